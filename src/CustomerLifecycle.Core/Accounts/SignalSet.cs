@@ -1,0 +1,324 @@
+using System.Collections;
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+
+namespace CustomerLifecycle;
+
+/// <summary>
+/// The signals of an account: named numeric facts. A key that is absent is <em>missing</em>, which is not the
+/// same as zero: a health factor whose signal is missing says "not applicable" instead of scoring zero.
+/// </summary>
+/// <remarks>
+/// Values are always finite: a NaN or infinite value is refused when the set is built, naming the key.
+/// Keys are kept sorted, so a lookup is a binary search over a flat array and allocates nothing.
+/// This type is immutable and thread-safe.
+/// </remarks>
+public sealed class SignalSet : IReadOnlyCollection<Signal>, IEquatable<SignalSet>
+{
+    private readonly SignalKey[] _keys;
+    private readonly double[] _values;
+
+    private SignalSet(SignalKey[] keys, double[] values)
+    {
+        _keys = keys;
+        _values = values;
+    }
+
+    /// <summary>The set with no signals.</summary>
+    public static SignalSet Empty { get; } = new([], []);
+
+    /// <summary>How many signals are present.</summary>
+    public int Count => _keys.Length;
+
+    /// <summary>The keys present, in ordinal order.</summary>
+    public ReadOnlySpan<SignalKey> Keys => _keys;
+
+    /// <summary>The value of <paramref name="key"/>, or null when it is missing.</summary>
+    /// <param name="key">The signal's key.</param>
+    public double? this[SignalKey key] => TryGetValue(key, out var value) ? value : null;
+
+    /// <summary>Creates a set from key/value pairs.</summary>
+    /// <param name="signals">The signals; each key at most once.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="signals"/> is null.</exception>
+    /// <exception cref="ArgumentException">A key is default or appears twice.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A value is NaN or infinite.</exception>
+    public static SignalSet FromPairs(IEnumerable<KeyValuePair<SignalKey, double>> signals)
+    {
+        ArgumentNullException.ThrowIfNull(signals);
+        var builder = new Builder();
+        foreach (var (key, value) in signals)
+        {
+            builder.Add(key, value);
+        }
+
+        return builder.ToSignalSet();
+    }
+
+    /// <summary>Creates a set from signals, for example <c>SignalSet.Create([new(WellKnownSignals.Nps, 9)])</c>.</summary>
+    /// <param name="signals">The signals; each key at most once.</param>
+    /// <exception cref="ArgumentException">A key is default or appears twice.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A value is NaN or infinite.</exception>
+    public static SignalSet Create(params ReadOnlySpan<Signal> signals)
+    {
+        var builder = new Builder();
+        foreach (var signal in signals)
+        {
+            builder.Add(signal.Key, signal.Value);
+        }
+
+        return builder.ToSignalSet();
+    }
+
+    /// <summary>Starts an empty builder.</summary>
+    public static Builder CreateBuilder() => new();
+
+    /// <summary>Gets the value of a signal without allocating.</summary>
+    /// <param name="key">The signal's key.</param>
+    /// <param name="value">The value, or 0 when missing.</param>
+    /// <returns>True when the signal is present; false when it is missing.</returns>
+    public bool TryGetValue(SignalKey key, out double value)
+    {
+        var index = IndexOf(key);
+        if (index >= 0)
+        {
+            value = _values[index];
+            return true;
+        }
+
+        value = 0;
+        return false;
+    }
+
+    /// <summary>True when <paramref name="key"/> is present.</summary>
+    /// <param name="key">The signal's key.</param>
+    public bool Contains(SignalKey key) => IndexOf(key) >= 0;
+
+    /// <summary>Returns a set with <paramref name="key"/> set to <paramref name="value"/>, added or replaced.</summary>
+    /// <param name="key">The signal's key.</param>
+    /// <param name="value">A finite value.</param>
+    /// <exception cref="ArgumentException"><paramref name="key"/> is default.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="value"/> is NaN or infinite.</exception>
+    public SignalSet With(SignalKey key, double value)
+    {
+        Builder.Validate(key, value);
+        var index = IndexOf(key);
+        if (index >= 0)
+        {
+            var values = (double[])_values.Clone();
+            values[index] = value;
+            return new SignalSet(_keys, values);
+        }
+
+        var insertAt = ~index;
+        var newKeys = new SignalKey[_keys.Length + 1];
+        var newValues = new double[_keys.Length + 1];
+        Array.Copy(_keys, newKeys, insertAt);
+        Array.Copy(_values, newValues, insertAt);
+        newKeys[insertAt] = key;
+        newValues[insertAt] = value;
+        Array.Copy(_keys, insertAt, newKeys, insertAt + 1, _keys.Length - insertAt);
+        Array.Copy(_values, insertAt, newValues, insertAt + 1, _values.Length - insertAt);
+        return new SignalSet(newKeys, newValues);
+    }
+
+    /// <summary>Returns a set in which <paramref name="key"/> is missing.</summary>
+    /// <param name="key">The signal's key.</param>
+    public SignalSet Without(SignalKey key)
+    {
+        var index = IndexOf(key);
+        if (index < 0)
+        {
+            return this;
+        }
+
+        if (_keys.Length == 1)
+        {
+            return Empty;
+        }
+
+        var newKeys = new SignalKey[_keys.Length - 1];
+        var newValues = new double[_keys.Length - 1];
+        Array.Copy(_keys, newKeys, index);
+        Array.Copy(_values, newValues, index);
+        Array.Copy(_keys, index + 1, newKeys, index, _keys.Length - index - 1);
+        Array.Copy(_values, index + 1, newValues, index, _values.Length - index - 1);
+        return new SignalSet(newKeys, newValues);
+    }
+
+    /// <summary>Returns a struct enumerator over the signals in key order.</summary>
+    public Enumerator GetEnumerator() => new(this);
+
+    IEnumerator<Signal> IEnumerable<Signal>.GetEnumerator() => GetEnumerator();
+
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+    /// <inheritdoc />
+    public bool Equals([NotNullWhen(true)] SignalSet? other)
+    {
+        if (ReferenceEquals(this, other))
+        {
+            return true;
+        }
+
+        return other is not null
+            && _keys.AsSpan().SequenceEqual(other._keys)
+            && _values.AsSpan().SequenceEqual(other._values);
+    }
+
+    /// <inheritdoc />
+    public override bool Equals(object? obj) => Equals(obj as SignalSet);
+
+    /// <inheritdoc />
+    public override int GetHashCode()
+    {
+        var hash = new HashCode();
+        for (var i = 0; i < _keys.Length; i++)
+        {
+            hash.Add(_keys[i]);
+            hash.Add(_values[i]);
+        }
+
+        return hash.ToHashCode();
+    }
+
+    /// <summary>Formats as <c>{key=value, ...}</c> with the invariant culture.</summary>
+    public override string ToString()
+    {
+        var parts = new string[_keys.Length];
+        for (var i = 0; i < parts.Length; i++)
+        {
+            parts[i] = string.Create(CultureInfo.InvariantCulture, $"{_keys[i].Name}={_values[i]}");
+        }
+
+        return "{" + string.Join(", ", parts) + "}";
+    }
+
+    private int IndexOf(SignalKey key)
+    {
+        var keys = _keys;
+        var lo = 0;
+        var hi = keys.Length - 1;
+        var name = key.Name;
+        while (lo <= hi)
+        {
+            var mid = lo + ((hi - lo) >> 1);
+            var c = string.CompareOrdinal(keys[mid].Name, name);
+            if (c == 0)
+            {
+                return mid;
+            }
+
+            if (c < 0)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+
+        return ~lo;
+    }
+
+    /// <summary>Enumerates the signals of a <see cref="SignalSet"/> in key order without allocating.</summary>
+    public struct Enumerator : IEnumerator<Signal>
+    {
+        private readonly SignalSet _set;
+        private int _index;
+
+        internal Enumerator(SignalSet set)
+        {
+            _set = set;
+            _index = -1;
+        }
+
+        /// <inheritdoc />
+        public readonly Signal Current => new(_set._keys[_index], _set._values[_index]);
+
+        readonly object IEnumerator.Current => Current;
+
+        /// <inheritdoc />
+        public bool MoveNext() => ++_index < _set._keys.Length;
+
+        /// <inheritdoc />
+        public void Reset() => _index = -1;
+
+        /// <inheritdoc />
+        public readonly void Dispose()
+        {
+        }
+    }
+
+    /// <summary>Collects signals and builds an immutable <see cref="SignalSet"/>.</summary>
+    /// <remarks>A builder is not thread-safe.</remarks>
+    public sealed class Builder
+    {
+        private readonly SortedDictionary<SignalKey, double> _signals = [];
+
+        /// <summary>How many signals have been added.</summary>
+        public int Count => _signals.Count;
+
+        /// <summary>Adds a signal.</summary>
+        /// <param name="key">The signal's key; not yet added.</param>
+        /// <param name="value">A finite value.</param>
+        /// <returns>This builder.</returns>
+        /// <exception cref="ArgumentException"><paramref name="key"/> is default or was added already.</exception>
+        /// <exception cref="ArgumentOutOfRangeException"><paramref name="value"/> is NaN or infinite.</exception>
+        public Builder Add(SignalKey key, double value)
+        {
+            Validate(key, value);
+            if (!_signals.TryAdd(key, value))
+            {
+                throw new ArgumentException($"Signal '{key.Name}' was given twice; each signal appears once per account.", nameof(key));
+            }
+
+            return this;
+        }
+
+        /// <summary>Adds a signal when <paramref name="value"/> has a value; a null value leaves the signal missing.</summary>
+        /// <param name="key">The signal's key; not yet added.</param>
+        /// <param name="value">A finite value, or null for missing.</param>
+        /// <returns>This builder.</returns>
+        /// <exception cref="ArgumentException"><paramref name="key"/> is default or was added already.</exception>
+        /// <exception cref="ArgumentOutOfRangeException"><paramref name="value"/> is NaN or infinite.</exception>
+        public Builder Add(SignalKey key, double? value) => value is { } v ? Add(key, v) : this;
+
+        /// <summary>Builds the immutable set.</summary>
+        public SignalSet ToSignalSet()
+        {
+            if (_signals.Count == 0)
+            {
+                return Empty;
+            }
+
+            var keys = new SignalKey[_signals.Count];
+            var values = new double[_signals.Count];
+            var i = 0;
+            foreach (var (key, value) in _signals)
+            {
+                keys[i] = key;
+                values[i] = value;
+                i++;
+            }
+
+            return new SignalSet(keys, values);
+        }
+
+        internal static void Validate(SignalKey key, double value)
+        {
+            if (key.IsEmpty)
+            {
+                throw new ArgumentException("A signal needs a key; default(SignalKey) names none.", nameof(key));
+            }
+
+            if (!double.IsFinite(value))
+            {
+                throw new ArgumentOutOfRangeException(
+                    nameof(value),
+                    value,
+                    $"Signal '{key.Name}' has value {value.ToString(CultureInfo.InvariantCulture)}; a signal value must be finite. Leave the signal out to say it is missing.");
+            }
+        }
+    }
+}

@@ -1,0 +1,36 @@
+using CustomerLifecycle.Stages;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using NodaTime;
+
+namespace CustomerLifecycle;
+
+/// <summary>Core configuration on <see cref="ICustomerLifecycleBuilder"/>.</summary>
+public static class CustomerLifecycleBuilderExtensions
+{
+    /// <summary>Uses <paramref name="clock"/> as the source of "now" (a fixed clock in tests, for instance).</summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="clock">The clock.</param>
+    /// <returns>The builder.</returns>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    public static ICustomerLifecycleBuilder UseClock(this ICustomerLifecycleBuilder builder, IClock clock)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(clock);
+        builder.Services.Replace(ServiceDescriptor.Singleton(clock));
+        return builder;
+    }
+
+    /// <summary>Uses a lifecycle model built in code; it takes precedence over <c>CustomerLifecycleOptions.StageModel</c>.</summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="model">The model.</param>
+    /// <returns>The builder.</returns>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    public static ICustomerLifecycleBuilder UseStageModel(this ICustomerLifecycleBuilder builder, LifecycleStageModel model)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(model);
+        builder.Services.Replace(ServiceDescriptor.Singleton(model));
+        return builder;
+    }
+}

@@ -1,0 +1,93 @@
+using CustomerLifecycle.Testing;
+using FsCheck;
+using FsCheck.Fluent;
+
+namespace CustomerLifecycle.Core.Tests.Accounts;
+
+public sealed class SignalSetTests
+{
+    [Fact]
+    public void TryGetValue_MissingSignal_IsDistinctFromZero()
+    {
+        var signals = SignalSet.Create([new(WellKnownSignals.OpenTickets, 0)]);
+        Assert.True(signals.TryGetValue(WellKnownSignals.OpenTickets, out var zero));
+        Assert.Equal(0, zero);
+        Assert.False(signals.TryGetValue(WellKnownSignals.Nps, out _));
+        Assert.Null(signals[WellKnownSignals.Nps]);
+        Assert.Equal(0.0, signals[WellKnownSignals.OpenTickets]);
+    }
+
+    [Theory]
+    [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    [InlineData(double.NegativeInfinity)]
+    public void Create_NonFiniteValue_ThrowsNamingTheSignal(double value)
+    {
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => SignalSet.Create([new(WellKnownSignals.Nps, value)]));
+        Assert.Contains("'nps'", ex.Message, StringComparison.Ordinal);
+        Assert.Equal("value", ex.ParamName);
+    }
+
+    [Fact]
+    public void Create_DuplicateKey_Throws()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => SignalSet.Create([new(WellKnownSignals.Nps, 1), new(new SignalKey("nps"), 2)]));
+        Assert.Contains("'nps'", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Logins")]
+    [InlineData("1st_value")]
+    [InlineData("has space")]
+    [InlineData("")]
+    public void SignalKey_InvalidName_Throws(string name) => Assert.Throws<ArgumentException>(() => new SignalKey(name));
+
+    [Fact]
+    public void HostDefinedSignals_WorkBesideWellKnownOnes()
+    {
+        var custom = new SignalKey("api_calls_7d");
+        var signals = SignalSet.CreateBuilder().Add(custom, 12_000).Add(WellKnownSignals.Nps, 9).ToSignalSet();
+        Assert.Equal(12_000, signals[custom]);
+        Assert.Equal(2, signals.Count);
+    }
+
+    [Fact]
+    public void WithAndWithout_ReturnNewSetsAndLeaveTheOriginal()
+    {
+        var original = SignalSet.Create([new(WellKnownSignals.Nps, 7)]);
+        var changed = original.With(WellKnownSignals.Nps, 10).With(WellKnownSignals.Csat, 4);
+        var removed = changed.Without(WellKnownSignals.Nps);
+        Assert.Equal(7, original[WellKnownSignals.Nps]);
+        Assert.Equal(10, changed[WellKnownSignals.Nps]);
+        Assert.Null(removed[WellKnownSignals.Nps]);
+        Assert.Equal(4, removed[WellKnownSignals.Csat]);
+    }
+
+    [Fact]
+    public void Lookup_AgreesWithADictionary_ForAnySequenceOfEdits()
+    {
+        var edit = Gen.Zip(DomainGenerators.SignalKeys(), Gen.OneOf(DomainGenerators.SignalValue().Select(v => (double?)v), Gen.Constant<double?>(null)));
+        Prop.ForAll(Gen.ListOf(edit).ToArbitrary(), edits =>
+        {
+            var set = SignalSet.Empty;
+            var reference = new Dictionary<SignalKey, double>();
+            foreach (var (key, value) in edits)
+            {
+                if (value is { } v)
+                {
+                    set = set.With(key, v);
+                    reference[key] = v;
+                }
+                else
+                {
+                    set = set.Without(key);
+                    reference.Remove(key);
+                }
+            }
+
+            return set.Count == reference.Count
+                && WellKnownSignals.All.Concat(reference.Keys).All(k => set[k] == (reference.TryGetValue(k, out var r) ? r : null))
+                && set.Equals(SignalSet.FromPairs(reference));
+        }).Check(Config.QuickThrowOnFailure.WithMaxTest(300));
+    }
+}
