@@ -1,0 +1,217 @@
+namespace CustomerLifecycle.HealthScoring;
+
+/// <summary>
+/// A scorecard flattened into arrays once, so that scoring walks spans: the distinct signals it reads, each leaf
+/// factor's inputs, mapping knots and policy, and the factor/group tree in post-order.
+/// </summary>
+internal sealed class CompiledScorecard
+{
+    public const int StackLimit = 256;
+
+    public CompiledScorecard(Scorecard scorecard)
+    {
+        Scorecard = scorecard;
+        var signals = new List<SignalKey>();
+        var leaves = new List<ScorecardFactor>();
+        var parent = new List<int>();
+        var weight = new List<double>();
+        var leafOfNode = new List<int>();
+        var share = new List<double>();
+        var groups = new List<string>();
+        Flatten(scorecard.Root, "root", -1, 1.0, leaves, groups, parent, weight, leafOfNode, share);
+        LeafGroup = [.. groups];
+
+        Leaves = [.. leaves];
+        NodeCount = parent.Count;
+        Parent = [.. parent];
+        Weight = [.. weight];
+        LeafOfNode = [.. leafOfNode];
+        NodeOfLeaf = new int[Leaves.Length];
+        for (var n = 0; n < NodeCount; n++)
+        {
+            if (LeafOfNode[n] >= 0)
+            {
+                NodeOfLeaf[LeafOfNode[n]] = n;
+            }
+        }
+
+        var count = Leaves.Length;
+        Kind = new FactorKind[count];
+        Factor = new IHealthFactor[count];
+        InputOffset = new int[count];
+        InputCount = new int[count];
+        MapKind = new PointMappingKind[count];
+        XOffset = new int[count];
+        XCount = new int[count];
+        YOffset = new int[count];
+        Policy = new MissingDataPolicy[count];
+        Neutral = new double[count];
+        HalfLifeDays = new double[count];
+        MaxAgeDays = new double[count];
+        StaticShare = [.. share];
+        var inputs = new List<int>();
+        var xs = new List<double>();
+        var ys = new List<double>();
+        for (var i = 0; i < count; i++)
+        {
+            var leaf = Leaves[i];
+            var factor = leaf.Factor;
+            Factor[i] = factor;
+            Kind[i] = factor switch { SignalFactor => FactorKind.Signal, RatioFactor => FactorKind.Ratio, _ => FactorKind.Custom };
+            InputOffset[i] = inputs.Count;
+            InputCount[i] = factor.Inputs.Count;
+            foreach (var key in factor.Inputs)
+            {
+                inputs.Add(IndexOf(signals, key));
+            }
+
+            MaxInputs = Math.Max(MaxInputs, factor.Inputs.Count);
+            MapKind[i] = leaf.Mapping.Kind;
+            XOffset[i] = xs.Count;
+            XCount[i] = leaf.Mapping.X.Length;
+            xs.AddRange(leaf.Mapping.X);
+            YOffset[i] = ys.Count;
+            ys.AddRange(leaf.Mapping.Y);
+            Policy[i] = leaf.MissingData.Policy;
+            Neutral[i] = leaf.MissingData.Policy == MissingDataPolicy.Zero ? 0 : leaf.MissingData.NeutralPoints;
+            HalfLifeDays[i] = leaf.MissingData.HalfLife.TotalDays;
+            MaxAgeDays[i] = leaf.MissingData.MaxAge.TotalDays;
+            HasLastKnown |= Policy[i] == MissingDataPolicy.LastKnown;
+        }
+
+        Rules = [.. scorecard.CriticalRules];
+        RuleSignal = new int[Rules.Length];
+        for (var r = 0; r < Rules.Length; r++)
+        {
+            RuleSignal[r] = IndexOf(signals, Rules[r].Signal);
+        }
+
+        LeafInputs = [.. inputs];
+        X = [.. xs];
+        Y = [.. ys];
+        Signals = [.. signals];
+        LicensedSeatsIndex = signals.IndexOf(WellKnownSignals.LicensedSeats);
+        if (Signals.Length > StackLimit || NodeCount > StackLimit || MaxInputs > StackLimit)
+        {
+            throw new InvalidOperationException($"Scorecard '{scorecard.Id}' reads {Signals.Length} signals with {NodeCount} nodes; the limit is {StackLimit} of each.");
+        }
+    }
+
+    public Scorecard Scorecard { get; }
+
+    public ScorecardFactor[] Leaves { get; }
+
+    public SignalKey[] Signals { get; }
+
+    public string[] LeafGroup { get; }
+
+    public int LicensedSeatsIndex { get; }
+
+    public int NodeCount { get; }
+
+    public int[] Parent { get; }
+
+    public double[] Weight { get; }
+
+    public int[] LeafOfNode { get; }
+
+    public int[] NodeOfLeaf { get; }
+
+    public FactorKind[] Kind { get; }
+
+    public IHealthFactor[] Factor { get; }
+
+    public int[] InputOffset { get; }
+
+    public int[] InputCount { get; }
+
+    public int[] LeafInputs { get; }
+
+    public int MaxInputs { get; }
+
+    public PointMappingKind[] MapKind { get; }
+
+    public int[] XOffset { get; }
+
+    public int[] XCount { get; }
+
+    public int[] YOffset { get; }
+
+    public double[] X { get; }
+
+    public double[] Y { get; }
+
+    public MissingDataPolicy[] Policy { get; }
+
+    public double[] Neutral { get; }
+
+    public double[] HalfLifeDays { get; }
+
+    public double[] MaxAgeDays { get; }
+
+    public bool HasLastKnown { get; }
+
+    public double[] StaticShare { get; }
+
+    public CriticalRule[] Rules { get; }
+
+    public int[] RuleSignal { get; }
+
+    private static int IndexOf(List<SignalKey> signals, SignalKey key)
+    {
+        var index = signals.IndexOf(key);
+        if (index >= 0)
+        {
+            return index;
+        }
+
+        signals.Add(key);
+        return signals.Count - 1;
+    }
+
+    /// <summary>Post-order: children before their parent, the root last.</summary>
+    private static int Flatten(ScorecardNode node, string groupName, int parentSlot, double share, List<ScorecardFactor> leaves, List<string> groups, List<int> parent, List<double> weight, List<int> leafOfNode, List<double> shares)
+    {
+        if (node is ScorecardFactor factor)
+        {
+            leaves.Add(factor);
+            groups.Add(groupName);
+            shares.Add(share);
+            parent.Add(parentSlot);
+            weight.Add(factor.Weight);
+            leafOfNode.Add(leaves.Count - 1);
+            return parent.Count - 1;
+        }
+
+        var group = (ScorecardGroup)node;
+        var total = 0.0;
+        foreach (var child in group.Children)
+        {
+            total += child.Weight;
+        }
+
+        var childSlots = new List<int>();
+        foreach (var child in group.Children)
+        {
+            childSlots.Add(Flatten(child, group.Name, -2, share * child.Weight / total, leaves, groups, parent, weight, leafOfNode, shares));
+        }
+
+        parent.Add(parentSlot);
+        weight.Add(group.Weight);
+        leafOfNode.Add(-1);
+        var self = parent.Count - 1;
+        foreach (var slot in childSlots)
+        {
+            parent[slot] = self;
+        }
+
+        return self;
+    }
+}
+
+internal enum FactorKind
+{
+    Signal = 0,
+    Ratio = 1,
+    Custom = 2,
+}

@@ -1,0 +1,170 @@
+using System.Collections.Concurrent;
+
+namespace CustomerLifecycle.HealthScoring;
+
+public sealed partial class HealthScorer
+{
+    /// <summary>Scores a batch of accounts into a caller-provided buffer, each with the scorecard chosen for it. Allocates nothing.</summary>
+    /// <param name="accounts">The accounts.</param>
+    /// <param name="results">Receives one score per account, in order; at least as long as <paramref name="accounts"/>.</param>
+    /// <exception cref="ArgumentException"><paramref name="results"/> is shorter than <paramref name="accounts"/>, or an account is null.</exception>
+    public void ScoreBatch(ReadOnlySpan<Account> accounts, Span<HealthScore> results)
+    {
+        if (results.Length < accounts.Length)
+        {
+            throw new ArgumentException($"The results buffer holds {results.Length} scores but {accounts.Length} accounts were given.", nameof(results));
+        }
+
+        var resolver = _resolver;
+        var (maxSignals, maxLeaves, maxNodes, maxInputs) = Sizes(resolver);
+        Span<double> signals = stackalloc double[maxSignals];
+        Span<double> raw = stackalloc double[maxLeaves];
+        Span<double> points = stackalloc double[maxLeaves];
+        Span<FactorStatus> status = stackalloc FactorStatus[maxLeaves];
+        Span<double> nodeValue = stackalloc double[maxNodes];
+        Span<double> nodeSumW = stackalloc double[maxNodes];
+        Span<double> inputs = stackalloc double[maxInputs];
+        for (var a = 0; a < accounts.Length; a++)
+        {
+            var account = accounts[a] ?? throw new ArgumentException($"The account at position {a} is null.", nameof(accounts));
+            var c = resolver.Resolve(account).Compiled;
+            var s = signals[..c.Signals.Length];
+            Gather(c, account, s);
+            var l = c.Leaves.Length;
+            var score = Kernel.Compute(c, s, 0, null, HysteresisMargin, raw[..l], points[..l], status[..l], default, default, nodeValue[..c.NodeCount], nodeSumW[..c.NodeCount], inputs);
+            results[a] = ApplyOverride(score, account.Id);
+        }
+    }
+
+    /// <summary>Scores a batch of accounts on all cores. Allocates only a few objects per call, none per account.</summary>
+    /// <param name="accounts">The accounts.</param>
+    /// <param name="results">Receives one score per account, in order.</param>
+    /// <param name="maxDegreeOfParallelism">The most threads to use; all cores when null.</param>
+    /// <exception cref="ArgumentException"><paramref name="results"/> is shorter than <paramref name="accounts"/>, or an account is null.</exception>
+    public void ScoreBatchParallel(Account[] accounts, HealthScore[] results, int? maxDegreeOfParallelism = null)
+    {
+        ArgumentNullException.ThrowIfNull(accounts);
+        ArgumentNullException.ThrowIfNull(results);
+        if (results.Length < accounts.Length)
+        {
+            throw new ArgumentException($"The results buffer holds {results.Length} scores but {accounts.Length} accounts were given.", nameof(results));
+        }
+
+        RunInChunks(accounts.Length, maxDegreeOfParallelism, (from, to) => ScoreBatch(accounts.AsSpan(from, to - from), results.AsSpan(from, to - from)));
+    }
+
+    /// <summary>
+    /// Scores every row of a signal matrix with one scorecard (the default when none is given) into a caller-provided
+    /// buffer. Allocates nothing per row. NaN or infinite cells are treated as missing and counted in each score.
+    /// </summary>
+    /// <param name="matrix">The signals, one row per account.</param>
+    /// <param name="results">Receives one score per row; at least <see cref="SignalMatrix.RowCount"/> long.</param>
+    /// <param name="scorecard">The scorecard; the resolver's default when null.</param>
+    /// <exception cref="ArgumentException"><paramref name="results"/> is too short.</exception>
+    public void ScoreBatch(SignalMatrix matrix, Span<HealthScore> results, Scorecard? scorecard = null)
+    {
+        ArgumentNullException.ThrowIfNull(matrix);
+        ScoreRows(matrix, 0, matrix.RowCount, results, (scorecard ?? _resolver.Default).Compiled);
+    }
+
+    /// <summary>Scores every row of a signal matrix on all cores.</summary>
+    /// <param name="matrix">The signals, one row per account.</param>
+    /// <param name="results">Receives one score per row.</param>
+    /// <param name="scorecard">The scorecard; the resolver's default when null.</param>
+    /// <param name="maxDegreeOfParallelism">The most threads to use; all cores when null.</param>
+    /// <exception cref="ArgumentException"><paramref name="results"/> is too short.</exception>
+    public void ScoreBatchParallel(SignalMatrix matrix, HealthScore[] results, Scorecard? scorecard = null, int? maxDegreeOfParallelism = null)
+    {
+        ArgumentNullException.ThrowIfNull(matrix);
+        ArgumentNullException.ThrowIfNull(results);
+        if (results.Length < matrix.RowCount)
+        {
+            throw new ArgumentException($"The results buffer holds {results.Length} scores but the matrix has {matrix.RowCount} rows.", nameof(results));
+        }
+
+        var c = (scorecard ?? _resolver.Default).Compiled;
+        RunInChunks(matrix.RowCount, maxDegreeOfParallelism, (from, to) => ScoreRows(matrix, from, to, results.AsSpan(from, to - from), c));
+    }
+
+    private void ScoreRows(SignalMatrix matrix, int from, int to, Span<HealthScore> results, CompiledScorecard c)
+    {
+        if (results.Length < to - from)
+        {
+            throw new ArgumentException($"The results buffer holds {results.Length} scores but {to - from} rows were given.", nameof(results));
+        }
+
+        var keys = c.Signals;
+        var columns = new double[]?[keys.Length];
+        var written = new ulong[]?[keys.Length];
+        for (var j = 0; j < keys.Length; j++)
+        {
+            columns[j] = matrix.ColumnOrNull(keys[j]);
+            written[j] = matrix.WrittenOrNull(keys[j]);
+        }
+
+        Span<double> signals = stackalloc double[keys.Length];
+        Span<double> raw = stackalloc double[c.Leaves.Length];
+        Span<double> points = stackalloc double[c.Leaves.Length];
+        Span<FactorStatus> status = stackalloc FactorStatus[c.Leaves.Length];
+        Span<double> nodeValue = stackalloc double[c.NodeCount];
+        Span<double> nodeSumW = stackalloc double[c.NodeCount];
+        Span<double> inputs = stackalloc double[c.MaxInputs];
+        for (var row = from; row < to; row++)
+        {
+            var invalid = 0;
+            for (var j = 0; j < signals.Length; j++)
+            {
+                var column = columns[j];
+                var v = column is null ? double.NaN : column[row];
+                if (!double.IsFinite(v))
+                {
+                    if (column is not null && (written[j]![row >> 6] & (1UL << (row & 63))) != 0)
+                    {
+                        invalid++;
+                    }
+
+                    v = double.NaN;
+                }
+
+                signals[j] = v;
+            }
+
+            results[row - from] = Kernel.Compute(c, signals, invalid, null, HysteresisMargin, raw, points, status, default, default, nodeValue, nodeSumW, inputs);
+        }
+    }
+
+    private static void RunInChunks(int count, int? maxDegreeOfParallelism, Action<int, int> body)
+    {
+        if (maxDegreeOfParallelism is < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(maxDegreeOfParallelism), maxDegreeOfParallelism, "The degree of parallelism is 1 or more.");
+        }
+
+        if (count == 0)
+        {
+            return;
+        }
+
+        var workers = maxDegreeOfParallelism ?? Environment.ProcessorCount;
+
+        // A few large chunks per worker: enough to balance, few enough that scheduling costs nothing per account.
+        var chunk = Math.Max(1024, count / (workers * 4));
+        var options = new ParallelOptions { MaxDegreeOfParallelism = workers };
+        Parallel.ForEach(Partitioner.Create(0, count, chunk), options, range => body(range.Item1, range.Item2));
+    }
+
+    private static (int Signals, int Leaves, int Nodes, int Inputs) Sizes(ScorecardResolver resolver)
+    {
+        int signals = 0, leaves = 0, nodes = 0, inputs = 0;
+        foreach (var scorecard in resolver.Scorecards)
+        {
+            var c = scorecard.Compiled;
+            signals = Math.Max(signals, c.Signals.Length);
+            leaves = Math.Max(leaves, c.Leaves.Length);
+            nodes = Math.Max(nodes, c.NodeCount);
+            inputs = Math.Max(inputs, c.MaxInputs);
+        }
+
+        return (signals, leaves, nodes, inputs);
+    }
+}

@@ -1,0 +1,263 @@
+using CustomerLifecycle.Stages;
+using CustomerLifecycle.Testing;
+using NodaTime;
+
+namespace CustomerLifecycle.HealthScoring.Tests.Scoring;
+
+public sealed class HealthScorerTests
+{
+    private static readonly SignalKey A = new("a");
+    private static readonly SignalKey B = new("b");
+    private static readonly SignalKey C = new("c");
+    private readonly FakeClock _clock = FakeClock.AtDefaultStart();
+
+    private static SignalFactor Identity(string name, SignalKey key) => new(name, key, PointMapping.Identity);
+
+    private static Account Account(params Signal[] signals) => new() { Id = new AccountId("acme"), Name = "Acme", Signals = SignalSet.Create(signals) };
+
+    /// <summary>Two groups: g1 (weight 3) = a (1) + b (1); c at the top (weight 1).</summary>
+    private static Scorecard Nested() => Scorecard.CreateBuilder("nested")
+        .AddGroup("g1", 3, g => g.AddFactor(Identity("fa", A), 1).AddFactor(Identity("fb", B), 1))
+        .AddFactor(Identity("fc", C), 1)
+        .Build();
+
+    [Fact]
+    public void Score_HierarchicalWeights_AreNormalisedPerGroup()
+    {
+        var scorer = new HealthScorer(Nested(), _clock);
+        var score = scorer.Score(Account(new Signal(A, 80), new Signal(B, 40), new Signal(C, 20)));
+        // g1 = (80 + 40) / 2 = 60; root = (3 * 60 + 1 * 20) / 4 = 50
+        Assert.Equal(50, score.Value!.Value, 12);
+        Assert.Equal(1, score.Confidence, 12);
+        Assert.Equal(HealthColor.Yellow, score.Color);
+        Assert.Equal("nested", score.ScorecardId);
+        Assert.Equal(1, score.ScorecardVersion);
+    }
+
+    [Fact]
+    public void Score_MissingFactor_IsDroppedAndItsWeightStaysInItsGroup()
+    {
+        var scorer = new HealthScorer(Nested(), _clock);
+        var score = scorer.Score(Account(new Signal(A, 80), new Signal(C, 20)));
+        // g1 = 80 (b dropped within the group); root = (3 * 80 + 20) / 4 = 65; confidence = 1 - 3/8
+        Assert.Equal(65, score.Value!.Value, 12);
+        Assert.Equal(0.625, score.Confidence, 12);
+    }
+
+    [Fact]
+    public void Score_NoData_IsNotApplicableRatherThanZero()
+    {
+        var score = new HealthScorer(Nested(), _clock).Score(Account());
+        Assert.False(score.IsApplicable);
+        Assert.Null(score.Value);
+        Assert.Null(score.Color);
+        Assert.Equal(0, score.Confidence);
+    }
+
+    [Fact]
+    public void Score_NeutralAndZeroPolicies_ImputeWithoutConfidence()
+    {
+        var scorecard = Scorecard.CreateBuilder("p")
+            .AddFactor(Identity("fa", A), 1)
+            .AddFactor(Identity("fb", B), 1, missingData: MissingData.Neutral(50))
+            .AddFactor(Identity("fc", C), 2, missingData: MissingData.Zero)
+            .Build();
+        var score = new HealthScorer(scorecard, _clock).Score(Account(new Signal(A, 90)));
+        // (90 + 50 + 2 * 0) / 4
+        Assert.Equal(35, score.Value!.Value, 12);
+        Assert.Equal(0.25, score.Confidence, 12);
+    }
+
+    [Fact]
+    public void Score_LastKnownPolicy_DecaysTowardsNeutralWithAgeAndIsDroppedPastMaxAge()
+    {
+        var scorecard = Scorecard.CreateBuilder("lk")
+            .AddFactor(Identity("fa", A), 1)
+            .AddFactor(Identity("fb", B), 1, missingData: MissingData.LastKnown(Duration.FromDays(10), Duration.FromDays(30)))
+            .Build();
+        var scorer = new HealthScorer(scorecard, _clock);
+        var first = scorer.Explain(Account(new Signal(A, 50), new Signal(B, 90)));
+
+        _clock.AdvanceDays(10);
+        var second = scorer.Explain(Account(new Signal(A, 50)), first);
+        var b = second.Find("fb")!;
+        Assert.Equal(FactorStatus.LastKnown, b.Status);
+        Assert.Equal(70, b.Points!.Value, 12);            // 50 + (90 - 50) * 0.5
+        Assert.Equal(60, second.Score.Value!.Value, 12);
+        Assert.Equal(0.75, second.Score.Confidence, 12);  // 0.5 + 0.5 * 0.5
+
+        _clock.AdvanceDays(10);                            // 20 days after the measurement: decays from the original, not twice
+        var third = scorer.Explain(Account(new Signal(A, 50)), second);
+        Assert.Equal(60, third.Find("fb")!.Points!.Value, 12); // 50 + 40 * 0.25
+
+        _clock.AdvanceDays(11);                            // 31 days: past the maximum age
+        var fourth = scorer.Explain(Account(new Signal(A, 50)), third);
+        Assert.Equal(FactorStatus.NotApplicable, fourth.Find("fb")!.Status);
+        Assert.Equal(50, fourth.Score.Value!.Value, 12);
+    }
+
+    [Fact]
+    public void CriticalRule_ForcesRedWhateverTheAverage()
+    {
+        var account = Account(
+            new Signal(WellKnownSignals.Logins30Days, 400), new Signal(WellKnownSignals.ActiveSeats, 20), new Signal(WellKnownSignals.LicensedSeats, 20),
+            new Signal(WellKnownSignals.Nps, 10), new Signal(WellKnownSignals.HighSeverityTickets, 3));
+        var explanation = new HealthScorer(Scorecard.Default, _clock).Explain(account);
+        Assert.True(explanation.Score.Value > 70);
+        Assert.Equal(HealthColor.Red, explanation.Score.Color);
+        Assert.True(explanation.Score.IsForcedByRule);
+        Assert.Equal("two or more open high-severity tickets", Assert.Single(explanation.FiredRules).Name);
+    }
+
+    [Fact]
+    public void Explain_ContributionsAddUpToTheScore_AndNameTheDetractors()
+    {
+        var account = Account(new Signal(A, 80), new Signal(B, 10), new Signal(C, 20));
+        var explanation = new HealthScorer(Nested(), _clock).Explain(account);
+        Assert.Equal(explanation.Score.Value!.Value, explanation.Factors.Sum(f => f.Contribution), 10);
+        Assert.Equal(1, explanation.Factors.Sum(f => f.Weight), 10);
+        Assert.Equal(["fb", "fc"], explanation.Detractors(2).Select(f => f.Factor));
+        Assert.Equal("g1", explanation.Find("fa")!.Group);
+    }
+
+    [Fact]
+    public void Explain_WithPrevious_ReportsWhatMovedAndIgnoresAConfigurationChange()
+    {
+        var scorer = new HealthScorer(Nested(), _clock);
+        var before = scorer.Explain(Account(new Signal(A, 80), new Signal(B, 40), new Signal(C, 20)));
+        _clock.AdvanceDays(7);
+        var after = scorer.Explain(Account(new Signal(A, 80), new Signal(B, 0), new Signal(C, 20)), before);
+        Assert.Equal(-15, after.Delta!.Value, 10);
+        Assert.Equal("fb", after.ChangesSincePrevious[0].Factor);
+
+        var v2 = Scorecard.CreateBuilder("nested", 2).AddFactor(Identity("fa", A), 1).Build();
+        var underV2 = scorer.Explain(Account(new Signal(A, 10)), after, v2);
+        Assert.False(underV2.IsComparableWithPrevious);
+        Assert.Null(underV2.Delta);
+        Assert.Empty(underV2.ChangesSincePrevious);
+    }
+
+    [Fact]
+    public void Hysteresis_KeepsTheColorWhileTheScoreHoversAtAThreshold()
+    {
+        var scorer = new HealthScorer(new ScorecardResolver(Scorecard.CreateBuilder("h").AddFactor(Identity("fa", A), 1).Build()), _clock, hysteresisMargin: 3);
+        var green = scorer.Explain(Account(new Signal(A, 72)));
+        Assert.Equal(HealthColor.Green, green.Score.Color);
+        var dip = scorer.Explain(Account(new Signal(A, 68)), green);
+        Assert.Equal(HealthColor.Green, dip.Score.Color);          // 68 is within 3 points of 70
+        var drop = scorer.Explain(Account(new Signal(A, 66)), dip);
+        Assert.Equal(HealthColor.Yellow, drop.Score.Color);        // 66 is not
+        Assert.Equal(HealthColor.Yellow, scorer.Explain(Account(new Signal(A, 68))).Score.Color); // no previous: plain bands
+    }
+
+    [Fact]
+    public void Override_SetsTheColorUntilItExpires_AndRecalculationKeepsIt()
+    {
+        var overrides = new HealthOverrideRegistry(_clock);
+        var scorer = new HealthScorer(new ScorecardResolver(Nested()), _clock, overrides);
+        var account = Account(new Signal(A, 90), new Signal(B, 90), new Signal(C, 90));
+        overrides.Set(account.Id, HealthColor.Red, "dana", "exec sponsor resigned; not in the data yet", Duration.FromDays(14));
+
+        var score = scorer.Score(account);
+        Assert.Equal(HealthColor.Red, score.Color);
+        Assert.Equal(HealthColor.Green, score.CalculatedColor);
+        Assert.True(score.IsOverridden);
+        Assert.Equal("dana", scorer.Explain(account).Override!.Author);
+        Assert.Equal(HealthColor.Red, scorer.Score(account).Color);  // scoring again keeps it
+
+        _clock.AdvanceDays(14);
+        Assert.Equal(HealthColor.Green, scorer.Score(account).Color);
+        Assert.False(scorer.Score(account).IsOverridden);
+    }
+
+    [Fact]
+    public void Override_BadInput_IsRefused()
+    {
+        var overrides = new HealthOverrideRegistry(_clock);
+        Assert.Throws<ArgumentException>(() => overrides.Set(new AccountId("a"), HealthColor.Red, "dana", " ", Duration.FromDays(1)));
+        Assert.Throws<ArgumentException>(() => overrides.Set(new AccountId("a"), HealthColor.Red, "", "why", Duration.FromDays(1)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => overrides.Set(new AccountId("a"), HealthColor.Red, "dana", "why", Duration.Zero));
+        Assert.Equal(0, overrides.Count);
+    }
+
+    [Fact]
+    public void Resolver_ChoosesByPriorityThenDefault()
+    {
+        var enterprise = Scorecard.CreateBuilder("enterprise").AddFactor(Identity("fa", A), 1).Build();
+        var resolver = new ScorecardResolver(Scorecard.Default, [Scorecard.Onboarding, enterprise], [
+            new ScorecardSelector("enterprise", 10, Tier: "Enterprise"),
+            new ScorecardSelector("onboarding", 20, Stage: DefaultLifecycleStages.Onboarding)]);
+        var account = Account();
+        Assert.Same(Scorecard.Default, resolver.Resolve(account));
+        Assert.Same(enterprise, resolver.Resolve(account with { Tier = "enterprise" }));
+        Assert.Same(Scorecard.Onboarding, resolver.Resolve(account with { Tier = "Enterprise", Stage = DefaultLifecycleStages.Onboarding }));
+        Assert.Throws<ArgumentException>(() => new ScorecardResolver(Scorecard.Default, null, [new ScorecardSelector("missing")]));
+    }
+
+    [Fact]
+    public void WhatIf_ShowsTheDifferenceOfChangedSignals()
+    {
+        var scorer = new HealthScorer(Nested(), _clock);
+        var account = Account(new Signal(A, 80), new Signal(B, 40), new Signal(C, 20));
+        var result = scorer.WhatIf(account, signals: account.Signals.With(C, 100));
+        Assert.Equal(20, result.Delta!.Value, 10);                // (100 - 20) / 4
+        Assert.True(result.ColorChanged);
+        Assert.Equal("fc", Assert.Single(result.FactorChanges).Factor);
+    }
+
+    [Fact]
+    public void MatrixBatch_TreatsNaNAndInfinityAsMissingAndCountsThem()
+    {
+        var scorer = new HealthScorer(Nested(), _clock);
+        var matrix = new SignalMatrix(3, [A, B, C]);
+        matrix[0, A] = 80; matrix[0, B] = 40; matrix[0, C] = 20;
+        matrix[1, A] = 80; matrix[1, B] = double.NaN; matrix[1, C] = 20;
+        matrix[2, A] = double.PositiveInfinity; matrix[2, C] = 20;  // b never written: missing, not invalid
+        var results = new HealthScore[3];
+        scorer.ScoreBatch(matrix, results);
+
+        Assert.Equal(50, results[0].Value!.Value, 12);
+        Assert.Equal(0, results[0].InvalidSignals);
+        Assert.Equal(65, results[1].Value!.Value, 12);
+        Assert.Equal(1, results[1].InvalidSignals);
+        Assert.Equal(20, results[2].Value!.Value, 12);
+        Assert.Equal(1, results[2].InvalidSignals);
+    }
+
+    [Fact]
+    public void Batches_AgreeWithSingleScoring_SequentialAndParallel()
+    {
+        var accounts = Enumerable.Range(0, 5000).Select(i => new Account
+        {
+            Id = new AccountId("a" + i),
+            Name = "A" + i,
+            Stage = i % 3 == 0 ? DefaultLifecycleStages.Onboarding : DefaultLifecycleStages.Adoption,
+            Signals = SignalSet.Create([new(WellKnownSignals.Nps, i % 11), new(WellKnownSignals.OnboardingCompletion, (i % 7) / 6.0), new(WellKnownSignals.UnresolvedTickets, i % 6)]),
+        }).ToArray();
+        var scorer = new HealthScorer(ScorecardResolver.BuiltIn, _clock);
+        var sequential = new HealthScore[accounts.Length];
+        var parallel = new HealthScore[accounts.Length];
+        scorer.ScoreBatch(accounts, sequential);
+        scorer.ScoreBatchParallel(accounts, parallel, maxDegreeOfParallelism: 4);
+        for (var i = 0; i < accounts.Length; i++)
+        {
+            Assert.Equal(scorer.Score(accounts[i]), sequential[i]);
+            Assert.Equal(sequential[i], parallel[i]);
+        }
+
+        var matrix = SignalMatrix.FromAccounts(accounts, Scorecard.Default.Signals);
+        var fromMatrix = new HealthScore[accounts.Length];
+        scorer.ScoreBatchParallel(matrix, fromMatrix);
+        for (var i = 0; i < accounts.Length; i++)
+        {
+            Assert.Equal(scorer.Score(accounts[i], Scorecard.Default), fromMatrix[i]);
+        }
+    }
+
+    [Fact]
+    public void Batch_ShortBuffer_IsRefused()
+    {
+        var scorer = new HealthScorer(Nested(), _clock);
+        Assert.Throws<ArgumentException>(() => scorer.ScoreBatch([Account()], Span<HealthScore>.Empty));
+    }
+}
