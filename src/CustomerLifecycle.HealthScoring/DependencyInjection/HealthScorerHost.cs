@@ -1,0 +1,31 @@
+using Microsoft.Extensions.Options;
+using NodaTime;
+
+namespace CustomerLifecycle.HealthScoring;
+
+/// <summary>Owns the DI-created scorer and swaps its scorecards when the options change.</summary>
+internal sealed class HealthScorerHost : IDisposable
+{
+    private readonly IDisposable? _subscription;
+
+    public HealthScorerHost(IOptionsMonitor<HealthScoringOptions> options, IEnumerable<IHealthFactor> factors, IEnumerable<ScorecardRegistration> scorecards, IClock clock, HealthOverrideRegistry overrides)
+    {
+        var factorList = factors.ToArray();
+        var scorecardList = scorecards.Select(s => s.Scorecard).ToArray();
+        var current = options.CurrentValue;
+        Scorer = new HealthScorer(Build(current, factorList, scorecardList), clock, overrides, current.HysteresisMargin);
+
+        // The options system validates a changed value before listeners hear of it, so an invalid change never
+        // reaches this callback: the scorer keeps the scorecards it has.
+        _subscription = options.OnChange(changed => Scorer.UseResolver(Build(changed, factorList, scorecardList)));
+    }
+
+    public HealthScorer Scorer { get; }
+
+    public void Dispose() => _subscription?.Dispose();
+
+    private static ScorecardResolver Build(HealthScoringOptions options, IHealthFactor[] factors, Scorecard[] scorecards) =>
+        ScorecardConfiguration.TryBuild(options, factors, scorecards, out var resolver, out var errors)
+            ? resolver!
+            : throw new OptionsValidationException(nameof(HealthScoringOptions), typeof(HealthScoringOptions), errors);
+}
