@@ -16,6 +16,7 @@ public readonly record struct SignalKey : IComparable<SignalKey>
     public const int MaxLength = 64;
 
     private readonly string? _name;
+    private readonly int _hash;
 
     /// <summary>Creates a signal key.</summary>
     /// <param name="name">The name, for example <c>active_seats</c>.</param>
@@ -32,6 +33,7 @@ public readonly record struct SignalKey : IComparable<SignalKey>
         }
 
         _name = string.IsInterned(name) ?? name;
+        _hash = StringComparer.Ordinal.GetHashCode(name);
     }
 
     /// <summary>The name; empty for <c>default(SignalKey)</c>.</summary>
@@ -66,10 +68,10 @@ public readonly record struct SignalKey : IComparable<SignalKey>
 
     /// <summary>Ordinal equality of the names; a reference check first makes well-known keys cheap to match.</summary>
     /// <param name="other">The key to compare with.</param>
-    public bool Equals(SignalKey other) => ReferenceEquals(_name, other._name) || string.Equals(_name, other._name, StringComparison.Ordinal);
+    public bool Equals(SignalKey other) => ReferenceEquals(_name, other._name) || (_hash == other._hash && string.Equals(_name, other._name, StringComparison.Ordinal));
 
     /// <inheritdoc />
-    public override int GetHashCode() => _name is null ? 0 : StringComparer.Ordinal.GetHashCode(_name);
+    public override int GetHashCode() => _hash;
 
     /// <inheritdoc />
     public override string ToString() => Name;

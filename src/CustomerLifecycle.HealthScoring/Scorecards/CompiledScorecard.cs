@@ -87,6 +87,24 @@ internal sealed class CompiledScorecard
         }
 
         LeafInputs = [.. inputs];
+        Plans = new LeafPlan[count];
+        for (var i = 0; i < count; i++)
+        {
+            Plans[i] = new LeafPlan
+            {
+                Kind = Kind[i],
+                In0 = InputCount[i] > 0 ? LeafInputs[InputOffset[i]] : -1,
+                In1 = InputCount[i] > 1 ? LeafInputs[InputOffset[i] + 1] : -1,
+                MapKind = MapKind[i],
+                XOffset = XOffset[i],
+                XCount = XCount[i],
+                YOffset = YOffset[i],
+                Policy = Policy[i],
+                Share = StaticShare[i],
+                Neutral = Neutral[i],
+            };
+        }
+
         X = [.. xs];
         Y = [.. ys];
         Signals = [.. signals];
@@ -120,6 +138,9 @@ internal sealed class CompiledScorecard
     public FactorKind[] Kind { get; }
 
     public IHealthFactor[] Factor { get; }
+
+    /// <summary>Everything the kernel needs about each leaf, side by side in memory.</summary>
+    public LeafPlan[] Plans { get; }
 
     public int[] InputOffset { get; }
 
@@ -207,6 +228,20 @@ internal sealed class CompiledScorecard
 
         return self;
     }
+}
+
+internal struct LeafPlan
+{
+    public FactorKind Kind;
+    public int In0;
+    public int In1;
+    public PointMappingKind MapKind;
+    public int XOffset;
+    public int XCount;
+    public int YOffset;
+    public MissingDataPolicy Policy;
+    public double Share;
+    public double Neutral;
 }
 
 internal enum FactorKind

@@ -19,28 +19,23 @@ internal static class Kernel
         Span<double> inputs)
     {
         var confidence = 0.0;
-        var leafInputs = c.LeafInputs;
-        for (var i = 0; i < raw.Length; i++)
+        var plans = c.Plans;
+        var xs = c.X;
+        var ys = c.Y;
+        for (var i = 0; i < plans.Length; i++)
         {
+            ref readonly var plan = ref plans[i];
             double m;
-            var offset = c.InputOffset[i];
-            switch (c.Kind[i])
+            switch (plan.Kind)
             {
                 case FactorKind.Signal:
-                    m = signals[leafInputs[offset]];
+                    m = signals[plan.In0];
                     break;
                 case FactorKind.Ratio:
-                    m = RatioFactor.Ratio(signals[leafInputs[offset]], signals[leafInputs[offset + 1]]);
+                    m = RatioFactor.Ratio(signals[plan.In0], signals[plan.In1]);
                     break;
                 default:
-                    var n = c.InputCount[i];
-                    var buffer = inputs[..n];
-                    for (var k = 0; k < n; k++)
-                    {
-                        buffer[k] = signals[leafInputs[offset + k]];
-                    }
-
-                    m = c.Factor[i].Measure(buffer);
+                    m = MeasureCustom(c, i, signals, inputs);
                     if (double.IsInfinity(m))
                     {
                         invalid++;
@@ -53,24 +48,24 @@ internal static class Kernel
             raw[i] = m;
             if (!double.IsNaN(m))
             {
-                points[i] = Map(c, i, m);
+                points[i] = Map(xs, ys, in plan, m);
                 status[i] = FactorStatus.Measured;
-                confidence += c.StaticShare[i];
+                confidence += plan.Share;
                 continue;
             }
 
-            switch (c.Policy[i])
+            switch (plan.Policy)
             {
                 case MissingDataPolicy.Neutral or MissingDataPolicy.Zero:
-                    points[i] = c.Neutral[i];
+                    points[i] = plan.Neutral;
                     status[i] = FactorStatus.Imputed;
                     break;
                 case MissingDataPolicy.LastKnown when lastRaw.Length > 0 && !double.IsNaN(lastRaw[i]) && lastAgeDays[i] >= 0 && lastAgeDays[i] <= c.MaxAgeDays[i]:
                     var decay = Math.Pow(0.5, lastAgeDays[i] / c.HalfLifeDays[i]);
-                    points[i] = c.Neutral[i] + ((Map(c, i, lastRaw[i]) - c.Neutral[i]) * decay);
+                    points[i] = plan.Neutral + ((Map(xs, ys, in plan, lastRaw[i]) - plan.Neutral) * decay);
                     raw[i] = lastRaw[i];
                     status[i] = FactorStatus.LastKnown;
-                    confidence += c.StaticShare[i] * decay;
+                    confidence += plan.Share * decay;
                     break;
                 default:
                     points[i] = double.NaN;
@@ -135,11 +130,51 @@ internal static class Kernel
         _ => score,
     };
 
-    private static double Map(CompiledScorecard c, int leaf, double value)
+    private static double MeasureCustom(CompiledScorecard c, int leaf, ReadOnlySpan<double> signals, Span<double> inputs)
     {
-        var xCount = c.XCount[leaf];
-        var kind = c.MapKind[leaf];
-        var yCount = kind == PointMappingKind.Bands ? xCount + 1 : xCount;
-        return PointMapping.Map(kind, c.X.AsSpan(c.XOffset[leaf], xCount), c.Y.AsSpan(c.YOffset[leaf], yCount), value);
+        var n = c.InputCount[leaf];
+        var offset = c.InputOffset[leaf];
+        var buffer = inputs[..n];
+        for (var k = 0; k < n; k++)
+        {
+            buffer[k] = signals[c.LeafInputs[offset + k]];
+        }
+
+        return c.Factor[leaf].Measure(buffer);
+    }
+
+    /// <summary>The same arithmetic as <see cref="PointMapping.Map(double)"/>, on the flattened knot arrays.</summary>
+    private static double Map(double[] xs, double[] ys, in LeafPlan plan, double value)
+    {
+        int xo = plan.XOffset, n = plan.XCount, yo = plan.YOffset;
+        if (plan.MapKind == PointMappingKind.Bands)
+        {
+            var band = 0;
+            while (band < n && value >= xs[xo + band])
+            {
+                band++;
+            }
+
+            return ys[yo + band];
+        }
+
+        if (value <= xs[xo])
+        {
+            return ys[yo];
+        }
+
+        if (value >= xs[xo + n - 1])
+        {
+            return ys[yo + n - 1];
+        }
+
+        var i = 1;
+        while (value > xs[xo + i])
+        {
+            i++;
+        }
+
+        double x0 = xs[xo + i - 1], x1 = xs[xo + i], y0 = ys[yo + i - 1], y1 = ys[yo + i];
+        return y0 + ((value - x0) / (x1 - x0) * (y1 - y0));
     }
 }

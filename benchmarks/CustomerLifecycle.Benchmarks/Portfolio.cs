@@ -1,0 +1,91 @@
+using CustomerLifecycle.HealthScoring;
+
+namespace CustomerLifecycle.Benchmarks;
+
+/// <summary>A seeded synthetic portfolio: realistic signal ranges, about 10 % of each signal missing.</summary>
+internal static class Portfolio
+{
+    public static readonly SignalKey[] Keys =
+    [
+        WellKnownSignals.Logins30Days, WellKnownSignals.ActiveSeats, WellKnownSignals.LicensedSeats, WellKnownSignals.FeaturesUsed,
+        WellKnownSignals.FeaturesAvailable, WellKnownSignals.Nps, WellKnownSignals.Csat, WellKnownSignals.UnresolvedTickets,
+        WellKnownSignals.HighSeverityTickets, WellKnownSignals.DaysLateOnPayment,
+    ];
+
+    /// <summary>Eight factors with bands and linear mappings, in two groups, with missing data and colors.</summary>
+    public static Scorecard EightFactors() => Scorecard.CreateBuilder("bench8")
+        .AddGroup("usage", 40, g => g
+            .AddFactor(HealthFactors.UsageFrequency, 1)
+            .AddFactor(HealthFactors.SeatUtilization, 1)
+            .AddFactor(HealthFactors.FeatureDepth, 1))
+        .AddGroup("support", 25, g => g
+            .AddFactor(HealthFactors.UnresolvedTickets, 1)
+            .AddFactor(HealthFactors.HighSeverityTickets, 1))
+        .AddFactor(HealthFactors.Nps, 15)
+        .AddFactor(HealthFactors.Csat, 10)
+        .AddFactor(HealthFactors.LatePayment, 10)
+        .Build();
+
+    public static double[][] Values(int count, int seed = 42)
+    {
+        var random = new Random(seed);
+        var rows = new double[count][];
+        for (var i = 0; i < count; i++)
+        {
+            var licensed = random.Next(5, 500);
+            double[] row =
+            [
+                random.Next(0, 40 * licensed), random.Next(0, licensed + 1), licensed, random.Next(0, 30), 30, random.Next(0, 11),
+                random.Next(1, 6), random.Next(0, 6), random.Next(0, 3), random.Next(0, 90),
+            ];
+            for (var k = 0; k < row.Length; k++)
+            {
+                if (random.NextDouble() < 0.1)
+                {
+                    row[k] = double.NaN; // missing
+                }
+            }
+
+            rows[i] = row;
+        }
+
+        return rows;
+    }
+
+    public static Account[] Accounts(double[][] values)
+    {
+        var accounts = new Account[values.Length];
+        for (var i = 0; i < values.Length; i++)
+        {
+            var builder = SignalSet.CreateBuilder();
+            for (var k = 0; k < Keys.Length; k++)
+            {
+                if (!double.IsNaN(values[i][k]))
+                {
+                    builder.Add(Keys[k], values[i][k]);
+                }
+            }
+
+            accounts[i] = new Account { Id = new AccountId("acct-" + i), Name = "Account " + i, Signals = builder.ToSignalSet() };
+        }
+
+        return accounts;
+    }
+
+    public static SignalMatrix Matrix(double[][] values)
+    {
+        var matrix = new SignalMatrix(values.Length, Keys);
+        for (var i = 0; i < values.Length; i++)
+        {
+            for (var k = 0; k < Keys.Length; k++)
+            {
+                if (!double.IsNaN(values[i][k]))
+                {
+                    matrix[i, Keys[k]] = values[i][k];
+                }
+            }
+        }
+
+        return matrix;
+    }
+}
