@@ -43,6 +43,15 @@ public sealed class ScorecardResolver
             list.Add((selector, chosen));
         }
 
+        foreach (var scorecard in _byId.Values)
+        {
+            var c = scorecard.Compiled;
+            MaxSignals = Math.Max(MaxSignals, c.Signals.Length);
+            MaxLeaves = Math.Max(MaxLeaves, c.Leaves.Length);
+            MaxNodes = Math.Max(MaxNodes, c.NodeCount);
+            MaxInputs = Math.Max(MaxInputs, c.MaxInputs);
+        }
+
         // A stable sort keeps the given order among equal priorities.
         _selectors = [.. list.OrderByDescending(s => s.Item1.Priority)];
         Selectors = [.. _selectors.Select(s => s.Selector)];
@@ -53,6 +62,15 @@ public sealed class ScorecardResolver
 
     /// <summary>The scorecard for accounts no selector matches.</summary>
     public Scorecard Default { get; }
+
+    // The largest scratch sizes any scorecard needs, so a batch sizes its buffers once without enumerating.
+    internal int MaxSignals { get; }
+
+    internal int MaxLeaves { get; }
+
+    internal int MaxNodes { get; }
+
+    internal int MaxInputs { get; }
 
     /// <summary>Every scorecard, the default included.</summary>
     public IReadOnlyCollection<Scorecard> Scorecards => _byId.Values;

@@ -16,14 +16,13 @@ public sealed partial class HealthScorer
         }
 
         var resolver = _resolver;
-        var (maxSignals, maxLeaves, maxNodes, maxInputs) = Sizes(resolver);
-        Span<double> signals = stackalloc double[maxSignals];
-        Span<double> raw = stackalloc double[maxLeaves];
-        Span<double> points = stackalloc double[maxLeaves];
-        Span<FactorStatus> status = stackalloc FactorStatus[maxLeaves];
-        Span<double> nodeValue = stackalloc double[maxNodes];
-        Span<double> nodeSumW = stackalloc double[maxNodes];
-        Span<double> inputs = stackalloc double[maxInputs];
+        Span<double> signals = stackalloc double[resolver.MaxSignals];
+        Span<double> raw = stackalloc double[resolver.MaxLeaves];
+        Span<double> points = stackalloc double[resolver.MaxLeaves];
+        Span<FactorStatus> status = stackalloc FactorStatus[resolver.MaxLeaves];
+        Span<double> nodeValue = stackalloc double[resolver.MaxNodes];
+        Span<double> nodeSumW = stackalloc double[resolver.MaxNodes];
+        Span<double> inputs = stackalloc double[resolver.MaxInputs];
         for (var a = 0; a < accounts.Length; a++)
         {
             var account = accounts[a] ?? throw new ArgumentException($"The account at position {a} is null.", nameof(accounts));
@@ -31,7 +30,8 @@ public sealed partial class HealthScorer
             var s = signals[..c.Signals.Length];
             Gather(c, account, s);
             var l = c.Leaves.Length;
-            var score = Kernel.Compute(c, s, 0, null, HysteresisMargin, raw[..l], points[..l], status[..l], default, default, nodeValue[..c.NodeCount], nodeSumW[..c.NodeCount], inputs);
+            var scratch = new Scratch(raw[..l], points[..l], status[..l], nodeValue[..c.NodeCount], nodeSumW[..c.NodeCount], inputs);
+            var score = Kernel.Compute(c, s, 0, null, HysteresisMargin, ref scratch);
             results[a] = ApplyOverride(score, account.Id);
         }
     }
@@ -109,6 +109,7 @@ public sealed partial class HealthScorer
         Span<double> nodeValue = stackalloc double[c.NodeCount];
         Span<double> nodeSumW = stackalloc double[c.NodeCount];
         Span<double> inputs = stackalloc double[c.MaxInputs];
+        var scratch = new Scratch(raw, points, status, nodeValue, nodeSumW, inputs);
         for (var row = from; row < to; row++)
         {
             var invalid = 0;
@@ -129,7 +130,7 @@ public sealed partial class HealthScorer
                 signals[j] = v;
             }
 
-            results[row - from] = Kernel.Compute(c, signals, invalid, null, HysteresisMargin, raw, points, status, default, default, nodeValue, nodeSumW, inputs);
+            results[row - from] = Kernel.Compute(c, signals, invalid, null, HysteresisMargin, ref scratch);
         }
     }
 
@@ -151,20 +152,5 @@ public sealed partial class HealthScorer
         var chunk = Math.Max(1024, count / (workers * 4));
         var options = new ParallelOptions { MaxDegreeOfParallelism = workers };
         Parallel.ForEach(Partitioner.Create(0, count, chunk), options, range => body(range.Item1, range.Item2));
-    }
-
-    private static (int Signals, int Leaves, int Nodes, int Inputs) Sizes(ScorecardResolver resolver)
-    {
-        int signals = 0, leaves = 0, nodes = 0, inputs = 0;
-        foreach (var scorecard in resolver.Scorecards)
-        {
-            var c = scorecard.Compiled;
-            signals = Math.Max(signals, c.Signals.Length);
-            leaves = Math.Max(leaves, c.Leaves.Length);
-            nodes = Math.Max(nodes, c.NodeCount);
-            inputs = Math.Max(inputs, c.MaxInputs);
-        }
-
-        return (signals, leaves, nodes, inputs);
     }
 }

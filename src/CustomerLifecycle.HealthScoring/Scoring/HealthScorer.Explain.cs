@@ -30,9 +30,10 @@ public sealed partial class HealthScorer
         var nodeSumW = new double[c.NodeCount];
         var inputs = new double[c.MaxInputs];
         Gather(c, account, signals);
+        var scratch = new Scratch(raw, points, status, nodeValue, nodeSumW, inputs);
         var score = previous is null
-            ? Kernel.Compute(c, signals, 0, null, HysteresisMargin, raw, points, status, default, default, nodeValue, nodeSumW, inputs)
-            : ComputeWithPrevious(c, signals, previous, raw, points, status, nodeValue, nodeSumW, inputs);
+            ? Kernel.Compute(c, signals, 0, null, HysteresisMargin, ref scratch)
+            : ComputeWithPrevious(c, signals, previous, ref scratch);
 
         // Effective weights, top-down (reverse post-order): a node's share of its parent is its weight over the
         // weights of its applicable siblings.

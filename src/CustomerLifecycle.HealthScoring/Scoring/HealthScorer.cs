@@ -87,13 +87,14 @@ public sealed partial class HealthScorer
         Span<double> nodeSumW = stackalloc double[c.NodeCount];
         Span<double> inputs = stackalloc double[c.MaxInputs];
         Gather(c, account, signals);
+        var scratch = new Scratch(raw, points, status, nodeValue, nodeSumW, inputs);
         var score = previous is null
-            ? Kernel.Compute(c, signals, 0, null, HysteresisMargin, raw, points, status, default, default, nodeValue, nodeSumW, inputs)
-            : ComputeWithPrevious(c, signals, previous, raw, points, status, nodeValue, nodeSumW, inputs);
+            ? Kernel.Compute(c, signals, 0, null, HysteresisMargin, ref scratch)
+            : ComputeWithPrevious(c, signals, previous, ref scratch);
         return ApplyOverride(score, account.Id);
     }
 
-    private HealthScore ComputeWithPrevious(CompiledScorecard c, ReadOnlySpan<double> signals, HealthScoreExplanation previous, Span<double> raw, Span<double> points, Span<FactorStatus> status, Span<double> nodeValue, Span<double> nodeSumW, Span<double> inputs)
+    private HealthScore ComputeWithPrevious(CompiledScorecard c, ReadOnlySpan<double> signals, HealthScoreExplanation previous, ref Scratch scratch)
     {
         Span<double> lastRaw = stackalloc double[c.Leaves.Length];
         Span<double> lastAge = stackalloc double[c.Leaves.Length];
@@ -110,7 +111,8 @@ public sealed partial class HealthScorer
         }
 
         var previousColor = previous.Score.ScorecardId == c.Scorecard.Id ? previous.Score.CalculatedColor : null;
-        return Kernel.Compute(c, signals, 0, previousColor, HysteresisMargin, raw, points, status, lastRaw, lastAge, nodeValue, nodeSumW, inputs);
+        var withPrevious = new Scratch(scratch.Raw, scratch.Points, scratch.Status, scratch.NodeValue, scratch.NodeSumW, scratch.Inputs) { LastRaw = lastRaw, LastAgeDays = lastAge };
+        return Kernel.Compute(c, signals, 0, previousColor, HysteresisMargin, ref withPrevious);
     }
 
     private HealthScore ApplyOverride(HealthScore score, AccountId account)

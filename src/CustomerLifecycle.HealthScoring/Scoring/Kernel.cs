@@ -1,23 +1,41 @@
 namespace CustomerLifecycle.HealthScoring;
 
+/// <summary>The working memory of one scoring, sized for a scorecard; passed by reference so a call copies nothing.</summary>
+internal ref struct Scratch
+{
+    public Span<double> Raw;
+    public Span<double> Points;
+    public Span<FactorStatus> Status;
+    public ReadOnlySpan<double> LastRaw;
+    public ReadOnlySpan<double> LastAgeDays;
+    public Span<double> NodeValue;
+    public Span<double> NodeSumW;
+    public Span<double> Inputs;
+
+    public Scratch(Span<double> raw, Span<double> points, Span<FactorStatus> status, Span<double> nodeValue, Span<double> nodeSumW, Span<double> inputs)
+    {
+        Raw = raw;
+        Points = points;
+        Status = status;
+        NodeValue = nodeValue;
+        NodeSumW = nodeSumW;
+        Inputs = inputs;
+    }
+}
+
 /// <summary>The scoring arithmetic, shared by every entry point. Works on spans only; allocates nothing.</summary>
 internal static class Kernel
 {
-    public static HealthScore Compute(
-        CompiledScorecard c,
-        ReadOnlySpan<double> signals,
-        int invalid,
-        HealthColor? previousColor,
-        double margin,
-        Span<double> raw,
-        Span<double> points,
-        Span<FactorStatus> status,
-        ReadOnlySpan<double> lastRaw,
-        ReadOnlySpan<double> lastAgeDays,
-        Span<double> nodeValue,
-        Span<double> nodeSumW,
-        Span<double> inputs)
+    public static HealthScore Compute(CompiledScorecard c, ReadOnlySpan<double> signals, int invalid, HealthColor? previousColor, double margin, ref Scratch scratch)
     {
+        var raw = scratch.Raw;
+        var points = scratch.Points;
+        var status = scratch.Status;
+        var lastRaw = scratch.LastRaw;
+        var lastAgeDays = scratch.LastAgeDays;
+        var nodeValue = scratch.NodeValue;
+        var nodeSumW = scratch.NodeSumW;
+        var inputs = scratch.Inputs;
         var confidence = 0.0;
         var plans = c.Plans;
         var xs = c.X;
