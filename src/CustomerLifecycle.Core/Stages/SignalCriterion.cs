@@ -51,7 +51,7 @@ public sealed class SignalCriterion : IStageEntryCriterion
     public bool IsMet(Account account, LocalDate today)
     {
         ArgumentNullException.ThrowIfNull(account);
-        return account.Signals.TryGetValue(Signal, out var value) && Compare(value, Comparison, Threshold);
+        return account.Signals.TryGetValue(Signal, out var value) && Comparison.Holds(value, Threshold);
     }
 
     /// <summary>The symbol of a comparison, for example <c>&gt;=</c>.</summary>
@@ -84,15 +84,4 @@ public sealed class SignalCriterion : IStageEntryCriterion
                 return Enum.TryParse(text, ignoreCase: true, out comparison) && Enum.IsDefined(comparison) && !int.TryParse(text, out _);
         }
     }
-
-    internal static bool Compare(double value, ComparisonOperator comparison, double threshold) => comparison switch
-    {
-        ComparisonOperator.Equal => value == threshold,
-        ComparisonOperator.NotEqual => value != threshold,
-        ComparisonOperator.LessThan => value < threshold,
-        ComparisonOperator.LessThanOrEqual => value <= threshold,
-        ComparisonOperator.GreaterThan => value > threshold,
-        ComparisonOperator.GreaterThanOrEqual => value >= threshold,
-        _ => false,
-    };
 }

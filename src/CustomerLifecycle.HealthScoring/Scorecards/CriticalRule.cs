@@ -64,19 +64,8 @@ public sealed record CriticalRule
 
     /// <summary>True when a present value fires the rule.</summary>
     /// <param name="value">The signal's value.</param>
-    public bool Fires(double value) => Compare(value, Comparison, Threshold);
+    public bool Fires(double value) => Comparison.Holds(value, Threshold);
 
     /// <inheritdoc />
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Name}: signals.{Signal.Name} {SignalCriterion.Symbol(Comparison)} {Threshold} → {Color}");
-
-    internal static bool Compare(double value, ComparisonOperator comparison, double threshold) => comparison switch
-    {
-        ComparisonOperator.Equal => value == threshold,
-        ComparisonOperator.NotEqual => value != threshold,
-        ComparisonOperator.LessThan => value < threshold,
-        ComparisonOperator.LessThanOrEqual => value <= threshold,
-        ComparisonOperator.GreaterThan => value > threshold,
-        ComparisonOperator.GreaterThanOrEqual => value >= threshold,
-        _ => false,
-    };
 }
