@@ -92,19 +92,19 @@ public sealed class HealthScorerPropertyTests
     [Fact]
     public void Score_IsWithinZeroAndHundred_OrExplicitlyNotApplicable()
     {
-        Prop.ForAll(Specs().ToArbitrary(), Accounts().ToArbitrary(), (specs, account) =>
+        AssertHolds(Prop.ForAll(Specs().ToArbitrary(), Accounts().ToArbitrary(), (specs, account) =>
         {
             var score = new HealthScorer(Build(specs), Clock).Score(account);
             return score.Value is null
                 ? score.Color is null && !score.IsApplicable
                 : score.Value is >= 0 and <= 100 && score.Confidence is >= 0 and <= 1 && score.Color is not null;
-        }).Check(Runs);
+        }));
 
-        Prop.ForAll(DomainGenerators.Accounts().ToArbitrary(), account =>
+        AssertHolds(Prop.ForAll(DomainGenerators.Accounts().ToArbitrary(), account =>
         {
             var score = new HealthScorer(ScorecardResolver.BuiltIn, Clock).Score(account);
             return score.Value is null || score.Value is >= 0 and <= 100;
-        }).Check(Runs);
+        }));
     }
 
     [Fact]
@@ -115,7 +115,7 @@ public sealed class HealthScorerPropertyTests
                   from key in Gen.Choose(0, Keys.Length - 1)
                   from raise in Gen.Choose(1, 200)
                   select (specs, account, key, raise);
-        Prop.ForAll(gen.ToArbitrary(), t =>
+        AssertHolds(Prop.ForAll(gen.ToArbitrary(), t =>
         {
             var scorer = new HealthScorer(Build(t.specs), Clock);
             if (!t.account.Signals.TryGetValue(Keys[t.key], out var value))
@@ -126,21 +126,21 @@ public sealed class HealthScorerPropertyTests
             var before = scorer.Score(t.account).Value;
             var after = scorer.Score(t.account with { Signals = t.account.Signals.With(Keys[t.key], value + t.raise) }).Value;
             return before is null || after >= before - 1e-9;
-        }).Check(Runs);
+        }));
 
         // The default scorecard: more logins, a better NPS or CSAT, or fewer unresolved tickets never hurt.
         var defaults = from account in DomainGenerators.Accounts()
                        from key in Gen.Elements(WellKnownSignals.Logins30Days, WellKnownSignals.Nps, WellKnownSignals.Csat, WellKnownSignals.FeaturesUsed, WellKnownSignals.CsmSentiment)
                        from raise in Gen.Choose(1, 50)
                        select (account, key, raise);
-        Prop.ForAll(defaults.ToArbitrary(), t =>
+        AssertHolds(Prop.ForAll(defaults.ToArbitrary(), t =>
         {
             var scorer = new HealthScorer(Scorecard.Default, Clock);
             var value = t.account.Signals[t.key] ?? 0;
             var before = scorer.Score(t.account with { Signals = t.account.Signals.With(t.key, value) }).Value;
             var after = scorer.Score(t.account with { Signals = t.account.Signals.With(t.key, value + t.raise) }).Value;
             return before is null || after >= before - 1e-9;
-        }).Check(Runs);
+        }));
     }
 
     [Fact]
@@ -150,12 +150,12 @@ public sealed class HealthScorerPropertyTests
                   from account in Accounts()
                   from scale in Gen.Elements(0.001, 0.5, 3.0, 1000.0, 1e6)
                   select (specs, account, scale);
-        Prop.ForAll(gen.ToArbitrary(), t =>
+        AssertHolds(Prop.ForAll(gen.ToArbitrary(), t =>
         {
             var a = new HealthScorer(Build(t.specs), Clock).Score(t.account);
             var b = new HealthScorer(Build(t.specs, t.scale), Clock).Score(t.account);
             return Close(a.Value, b.Value) && Math.Abs(a.Confidence - b.Confidence) < 1e-9 && a.Color == b.Color;
-        }).Check(Runs);
+        }));
     }
 
     [Fact]
@@ -166,7 +166,7 @@ public sealed class HealthScorerPropertyTests
                   from account in Accounts()
                   from drop in Gen.Choose(0, specs.Length - 1)
                   select (specs, account, drop);
-        Prop.ForAll(gen.ToArbitrary(), t =>
+        AssertHolds(Prop.ForAll(gen.ToArbitrary(), t =>
         {
             var spec = t.specs[t.drop] with { Policy = MissingDataPolicy.DropAndReweight };
             var specs = t.specs.Select((s, i) => i == t.drop ? spec : s).ToArray();
@@ -174,21 +174,24 @@ public sealed class HealthScorerPropertyTests
             var withFactor = new HealthScorer(Build(specs), Clock).Score(missing);
             var without = new HealthScorer(Build(specs, skip: t.drop), Clock).Score(missing);
             return Close(withFactor.Value, without.Value);
-        }).Check(Runs);
+        }));
     }
 
     [Fact]
     public void ExplanationContributions_SumToTheScore()
     {
-        Prop.ForAll(Specs().ToArbitrary(), Accounts().ToArbitrary(), (specs, account) =>
+        AssertHolds(Prop.ForAll(Specs().ToArbitrary(), Accounts().ToArbitrary(), (specs, account) =>
         {
             var explanation = new HealthScorer(Build(specs), Clock).Explain(account);
             var sum = explanation.Factors.Sum(f => f.Contribution);
             return explanation.Score.Value is { } value
                 ? Math.Abs(sum - value) < 1e-9 && Math.Abs(explanation.Factors.Sum(f => f.Weight) - 1) < 1e-9
                 : sum == 0;
-        }).Check(Runs);
+        }));
     }
+
+    /// <summary>Runs the property <see cref="Runs"/> times; a counterexample fails the test with FsCheck's report as the message.</summary>
+    private static void AssertHolds(Property property) => Assert.Null(Record.Exception(() => property.Check(Runs)));
 
     private static bool Close(double? a, double? b) => a is null ? b is null : b is not null && Math.Abs(a.Value - b.Value) < 1e-9;
 }
