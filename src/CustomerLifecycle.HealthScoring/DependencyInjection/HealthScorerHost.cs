@@ -15,9 +15,17 @@ internal sealed class HealthScorerHost : IDisposable
         var current = options.CurrentValue;
         Scorer = new HealthScorer(Build(current, factorList, scorecardList), clock, overrides, current.HysteresisMargin);
 
-        // The options system validates a changed value before listeners hear of it, so an invalid change never
-        // reaches this callback: the scorer keeps the scorecards it has.
-        _subscription = options.OnChange(changed => Scorer.UseResolver(Build(changed, factorList, scorecardList)));
+        // Changes arrive validated: an invalid one never reaches this callback, and the scorer keeps its scorecards
+        // and records the rejection.
+        _subscription = options.OnChange(changed =>
+        {
+            Scorer.UseResolver(Build(changed, factorList, scorecardList));
+            Scorer.LastRejectedReload = null;
+        });
+        if (options is RetainingOptionsMonitor<HealthScoringOptions> retaining)
+        {
+            retaining.ReloadRejected += rejected => Scorer.LastRejectedReload = rejected;
+        }
     }
 
     public HealthScorer Scorer { get; }

@@ -51,6 +51,10 @@ public static class HealthScoringBuilderExtensions
         if (!services.Any(d => d.ServiceType == typeof(IValidateOptions<HealthScoringOptions>)))
         {
             services.AddOptions<HealthScoringOptions>().ValidateOnStart();
+
+            // Keeps the last valid scorecards when a configuration change is invalid, instead of throwing on the
+            // reload thread; a closed registration takes precedence over the framework's open-generic monitor.
+            services.AddSingleton<IOptionsMonitor<HealthScoringOptions>, RetainingOptionsMonitor<HealthScoringOptions>>();
             services.AddSingleton<IValidateOptions<HealthScoringOptions>>(sp =>
                 new HealthScoringOptionsValidator(sectionPath, sp.GetServices<IHealthFactor>(), sp.GetServices<ScorecardRegistration>()));
         }

@@ -17,6 +17,16 @@ public sealed partial class HealthScorer
         return new WhatIfResult(baseline, Explain(scenarioAccount, scorecard: scorecard));
     }
 
+    /// <summary>
+    /// The last configuration change that validation refused since the last accepted one, or null. While it is set,
+    /// the scorer goes on with the scorecards it had; the exception's failures name each wrong key.
+    /// </summary>
+    public Microsoft.Extensions.Options.OptionsValidationException? LastRejectedReload
+    {
+        get => Volatile.Read(ref _lastRejectedReload);
+        internal set => Volatile.Write(ref _lastRejectedReload, value);
+    }
+
     /// <summary>Replaces the scorecards in use (a configuration reload). Scores under way finish with the old set.</summary>
     internal void UseResolver(ScorecardResolver resolver) => _resolver = resolver ?? throw new ArgumentNullException(nameof(resolver));
 }

@@ -15,6 +15,7 @@ public sealed partial class HealthScorer
     private readonly IClock _clock;
     private readonly HealthOverrideRegistry? _overrides;
     private volatile ScorecardResolver _resolver;
+    private Microsoft.Extensions.Options.OptionsValidationException? _lastRejectedReload;
 
     /// <summary>Creates a scorer that uses one scorecard for every account.</summary>
     /// <param name="scorecard">The scorecard.</param>

@@ -109,23 +109,41 @@ public sealed class AddHealthScoringTests
     }
 
     [Fact]
-    public void Reload_AValidChangeReplacesTheScorecardsWithoutRestart_AndAnInvalidOneIsRefused()
+    public void Reload_AValidChangeReplacesTheScorecardsWithoutRestart_AndAnInvalidOneIsRefusedAndReported()
     {
         var config = Config(EnterpriseScorecard());
         using var provider = Provider(config);
         var scorer = provider.GetRequiredService<HealthScorer>();
+        var monitor = provider.GetRequiredService<IOptionsMonitor<HealthScoringOptions>>();
         Assert.Equal(4, scorer.Score(Enterprise()).ScorecardVersion);
 
         config["CustomerLifecycle:HealthScoring:Scorecards:enterprise:Version"] = "5";
         config.Reload();
         Assert.Equal(5, scorer.Score(Enterprise()).ScorecardVersion);
+        Assert.Null(scorer.LastRejectedReload);
 
+        // An invalid change: nothing is thrown on the reloading thread, the last valid scorecards stay in force
+        // (for the scorer and for anyone reading the monitor), and the rejection is reported with its key.
+        config["CustomerLifecycle:HealthScoring:Scorecards:enterprise:Version"] = "6";
         config["CustomerLifecycle:HealthScoring:Scorecards:enterprise:Factors:0:Weight"] = "-2";
-        // The options system validates the new value before listeners hear of it; the change token reports the
-        // failure to whoever triggered the reload.
-        var refused = Assert.Throws<AggregateException>(() => config.Reload());
-        Assert.IsType<OptionsValidationException>(refused.InnerException);
+        config.Reload();
         Assert.Equal(5, scorer.Score(Enterprise()).ScorecardVersion);
+        Assert.Equal(5, monitor.CurrentValue.Scorecards["enterprise"].Version);
+        Assert.Contains(scorer.LastRejectedReload!.Failures, f => f.Contains("Scorecards:enterprise:Factors:0:Weight", StringComparison.Ordinal));
+
+        // The next valid change applies and clears the rejection.
+        config["CustomerLifecycle:HealthScoring:Scorecards:enterprise:Factors:0:Weight"] = "3";
+        config.Reload();
+        Assert.Equal(6, scorer.Score(Enterprise()).ScorecardVersion);
+        Assert.Null(scorer.LastRejectedReload);
+    }
+
+    [Fact]
+    public void StartUp_WithInvalidScorecards_StillFailsThroughTheMonitor()
+    {
+        using var provider = Provider(Config(EnterpriseScorecard(weight: "-1")));
+        Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptionsMonitor<HealthScoringOptions>>().CurrentValue);
+        Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<HealthScorer>());
     }
 
     [Fact]
