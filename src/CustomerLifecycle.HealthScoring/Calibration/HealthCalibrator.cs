@@ -110,8 +110,8 @@ public sealed class HealthCalibrator
             }
         }
 
-        var currentWeights = scorecard.Compiled.StaticShare;
-        var factorReports = factors.Select((f, k) => new FactorCalibration(f.Name, measured[k], aucs[k], currentWeights[k], coefficients[k], suggested[k])).ToArray();
+        var plans = scorecard.Compiled.Plans;
+        var factorReports = factors.Select((f, k) => new FactorCalibration(f.Name, measured[k], aucs[k], plans[k].Share, coefficients[k], suggested[k])).ToArray();
         return new CalibrationReport(scorecard, renewed, churned, excluded, scoreAuc, factorReports, bands, fit, fittedAuc, problem);
     }
 }

@@ -36,19 +36,10 @@ internal sealed class CompiledScorecard
         }
 
         var count = Leaves.Length;
-        Kind = new FactorKind[count];
         Factor = new IHealthFactor[count];
         InputOffset = new int[count];
         InputCount = new int[count];
-        MapKind = new PointMappingKind[count];
-        XOffset = new int[count];
-        XCount = new int[count];
-        YOffset = new int[count];
-        Policy = new MissingDataPolicy[count];
-        Neutral = new double[count];
-        HalfLifeDays = new double[count];
-        MaxAgeDays = new double[count];
-        StaticShare = [.. share];
+        Plans = new LeafPlan[count];
         var inputs = new List<int>();
         var xs = new List<double>();
         var ys = new List<double>();
@@ -57,7 +48,6 @@ internal sealed class CompiledScorecard
             var leaf = Leaves[i];
             var factor = leaf.Factor;
             Factor[i] = factor;
-            Kind[i] = factor switch { SignalFactor => FactorKind.Signal, RatioFactor => FactorKind.Ratio, _ => FactorKind.Custom };
             InputOffset[i] = inputs.Count;
             InputCount[i] = factor.Inputs.Count;
             foreach (var key in factor.Inputs)
@@ -66,17 +56,24 @@ internal sealed class CompiledScorecard
             }
 
             MaxInputs = Math.Max(MaxInputs, factor.Inputs.Count);
-            MapKind[i] = leaf.Mapping.Kind;
-            XOffset[i] = xs.Count;
-            XCount[i] = leaf.Mapping.X.Length;
+            var missing = leaf.MissingData;
+            Plans[i] = new LeafPlan
+            {
+                Kind = factor switch { SignalFactor => FactorKind.Signal, RatioFactor => FactorKind.Ratio, _ => FactorKind.Custom },
+                In0 = factor.Inputs.Count > 0 ? inputs[InputOffset[i]] : -1,
+                In1 = factor.Inputs.Count > 1 ? inputs[InputOffset[i] + 1] : -1,
+                MapKind = leaf.Mapping.Kind,
+                XOffset = xs.Count,
+                XCount = leaf.Mapping.X.Length,
+                YOffset = ys.Count,
+                Policy = missing.Policy,
+                Share = share[i],
+                Neutral = missing.Policy == MissingDataPolicy.Zero ? 0 : missing.NeutralPoints,
+                HalfLifeDays = missing.HalfLife.TotalDays,
+                MaxAgeDays = missing.MaxAge.TotalDays,
+            };
             xs.AddRange(leaf.Mapping.X);
-            YOffset[i] = ys.Count;
             ys.AddRange(leaf.Mapping.Y);
-            Policy[i] = leaf.MissingData.Policy;
-            Neutral[i] = leaf.MissingData.Policy == MissingDataPolicy.Zero ? 0 : leaf.MissingData.NeutralPoints;
-            HalfLifeDays[i] = leaf.MissingData.HalfLife.TotalDays;
-            MaxAgeDays[i] = leaf.MissingData.MaxAge.TotalDays;
-            HasLastKnown |= Policy[i] == MissingDataPolicy.LastKnown;
         }
 
         Rules = [.. scorecard.CriticalRules];
@@ -87,28 +84,9 @@ internal sealed class CompiledScorecard
         }
 
         LeafInputs = [.. inputs];
-        Plans = new LeafPlan[count];
-        for (var i = 0; i < count; i++)
-        {
-            Plans[i] = new LeafPlan
-            {
-                Kind = Kind[i],
-                In0 = InputCount[i] > 0 ? LeafInputs[InputOffset[i]] : -1,
-                In1 = InputCount[i] > 1 ? LeafInputs[InputOffset[i] + 1] : -1,
-                MapKind = MapKind[i],
-                XOffset = XOffset[i],
-                XCount = XCount[i],
-                YOffset = YOffset[i],
-                Policy = Policy[i],
-                Share = StaticShare[i],
-                Neutral = Neutral[i],
-            };
-        }
-
         X = [.. xs];
         Y = [.. ys];
         Signals = [.. signals];
-        LicensedSeatsIndex = signals.IndexOf(WellKnownSignals.LicensedSeats);
         if (Signals.Length > StackLimit || NodeCount > StackLimit || MaxInputs > StackLimit)
         {
             throw new InvalidOperationException($"Scorecard '{scorecard.Id}' reads {Signals.Length} signals with {NodeCount} nodes; the limit is {StackLimit} of each.");
@@ -123,8 +101,6 @@ internal sealed class CompiledScorecard
 
     public string[] LeafGroup { get; }
 
-    public int LicensedSeatsIndex { get; }
-
     public int NodeCount { get; }
 
     public int[] Parent { get; }
@@ -134,8 +110,6 @@ internal sealed class CompiledScorecard
     public int[] LeafOfNode { get; }
 
     public int[] NodeOfLeaf { get; }
-
-    public FactorKind[] Kind { get; }
 
     public IHealthFactor[] Factor { get; }
 
@@ -150,29 +124,9 @@ internal sealed class CompiledScorecard
 
     public int MaxInputs { get; }
 
-    public PointMappingKind[] MapKind { get; }
-
-    public int[] XOffset { get; }
-
-    public int[] XCount { get; }
-
-    public int[] YOffset { get; }
-
     public double[] X { get; }
 
     public double[] Y { get; }
-
-    public MissingDataPolicy[] Policy { get; }
-
-    public double[] Neutral { get; }
-
-    public double[] HalfLifeDays { get; }
-
-    public double[] MaxAgeDays { get; }
-
-    public bool HasLastKnown { get; }
-
-    public double[] StaticShare { get; }
 
     public CriticalRule[] Rules { get; }
 
@@ -242,6 +196,8 @@ internal struct LeafPlan
     public MissingDataPolicy Policy;
     public double Share;
     public double Neutral;
+    public double HalfLifeDays;
+    public double MaxAgeDays;
 }
 
 internal enum FactorKind

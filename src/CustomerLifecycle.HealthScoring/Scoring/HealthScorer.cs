@@ -104,7 +104,7 @@ public sealed partial class HealthScorer
         {
             lastRaw[i] = double.NaN;
             lastAge[i] = double.NaN;
-            if (c.Policy[i] == MissingDataPolicy.LastKnown && previous.Find(c.Leaves[i].Name) is { RawValue: { } r, ObservedAt: { } observed })
+            if (c.Plans[i].Policy == MissingDataPolicy.LastKnown && previous.Find(c.Leaves[i].Name) is { RawValue: { } r, ObservedAt: { } observed })
             {
                 lastRaw[i] = r;
                 lastAge[i] = (now - observed).TotalDays;

@@ -78,8 +78,8 @@ internal static class Kernel
                     points[i] = plan.Neutral;
                     status[i] = FactorStatus.Imputed;
                     break;
-                case MissingDataPolicy.LastKnown when lastRaw.Length > 0 && !double.IsNaN(lastRaw[i]) && lastAgeDays[i] >= 0 && lastAgeDays[i] <= c.MaxAgeDays[i]:
-                    var decay = Math.Pow(0.5, lastAgeDays[i] / c.HalfLifeDays[i]);
+                case MissingDataPolicy.LastKnown when lastRaw.Length > 0 && !double.IsNaN(lastRaw[i]) && lastAgeDays[i] >= 0 && lastAgeDays[i] <= plan.MaxAgeDays:
+                    var decay = Math.Pow(0.5, lastAgeDays[i] / plan.HalfLifeDays);
                     points[i] = plan.Neutral + ((Map(xs, ys, in plan, lastRaw[i]) - plan.Neutral) * decay);
                     raw[i] = lastRaw[i];
                     status[i] = FactorStatus.LastKnown;
@@ -161,38 +161,6 @@ internal static class Kernel
         return c.Factor[leaf].Measure(buffer);
     }
 
-    /// <summary>The same arithmetic as <see cref="PointMapping.Map(double)"/>, on the flattened knot arrays.</summary>
-    private static double Map(double[] xs, double[] ys, in LeafPlan plan, double value)
-    {
-        int xo = plan.XOffset, n = plan.XCount, yo = plan.YOffset;
-        if (plan.MapKind == PointMappingKind.Bands)
-        {
-            var band = 0;
-            while (band < n && value >= xs[xo + band])
-            {
-                band++;
-            }
-
-            return ys[yo + band];
-        }
-
-        if (value <= xs[xo])
-        {
-            return ys[yo];
-        }
-
-        if (value >= xs[xo + n - 1])
-        {
-            return ys[yo + n - 1];
-        }
-
-        var i = 1;
-        while (value > xs[xo + i])
-        {
-            i++;
-        }
-
-        double x0 = xs[xo + i - 1], x1 = xs[xo + i], y0 = ys[yo + i - 1], y1 = ys[yo + i];
-        return y0 + ((value - x0) / (x1 - x0) * (y1 - y0));
-    }
+    private static double Map(double[] xs, double[] ys, in LeafPlan plan, double value) =>
+        PointMapping.Map(plan.MapKind, xs, plan.XOffset, plan.XCount, ys, plan.YOffset, value);
 }

@@ -163,44 +163,47 @@ public sealed class PointMapping
 
     /// <summary>The points for a raw value.</summary>
     /// <param name="value">A finite raw value.</param>
-    public double Map(double value) => Map(Kind, _x, _y, value);
+    public double Map(double value) => Map(Kind, _x, 0, _x.Length, _y, 0, value);
 
     internal double[] X => _x;
 
     internal double[] Y => _y;
 
-    internal static double Map(PointMappingKind kind, ReadOnlySpan<double> x, ReadOnlySpan<double> y, double value)
+    /// <summary>
+    /// The mapping arithmetic, on knots stored at offsets of shared arrays (a compiled scorecard keeps every factor's
+    /// knots in one array): <paramref name="count"/> thresholds from <c>xs[xOffset]</c>, points from <c>ys[yOffset]</c>.
+    /// </summary>
+    internal static double Map(PointMappingKind kind, double[] xs, int xOffset, int count, double[] ys, int yOffset, double value)
     {
         if (kind == PointMappingKind.Bands)
         {
             var band = 0;
-            while (band < x.Length && value >= x[band])
+            while (band < count && value >= xs[xOffset + band])
             {
                 band++;
             }
 
-            return y[band];
+            return ys[yOffset + band];
         }
 
-        if (value <= x[0])
+        if (value <= xs[xOffset])
         {
-            return y[0];
+            return ys[yOffset];
         }
 
-        var last = x.Length - 1;
-        if (value >= x[last])
+        if (value >= xs[xOffset + count - 1])
         {
-            return y[last];
+            return ys[yOffset + count - 1];
         }
 
         var i = 1;
-        while (value > x[i])
+        while (value > xs[xOffset + i])
         {
             i++;
         }
 
-        // x[i-1] < value <= x[i]
-        var t = (value - x[i - 1]) / (x[i] - x[i - 1]);
-        return y[i - 1] + (t * (y[i] - y[i - 1]));
+        // xs[i-1] < value <= xs[i]
+        double x0 = xs[xOffset + i - 1], x1 = xs[xOffset + i], y0 = ys[yOffset + i - 1], y1 = ys[yOffset + i];
+        return y0 + ((value - x0) / (x1 - x0) * (y1 - y0));
     }
 }
