@@ -107,26 +107,21 @@ public sealed record Account
         CustomerSince is { } since ? Period.Between(since, today, PeriodUnits.Days).Days : null;
 
     /// <summary>
-    /// Active seats divided by licensed seats, from the <see cref="WellKnownSignals.ActiveSeats"/> signal and the
-    /// contract (or the <see cref="WellKnownSignals.LicensedSeats"/> signal when there is no contract); null when
-    /// either is missing or nothing is licensed.
+    /// The seats licensed: the contract's seats when the contract licenses any, otherwise the
+    /// <see cref="WellKnownSignals.LicensedSeats"/> signal; null when neither says. Every package reads licensed seats
+    /// through this rule, so seat utilization is the same in stage criteria and in health scores.
     /// </summary>
-    public double? SeatUtilization
-    {
-        get
-        {
-            if (!Signals.TryGetValue(WellKnownSignals.ActiveSeats, out var active))
-            {
-                return null;
-            }
+    public double? LicensedSeats =>
+        Contract is { LicensedSeats: > 0 } contract ? contract.LicensedSeats
+        : Signals.TryGetValue(WellKnownSignals.LicensedSeats, out var seats) ? seats
+        : null;
 
-            double licensed = Contract?.LicensedSeats ?? 0;
-            if (licensed <= 0 && !Signals.TryGetValue(WellKnownSignals.LicensedSeats, out licensed))
-            {
-                return null;
-            }
-
-            return licensed > 0 ? active / licensed : null;
-        }
-    }
+    /// <summary>
+    /// Active seats (the <see cref="WellKnownSignals.ActiveSeats"/> signal) divided by <see cref="LicensedSeats"/>;
+    /// null when either is missing or nothing is licensed.
+    /// </summary>
+    public double? SeatUtilization =>
+        Signals.TryGetValue(WellKnownSignals.ActiveSeats, out var active) && LicensedSeats is > 0 and var licensed
+            ? active / licensed
+            : null;
 }

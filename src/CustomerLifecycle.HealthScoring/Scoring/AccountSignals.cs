@@ -2,19 +2,14 @@ namespace CustomerLifecycle.HealthScoring;
 
 internal static class AccountSignals
 {
-    /// <summary>A signal's value, NaN when missing; <c>licensed_seats</c> falls back to the contract's seats.</summary>
+    /// <summary>A signal's value, NaN when missing; <c>licensed_seats</c> follows Core's rule, <see cref="Account.LicensedSeats"/>.</summary>
     public static double Read(Account account, SignalKey key)
     {
-        if (account.Signals.TryGetValue(key, out var value))
+        if (key == WellKnownSignals.LicensedSeats)
         {
-            return value;
+            return account.LicensedSeats ?? double.NaN;
         }
 
-        if (key == WellKnownSignals.LicensedSeats && account.Contract is { LicensedSeats: > 0 } contract)
-        {
-            return contract.LicensedSeats;
-        }
-
-        return double.NaN;
+        return account.Signals.TryGetValue(key, out var value) ? value : double.NaN;
     }
 }

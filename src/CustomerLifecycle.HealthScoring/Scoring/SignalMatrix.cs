@@ -36,7 +36,7 @@ public sealed class SignalMatrix
 
     /// <summary>
     /// Builds a matrix from accounts: one row per account, one column per key, a cell written where the account has
-    /// the signal. <c>licensed_seats</c> falls back to the contract's seats, as when scoring accounts.
+    /// the signal. <c>licensed_seats</c> is <see cref="Account.LicensedSeats"/>, as when scoring accounts.
     /// </summary>
     /// <param name="accounts">The accounts.</param>
     /// <param name="columns">The signals to copy.</param>

@@ -50,6 +50,18 @@ public sealed class AccountTests
     }
 
     [Fact]
+    public void LicensedSeats_PrefersTheContract_ThenTheSignal()
+    {
+        var contract = new Contract(new LocalDate(2026, 1, 1), new LocalDate(2027, 1, 1), new Money(1m, "USD"), 200);
+        var both = Acme() with { Contract = contract, Signals = SignalSet.Create([new(WellKnownSignals.LicensedSeats, 300)]) };
+        Assert.Equal(200, both.LicensedSeats);
+        Assert.Equal(300, (both with { Contract = null }).LicensedSeats);
+        var seatless = new Contract(new LocalDate(2026, 1, 1), new LocalDate(2027, 1, 1), new Money(1m, "USD"), 0);
+        Assert.Equal(300, (both with { Contract = seatless }).LicensedSeats);
+        Assert.Null(Acme().LicensedSeats);
+    }
+
+    [Fact]
     public void Records_CompareByValue()
     {
         var a = Acme() with { Stage = DefaultLifecycleStages.Adoption, Signals = SignalSet.Create([new(WellKnownSignals.Nps, 9)]) };

@@ -64,6 +64,22 @@ public sealed class HealthFactorsTests
     }
 
     [Fact]
+    public void SeatUtilization_AgreesWithCoresRule_WhenContractAndSignalDiffer()
+    {
+        var account = new Account
+        {
+            Id = new AccountId("a"),
+            Name = "A",
+            Contract = new Contract(new NodaTime.LocalDate(2026, 1, 1), new NodaTime.LocalDate(2027, 1, 1), new Money(1m, "USD"), licensedSeats: 50),
+            Signals = SignalSet.Create([new(WellKnownSignals.ActiveSeats, 40), new(WellKnownSignals.LicensedSeats, 80)]),
+        };
+        var scorer = new HealthScorer(Scorecard.CreateBuilder("s").AddFactor(HealthFactors.SeatUtilization, 1).Build(), FakeClock.AtDefaultStart());
+        Assert.Equal(0.8, account.SeatUtilization);                                  // the contract's 50 seats
+        Assert.Equal(0.8, scorer.Explain(account).Factors[0].RawValue!.Value, 12);   // the same in the health score
+        Assert.Equal(0.8, SignalMatrix.FromAccounts([account], Scorecard.Default.Signals)[0, WellKnownSignals.ActiveSeats] / SignalMatrix.FromAccounts([account], Scorecard.Default.Signals)[0, WellKnownSignals.LicensedSeats], 12);
+    }
+
+    [Fact]
     public void Ratio_ZeroDenominator_IsNotApplicable() =>
         Assert.True(double.IsNaN(HealthFactors.UsageFrequency.Measure([10, 0])));
 
