@@ -28,6 +28,7 @@ public sealed record HealthRollup(HealthScore Score, int Children, int Included)
     /// <param name="weighting">Equal, or by contract value.</param>
     /// <param name="colorBands">The parent's color bands; <see cref="ColorBands.Default"/> when null.</param>
     /// <exception cref="CurrencyMismatchException">ARR weighting over contracts in different currencies.</exception>
+    /// <exception cref="ArgumentException">A child's score is outside 0–100 or not finite, or its confidence is outside 0–1.</exception>
     public static HealthRollup Compute(IEnumerable<(Account Child, HealthScore Score)> children, RollupWeighting weighting = RollupWeighting.Equal, ColorBands? colorBands = null)
     {
         ArgumentNullException.ThrowIfNull(children);
@@ -42,6 +43,13 @@ public sealed record HealthRollup(HealthScore Score, int Children, int Included)
             if (score.Value is not { } value)
             {
                 continue;
+            }
+
+            if (!double.IsFinite(value) || value is < 0 or > 100 || !double.IsFinite(score.Confidence) || score.Confidence is < 0 or > 1)
+            {
+                throw new ArgumentException(
+                    string.Create(System.Globalization.CultureInfo.InvariantCulture, $"Child '{child.Id}' has score {value} with confidence {score.Confidence}; a score is within 0–100 and a confidence within 0–1."),
+                    nameof(children));
             }
 
             double weight = 1;
@@ -63,7 +71,7 @@ public sealed record HealthRollup(HealthScore Score, int Children, int Included)
             sumWC += weight * score.Confidence;
         }
 
-        double? rolled = sumW > 0 ? Math.Clamp(sumWV / sumW, 0, 100) : null;
+        double? rolled = sumW > 0 ? Kernel.WithoutRoundOff(sumWV / sumW) : null;
         var color = rolled is { } r ? bands.ColorOf(r) : (HealthColor?)null;
         var result = new HealthScore
         {

@@ -141,7 +141,7 @@ internal static class Kernel
     }
 
     /// <summary>A weighted average of values within 0–100 can land a hair outside it by round-off; only that is removed.</summary>
-    private static double WithoutRoundOff(double score) => score switch
+    internal static double WithoutRoundOff(double score) => score switch
     {
         > 100 and < 100 + 1e-9 => 100,
         < 0 and > -1e-9 => 0,

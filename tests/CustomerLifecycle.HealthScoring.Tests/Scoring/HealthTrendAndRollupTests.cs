@@ -70,4 +70,14 @@ public sealed class HealthTrendAndRollupTests
         Assert.Throws<CurrencyMismatchException>(() => HealthRollup.Compute([(Child("a", 1), Score(60)), (Child("b", 1, "EUR"), Score(60))], RollupWeighting.ContractValue));
         Assert.Null(HealthRollup.Compute([]).Score.Value);
     }
+
+    [Theory]
+    [InlineData(150.0)]
+    [InlineData(-1.0)]
+    [InlineData(double.NaN)]
+    public void Rollup_AChildScoreOutOfRange_IsRefusedNamingTheChild(double bad)
+    {
+        var ex = Assert.Throws<ArgumentException>(() => HealthRollup.Compute([(Child("a", 1), Score(60)), (Child("b", 1), Score(60) with { Value = bad })]));
+        Assert.Contains("'b'", ex.Message, StringComparison.Ordinal);
+    }
 }
