@@ -103,8 +103,36 @@ public sealed record Account
 
     /// <summary>Whole days the account has been a customer on <paramref name="today"/>; null when <see cref="CustomerSince"/> is unknown.</summary>
     /// <param name="today">The current date in the business time zone.</param>
+    /// <remarks>Allocation-free; negative when <see cref="CustomerSince"/> is after <paramref name="today"/>.</remarks>
     public int? TenureDays(LocalDate today) =>
-        CustomerSince is { } since ? Period.Between(since, today, PeriodUnits.Days).Days : null;
+        CustomerSince is { } since ? Period.DaysBetween(since, today) : null;
+
+    /// <summary>
+    /// Whole calendar months the account has been a customer on <paramref name="today"/>, as
+    /// <c>Period.Between(since, today, PeriodUnits.Months)</c> counts them (31 January to 28 February is one month);
+    /// null when <see cref="CustomerSince"/> is unknown.
+    /// </summary>
+    /// <param name="today">The current date in the business time zone.</param>
+    /// <remarks>Allocation-free; negative when <see cref="CustomerSince"/> is after <paramref name="today"/>.</remarks>
+    public int? TenureMonths(LocalDate today)
+    {
+        if (CustomerSince is not { } since)
+        {
+            return null;
+        }
+
+        var months = ((today.Year - since.Year) * 12) + today.Month - since.Month;
+        if (months > 0 && since.PlusMonths(months) > today)
+        {
+            months--;
+        }
+        else if (months < 0 && since.PlusMonths(months) < today)
+        {
+            months++;
+        }
+
+        return months;
+    }
 
     /// <summary>
     /// The seats licensed: the contract's seats when the contract licenses any, otherwise the

@@ -64,7 +64,7 @@ public sealed record Contract
 
     /// <summary>Days from <paramref name="today"/> to the renewal date; negative once it has passed.</summary>
     /// <param name="today">The current date in the business time zone.</param>
-    public int DaysUntilRenewal(LocalDate today) => Period.Between(today, RenewalDate, PeriodUnits.Days).Days;
+    public int DaysUntilRenewal(LocalDate today) => Period.DaysBetween(today, RenewalDate);
 
     /// <summary>
     /// True when <paramref name="today"/> is in the renewal window: on or after <c>RenewalDate - window</c> and on

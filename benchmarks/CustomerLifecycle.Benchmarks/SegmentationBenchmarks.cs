@@ -1,0 +1,182 @@
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using CustomerLifecycle.HealthScoring;
+using CustomerLifecycle.Segmentation;
+using CustomerLifecycle.Stages;
+using NodaTime;
+
+namespace CustomerLifecycle.Benchmarks;
+
+/// <summary>
+/// Segmentation at 1,000 / 100,000 / 1,000,000 accounts. <c>Rule</c>: one configured text rule against the same rule
+/// written as a C# lambda (the baseline). <c>Portfolio</c>: the 14 default segments, against the obvious code (a
+/// list of lambdas and a list of names per account), into a reused buffer and as a full <see cref="SegmentEvaluation"/>.
+/// </summary>
+[MemoryDiagnoser]
+[GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory, BenchmarkLogicalGroupRule.ByParams)]
+[CategoriesColumn]
+public class SegmentationBenchmarks
+{
+    private const string RuleText = "stage == \"Onboarding\" and tenure.days <= 90 or health.color == Red and signals.unresolved_tickets >= 3";
+
+    private static readonly StageId Onboarding = DefaultLifecycleStages.Onboarding;
+    private static readonly SignalKey Unresolved = WellKnownSignals.UnresolvedTickets;
+
+    private readonly Func<SegmentSubject, LocalDate, bool> _lambda = static (s, today) =>
+        (s.Account.Stage == Onboarding && s.Account.TenureDays(today) <= 90)
+        || (s.Health?.Color == HealthColor.Red && s.Account.Signals.TryGetValue(Unresolved, out var tickets) && tickets >= 3);
+
+    private SegmentSubject[] _subjects = null!;
+    private SegmentCatalog _textRule = null!;
+    private SegmentCatalog _defaults = null!;
+    private ulong[] _buffer = null!;
+    private ObviousSegmenter _obvious = null!;
+
+    [Params(1_000, 100_000, 1_000_000)]
+    public int Accounts { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _subjects = SegmentationPortfolio.Subjects(Accounts);
+        _textRule = SegmentCatalog.Create([new Segment("Rule", SegmentRule.Parse(RuleText))]);
+        _defaults = SegmentCatalog.Default;
+        _buffer = new ulong[_defaults.WordsPerAccount];
+        _obvious = new ObviousSegmenter();
+
+        // The implementations must agree, or the comparison means nothing.
+        var today = SegmentationPortfolio.Today;
+        for (var i = 0; i < _subjects.Length; i++)
+        {
+            if (_lambda(_subjects[i], today) != _textRule.Matches(0, _subjects[i], today))
+            {
+                throw new InvalidOperationException($"Account {i}: the text rule and the lambda disagree.");
+            }
+
+            if (i < 10_000)
+            {
+                var library = string.Join(",", _defaults.SegmentsOf(_subjects[i], today).Select(s => s.Name));
+                var obvious = string.Join(",", _obvious.SegmentsOf(_subjects[i], today));
+                if (library != obvious)
+                {
+                    throw new InvalidOperationException($"Account {i}: library {library}, obvious {obvious}.");
+                }
+            }
+        }
+    }
+
+    [Benchmark(Baseline = true, Description = "rule as a C# lambda")]
+    [BenchmarkCategory("Rule")]
+    public int RuleAsLambda()
+    {
+        var today = SegmentationPortfolio.Today;
+        var count = 0;
+        foreach (var subject in _subjects)
+        {
+            count += _lambda(subject, today) ? 1 : 0;
+        }
+
+        return count;
+    }
+
+    [Benchmark(Description = "rule as configured text")]
+    [BenchmarkCategory("Rule")]
+    public int RuleAsText()
+    {
+        var today = SegmentationPortfolio.Today;
+        var catalog = _textRule;
+        var count = 0;
+        foreach (ref readonly var subject in _subjects.AsSpan())
+        {
+            count += catalog.Matches(0, subject, today) ? 1 : 0;
+        }
+
+        return count;
+    }
+
+    [Benchmark(Baseline = true, Description = "obvious: lambdas + list of names per account")]
+    [BenchmarkCategory("Portfolio")]
+    public int DefaultSegmentsObvious()
+    {
+        var today = SegmentationPortfolio.Today;
+        var count = 0;
+        foreach (var subject in _subjects)
+        {
+            count += _obvious.SegmentsOf(subject, today).Count;
+        }
+
+        return count;
+    }
+
+    [Benchmark(Description = "default segments into a reused buffer")]
+    [BenchmarkCategory("Portfolio")]
+    public ulong DefaultSegmentsIntoBuffer()
+    {
+        var today = SegmentationPortfolio.Today;
+        var catalog = _defaults;
+        var buffer = _buffer.AsSpan();
+        var bits = 0UL;
+        foreach (ref readonly var subject in _subjects.AsSpan())
+        {
+            catalog.Evaluate(subject, today, buffer);
+            bits ^= buffer[0];
+        }
+
+        return bits;
+    }
+
+    [Benchmark(Description = "default segments → SegmentEvaluation")]
+    [BenchmarkCategory("Portfolio")]
+    public SegmentEvaluation DefaultSegmentsEvaluation() => _defaults.Evaluate(_subjects.AsSpan(), SegmentationPortfolio.Today);
+}
+
+/// <summary>The default segments as a user would write them without the library: a lambda each, names in a list.</summary>
+internal sealed class ObviousSegmenter
+{
+    private readonly List<(string Name, string? Group, Func<SegmentSubject, LocalDate, bool> Rule)> _segments;
+
+    public ObviousSegmenter()
+    {
+        static bool Churned(SegmentSubject s) => s.Account.Stage == DefaultLifecycleStages.Churned;
+        static double? Signal(SegmentSubject s, SignalKey key) => s.Account.Signals[key];
+        static bool HighTouch(SegmentSubject s) => s.Account.Contract?.AnnualRecurringRevenue.Amount >= 50_000m;
+        static bool LowTouch(SegmentSubject s) => s.Account.Contract?.AnnualRecurringRevenue.Amount is >= 10_000m and < 50_000m;
+        static bool TechTouch(SegmentSubject s) => s.Account.Contract?.AnnualRecurringRevenue.Amount < 10_000m;
+        _segments =
+        [
+            ("Churned", null, (s, t) => Churned(s)),
+            ("Onboarding", "Tenure", (s, t) => s.Account.TenureDays(t) <= 90 && !Churned(s)),
+            ("Nurture", "Tenure", (s, t) => s.Account.TenureMonths(t) is >= 3 and < 9 && !Churned(s)),
+            ("Established", "Tenure", (s, t) => s.Account.TenureDays(t) > 365 && !Churned(s)),
+            ("AtRisk", null, (s, t) => s.Health?.Color == HealthColor.Red && !Churned(s)),
+            ("Growth", null, (s, t) => s.Account.SeatUtilization > 0.8 && !Churned(s)),
+            ("Advocate", null, (s, t) => Signal(s, WellKnownSignals.Nps) >= 9 && s.Account.TenureDays(t) > 365 && !Churned(s)),
+            ("HighEngagement", "Engagement", (s, t) => Signal(s, WellKnownSignals.Logins30Days) >= 20 && Signal(s, WellKnownSignals.DaysSinceLastLogin) <= 7),
+            ("LowEngagement", "Engagement", (s, t) => Signal(s, WellKnownSignals.Logins30Days) < 5 || Signal(s, WellKnownSignals.DaysSinceLastLogin) > 14),
+            ("HighTouch", "TouchModel", (s, t) => HighTouch(s)),
+            ("LowTouch", "TouchModel", (s, t) => LowTouch(s)),
+            ("TechTouch", "TouchModel", (s, t) => TechTouch(s)),
+            ("ProductLed", "Motion", (s, t) => TechTouch(s)),
+            ("SalesLed", "Motion", (s, t) => HighTouch(s) || LowTouch(s)),
+        ];
+    }
+
+    public List<string> SegmentsOf(SegmentSubject subject, LocalDate today)
+    {
+        var names = new List<string>();
+        var groups = new HashSet<string>();
+        foreach (var (name, group, rule) in _segments)
+        {
+            if ((group is null || !groups.Contains(group)) && rule(subject, today))
+            {
+                names.Add(name);
+                if (group is not null)
+                {
+                    groups.Add(group);
+                }
+            }
+        }
+
+        return names;
+    }
+}

@@ -1,0 +1,114 @@
+using System.Text;
+using CustomerLifecycle.Stages;
+
+namespace CustomerLifecycle.Segmentation;
+
+/// <summary>Prints a rule in the rule language, with the fewest parentheses that parse back to the same tree.</summary>
+internal static class RulePrinter
+{
+    private const int OrLevel = 1;
+    private const int AndLevel = 2;
+    private const int UnaryLevel = 3;
+
+    public static string Print(SegmentRule rule)
+    {
+        var builder = new StringBuilder();
+        Write(builder, rule, OrLevel);
+        return builder.ToString();
+    }
+
+    public static string Symbol(ComparisonOperator comparison) => comparison switch
+    {
+        ComparisonOperator.Equal => "==",
+        ComparisonOperator.NotEqual => "!=",
+        ComparisonOperator.LessThan => "<",
+        ComparisonOperator.LessThanOrEqual => "<=",
+        ComparisonOperator.GreaterThan => ">",
+        _ => ">=",
+    };
+
+    // level: the lowest precedence that may appear here without parentheses. And and or are left-associative,
+    // so a right operand of the same operator needs parentheses to keep its shape.
+    private static void Write(StringBuilder builder, SegmentRule rule, int level)
+    {
+        switch (rule)
+        {
+            case OrRule or:
+                Group(builder, level > OrLevel, () =>
+                {
+                    Write(builder, or.Left, OrLevel);
+                    builder.Append(" or ");
+                    Write(builder, or.Right, AndLevel);
+                });
+                break;
+            case AndRule and:
+                Group(builder, level > AndLevel, () =>
+                {
+                    Write(builder, and.Left, AndLevel);
+                    builder.Append(" and ");
+                    Write(builder, and.Right, UnaryLevel);
+                });
+                break;
+            case NotRule not:
+                builder.Append("not ");
+                Write(builder, not.Operand, UnaryLevel);
+                break;
+            case ConstantRule constant:
+                builder.Append(constant.Value ? "true" : "false");
+                break;
+            case SegmentReferenceRule reference:
+                builder.Append("segment(").Append(RuleValue.Quote(reference.SegmentName)).Append(')');
+                break;
+            case ComparisonRule comparison:
+                builder.Append(comparison.Operand.Path).Append(' ').Append(Symbol(comparison.Operator)).Append(' ');
+                WriteValue(builder, comparison.Operand, comparison.Value);
+                break;
+            case InRule inRule:
+                builder.Append(inRule.Operand.Path).Append(" in [");
+                for (var i = 0; i < inRule.Values.Length; i++)
+                {
+                    if (i > 0)
+                    {
+                        builder.Append(", ");
+                    }
+
+                    WriteValue(builder, inRule.Operand, inRule.Values[i]);
+                }
+
+                builder.Append(']');
+                break;
+            case MissingRule missing:
+                builder.Append(missing.Operand.Path).Append(missing.IsMissing ? " is missing" : " is not missing");
+                break;
+            default:
+                throw new ArgumentException($"'{rule.GetType().Name}' is not a rule the language can print.", nameof(rule));
+        }
+    }
+
+    // Colors and categories are names and print bare (health.color == Red); other text prints quoted.
+    private static void WriteValue(StringBuilder builder, RuleOperand operand, RuleValue value)
+    {
+        if (operand.ValueType is RuleValueType.HealthColor or RuleValueType.StageCategory)
+        {
+            builder.Append(value.Text);
+        }
+        else
+        {
+            builder.Append(value.ToString());
+        }
+    }
+
+    private static void Group(StringBuilder builder, bool parenthesize, Action write)
+    {
+        if (parenthesize)
+        {
+            builder.Append('(');
+        }
+
+        write();
+        if (parenthesize)
+        {
+            builder.Append(')');
+        }
+    }
+}
