@@ -1,0 +1,86 @@
+namespace CustomerLifecycle.Forecasting;
+
+/// <summary>Numerical helpers shared by the models.</summary>
+internal static class Statistics
+{
+    /// <summary>The standard normal quantile (Acklam's rational approximation, refined by Newton steps on <see cref="NormalCdf"/>).</summary>
+    public static double NormalQuantile(double p)
+    {
+        if (!(p is > 0 and < 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(p), p, "A normal quantile needs a probability strictly between 0 and 1.");
+        }
+
+        double[] a = [-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02, 1.383577518672690e+02, -3.066479806614716e+01, 2.506628277459239e+00];
+        double[] b = [-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02, 6.680131188771972e+01, -1.328068155288572e+01];
+        double[] c = [-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00, -2.549732539343734e+00, 4.374664141464968e+00, 2.938163982698783e+00];
+        double[] d = [7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00, 3.754408661907416e+00];
+        const double Low = 0.02425;
+        double x;
+        if (p < Low)
+        {
+            var q = Math.Sqrt(-2 * Math.Log(p));
+            x = Horner(c, q) / ((Horner(d, q) * q) + 1);
+        }
+        else if (p <= 1 - Low)
+        {
+            var q = p - 0.5;
+            var r = q * q;
+            x = Horner(a, r) * q / ((Horner(b, r) * r) + 1);
+        }
+        else
+        {
+            var q = Math.Sqrt(-2 * Math.Log(1 - p));
+            x = -Horner(c, q) / ((Horner(d, q) * q) + 1);
+        }
+
+        // Two Newton steps on an accurate normal CDF take Acklam's 1e-9 start to full double precision.
+        for (var step = 0; step < 2; step++)
+        {
+            var density = Math.Exp(-x * x / 2) / Math.Sqrt(2 * Math.PI);
+            x -= (NormalCdf(x) - p) / density;
+        }
+
+        return x;
+    }
+
+    private static double Horner(double[] coefficients, double x)
+    {
+        var result = 0.0;
+        foreach (var c in coefficients)
+        {
+            result = (result * x) + c;
+        }
+
+        return result;
+    }
+
+    /// <summary>The standard normal CDF: a Taylor series near zero, a continued fraction in the tails (no cancellation).</summary>
+    public static double NormalCdf(double x)
+    {
+        var density = Math.Exp(-x * x / 2) / Math.Sqrt(2 * Math.PI);
+        if (Math.Abs(x) <= 3)
+        {
+            // Φ(x) = 1/2 + φ(x) Σ x^(2k+1) / (2k+1)!!
+            double term = x, sum = x;
+            for (var k = 1; k < 200 && Math.Abs(term) > 1e-17 * Math.Abs(sum); k++)
+            {
+                term *= x * x / ((2 * k) + 1);
+                sum += term;
+            }
+
+            return 0.5 + (density * sum);
+        }
+
+        // Q(z) = φ(z) / (z + 1/(z + 2/(z + 3/(z + ...)))), evaluated from the bottom up.
+        var z = Math.Abs(x);
+        var fraction = z;
+        for (var k = 120; k >= 1; k--)
+        {
+            fraction = z + (k / fraction);
+        }
+
+        var tail = density / fraction;
+        return x > 0 ? 1 - tail : tail;
+    }
+}
