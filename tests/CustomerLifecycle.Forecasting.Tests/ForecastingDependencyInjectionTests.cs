@@ -27,6 +27,7 @@ public sealed class ForecastingDependencyInjectionTests
             [$"{Section}:ScoreBands:1:Probability"] = "0.95",
             [$"{Section}:ConfidenceTiers:Commit"] = "1",
             [$"{Section}:ConfidenceTiers:AtRisk"] = "0.25",
+            [$"{Section}:ColorProbabilities:Red"] = "0.1",
             [$"{Section}:Breakdown"] = "Quarter",
         });
         var forecaster = provider.GetRequiredService<RenewalForecaster>();
@@ -35,8 +36,9 @@ public sealed class ForecastingDependencyInjectionTests
         [
             new RenewalCase(Account("a", 100m, new LocalDate(2027, 1, 5)), Health(65, HealthColor.Yellow)),
             new RenewalCase(Account("b", 100m, new LocalDate(2027, 1, 5)), csmCall: "atrisk"),
+            new RenewalCase(Account("c", 100m, new LocalDate(2027, 1, 5)), new HealthScore { Color = HealthColor.Red, ScorecardId = "x" }),
         ], period);
-        Assert.Equal([0.95, 0.25], forecast.Lines.Select(l => l.Probability));
+        Assert.Equal([0.95, 0.25, 0.1], forecast.Lines.Select(l => l.Probability));
         Assert.Equal(["2027-Q1"], forecast.ByPeriod.Select(p => p.Key));
     }
 

@@ -1,5 +1,4 @@
 using System.Diagnostics.CodeAnalysis;
-using CustomerLifecycle.HealthScoring;
 using Microsoft.Extensions.Options;
 
 namespace CustomerLifecycle.Forecasting;
@@ -56,11 +55,11 @@ internal static class ForecastingConfiguration
             return false;
         }
 
-        var bands = options.ScoreBands.Count == 0
+        var bands = options.ScoreBands.Count == 0 && options.ColorProbabilities.Count == 0
             ? HealthBandProbabilityModel.Default
             : new HealthBandProbabilityModel(
-                options.ScoreBands.Select(b => (b.MinScore, b.Probability)),
-                options.ColorProbabilities.Count == 0 ? new Dictionary<HealthColor, double> { [HealthColor.Red] = 0.35, [HealthColor.Yellow] = 0.70, [HealthColor.Green] = 0.92 } : options.ColorProbabilities);
+                options.ScoreBands.Count == 0 ? HealthBandProbabilityModel.DefaultScoreBands : options.ScoreBands.Select(b => (b.MinScore, b.Probability)),
+                options.ColorProbabilities.Count == 0 ? HealthBandProbabilityModel.DefaultColorProbabilities : options.ColorProbabilities);
         var tiers = options.ConfidenceTiers.Count == 0 ? CsmCallProbabilityModel.Default : new CsmCallProbabilityModel(options.ConfidenceTiers);
         forecaster = new RenewalForecaster(new ChainProbabilityModel(tiers, bands), options.Breakdown, options.CommitThreshold);
         return true;

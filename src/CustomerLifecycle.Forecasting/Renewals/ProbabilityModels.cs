@@ -59,10 +59,15 @@ public sealed class HealthBandProbabilityModel : IRenewalProbabilityModel
         _colors = new Dictionary<HealthColor, double>(colorProbabilities);
     }
 
-    /// <summary>The default table.</summary>
-    public static HealthBandProbabilityModel Default { get; } = new(
-        [(0, 0.35), (40, 0.70), (70, 0.92)],
-        new Dictionary<HealthColor, double> { [HealthColor.Red] = 0.35, [HealthColor.Yellow] = 0.70, [HealthColor.Green] = 0.92 });
+    /// <summary>The default probabilities per color: Red 0.35, Yellow 0.70, Green 0.92.</summary>
+    public static IReadOnlyDictionary<HealthColor, double> DefaultColorProbabilities { get; } =
+        new Dictionary<HealthColor, double> { [HealthColor.Red] = 0.35, [HealthColor.Yellow] = 0.70, [HealthColor.Green] = 0.92 };
+
+    /// <summary>The default score bands: from 0 → 0.35, from 40 → 0.70, from 70 → 0.92.</summary>
+    public static IReadOnlyList<(double MinScore, double Probability)> DefaultScoreBands { get; } = [(0, 0.35), (40, 0.70), (70, 0.92)];
+
+    /// <summary>The default table: <see cref="DefaultScoreBands"/> and <see cref="DefaultColorProbabilities"/>.</summary>
+    public static HealthBandProbabilityModel Default { get; } = new(DefaultScoreBands, DefaultColorProbabilities);
 
     /// <inheritdoc />
     public string Name => "health-band";
