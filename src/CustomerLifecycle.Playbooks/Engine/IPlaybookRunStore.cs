@@ -1,0 +1,227 @@
+using NodaTime;
+
+namespace CustomerLifecycle.Playbooks;
+
+/// <summary>
+/// Where the engine keeps runs and the hand-off state of their tasks. Implementations must make each method atomic
+/// and safe under concurrent callers (several processes, for a database store): <see cref="TryCreate"/> creates a
+/// run at most once per id, and <see cref="ClaimHandOffs"/> gives a task to one claimant at a time.
+/// </summary>
+public interface IPlaybookRunStore
+{
+    /// <summary>Creates the run unless one with its id exists, or the playbook's cooldown or cap for the account forbids it; decides and stores in one atomic step.</summary>
+    /// <param name="run">The run, with its tasks pending hand-off.</param>
+    /// <param name="cooldown">The playbook's cooldown, if any: no run triggered within it after the account's last run of the playbook.</param>
+    /// <param name="cap">The playbook's cap, if any: at most N runs triggered within the rolling period.</param>
+    /// <returns>What happened.</returns>
+    RunAdmission TryCreate(PlaybookRun run, Period? cooldown, EnrolmentCap? cap);
+
+    /// <summary>The open runs.</summary>
+    /// <returns>A snapshot.</returns>
+    IReadOnlyList<PlaybookRun> OpenRuns();
+
+    /// <summary>Cancels an open run; its tasks not yet handed off are never handed off.</summary>
+    /// <param name="runId">The run.</param>
+    /// <param name="at">When.</param>
+    /// <returns>True when the run was open.</returns>
+    bool Cancel(string runId, Instant at);
+
+    /// <summary>Claims the tasks of open runs that are neither handed off nor claimed under an unexpired lease.</summary>
+    /// <param name="claimant">Who claims (one evaluation).</param>
+    /// <param name="now">The current instant.</param>
+    /// <param name="lease">How long the claim lasts if the claimant stops before completing or releasing it.</param>
+    /// <returns>The claimed tasks.</returns>
+    IReadOnlyList<PlaybookTask> ClaimHandOffs(string claimant, Instant now, Duration lease);
+
+    /// <summary>Records that a claimed task reached every handler; it is never handed off again.</summary>
+    /// <param name="taskId">The task.</param>
+    /// <param name="claimant">The claimant holding it.</param>
+    void CompleteHandOff(string taskId, string claimant);
+
+    /// <summary>Gives a claimed task back (a handler failed), to be retried by the next evaluation.</summary>
+    /// <param name="taskId">The task.</param>
+    /// <param name="claimant">The claimant holding it.</param>
+    void ReleaseHandOff(string taskId, string claimant);
+
+    /// <summary>The number of tasks of open runs owned by a person, for least-loaded assignment.</summary>
+    /// <param name="owner">The person.</param>
+    /// <returns>The count.</returns>
+    int OpenTaskCount(string owner);
+}
+
+/// <summary>
+/// The default store: in memory, one lock, safe under concurrent evaluations in one process. State is lost when the
+/// process stops; use a durable store (the sample's SQLite one, for example) to keep it.
+/// </summary>
+public sealed class InMemoryPlaybookRunStore : IPlaybookRunStore
+{
+    private readonly object _lock = new();
+    private readonly Dictionary<string, PlaybookRun> _runs = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string, AccountId), List<LocalDate>> _history = [];
+    private readonly Dictionary<string, HandOff> _handOffs = new(StringComparer.Ordinal);
+
+    private enum HandOffState
+    {
+        Pending,
+        Claimed,
+        Done,
+    }
+
+    /// <summary>Every run, open or cancelled.</summary>
+    /// <returns>A snapshot.</returns>
+    public IReadOnlyList<PlaybookRun> AllRuns()
+    {
+        lock (_lock)
+        {
+            return [.. _runs.Values];
+        }
+    }
+
+    /// <inheritdoc />
+    public RunAdmission TryCreate(PlaybookRun run, Period? cooldown, EnrolmentCap? cap)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        lock (_lock)
+        {
+            if (_runs.ContainsKey(run.Id))
+            {
+                return RunAdmission.Duplicate;
+            }
+
+            var key = (run.PlaybookId, run.Account);
+            var history = _history.TryGetValue(key, out var h) ? h : [];
+            var admission = PlaybookLimits.Admit(history, run.TriggeredOn, cooldown, cap);
+            if (admission != RunAdmission.Created)
+            {
+                return admission;
+            }
+
+            _runs[run.Id] = run with { Status = RunStatus.Open };
+            history.Add(run.TriggeredOn);
+            _history[key] = history;
+            foreach (var task in run.Tasks)
+            {
+                _handOffs[task.Id] = new HandOff(task);
+            }
+
+            return RunAdmission.Created;
+        }
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<PlaybookRun> OpenRuns()
+    {
+        lock (_lock)
+        {
+            return [.. _runs.Values.Where(r => r.Status == RunStatus.Open)];
+        }
+    }
+
+    /// <inheritdoc />
+    public bool Cancel(string runId, Instant at)
+    {
+        lock (_lock)
+        {
+            if (!_runs.TryGetValue(runId, out var run) || run.Status != RunStatus.Open)
+            {
+                return false;
+            }
+
+            _runs[runId] = run with { Status = RunStatus.Cancelled };
+            return true;
+        }
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<PlaybookTask> ClaimHandOffs(string claimant, Instant now, Duration lease)
+    {
+        lock (_lock)
+        {
+            var claimed = new List<PlaybookTask>();
+            foreach (var handOff in _handOffs.Values)
+            {
+                var open = _runs[handOff.Task.RunId].Status == RunStatus.Open;
+                if (open && (handOff.State == HandOffState.Pending || (handOff.State == HandOffState.Claimed && handOff.Until <= now)))
+                {
+                    handOff.State = HandOffState.Claimed;
+                    handOff.Claimant = claimant;
+                    handOff.Until = now + lease;
+                    claimed.Add(handOff.Task);
+                }
+            }
+
+            return claimed;
+        }
+    }
+
+    /// <inheritdoc />
+    public void CompleteHandOff(string taskId, string claimant)
+    {
+        lock (_lock)
+        {
+            if (_handOffs.TryGetValue(taskId, out var handOff) && handOff.Claimant == claimant)
+            {
+                handOff.State = HandOffState.Done;
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public void ReleaseHandOff(string taskId, string claimant)
+    {
+        lock (_lock)
+        {
+            if (_handOffs.TryGetValue(taskId, out var handOff) && handOff.Claimant == claimant && handOff.State == HandOffState.Claimed)
+            {
+                handOff.State = HandOffState.Pending;
+                handOff.Claimant = null;
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public int OpenTaskCount(string owner)
+    {
+        lock (_lock)
+        {
+            return _runs.Values.Where(r => r.Status == RunStatus.Open).Sum(r => r.Tasks.Count(t => t.Owner == owner));
+        }
+    }
+
+    private sealed class HandOff(PlaybookTask task)
+    {
+        public PlaybookTask Task { get; } = task;
+
+        public HandOffState State { get; set; }
+
+        public string? Claimant { get; set; }
+
+        public Instant Until { get; set; }
+    }
+}
+
+/// <summary>The cooldown and cap rule, shared by every store so they decide alike.</summary>
+public static class PlaybookLimits
+{
+    /// <summary>Decides whether a run triggered on <paramref name="triggeredOn"/> may start, given the dates of the account's earlier runs of the playbook.</summary>
+    /// <param name="earlier">The trigger dates of earlier runs (cancelled ones included).</param>
+    /// <param name="triggeredOn">The new run's trigger date.</param>
+    /// <param name="cooldown">The cooldown, if any.</param>
+    /// <param name="cap">The cap, if any.</param>
+    /// <returns><see cref="RunAdmission.Created"/>, <see cref="RunAdmission.CoolingDown"/> or <see cref="RunAdmission.Capped"/>.</returns>
+    public static RunAdmission Admit(IReadOnlyCollection<LocalDate> earlier, LocalDate triggeredOn, Period? cooldown, EnrolmentCap? cap)
+    {
+        ArgumentNullException.ThrowIfNull(earlier);
+        if (cooldown is not null && earlier.Any(d => d <= triggeredOn && triggeredOn < d.Plus(cooldown)))
+        {
+            return RunAdmission.CoolingDown;
+        }
+
+        if (cap is not null && earlier.Count(d => d <= triggeredOn && triggeredOn < d.Plus(cap.Every)) >= cap.Runs)
+        {
+            return RunAdmission.Capped;
+        }
+
+        return RunAdmission.Created;
+    }
+}

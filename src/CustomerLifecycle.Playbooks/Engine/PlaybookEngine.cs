@@ -1,0 +1,240 @@
+using CustomerLifecycle.Events;
+using NodaTime;
+
+namespace CustomerLifecycle.Playbooks;
+
+/// <summary>Receives the tasks the engine creates: the CSM's to-do list, an email sender, a CRM.</summary>
+/// <remarks>
+/// A task is handed off until every handler has returned for it. A handler that throws gets the same task (same
+/// <see cref="PlaybookTask.Id"/>) again on the next evaluation, so a handler with side effects should recognise an id
+/// it has already acted on.
+/// </remarks>
+public interface IPlaybookTaskHandler
+{
+    /// <summary>Takes a task.</summary>
+    /// <param name="task">The task.</param>
+    /// <param name="cancellationToken">Cancels the hand-off.</param>
+    /// <returns>A task that completes when the handler has taken it.</returns>
+    ValueTask HandleAsync(PlaybookTask task, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// Turns snapshots and events into playbook runs, exactly once per trigger occurrence, and hands their tasks to the
+/// host's handlers. Thread-safe: concurrent evaluations (in one process, or in several over a shared durable store)
+/// create each run once and hand each task to one evaluation at a time.
+/// </summary>
+/// <remarks>
+/// The guarantee: a run is created at most once per playbook, account and occurrence (the store's atomic
+/// <see cref="IPlaybookRunStore.TryCreate"/>), and its tasks are stored with it. A task is then handed off until every
+/// handler has accepted it: a handler that throws, or a process that stops between creation and hand-off, leaves the
+/// task pending, and the next evaluation hands it off; nothing is lost and no run or task is created twice.
+/// </remarks>
+public sealed class PlaybookEngine
+{
+    private readonly Playbook[] _playbooks;
+    private readonly IPlaybookRunStore _store;
+    private readonly BusinessClock _clock;
+    private readonly IPlaybookTaskHandler[] _handlers;
+    private readonly IOwnerAssigner _assigner;
+    private readonly BusinessCalendar? _calendar;
+    private readonly Duration _lease;
+
+    /// <summary>Creates an engine.</summary>
+    /// <param name="playbooks">The playbooks; ids unique.</param>
+    /// <param name="store">The run store.</param>
+    /// <param name="clock">The clock and business time zone.</param>
+    /// <param name="handlers">The task handlers.</param>
+    /// <param name="assigner">Chooses owners; <see cref="OwnerAssigner"/> without teams when null.</param>
+    /// <param name="calendar">Moves due dates off weekends and holidays, when given.</param>
+    /// <param name="handOffLease">How long a claim on a task lasts if an evaluation stops mid-way; 5 minutes when null.</param>
+    /// <exception cref="ArgumentException">Two playbooks share an id.</exception>
+    public PlaybookEngine(IEnumerable<Playbook> playbooks, IPlaybookRunStore store, BusinessClock clock, IEnumerable<IPlaybookTaskHandler>? handlers = null, IOwnerAssigner? assigner = null, BusinessCalendar? calendar = null, Duration? handOffLease = null)
+    {
+        ArgumentNullException.ThrowIfNull(playbooks);
+        _playbooks = [.. playbooks];
+        var duplicate = _playbooks.GroupBy(p => p.Id, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+        {
+            throw new ArgumentException($"Two playbooks have the id '{duplicate.Key}'; runs are keyed by it.", nameof(playbooks));
+        }
+
+        _store = store ?? throw new ArgumentNullException(nameof(store));
+        _clock = clock ?? throw new ArgumentNullException(nameof(clock));
+        _handlers = [.. handlers ?? []];
+        _assigner = assigner ?? new OwnerAssigner();
+        _calendar = calendar;
+        _lease = handOffLease ?? Duration.FromMinutes(5);
+    }
+
+    /// <summary>The playbooks.</summary>
+    public IReadOnlyList<Playbook> Playbooks => _playbooks;
+
+    /// <summary>
+    /// Evaluates a portfolio: finds the trigger occurrences between <paramref name="before"/> and <paramref name="after"/>
+    /// (and in <paramref name="events"/>), creates their runs, cancels open runs whose reason went away, and hands
+    /// pending tasks to the handlers.
+    /// </summary>
+    /// <param name="before">The earlier snapshot; null on a first evaluation.</param>
+    /// <param name="after">The current snapshot.</param>
+    /// <param name="events">Lifecycle events since <paramref name="before"/>.</param>
+    /// <param name="cancellationToken">Cancels the hand-off (runs already created stay).</param>
+    /// <returns>What the evaluation did.</returns>
+    /// <exception cref="ArgumentException"><paramref name="before"/> is not earlier than <paramref name="after"/>.</exception>
+    public async Task<PlaybookEvaluation> EvaluateAsync(PortfolioSnapshot? before, PortfolioSnapshot after, IEnumerable<LifecycleEvent>? events = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(after);
+        if (before is not null && before.Date >= after.Date)
+        {
+            throw new ArgumentException($"The earlier snapshot ({before.Date:uuuu-MM-dd}) must be before the current one ({after.Date:uuuu-MM-dd}).", nameof(before));
+        }
+
+        var now = _clock.Now;
+        var eventsByAccount = (events ?? []).ToLookup(e => e.Account);
+        var created = new List<PlaybookRun>();
+        var suppressed = new List<SuppressedRun>();
+        foreach (var account in after.Accounts)
+        {
+            var earlier = before?.Find(account.Account.Id);
+            IReadOnlyList<LifecycleEvent> accountEvents = [.. eventsByAccount[account.Account.Id]];
+            foreach (var playbook in _playbooks)
+            {
+                if (!playbook.Applies(account))
+                {
+                    continue;
+                }
+
+                foreach (var (key, date) in playbook.Trigger.Occurrences(earlier, before?.Date, account, after.Date, accountEvents, _clock.Zone))
+                {
+                    var run = NewRun(playbook, account, key, date, now);
+                    var admission = _store.TryCreate(run, playbook.Cooldown, playbook.Cap);
+                    if (admission == RunAdmission.Created)
+                    {
+                        created.Add(run);
+                    }
+                    else if (admission != RunAdmission.Duplicate)
+                    {
+                        suppressed.Add(new SuppressedRun(playbook.Id, account.Account.Id, key, admission));
+                    }
+                }
+            }
+        }
+
+        var cancelled = Cancel(after, now);
+        var (handedOff, failures) = await HandOffAsync(now, cancellationToken).ConfigureAwait(false);
+        return new PlaybookEvaluation(after.Date, created, suppressed, cancelled, handedOff, failures);
+    }
+
+    /// <summary>Hands pending tasks to the handlers without evaluating: for retrying after failures.</summary>
+    /// <param name="cancellationToken">Cancels the hand-off.</param>
+    /// <returns>The tasks handed off and the failures.</returns>
+    public async Task<(IReadOnlyList<PlaybookTask> HandedOff, IReadOnlyList<HandOffFailure> Failures)> HandOffPendingAsync(CancellationToken cancellationToken = default) =>
+        await HandOffAsync(_clock.Now, cancellationToken).ConfigureAwait(false);
+
+    private PlaybookRun NewRun(Playbook playbook, AccountSnapshot account, string key, LocalDate date, Instant now)
+    {
+        var id = PlaybookRun.IdFor(playbook.Id, account.Account.Id, key);
+        var steps = playbook.StepsFor(account);
+        var tasks = new PlaybookTask[steps.Count];
+        for (var i = 0; i < steps.Count; i++)
+        {
+            var step = steps[i];
+            var due = date.Plus(step.Due);
+            tasks[i] = new PlaybookTask(
+                $"{id}#{i + 1}",
+                id,
+                playbook.Id,
+                account.Account.Id,
+                step.Title,
+                step.OwnerRole,
+                _assigner.Assign(step.OwnerRole, account, _store),
+                step.Channel,
+                step.Priority,
+                _calendar?.OnOrAfter(due) ?? due);
+        }
+
+        return new PlaybookRun(id, playbook.Id, account.Account.Id, key, date, now, tasks);
+    }
+
+    private List<PlaybookRun> Cancel(PortfolioSnapshot after, Instant now)
+    {
+        var byId = _playbooks.ToDictionary(p => p.Id, StringComparer.Ordinal);
+        var cancelled = new List<PlaybookRun>();
+        foreach (var run in _store.OpenRuns())
+        {
+            if (!byId.TryGetValue(run.PlaybookId, out var playbook) || !playbook.Trigger.IsState || run.TriggeredOn > after.Date)
+            {
+                continue;
+            }
+
+            var account = after.Find(run.Account);
+            if ((account is null || !playbook.Trigger.StillHolds(account)) && _store.Cancel(run.Id, now))
+            {
+                cancelled.Add(run with { Status = RunStatus.Cancelled });
+            }
+        }
+
+        return cancelled;
+    }
+
+    private async Task<(IReadOnlyList<PlaybookTask>, IReadOnlyList<HandOffFailure>)> HandOffAsync(Instant now, CancellationToken cancellationToken)
+    {
+        var claimant = Guid.NewGuid().ToString("N");
+        var handedOff = new List<PlaybookTask>();
+        var failures = new List<HandOffFailure>();
+        var claimed = _store.ClaimHandOffs(claimant, now, _lease);
+        for (var i = 0; i < claimed.Count; i++)
+        {
+            var task = claimed[i];
+            try
+            {
+                foreach (var handler in _handlers)
+                {
+                    await handler.HandleAsync(task, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                // Stopping: give back this task and every one not reached, so the next evaluation need not wait for the lease.
+                for (var j = i; j < claimed.Count; j++)
+                {
+                    _store.ReleaseHandOff(claimed[j].Id, claimant);
+                }
+
+                throw;
+            }
+            catch (Exception e)
+            {
+                // Not swallowed: the task goes back to pending, and the failure is reported to the caller.
+                _store.ReleaseHandOff(task.Id, claimant);
+                failures.Add(new HandOffFailure(task, e));
+                continue;
+            }
+
+            _store.CompleteHandOff(task.Id, claimant);
+            handedOff.Add(task);
+        }
+
+        return (handedOff, failures);
+    }
+}
+
+/// <summary>A run the store refused for a reason other than a duplicate.</summary>
+/// <param name="PlaybookId">The playbook.</param>
+/// <param name="Account">The account.</param>
+/// <param name="OccurrenceKey">The occurrence.</param>
+/// <param name="Reason">Cooling down, or capped.</param>
+public sealed record SuppressedRun(string PlaybookId, AccountId Account, string OccurrenceKey, RunAdmission Reason);
+
+/// <summary>A task whose hand-off failed; it stays pending and is retried by the next evaluation.</summary>
+/// <param name="Task">The task.</param>
+/// <param name="Error">What the handler threw.</param>
+public sealed record HandOffFailure(PlaybookTask Task, Exception Error);
+
+/// <summary>What one evaluation did.</summary>
+/// <param name="Date">The date evaluated.</param>
+/// <param name="Created">Runs created.</param>
+/// <param name="Suppressed">Runs refused by a cooldown or a cap.</param>
+/// <param name="Cancelled">Open runs cancelled because their reason went away.</param>
+/// <param name="HandedOff">Tasks every handler accepted.</param>
+/// <param name="Failures">Tasks a handler failed on; retried next time.</param>
+public sealed record PlaybookEvaluation(LocalDate Date, IReadOnlyList<PlaybookRun> Created, IReadOnlyList<SuppressedRun> Suppressed, IReadOnlyList<PlaybookRun> Cancelled, IReadOnlyList<PlaybookTask> HandedOff, IReadOnlyList<HandOffFailure> Failures);

@@ -1,0 +1,223 @@
+using CustomerLifecycle.Events;
+using CustomerLifecycle.HealthScoring;
+using CustomerLifecycle.Stages;
+using NodaTime;
+
+namespace CustomerLifecycle.Playbooks;
+
+/// <summary>What a date trigger counts from.</summary>
+public enum DateAnchor
+{
+    /// <summary>The contract's renewal date (offset −90 days: 90 days before renewal).</summary>
+    RenewalDate = 0,
+
+    /// <summary>The contract's start.</summary>
+    ContractStart = 1,
+
+    /// <summary>The day the account became a customer (offset 30 days: day 30 of onboarding).</summary>
+    CustomerSince = 2,
+
+    /// <summary>The day the account churned (offset 3 months: win-back).</summary>
+    ChurnedOn = 3,
+}
+
+/// <summary>
+/// When a playbook starts. Each trigger finds its <em>occurrences</em> between two snapshots of an account (or in
+/// its lifecycle events); each occurrence has a key, and the engine creates at most one run per playbook, account
+/// and key. State triggers (color, segment, stage, signal) also say whether their reason still holds, so open tasks
+/// can be cancelled when it goes away.
+/// </summary>
+public abstract record PlaybookTrigger
+{
+    private protected PlaybookTrigger()
+    {
+    }
+
+    /// <summary>True when open runs should be cancelled once <see cref="StillHolds"/> is false.</summary>
+    public virtual bool IsState => true;
+
+    /// <summary>The health color turned to <paramref name="color"/>.</summary>
+    /// <param name="color">The new color.</param>
+    /// <returns>The trigger.</returns>
+    public static PlaybookTrigger HealthTurned(HealthColor color) => new HealthColorTrigger(color);
+
+    /// <summary>The account entered a segment.</summary>
+    /// <param name="segment">The segment.</param>
+    /// <returns>The trigger.</returns>
+    public static PlaybookTrigger SegmentEntered(string segment) => new SegmentTrigger(segment, Entered: true);
+
+    /// <summary>The account left a segment.</summary>
+    /// <param name="segment">The segment.</param>
+    /// <returns>The trigger.</returns>
+    public static PlaybookTrigger SegmentExited(string segment) => new SegmentTrigger(segment, Entered: false);
+
+    /// <summary>The account entered a lifecycle stage.</summary>
+    /// <param name="stage">The stage.</param>
+    /// <returns>The trigger.</returns>
+    public static PlaybookTrigger StageEntered(StageId stage) => new StageTrigger(stage);
+
+    /// <summary>A signal crossed a threshold: the comparison did not hold (or the signal was missing) and now holds.</summary>
+    /// <param name="signal">The signal.</param>
+    /// <param name="comparison">The comparison.</param>
+    /// <param name="threshold">The threshold, finite.</param>
+    /// <returns>The trigger.</returns>
+    public static PlaybookTrigger SignalCrossed(SignalKey signal, ComparisonOperator comparison, double threshold) => new SignalTrigger(signal, comparison, threshold);
+
+    /// <summary>Seat utilization crossed a share (0.75 = 75 %).</summary>
+    /// <param name="share">The share, 0 or more.</param>
+    /// <returns>The trigger.</returns>
+    public static PlaybookTrigger SeatUtilizationAtLeast(double share) => new SeatUtilizationTrigger(share);
+
+    /// <summary>A lifecycle event of a type, optionally with its value in a range (an NPS answer of 9–10).</summary>
+    /// <param name="type">The event type.</param>
+    /// <param name="minValue">The lowest value, if any.</param>
+    /// <param name="maxValue">The highest value, if any.</param>
+    /// <returns>The trigger.</returns>
+    public static PlaybookTrigger EventOccurred(LifecycleEventType type, double? minValue = null, double? maxValue = null) => new EventTrigger(type, minValue, maxValue);
+
+    /// <summary>A date relative to the contract or the account was reached (the evaluation window passed it).</summary>
+    /// <param name="anchor">What to count from.</param>
+    /// <param name="offset">The offset; negative for "before".</param>
+    /// <returns>The trigger.</returns>
+    public static PlaybookTrigger DateReached(DateAnchor anchor, Period offset) => new DateTrigger(anchor, offset);
+
+    /// <summary>The occurrences in the window from <paramref name="before"/> (exclusive) to <paramref name="after"/>.</summary>
+    internal abstract IEnumerable<(string Key, LocalDate Date)> Occurrences(AccountSnapshot? before, LocalDate? beforeDate, AccountSnapshot after, LocalDate afterDate, IReadOnlyList<LifecycleEvent> events, DateTimeZone zone);
+
+    /// <summary>Whether the reason for a run still holds in <paramref name="now"/>.</summary>
+    internal virtual bool StillHolds(AccountSnapshot now) => true;
+}
+
+/// <summary>The health color turned to <paramref name="Color"/>.</summary>
+/// <param name="Color">The new color.</param>
+public sealed record HealthColorTrigger(HealthColor Color) : PlaybookTrigger
+{
+    internal override IEnumerable<(string Key, LocalDate Date)> Occurrences(AccountSnapshot? before, LocalDate? beforeDate, AccountSnapshot after, LocalDate afterDate, IReadOnlyList<LifecycleEvent> events, DateTimeZone zone)
+    {
+        if (after.Health?.Color == Color && before?.Health?.Color != Color)
+        {
+            yield return ($"color:{Color}:{afterDate:uuuu-MM-dd}", afterDate);
+        }
+    }
+
+    internal override bool StillHolds(AccountSnapshot now) => now.Health?.Color == Color;
+}
+
+/// <summary>The account entered (or left) <paramref name="Segment"/>.</summary>
+/// <param name="Segment">The segment.</param>
+/// <param name="Entered">True for entered, false for exited.</param>
+public sealed record SegmentTrigger(string Segment, bool Entered) : PlaybookTrigger
+{
+    internal override IEnumerable<(string Key, LocalDate Date)> Occurrences(AccountSnapshot? before, LocalDate? beforeDate, AccountSnapshot after, LocalDate afterDate, IReadOnlyList<LifecycleEvent> events, DateTimeZone zone)
+    {
+        var was = before?.Segments.Contains(Segment) ?? false;
+        var isNow = after.Segments.Contains(Segment);
+        if (Entered ? isNow && !was : was && !isNow)
+        {
+            yield return ($"segment:{(Entered ? "in" : "out")}:{Segment.ToUpperInvariant()}:{afterDate:uuuu-MM-dd}", afterDate);
+        }
+    }
+
+    internal override bool StillHolds(AccountSnapshot now) => now.Segments.Contains(Segment) == Entered;
+}
+
+/// <summary>The account entered <paramref name="Stage"/>.</summary>
+/// <param name="Stage">The stage.</param>
+public sealed record StageTrigger(StageId Stage) : PlaybookTrigger
+{
+    internal override IEnumerable<(string Key, LocalDate Date)> Occurrences(AccountSnapshot? before, LocalDate? beforeDate, AccountSnapshot after, LocalDate afterDate, IReadOnlyList<LifecycleEvent> events, DateTimeZone zone)
+    {
+        if (after.Account.Stage == Stage && before?.Account.Stage != Stage)
+        {
+            yield return ($"stage:{Stage.Value.ToUpperInvariant()}:{afterDate:uuuu-MM-dd}", afterDate);
+        }
+    }
+
+    internal override bool StillHolds(AccountSnapshot now) => now.Account.Stage == Stage;
+}
+
+/// <summary>A signal crossed a threshold.</summary>
+/// <param name="Signal">The signal.</param>
+/// <param name="Comparison">The comparison.</param>
+/// <param name="Threshold">The threshold.</param>
+public sealed record SignalTrigger(SignalKey Signal, ComparisonOperator Comparison, double Threshold) : PlaybookTrigger
+{
+    internal override IEnumerable<(string Key, LocalDate Date)> Occurrences(AccountSnapshot? before, LocalDate? beforeDate, AccountSnapshot after, LocalDate afterDate, IReadOnlyList<LifecycleEvent> events, DateTimeZone zone)
+    {
+        if (Holds(after) && (before is null || !Holds(before)))
+        {
+            yield return ($"signal:{Signal.Name}:{afterDate:uuuu-MM-dd}", afterDate);
+        }
+    }
+
+    internal override bool StillHolds(AccountSnapshot now) => Holds(now);
+
+    private bool Holds(AccountSnapshot s) => s.Account.Signals.TryGetValue(Signal, out var v) && Comparison.Holds(v, Threshold);
+}
+
+/// <summary>Seat utilization reached a share.</summary>
+/// <param name="Share">The share (0.75 = 75 %).</param>
+public sealed record SeatUtilizationTrigger(double Share) : PlaybookTrigger
+{
+    internal override IEnumerable<(string Key, LocalDate Date)> Occurrences(AccountSnapshot? before, LocalDate? beforeDate, AccountSnapshot after, LocalDate afterDate, IReadOnlyList<LifecycleEvent> events, DateTimeZone zone)
+    {
+        if (after.Account.SeatUtilization >= Share && !(before?.Account.SeatUtilization >= Share))
+        {
+            yield return ($"seats:{afterDate:uuuu-MM-dd}", afterDate);
+        }
+    }
+
+    internal override bool StillHolds(AccountSnapshot now) => now.Account.SeatUtilization >= Share;
+}
+
+/// <summary>A lifecycle event of <paramref name="Type"/>, its value within the range when one is given.</summary>
+/// <param name="Type">The event type.</param>
+/// <param name="MinValue">The lowest value, if any.</param>
+/// <param name="MaxValue">The highest value, if any.</param>
+public sealed record EventTrigger(LifecycleEventType Type, double? MinValue, double? MaxValue) : PlaybookTrigger
+{
+    /// <summary>Events happen once; their runs are never cancelled for a reason going away.</summary>
+    public override bool IsState => false;
+
+    internal override IEnumerable<(string Key, LocalDate Date)> Occurrences(AccountSnapshot? before, LocalDate? beforeDate, AccountSnapshot after, LocalDate afterDate, IReadOnlyList<LifecycleEvent> events, DateTimeZone zone)
+    {
+        foreach (var e in events)
+        {
+            if (e.Type == Type && (MinValue is null || e.Value >= MinValue) && (MaxValue is null || e.Value <= MaxValue))
+            {
+                yield return ($"event:{e.Type}:{e.Id ?? e.At.ToString()}", e.At.InZone(zone).Date);
+            }
+        }
+    }
+}
+
+/// <summary>A date relative to the contract or the account.</summary>
+/// <param name="Anchor">What to count from.</param>
+/// <param name="Offset">The offset.</param>
+public sealed record DateTrigger(DateAnchor Anchor, Period Offset) : PlaybookTrigger
+{
+    /// <summary>Dates pass once; their runs are never cancelled for a reason going away.</summary>
+    public override bool IsState => false;
+
+    internal override IEnumerable<(string Key, LocalDate Date)> Occurrences(AccountSnapshot? before, LocalDate? beforeDate, AccountSnapshot after, LocalDate afterDate, IReadOnlyList<LifecycleEvent> events, DateTimeZone zone)
+    {
+        LocalDate? anchor = Anchor switch
+        {
+            DateAnchor.RenewalDate => after.Account.Contract?.RenewalDate,
+            DateAnchor.ContractStart => after.Account.Contract?.Start,
+            DateAnchor.CustomerSince => after.Account.CustomerSince,
+            _ => after.ChurnedOn,
+        };
+
+        if (anchor is { } a)
+        {
+            var due = a.Plus(Offset);
+
+            // The window is (before, after]; a first evaluation (no before) fires only on the day itself.
+            if (due <= afterDate && (beforeDate is { } from ? due > from : due == afterDate))
+            {
+                yield return ($"date:{Anchor}:{Offset}:{a:uuuu-MM-dd}", due);
+            }
+        }
+    }
+}

@@ -1,0 +1,63 @@
+using NodaTime;
+
+namespace CustomerLifecycle.Playbooks;
+
+/// <summary>The state of a run or a task.</summary>
+public enum RunStatus
+{
+    /// <summary>Open: work to do.</summary>
+    Open = 0,
+
+    /// <summary>Cancelled: its reason went away.</summary>
+    Cancelled = 1,
+}
+
+/// <summary>A task created by a playbook run, handed to the host's handlers. Its id is stable, so a handler can recognise a retry.</summary>
+/// <param name="Id">The stable id: the run's id and the step's position.</param>
+/// <param name="RunId">The run.</param>
+/// <param name="PlaybookId">The playbook.</param>
+/// <param name="Account">The account.</param>
+/// <param name="Title">What to do.</param>
+/// <param name="OwnerRole">The role.</param>
+/// <param name="Owner">The person assigned.</param>
+/// <param name="Channel">How.</param>
+/// <param name="Priority">How urgent.</param>
+/// <param name="Due">The due date.</param>
+public sealed record PlaybookTask(string Id, string RunId, string PlaybookId, AccountId Account, string Title, string OwnerRole, string Owner, TaskChannel Channel, TaskPriority Priority, LocalDate Due);
+
+/// <summary>One run of a playbook for one trigger occurrence on one account.</summary>
+/// <param name="Id">The stable id: playbook, account and occurrence key.</param>
+/// <param name="PlaybookId">The playbook.</param>
+/// <param name="Account">The account.</param>
+/// <param name="OccurrenceKey">The trigger occurrence it answers.</param>
+/// <param name="TriggeredOn">The date of the occurrence.</param>
+/// <param name="CreatedAt">When the engine created it.</param>
+/// <param name="Tasks">Its tasks.</param>
+public sealed record PlaybookRun(string Id, string PlaybookId, AccountId Account, string OccurrenceKey, LocalDate TriggeredOn, Instant CreatedAt, IReadOnlyList<PlaybookTask> Tasks)
+{
+    /// <summary>Open, or cancelled.</summary>
+    public RunStatus Status { get; init; }
+
+    /// <summary>The id of the run for a playbook, account and occurrence.</summary>
+    /// <param name="playbookId">The playbook.</param>
+    /// <param name="account">The account.</param>
+    /// <param name="occurrenceKey">The occurrence.</param>
+    /// <returns>The id.</returns>
+    public static string IdFor(string playbookId, AccountId account, string occurrenceKey) => $"{playbookId}|{account}|{occurrenceKey}";
+}
+
+/// <summary>What the store did with a new run.</summary>
+public enum RunAdmission
+{
+    /// <summary>Created.</summary>
+    Created = 0,
+
+    /// <summary>A run for the same occurrence exists: nothing created.</summary>
+    Duplicate = 1,
+
+    /// <summary>The playbook's cooldown for the account has not passed.</summary>
+    CoolingDown = 2,
+
+    /// <summary>The playbook's enrolment cap for the account is reached.</summary>
+    Capped = 3,
+}

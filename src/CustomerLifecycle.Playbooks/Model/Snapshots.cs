@@ -1,0 +1,73 @@
+using CustomerLifecycle.HealthScoring;
+using NodaTime;
+
+namespace CustomerLifecycle.Playbooks;
+
+/// <summary>One account as the playbook engine sees it on a date: the account, its health, its segments, and its churn date if it left.</summary>
+public sealed record AccountSnapshot
+{
+    /// <summary>Creates a snapshot.</summary>
+    /// <param name="account">The account.</param>
+    /// <param name="health">Its health score, if scored.</param>
+    /// <param name="segments">The segments it is in (names compare without case).</param>
+    /// <param name="churnedOn">The day it churned, if it did.</param>
+    public AccountSnapshot(Account account, HealthScore? health = null, IEnumerable<string>? segments = null, LocalDate? churnedOn = null)
+    {
+        ArgumentNullException.ThrowIfNull(account);
+        Account = account;
+        Health = health;
+        Segments = new HashSet<string>(segments ?? [], StringComparer.OrdinalIgnoreCase);
+        ChurnedOn = churnedOn;
+    }
+
+    /// <summary>The account.</summary>
+    public Account Account { get; }
+
+    /// <summary>The health score, if any.</summary>
+    public HealthScore? Health { get; }
+
+    /// <summary>The segments the account is in.</summary>
+    public IReadOnlySet<string> Segments { get; }
+
+    /// <summary>The day the account churned, if it did.</summary>
+    public LocalDate? ChurnedOn { get; }
+}
+
+/// <summary>A portfolio on a date: what the engine compares with an earlier snapshot to find trigger occurrences. Immutable.</summary>
+public sealed class PortfolioSnapshot
+{
+    private readonly Dictionary<AccountId, AccountSnapshot> _accounts;
+
+    /// <summary>Creates a snapshot.</summary>
+    /// <param name="date">The business date it describes.</param>
+    /// <param name="accounts">The accounts; ids unique.</param>
+    /// <exception cref="ArgumentException">An account appears twice.</exception>
+    public PortfolioSnapshot(LocalDate date, IEnumerable<AccountSnapshot> accounts)
+    {
+        ArgumentNullException.ThrowIfNull(accounts);
+        Date = date;
+        _accounts = [];
+        foreach (var snapshot in accounts)
+        {
+            ArgumentNullException.ThrowIfNull(snapshot, nameof(accounts));
+            if (!_accounts.TryAdd(snapshot.Account.Id, snapshot))
+            {
+                throw new ArgumentException($"Account '{snapshot.Account.Id}' appears twice in the snapshot of {date:uuuu-MM-dd}.", nameof(accounts));
+            }
+        }
+    }
+
+    /// <summary>The business date.</summary>
+    public LocalDate Date { get; }
+
+    /// <summary>The accounts.</summary>
+    public IEnumerable<AccountSnapshot> Accounts => _accounts.Values;
+
+    /// <summary>The number of accounts.</summary>
+    public int Count => _accounts.Count;
+
+    /// <summary>One account, if present.</summary>
+    /// <param name="account">The account id.</param>
+    /// <returns>Its snapshot, or null.</returns>
+    public AccountSnapshot? Find(AccountId account) => _accounts.GetValueOrDefault(account);
+}

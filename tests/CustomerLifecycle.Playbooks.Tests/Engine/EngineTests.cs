@@ -1,0 +1,178 @@
+using CustomerLifecycle.HealthScoring;
+using NodaTime;
+using static CustomerLifecycle.Playbooks.Tests.Engine.Fixtures;
+
+namespace CustomerLifecycle.Playbooks.Tests.Engine;
+
+public sealed class EngineTests
+{
+    private static readonly Playbook Save = new("save", "Churn save", PlaybookTrigger.HealthTurned(HealthColor.Red), [Step("Call", 2), Step("Save plan", 14)]);
+
+    [Fact]
+    public async Task RepeatedEvaluation_CreatesNothingTwice()
+    {
+        var store = new InMemoryPlaybookRunStore();
+        var handler = new RecordingHandler();
+        var engine = new PlaybookEngine([Save], store, Clock(), [handler]);
+        var before = Portfolio(Day0, Snap("a", HealthColor.Green));
+        var after = Portfolio(Day0.PlusDays(1), Snap("a", HealthColor.Red));
+        Assert.Single((await engine.EvaluateAsync(before, after)).Created);
+        Assert.Empty((await engine.EvaluateAsync(before, after)).Created);
+        Assert.Empty((await engine.EvaluateAsync(after, Portfolio(Day0.PlusDays(2), Snap("a", HealthColor.Red)))).Created);
+        Assert.Equal(2, handler.Received.Count);
+        Assert.Single(store.AllRuns());
+    }
+
+    [Fact]
+    public async Task DueDates_FollowTheStepOffsets_AndSkipWeekendsAndHolidays()
+    {
+        var calendar = new BusinessCalendar(holidays: [new LocalDate(2026, 11, 16)]);
+        var engine = new PlaybookEngine([Save], new InMemoryPlaybookRunStore(), Clock(), calendar: calendar);
+        var result = await engine.EvaluateAsync(null, Portfolio(new LocalDate(2026, 11, 5), Snap("a", HealthColor.Red))); // a Thursday
+        // +2 days is Saturday → Monday 9th; +14 days is Thursday 19th.
+        Assert.Equal([new LocalDate(2026, 11, 9), new LocalDate(2026, 11, 19)], result.Created[0].Tasks.Select(t => t.Due));
+        var onHoliday = await new PlaybookEngine([Save], new InMemoryPlaybookRunStore(), Clock(), calendar: calendar).EvaluateAsync(null, Portfolio(new LocalDate(2026, 11, 14), Snap("b", HealthColor.Red)));
+        Assert.Equal(new LocalDate(2026, 11, 17), onHoliday.Created[0].Tasks[0].Due); // Monday 16th is a holiday
+        var without = await new PlaybookEngine([Save], new InMemoryPlaybookRunStore(), Clock()).EvaluateAsync(null, Portfolio(new LocalDate(2026, 11, 5), Snap("a", HealthColor.Red)));
+        Assert.Equal(new LocalDate(2026, 11, 7), without.Created[0].Tasks[0].Due);
+    }
+
+    [Fact]
+    public async Task Cooldown_AndCap_SuppressRunsPerAccount()
+    {
+        var cooled = Save with { Cooldown = Period.FromDays(30) };
+        var store = new InMemoryPlaybookRunStore();
+        var engine = new PlaybookEngine([cooled], store, Clock());
+        await engine.EvaluateAsync(null, Portfolio(Day0, Snap("a", HealthColor.Red)));
+        var again = await engine.EvaluateAsync(Portfolio(Day0.PlusDays(10), Snap("a", HealthColor.Green)), Portfolio(Day0.PlusDays(11), Snap("a", HealthColor.Red)));
+        Assert.Equal(RunAdmission.CoolingDown, Assert.Single(again.Suppressed).Reason);
+        var later = await engine.EvaluateAsync(Portfolio(Day0.PlusDays(30), Snap("a", HealthColor.Green)), Portfolio(Day0.PlusDays(31), Snap("a", HealthColor.Red)));
+        Assert.Single(later.Created);
+
+        var capped = Save with { Cap = new EnrolmentCap(2, Period.FromDays(90)) };
+        var capEngine = new PlaybookEngine([capped], new InMemoryPlaybookRunStore(), Clock());
+        var results = new List<PlaybookEvaluation>();
+        for (var i = 0; i < 4; i++)
+        {
+            results.Add(await capEngine.EvaluateAsync(Portfolio(Day0.PlusDays((i * 20) - 1), Snap("a", HealthColor.Green)), Portfolio(Day0.PlusDays(i * 20), Snap("a", HealthColor.Red))));
+        }
+
+        Assert.Equal([1, 1, 0, 0], results.Select(r => r.Created.Count));
+        Assert.Equal(RunAdmission.Capped, results[2].Suppressed[0].Reason);
+        Assert.Equal(RunAdmission.Created, PlaybookLimits.Admit([Day0, Day0.PlusDays(20)], Day0.PlusDays(90), null, capped.Cap));
+    }
+
+    [Fact]
+    public async Task OpenRuns_AreCancelledWhenTheirReasonGoesAway()
+    {
+        var segment = new Playbook("risk", "At risk", PlaybookTrigger.SegmentEntered("AtRisk"), [Step("Call", 5)]);
+        var store = new InMemoryPlaybookRunStore();
+        var handler = new RecordingHandler { FailOnCall = _ => true };
+        var engine = new PlaybookEngine([segment, Save], store, Clock(), [handler]);
+        await engine.EvaluateAsync(null, Portfolio(Day0, Snap("a", HealthColor.Red, segments: ["AtRisk"]), Snap("b", HealthColor.Red, segments: ["AtRisk"])));
+        var result = await engine.EvaluateAsync(Portfolio(Day0, Snap("a", HealthColor.Red, segments: ["AtRisk"]), Snap("b", HealthColor.Red, segments: ["AtRisk"])), Portfolio(Day0.PlusDays(1), Snap("a", HealthColor.Green), Snap("b", HealthColor.Red, segments: ["AtRisk"])));
+        Assert.Equal(["risk|a", "save|a"], result.Cancelled.Select(r => $"{r.PlaybookId}|{r.Account}").Order());
+        Assert.Equal(2, store.OpenRuns().Count);
+
+        // Cancelled tasks are never handed off, even after the handler recovers.
+        var recovered = new PlaybookEngine([segment, Save], store, Clock(), [new RecordingHandler()]);
+        var (handedOff, _) = await recovered.HandOffPendingAsync();
+        Assert.All(handedOff, t => Assert.Equal("b", t.Account.Value));
+    }
+
+    [Fact]
+    public async Task Owners_AreAssignedByRole_RoundRobinOrLeastLoaded()
+    {
+        var playbook = new Playbook("p", "P", PlaybookTrigger.HealthTurned(HealthColor.Red), [Step("Call"), Step("Exec sponsor", role: "Executive"), Step("Review", role: "Support")]);
+        var assigner = new OwnerAssigner(new Dictionary<string, (IReadOnlyList<string>, AssignmentStrategy)>
+        {
+            ["Executive"] = (["vp1", "vp2"], AssignmentStrategy.RoundRobin),
+            ["Support"] = (["s1", "s2"], AssignmentStrategy.LeastLoaded),
+            ["CSM"] = (["pool"], AssignmentStrategy.RoundRobin),
+        });
+        var engine = new PlaybookEngine([playbook], new InMemoryPlaybookRunStore(), Clock(), assigner: assigner);
+        var result = await engine.EvaluateAsync(null, Portfolio(Day0, Snap("a", HealthColor.Red), Snap("b", HealthColor.Red, owner: null), Snap("c", HealthColor.Red)));
+        Assert.Equal(["dana vp1 s1", "pool vp2 s2", "dana vp1 s1"], result.Created.Select(r => string.Join(" ", r.Tasks.Select(t => t.Owner))));
+        Assert.Throws<ArgumentException>(() => new OwnerAssigner(new Dictionary<string, (IReadOnlyList<string>, AssignmentStrategy)> { ["X"] = ([], AssignmentStrategy.RoundRobin) }));
+    }
+
+    [Fact]
+    public async Task AHandlerFailingOnEveryThirdTask_LosesAndDuplicatesNothing()
+    {
+        var store = new InMemoryPlaybookRunStore();
+        var flaky = new RecordingHandler { FailOnCall = call => call % 3 == 0 };
+        var engine = new PlaybookEngine([Save], store, Clock(), [flaky]);
+        var after = Portfolio(Day0, [.. Enumerable.Range(0, 10).Select(i => Snap("a" + i, HealthColor.Red))]);
+        var first = await engine.EvaluateAsync(null, after);
+        Assert.Equal(20, first.Created.Sum(r => r.Tasks.Count));
+        Assert.NotEmpty(first.Failures);
+        Assert.All(first.Failures, f => Assert.StartsWith("handler failed", f.Error.Message, StringComparison.Ordinal));
+        for (var i = 0; i < 10 && flaky.Received.Count < 20; i++)
+        {
+            await engine.EvaluateAsync(null, after);
+        }
+
+        Assert.Equal(20, flaky.Received.Count);
+        Assert.Equal(20, flaky.Received.Select(t => t.Id).Distinct().Count());
+        Assert.Single(store.AllRuns(), r => r.Account.Value == "a0");
+    }
+
+    [Fact]
+    public async Task ARestartBetweenCreationAndHandOff_HandsTheTasksOffOnTheNextRun()
+    {
+        var store = new InMemoryPlaybookRunStore();
+        var clock = new CustomerLifecycle.Testing.FakeClock(Instant.FromUtc(2026, 11, 2, 9, 0));
+        var business = new BusinessClock(clock, DateTimeZone.Utc);
+
+        // The first process claims the tasks and stops before handing them off (its handler never returns).
+        var stopped = new PlaybookEngine([Save], store, business, [new NeverReturns()]);
+        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => stopped.EvaluateAsync(null, Portfolio(Day0, Snap("a", HealthColor.Red)), cancellationToken: cts.Token));
+
+        var handler = new RecordingHandler();
+        var restarted = new PlaybookEngine([Save], store, business, [handler]);
+        var result = await restarted.EvaluateAsync(null, Portfolio(Day0, Snap("a", HealthColor.Red)));
+        Assert.Empty(result.Created);
+        Assert.Equal(2, handler.Received.Count);
+
+        // A claim left by a crash (no release) expires after the lease.
+        var crashStore = new InMemoryPlaybookRunStore();
+        var crashed = new PlaybookEngine([Save], crashStore, business);
+        crashStore.TryCreate(new PlaybookRun("r", "save", new AccountId("z"), "k", Day0, clock.GetCurrentInstant(), [new PlaybookTask("r#1", "r", "save", new AccountId("z"), "Call", "CSM", "dana", TaskChannel.Call, TaskPriority.High, Day0)]), null, null);
+        Assert.Single(crashStore.ClaimHandOffs("dead-process", clock.GetCurrentInstant(), Duration.FromMinutes(5)));
+        Assert.Empty((await crashed.HandOffPendingAsync()).HandedOff);
+        clock.Advance(Duration.FromMinutes(6));
+        Assert.Single((await crashed.HandOffPendingAsync()).HandedOff);
+    }
+
+    [Fact]
+    public async Task ConcurrentEvaluationsOfOnePortfolio_CreateAndHandOffEachTaskOnce()
+    {
+        var store = new InMemoryPlaybookRunStore();
+        var handler = new RecordingHandler();
+        var before = Portfolio(Day0, [.. Enumerable.Range(0, 200).Select(i => Snap("a" + i, HealthColor.Green))]);
+        var after = Portfolio(Day0.PlusDays(1), [.. Enumerable.Range(0, 200).Select(i => Snap("a" + i, HealthColor.Red))]);
+        var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => new PlaybookEngine([Save], store, Clock(), [handler]).EvaluateAsync(before, after))));
+        Assert.Equal(200, results.Sum(r => r.Created.Count));
+        Assert.Equal(400, handler.Received.Count);
+        Assert.Equal(400, handler.Received.Select(t => t.Id).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task BadInput_IsRefused()
+    {
+        Assert.Throws<ArgumentException>(() => new PlaybookEngine([Save, Save], new InMemoryPlaybookRunStore(), Clock()));
+        var engine = new PlaybookEngine([Save], new InMemoryPlaybookRunStore(), Clock());
+        await Assert.ThrowsAsync<ArgumentException>(() => engine.EvaluateAsync(Portfolio(Day0), Portfolio(Day0)));
+        Assert.Throws<ArgumentException>(() => Portfolio(Day0, Snap("a"), Snap("a")));
+        Assert.Throws<ArgumentException>(() => new Playbook("bad id", "x", Save.Trigger, [Step("x")]));
+        Assert.Throws<ArgumentException>(() => new Playbook("ok", "x", Save.Trigger, []));
+        Assert.Throws<ArgumentException>(() => new PlaybookStep("x", "CSM", TaskChannel.Call, Period.FromDays(-1)));
+        Assert.Throws<ArgumentException>(() => new BusinessCalendar(weekend: Enum.GetValues<IsoDayOfWeek>().Skip(1)));
+    }
+
+    private sealed class NeverReturns : IPlaybookTaskHandler
+    {
+        public async ValueTask HandleAsync(PlaybookTask task, CancellationToken cancellationToken) => await Task.Delay(Timeout.Infinite, cancellationToken);
+    }
+}
