@@ -114,6 +114,9 @@ public readonly record struct LifecycleEventType
     /// <summary>The account's champion left.</summary>
     public static LifecycleEventType ChampionLeft { get; } = new(LifecycleEventCategory.OngoingCollaboration, "champion_left");
 
+    /// <summary>Every well-known event type above, for looking one up by name (configuration, imports).</summary>
+    public static IReadOnlyList<LifecycleEventType> WellKnown { get; } = [Kickoff, TrainingCompleted, GoLive, OnboardingStepCompleted, FirstValue, UsageMilestone, FeatureAdopted, Upsell, CrossSell, SeatsAdded, Testimonial, Review, Referral, CaseStudy, QuarterlyBusinessReview, ExecutiveBusinessReview, RenewalSigned, RenewalLost, SupportTicketOpened, FeedbackSubmitted, FeatureReleased, OneOnOne, NpsResponse, ChampionLeft];
+
     /// <inheritdoc />
     public override string ToString() => $"{Category}/{Name}";
 }

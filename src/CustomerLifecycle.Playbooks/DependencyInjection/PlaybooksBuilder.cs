@@ -1,0 +1,130 @@
+using CustomerLifecycle.Playbooks;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace CustomerLifecycle.Playbooks
+{
+    /// <summary>Adds playbooks, handlers and a store in code to <c>AddPlaybooks</c>.</summary>
+    public sealed class PlaybooksBuilder
+    {
+        internal PlaybooksBuilder(IServiceCollection services) => Services = services;
+
+        /// <summary>The service collection.</summary>
+        public IServiceCollection Services { get; }
+
+        /// <summary>Adds a playbook, or replaces the default of the same id.</summary>
+        /// <param name="playbook">The playbook.</param>
+        /// <returns>This builder.</returns>
+        public PlaybooksBuilder Add(Playbook playbook)
+        {
+            ArgumentNullException.ThrowIfNull(playbook);
+            Services.AddSingleton(new PlaybookRegistration(playbook));
+            return this;
+        }
+
+        /// <summary>Adds a task handler (singleton).</summary>
+        /// <typeparam name="THandler">The handler.</typeparam>
+        /// <returns>This builder.</returns>
+        public PlaybooksBuilder AddHandler<THandler>()
+            where THandler : class, IPlaybookTaskHandler
+        {
+            Services.TryAddEnumerable(ServiceDescriptor.Singleton<IPlaybookTaskHandler, THandler>());
+            return this;
+        }
+
+        /// <summary>Uses a durable run store instead of the in-memory one (singleton).</summary>
+        /// <typeparam name="TStore">The store.</typeparam>
+        /// <returns>This builder.</returns>
+        public PlaybooksBuilder UseStore<TStore>()
+            where TStore : class, IPlaybookRunStore
+        {
+            Services.Replace(ServiceDescriptor.Singleton<IPlaybookRunStore, TStore>());
+            return this;
+        }
+
+        /// <summary>Sets options in code.</summary>
+        /// <param name="configure">Changes the options.</param>
+        /// <returns>This builder.</returns>
+        public PlaybooksBuilder Configure(Action<PlaybooksOptions> configure)
+        {
+            Services.Configure(configure);
+            return this;
+        }
+    }
+
+    internal sealed record PlaybookRegistration(Playbook Playbook);
+
+    internal sealed class PlaybooksOptionsValidator(string sectionPath, IServiceProvider services) : IValidateOptions<PlaybooksOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, PlaybooksOptions options)
+        {
+            ArgumentNullException.ThrowIfNull(options);
+            var errors = new List<string>();
+            PlaybooksConfiguration.Build(options, services.GetServices<PlaybookRegistration>().Select(r => r.Playbook), sectionPath, errors);
+            return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+        }
+    }
+}
+
+namespace CustomerLifecycle
+{
+    /// <summary>Adds playbooks to <see cref="ICustomerLifecycleBuilder"/>.</summary>
+    public static class PlaybooksBuilderExtensions
+    {
+        /// <summary>
+        /// Adds the <see cref="PlaybookEngine"/> (singleton, thread-safe) with the default playbooks, the in-memory
+        /// <see cref="IPlaybookRunStore"/> unless another is registered, and <see cref="PlaybooksOptions"/> validated at start-up.
+        /// </summary>
+        /// <param name="builder">The CustomerLifecycle builder.</param>
+        /// <param name="configure">Adds playbooks, handlers or a store.</param>
+        /// <returns>The builder.</returns>
+        public static ICustomerLifecycleBuilder AddPlaybooks(this ICustomerLifecycleBuilder builder, Action<PlaybooksBuilder>? configure = null)
+        {
+            ArgumentNullException.ThrowIfNull(builder);
+            AddCore(builder.Services, string.Empty);
+            configure?.Invoke(new PlaybooksBuilder(builder.Services));
+            return builder;
+        }
+
+        /// <summary>Adds playbooks with options bound from configuration, for example the <c>CustomerLifecycle:Playbooks</c> section.</summary>
+        /// <param name="builder">The CustomerLifecycle builder.</param>
+        /// <param name="configuration">The section to bind.</param>
+        /// <param name="configure">Adds playbooks, handlers or a store.</param>
+        /// <returns>The builder.</returns>
+        public static ICustomerLifecycleBuilder AddPlaybooks(this ICustomerLifecycleBuilder builder, IConfiguration configuration, Action<PlaybooksBuilder>? configure = null)
+        {
+            ArgumentNullException.ThrowIfNull(builder);
+            ArgumentNullException.ThrowIfNull(configuration);
+            AddCore(builder.Services, (configuration as IConfigurationSection)?.Path ?? string.Empty);
+            builder.Services.AddOptions<PlaybooksOptions>().Bind(configuration);
+            configure?.Invoke(new PlaybooksBuilder(builder.Services));
+            return builder;
+        }
+
+        private static void AddCore(IServiceCollection services, string sectionPath)
+        {
+            if (services.Any(d => d.ServiceType == typeof(IValidateOptions<PlaybooksOptions>)))
+            {
+                return;
+            }
+
+            services.AddOptions<PlaybooksOptions>().ValidateOnStart();
+            services.AddSingleton<IValidateOptions<PlaybooksOptions>>(sp => new PlaybooksOptionsValidator(sectionPath, sp));
+            services.TryAddSingleton<IPlaybookRunStore, InMemoryPlaybookRunStore>();
+            services.TryAddSingleton(sp =>
+            {
+                var errors = new List<string>();
+                var (playbooks, assigner, calendar, lease) = PlaybooksConfiguration.Build(
+                    sp.GetRequiredService<IOptions<PlaybooksOptions>>().Value, sp.GetServices<PlaybookRegistration>().Select(r => r.Playbook), sectionPath, errors);
+                if (errors.Count > 0)
+                {
+                    throw new OptionsValidationException(nameof(PlaybooksOptions), typeof(PlaybooksOptions), errors);
+                }
+
+                return new PlaybookEngine(playbooks, sp.GetRequiredService<IPlaybookRunStore>(), sp.GetRequiredService<BusinessClock>(), sp.GetServices<IPlaybookTaskHandler>(), sp.GetService<IOwnerAssigner>() ?? assigner, calendar, lease);
+            });
+        }
+    }
+}

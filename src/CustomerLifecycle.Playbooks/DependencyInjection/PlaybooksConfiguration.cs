@@ -1,0 +1,239 @@
+using CustomerLifecycle.Events;
+using CustomerLifecycle.HealthScoring;
+using CustomerLifecycle.Stages;
+using NodaTime;
+using NodaTime.Text;
+
+namespace CustomerLifecycle.Playbooks;
+
+/// <summary>Builds the playbooks, assigner and calendar from options: defaults, then code, then configuration.</summary>
+internal static class PlaybooksConfiguration
+{
+    public static (List<Playbook> Playbooks, OwnerAssigner Assigner, BusinessCalendar? Calendar, Duration Lease) Build(PlaybooksOptions options, IEnumerable<Playbook> registered, string sectionPath, List<string> errors)
+    {
+        var prefix = string.IsNullOrEmpty(sectionPath) ? string.Empty : sectionPath + ":";
+        var playbooks = new Dictionary<string, Playbook>(StringComparer.Ordinal);
+        foreach (var playbook in (options.UseDefaultPlaybooks ? DefaultPlaybooks.All : []).Concat(registered))
+        {
+            playbooks[playbook.Id] = playbook;
+        }
+
+        foreach (var (id, configured) in options.Playbooks)
+        {
+            var key = $"{prefix}Playbooks:{id}";
+            if (!configured.Enabled)
+            {
+                playbooks.Remove(id);
+                continue;
+            }
+
+            playbooks.TryGetValue(id, out var existing);
+            var trigger = configured.Trigger is { } t ? Trigger(t, key + ":Trigger", errors) : existing?.Trigger;
+            var steps = configured.Steps.Count > 0 ? Steps(configured.Steps, key + ":Steps", errors) : existing?.Steps;
+            // A trigger or steps that were given but are invalid have reported their errors already.
+            if (trigger is null && configured.Trigger is null)
+            {
+                errors.Add($"{key}:Trigger: a new playbook needs a trigger.");
+            }
+
+            if (steps is null && configured.Steps.Count == 0)
+            {
+                errors.Add($"{key}:Steps: a new playbook needs at least one step.");
+            }
+
+            var variants = configured.Variants.Count > 0
+                ? configured.Variants.ToDictionary(v => v.Key, v => (IReadOnlyList<PlaybookStep>)(Steps(v.Value, $"{key}:Variants:{v.Key}", errors) ?? []), StringComparer.OrdinalIgnoreCase)
+                : existing?.Variants;
+            if (configured.CooldownDays is < 0)
+            {
+                errors.Add($"{key}:CooldownDays: must be 0 or more (was {configured.CooldownDays}).");
+            }
+
+            if ((configured.CapRuns is null) != (configured.CapDays is null) || configured.CapRuns is < 1 || configured.CapDays is < 1)
+            {
+                errors.Add($"{key}:CapRuns/CapDays: give both, each 1 or more (was {configured.CapRuns} runs every {configured.CapDays} days).");
+            }
+
+            if (trigger is null || steps is null || !IsValidId(id))
+            {
+                if (!IsValidId(id))
+                {
+                    errors.Add($"{key}: a playbook id has 1 to 64 letters, digits, '-', '_' or '.'.");
+                }
+
+                continue;
+            }
+
+            playbooks[id] = new Playbook(id, configured.Name ?? existing?.Name ?? id, trigger, steps)
+            {
+                Description = existing?.Description,
+                Variants = variants ?? new Dictionary<string, IReadOnlyList<PlaybookStep>>(),
+                Segments = configured.Segments.Count > 0 ? configured.Segments : existing?.Segments ?? [],
+                Tiers = configured.Tiers.Count > 0 ? configured.Tiers : existing?.Tiers ?? [],
+                Cooldown = configured.CooldownDays is { } days ? (days == 0 ? null : Period.FromDays(days)) : existing?.Cooldown,
+                Cap = configured.CapRuns is { } runs && configured.CapDays is { } capDays ? new EnrolmentCap(runs, Period.FromDays(capDays)) : existing?.Cap,
+            };
+        }
+
+        var teams = new Dictionary<string, (IReadOnlyList<string>, AssignmentStrategy)>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (role, team) in options.Teams)
+        {
+            if (team.Members.Count == 0 || team.Members.Any(string.IsNullOrWhiteSpace) || !Enum.IsDefined(team.Strategy))
+            {
+                errors.Add($"{prefix}Teams:{role}: needs one or more named members and a strategy of RoundRobin or LeastLoaded.");
+                continue;
+            }
+
+            teams[role] = (team.Members, team.Strategy);
+        }
+
+        var holidays = new List<LocalDate>();
+        for (var i = 0; i < options.Holidays.Count; i++)
+        {
+            var parsed = LocalDatePattern.Iso.Parse(options.Holidays[i] ?? string.Empty);
+            if (parsed.Success)
+            {
+                holidays.Add(parsed.Value);
+            }
+            else
+            {
+                errors.Add($"{prefix}Holidays:{i}: '{options.Holidays[i]}' is not an ISO date such as 2026-12-25.");
+            }
+        }
+
+        if (options.Weekend.Distinct().Count() >= 7 || options.Weekend.Any(d => !Enum.IsDefined(d) || d == IsoDayOfWeek.None))
+        {
+            errors.Add($"{prefix}Weekend: days of the week (Monday to Sunday), leaving at least one working day.");
+        }
+
+        if (options.HandOffLeaseMinutes is < 1 or > 1440)
+        {
+            errors.Add($"{prefix}HandOffLeaseMinutes: must be 1 to 1440 (was {options.HandOffLeaseMinutes}).");
+        }
+
+        var calendar = errors.Count == 0 && (holidays.Count > 0 || options.Weekend.Count > 0) ? new BusinessCalendar(holidays, options.Weekend) : null;
+        return ([.. playbooks.Values], errors.Count == 0 ? new OwnerAssigner(teams) : new OwnerAssigner(), calendar, errors.Count == 0 ? Duration.FromMinutes(options.HandOffLeaseMinutes) : Duration.FromMinutes(5));
+    }
+
+    private static bool IsValidId(string id) => id.Length is >= 1 and <= 64 && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.');
+
+    private static List<PlaybookStep>? Steps(List<StepOptions> options, string key, List<string> errors)
+    {
+        var steps = new List<PlaybookStep>();
+        for (var i = 0; i < options.Count; i++)
+        {
+            var s = options[i];
+            if (string.IsNullOrWhiteSpace(s.Title) || string.IsNullOrWhiteSpace(s.Role) || s.DueDays < 0 || !Enum.IsDefined(s.Channel) || !Enum.IsDefined(s.Priority))
+            {
+                errors.Add($"{key}:{i}: a step needs a Title, a Role, DueDays of 0 or more, a Channel (Email, InApp, Call, Meeting) and a Priority (Low, Normal, High, Urgent).");
+                continue;
+            }
+
+            steps.Add(new PlaybookStep(s.Title, s.Role, s.Channel, Period.FromDays(s.DueDays), s.Priority));
+        }
+
+        return steps.Count == options.Count ? steps : null;
+    }
+
+    private static PlaybookTrigger? Trigger(TriggerOptions t, string key, List<string> errors)
+    {
+        string? Need(string? value, string name)
+        {
+            if (string.IsNullOrWhiteSpace(value))
+            {
+                errors.Add($"{key}:{name}: required for a {t.Kind} trigger.");
+                return null;
+            }
+
+            return value;
+        }
+
+        switch (t.Kind?.ToUpperInvariant())
+        {
+            case "HEALTHTURNED":
+                if (Need(t.Color, "Color") is not { } color)
+                {
+                    return null;
+                }
+
+                if (Enum.TryParse<HealthColor>(color, ignoreCase: true, out var c) && Enum.IsDefined(c) && !char.IsAsciiDigit(color[0]))
+                {
+                    return PlaybookTrigger.HealthTurned(c);
+                }
+
+                errors.Add($"{key}:Color: must be Red, Yellow or Green (was '{color}').");
+                return null;
+            case "SEGMENTENTERED" or "SEGMENTEXITED":
+                return Need(t.Segment, "Segment") is { } segment
+                    ? (t.Kind.Equals("SegmentEntered", StringComparison.OrdinalIgnoreCase) ? PlaybookTrigger.SegmentEntered(segment) : PlaybookTrigger.SegmentExited(segment))
+                    : null;
+            case "STAGEENTERED":
+                if (Need(t.Stage, "Stage") is not { } stage)
+                {
+                    return null;
+                }
+
+                if (StageId.IsValid(stage))
+                {
+                    return PlaybookTrigger.StageEntered(new StageId(stage));
+                }
+
+                errors.Add($"{key}:Stage: '{stage}' is not a valid stage id.");
+                return null;
+            case "SIGNALCROSSED":
+                var signal = Need(t.Signal, "Signal");
+                if (signal is not null && !SignalKey.IsValidName(signal))
+                {
+                    errors.Add($"{key}:Signal: '{signal}' is not a valid signal name.");
+                    return null;
+                }
+
+                if (!SignalCriterion.TryParseOperator(t.Operator, out var op))
+                {
+                    errors.Add($"{key}:Operator: must be ==, !=, <, <=, > or >= (was '{t.Operator}').");
+                    return null;
+                }
+
+                if (t.Threshold is not { } threshold || !double.IsFinite(threshold))
+                {
+                    errors.Add($"{key}:Threshold: a finite number is required.");
+                    return null;
+                }
+
+                return signal is null ? null : PlaybookTrigger.SignalCrossed(new SignalKey(signal), op, threshold);
+            case "SEATUTILIZATION":
+                if (t.Threshold is { } share && share >= 0 && double.IsFinite(share))
+                {
+                    return PlaybookTrigger.SeatUtilizationAtLeast(share);
+                }
+
+                errors.Add($"{key}:Threshold: a share of 0 or more is required (0.75 = 75 %).");
+                return null;
+            case "EVENT":
+                if (Need(t.Event, "Event") is not { } name)
+                {
+                    return null;
+                }
+
+                var type = LifecycleEventType.WellKnown.FirstOrDefault(e => e.Name == name);
+                if (type.IsEmpty)
+                {
+                    errors.Add($"{key}:Event: '{name}' is not a well-known event type ({string.Join(", ", LifecycleEventType.WellKnown.Select(e => e.Name))}).");
+                    return null;
+                }
+
+                return PlaybookTrigger.EventOccurred(type, t.MinValue, t.MaxValue);
+            case "DATE":
+                if (t.Anchor is not { } anchor || !Enum.IsDefined(anchor))
+                {
+                    errors.Add($"{key}:Anchor: must be RenewalDate, ContractStart, CustomerSince or ChurnedOn.");
+                    return null;
+                }
+
+                return PlaybookTrigger.DateReached(anchor, Period.FromMonths(t.OffsetMonths) + Period.FromDays(t.OffsetDays));
+            default:
+                errors.Add($"{key}:Kind: must be HealthTurned, SegmentEntered, SegmentExited, StageEntered, SignalCrossed, SeatUtilization, Event or Date (was '{t.Kind}').");
+                return null;
+        }
+    }
+}

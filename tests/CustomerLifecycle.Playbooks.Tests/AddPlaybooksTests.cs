@@ -1,0 +1,81 @@
+using CustomerLifecycle.HealthScoring;
+using CustomerLifecycle.Playbooks.Tests.Engine;
+using CustomerLifecycle.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using static CustomerLifecycle.Playbooks.Tests.Engine.Fixtures;
+
+namespace CustomerLifecycle.Playbooks.Tests;
+
+public sealed class AddPlaybooksTests
+{
+    private const string Section = "CustomerLifecycle:Playbooks";
+
+    private static ServiceProvider Provider(Dictionary<string, string?> values, Action<PlaybooksBuilder>? configure = null) =>
+        new ServiceCollection().AddCustomerLifecycle().UseClock(FakeClock.AtDefaultStart())
+            .AddPlaybooks(new ConfigurationBuilder().AddInMemoryCollection(values).Build().GetSection(Section), configure)
+            .Services.BuildServiceProvider();
+
+    [Fact]
+    public async Task PlaybooksTeamsAndCalendar_BindFromConfiguration()
+    {
+        var handler = new Fixtures.RecordingHandler();
+        using var provider = Provider(new()
+        {
+            [$"{Section}:Playbooks:churn-save:Steps:0:Title"] = "Call now",
+            [$"{Section}:Playbooks:churn-save:Steps:0:Role"] = "Executive",
+            [$"{Section}:Playbooks:churn-save:Steps:0:DueDays"] = "1",
+            [$"{Section}:Playbooks:churn-save:Variants:TechTouch:0:Title"] = "Email",
+            [$"{Section}:Playbooks:churn-save:Variants:TechTouch:0:Channel"] = "Email",
+            [$"{Section}:Playbooks:vip:Trigger:Kind"] = "SegmentEntered",
+            [$"{Section}:Playbooks:vip:Trigger:Segment"] = "VIP",
+            [$"{Section}:Playbooks:vip:Steps:0:Title"] = "Welcome to VIP",
+            [$"{Section}:Playbooks:expansion:Enabled"] = "false",
+            [$"{Section}:Teams:Executive:Members:0"] = "vp1",
+            [$"{Section}:Teams:Executive:Members:1"] = "vp2",
+            [$"{Section}:Weekend:0"] = "Saturday",
+            [$"{Section}:Weekend:1"] = "Sunday",
+            [$"{Section}:Holidays:0"] = "2026-11-03",
+        }, p => p.Add(new Playbook("custom", "Custom", PlaybookTrigger.HealthTurned(HealthColor.Yellow), [Step("Look")])).AddHandler<Fixtures.RecordingHandler>());
+
+        var engine = provider.GetRequiredService<PlaybookEngine>();
+        Assert.Contains(engine.Playbooks, p => p.Id == "vip");
+        Assert.Contains(engine.Playbooks, p => p.Id == "custom");
+        Assert.DoesNotContain(engine.Playbooks, p => p.Id == "expansion");
+        var result = await engine.EvaluateAsync(null, Portfolio(Day0, Snap("a", HealthColor.Red, segments: ["VIP"]), Snap("b", HealthColor.Red)));
+        var tasks = result.Created.SelectMany(r => r.Tasks).Select(t => $"{t.PlaybookId}:{t.Title}:{t.Owner}:{t.Due:MM-dd}").Order();
+        Assert.Equal(["churn-save:Call now:vp1:11-04", "churn-save:Call now:vp2:11-04", "vip:Welcome to VIP:dana:11-02"], tasks); // 11-03 is a holiday
+        Assert.Equal(3, result.HandedOff.Count);
+    }
+
+    [Fact]
+    public void InvalidConfiguration_StopsStartUp_WithEveryKey()
+    {
+        using var provider = Provider(new()
+        {
+            [$"{Section}:Playbooks:new:Steps:0:Title"] = "x",
+            [$"{Section}:Playbooks:bad:Trigger:Kind"] = "HealthTurned",
+            [$"{Section}:Playbooks:bad:Trigger:Color"] = "Blue",
+            [$"{Section}:Playbooks:bad:Steps:0:Title"] = "x",
+            [$"{Section}:Playbooks:ev:Trigger:Kind"] = "Event",
+            [$"{Section}:Playbooks:ev:Trigger:Event"] = "nps_answer",
+            [$"{Section}:Playbooks:ev:Steps:0:Title"] = "x",
+            [$"{Section}:Playbooks:ev:Steps:1:DueDays"] = "-2",
+            [$"{Section}:Playbooks:ev:CapRuns"] = "2",
+            [$"{Section}:Holidays:0"] = "25/12/2026",
+            [$"{Section}:HandOffLeaseMinutes"] = "0",
+        });
+        var e = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<PlaybooksOptions>>().Value);
+        Assert.Equal(
+        [
+            $"{Section}:Playbooks:bad:Trigger:Color: must be Red, Yellow or Green (was 'Blue').",
+            $"{Section}:Playbooks:ev:Trigger:Event: 'nps_answer' is not a well-known event type (kickoff, training_completed, go_live, onboarding_step_completed, first_value, usage_milestone, feature_adopted, upsell, cross_sell, seats_added, testimonial, review, referral, case_study, qbr_held, ebr_held, renewal_signed, renewal_lost, support_ticket_opened, feedback_submitted, feature_released, one_on_one, nps_response, champion_left).",
+            $"{Section}:Playbooks:ev:Steps:1: a step needs a Title, a Role, DueDays of 0 or more, a Channel (Email, InApp, Call, Meeting) and a Priority (Low, Normal, High, Urgent).",
+            $"{Section}:Playbooks:ev:CapRuns/CapDays: give both, each 1 or more (was 2 runs every  days).",
+            $"{Section}:Playbooks:new:Trigger: a new playbook needs a trigger.",
+            $"{Section}:Holidays:0: '25/12/2026' is not an ISO date such as 2026-12-25.",
+            $"{Section}:HandOffLeaseMinutes: must be 1 to 1440 (was 0).",
+        ], e.Failures);
+    }
+}
