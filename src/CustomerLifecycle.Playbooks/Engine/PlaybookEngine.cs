@@ -89,13 +89,20 @@ public sealed class PlaybookEngine
         }
 
         var now = _clock.Now;
-        var eventsByAccount = (events ?? []).ToLookup(e => e.Account);
+        var eventsByAccount = new Dictionary<AccountId, List<LifecycleEvent>>();
+        foreach (var e in events ?? [])
+        {
+            ArgumentNullException.ThrowIfNull(e, nameof(events));
+            (eventsByAccount.TryGetValue(e.Account, out var list) ? list : eventsByAccount[e.Account] = []).Add(e);
+        }
+
         var created = new List<PlaybookRun>();
         var suppressed = new List<SuppressedRun>();
+        var found = new List<(string Key, LocalDate Date)>();
         foreach (var account in after.Accounts)
         {
             var earlier = before?.Find(account.Account.Id);
-            IReadOnlyList<LifecycleEvent> accountEvents = [.. eventsByAccount[account.Account.Id]];
+            IReadOnlyList<LifecycleEvent> accountEvents = eventsByAccount.TryGetValue(account.Account.Id, out var mine) ? mine : [];
             foreach (var playbook in _playbooks)
             {
                 if (!playbook.Applies(account))
@@ -103,7 +110,9 @@ public sealed class PlaybookEngine
                     continue;
                 }
 
-                foreach (var (key, date) in playbook.Trigger.Occurrences(earlier, before?.Date, account, after.Date, accountEvents, _clock.Zone))
+                found.Clear();
+                playbook.Trigger.Occurrences(earlier, before?.Date, account, after.Date, accountEvents, _clock.Zone, found);
+                foreach (var (key, date) in found)
                 {
                     var run = NewRun(playbook, account, key, date, now);
                     var admission = _store.TryCreate(run, playbook.Cooldown, playbook.Cap);

@@ -44,7 +44,7 @@ public abstract record CustomPlaybookTrigger : PlaybookTrigger
     /// <returns>False to cancel the run's open tasks.</returns>
     public virtual bool ReasonStillHolds(AccountSnapshot now) => true;
 
-    internal sealed override IEnumerable<(string Key, LocalDate Date)> Occurrences(AccountSnapshot? before, LocalDate? beforeDate, AccountSnapshot after, LocalDate afterDate, IReadOnlyList<LifecycleEvent> events, DateTimeZone zone)
+    internal sealed override void Occurrences(AccountSnapshot? before, LocalDate? beforeDate, AccountSnapshot after, LocalDate afterDate, IReadOnlyList<LifecycleEvent> events, DateTimeZone zone, List<(string Key, LocalDate Date)> found)
     {
         foreach (var occurrence in FindOccurrences(new TriggerContext(before, beforeDate, after, afterDate, events, zone)))
         {
@@ -53,7 +53,7 @@ public abstract record CustomPlaybookTrigger : PlaybookTrigger
                 throw new InvalidOperationException($"{GetType().Name} returned an occurrence without a key for account '{after.Account.Id}'; each occurrence needs a stable key.");
             }
 
-            yield return ("custom:" + occurrence.Key, occurrence.Date);
+            found.Add(("custom:" + occurrence.Key, occurrence.Date));
         }
     }
 

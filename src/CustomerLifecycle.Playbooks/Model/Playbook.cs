@@ -162,7 +162,24 @@ public sealed record Playbook
     public bool Applies(AccountSnapshot account)
     {
         ArgumentNullException.ThrowIfNull(account);
-        return (Segments.Count == 0 || Segments.Any(account.Segments.Contains))
-            && (Tiers.Count == 0 || (account.Account.Tier is { } tier && Tiers.Contains(tier, StringComparer.OrdinalIgnoreCase)));
+        if (Tiers.Count > 0 && (account.Account.Tier is not { } tier || !Tiers.Contains(tier, StringComparer.OrdinalIgnoreCase)))
+        {
+            return false;
+        }
+
+        if (Segments.Count == 0)
+        {
+            return true;
+        }
+
+        foreach (var segment in Segments)
+        {
+            if (account.Segments.Contains(segment))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }

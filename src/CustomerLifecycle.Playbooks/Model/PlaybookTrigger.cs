@@ -81,8 +81,8 @@ public abstract record PlaybookTrigger
     /// <returns>The trigger.</returns>
     public static PlaybookTrigger DateReached(DateAnchor anchor, Period offset) => new DateTrigger(anchor, offset);
 
-    /// <summary>The occurrences in the window from <paramref name="before"/> (exclusive) to <paramref name="after"/>.</summary>
-    internal abstract IEnumerable<(string Key, LocalDate Date)> Occurrences(AccountSnapshot? before, LocalDate? beforeDate, AccountSnapshot after, LocalDate afterDate, IReadOnlyList<LifecycleEvent> events, DateTimeZone zone);
+    /// <summary>Adds the occurrences in the window from the earlier snapshot (exclusive) to the current one; allocates only for occurrences found.</summary>
+    internal abstract void Occurrences(AccountSnapshot? before, LocalDate? beforeDate, AccountSnapshot after, LocalDate afterDate, IReadOnlyList<LifecycleEvent> events, DateTimeZone zone, List<(string Key, LocalDate Date)> found);
 
     /// <summary>Whether the reason for a run still holds in <paramref name="now"/>.</summary>
     internal virtual bool StillHolds(AccountSnapshot now) => true;
@@ -92,11 +92,11 @@ public abstract record PlaybookTrigger
 /// <param name="Color">The new color.</param>
 public sealed record HealthColorTrigger(HealthColor Color) : PlaybookTrigger
 {
-    internal override IEnumerable<(string Key, LocalDate Date)> Occurrences(AccountSnapshot? before, LocalDate? beforeDate, AccountSnapshot after, LocalDate afterDate, IReadOnlyList<LifecycleEvent> events, DateTimeZone zone)
+    internal override void Occurrences(AccountSnapshot? before, LocalDate? beforeDate, AccountSnapshot after, LocalDate afterDate, IReadOnlyList<LifecycleEvent> events, DateTimeZone zone, List<(string Key, LocalDate Date)> found)
     {
         if (after.Health?.Color == Color && before?.Health?.Color != Color)
         {
-            yield return ($"color:{Color}:{afterDate:uuuu-MM-dd}", afterDate);
+            found.Add(($"color:{Color}:{afterDate:uuuu-MM-dd}", afterDate));
         }
     }
 
@@ -108,13 +108,13 @@ public sealed record HealthColorTrigger(HealthColor Color) : PlaybookTrigger
 /// <param name="Entered">True for entered, false for exited.</param>
 public sealed record SegmentTrigger(string Segment, bool Entered) : PlaybookTrigger
 {
-    internal override IEnumerable<(string Key, LocalDate Date)> Occurrences(AccountSnapshot? before, LocalDate? beforeDate, AccountSnapshot after, LocalDate afterDate, IReadOnlyList<LifecycleEvent> events, DateTimeZone zone)
+    internal override void Occurrences(AccountSnapshot? before, LocalDate? beforeDate, AccountSnapshot after, LocalDate afterDate, IReadOnlyList<LifecycleEvent> events, DateTimeZone zone, List<(string Key, LocalDate Date)> found)
     {
         var was = before?.Segments.Contains(Segment) ?? false;
         var isNow = after.Segments.Contains(Segment);
         if (Entered ? isNow && !was : was && !isNow)
         {
-            yield return ($"segment:{(Entered ? "in" : "out")}:{Segment.ToUpperInvariant()}:{afterDate:uuuu-MM-dd}", afterDate);
+            found.Add(($"segment:{(Entered ? "in" : "out")}:{Segment.ToUpperInvariant()}:{afterDate:uuuu-MM-dd}", afterDate));
         }
     }
 
@@ -125,11 +125,11 @@ public sealed record SegmentTrigger(string Segment, bool Entered) : PlaybookTrig
 /// <param name="Stage">The stage.</param>
 public sealed record StageTrigger(StageId Stage) : PlaybookTrigger
 {
-    internal override IEnumerable<(string Key, LocalDate Date)> Occurrences(AccountSnapshot? before, LocalDate? beforeDate, AccountSnapshot after, LocalDate afterDate, IReadOnlyList<LifecycleEvent> events, DateTimeZone zone)
+    internal override void Occurrences(AccountSnapshot? before, LocalDate? beforeDate, AccountSnapshot after, LocalDate afterDate, IReadOnlyList<LifecycleEvent> events, DateTimeZone zone, List<(string Key, LocalDate Date)> found)
     {
         if (after.Account.Stage == Stage && before?.Account.Stage != Stage)
         {
-            yield return ($"stage:{Stage.Value.ToUpperInvariant()}:{afterDate:uuuu-MM-dd}", afterDate);
+            found.Add(($"stage:{Stage.Value.ToUpperInvariant()}:{afterDate:uuuu-MM-dd}", afterDate));
         }
     }
 
@@ -142,11 +142,11 @@ public sealed record StageTrigger(StageId Stage) : PlaybookTrigger
 /// <param name="Threshold">The threshold.</param>
 public sealed record SignalTrigger(SignalKey Signal, ComparisonOperator Comparison, double Threshold) : PlaybookTrigger
 {
-    internal override IEnumerable<(string Key, LocalDate Date)> Occurrences(AccountSnapshot? before, LocalDate? beforeDate, AccountSnapshot after, LocalDate afterDate, IReadOnlyList<LifecycleEvent> events, DateTimeZone zone)
+    internal override void Occurrences(AccountSnapshot? before, LocalDate? beforeDate, AccountSnapshot after, LocalDate afterDate, IReadOnlyList<LifecycleEvent> events, DateTimeZone zone, List<(string Key, LocalDate Date)> found)
     {
         if (Holds(after) && (before is null || !Holds(before)))
         {
-            yield return ($"signal:{Signal.Name}:{afterDate:uuuu-MM-dd}", afterDate);
+            found.Add(($"signal:{Signal.Name}:{afterDate:uuuu-MM-dd}", afterDate));
         }
     }
 
@@ -159,11 +159,11 @@ public sealed record SignalTrigger(SignalKey Signal, ComparisonOperator Comparis
 /// <param name="Share">The share (0.75 = 75 %).</param>
 public sealed record SeatUtilizationTrigger(double Share) : PlaybookTrigger
 {
-    internal override IEnumerable<(string Key, LocalDate Date)> Occurrences(AccountSnapshot? before, LocalDate? beforeDate, AccountSnapshot after, LocalDate afterDate, IReadOnlyList<LifecycleEvent> events, DateTimeZone zone)
+    internal override void Occurrences(AccountSnapshot? before, LocalDate? beforeDate, AccountSnapshot after, LocalDate afterDate, IReadOnlyList<LifecycleEvent> events, DateTimeZone zone, List<(string Key, LocalDate Date)> found)
     {
         if (after.Account.SeatUtilization >= Share && !(before?.Account.SeatUtilization >= Share))
         {
-            yield return ($"seats:{afterDate:uuuu-MM-dd}", afterDate);
+            found.Add(($"seats:{afterDate:uuuu-MM-dd}", afterDate));
         }
     }
 
@@ -179,13 +179,13 @@ public sealed record EventTrigger(LifecycleEventType Type, double? MinValue, dou
     /// <summary>Events happen once; their runs are never cancelled for a reason going away.</summary>
     public override bool IsState => false;
 
-    internal override IEnumerable<(string Key, LocalDate Date)> Occurrences(AccountSnapshot? before, LocalDate? beforeDate, AccountSnapshot after, LocalDate afterDate, IReadOnlyList<LifecycleEvent> events, DateTimeZone zone)
+    internal override void Occurrences(AccountSnapshot? before, LocalDate? beforeDate, AccountSnapshot after, LocalDate afterDate, IReadOnlyList<LifecycleEvent> events, DateTimeZone zone, List<(string Key, LocalDate Date)> found)
     {
         foreach (var e in events)
         {
             if (e.Type == Type && (MinValue is null || e.Value >= MinValue) && (MaxValue is null || e.Value <= MaxValue))
             {
-                yield return ($"event:{e.Type}:{e.Id ?? e.At.ToString()}", e.At.InZone(zone).Date);
+                found.Add(($"event:{e.Type}:{e.Id ?? e.At.ToString()}", e.At.InZone(zone).Date));
             }
         }
     }
@@ -199,7 +199,7 @@ public sealed record DateTrigger(DateAnchor Anchor, Period Offset) : PlaybookTri
     /// <summary>Dates pass once; their runs are never cancelled for a reason going away.</summary>
     public override bool IsState => false;
 
-    internal override IEnumerable<(string Key, LocalDate Date)> Occurrences(AccountSnapshot? before, LocalDate? beforeDate, AccountSnapshot after, LocalDate afterDate, IReadOnlyList<LifecycleEvent> events, DateTimeZone zone)
+    internal override void Occurrences(AccountSnapshot? before, LocalDate? beforeDate, AccountSnapshot after, LocalDate afterDate, IReadOnlyList<LifecycleEvent> events, DateTimeZone zone, List<(string Key, LocalDate Date)> found)
     {
         LocalDate? anchor = Anchor switch
         {
@@ -216,7 +216,7 @@ public sealed record DateTrigger(DateAnchor Anchor, Period Offset) : PlaybookTri
             // The window is (before, after]; a first evaluation (no before) fires only on the day itself.
             if (due <= afterDate && (beforeDate is { } from ? due > from : due == afterDate))
             {
-                yield return ($"date:{Anchor}:{Offset}:{a:uuuu-MM-dd}", due);
+                found.Add(($"date:{Anchor}:{Offset}:{a:uuuu-MM-dd}", due));
             }
         }
     }
