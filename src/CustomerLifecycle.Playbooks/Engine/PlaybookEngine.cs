@@ -102,7 +102,7 @@ public sealed class PlaybookEngine
         foreach (var account in after.Accounts)
         {
             var earlier = before?.Find(account.Account.Id);
-            IReadOnlyList<LifecycleEvent> accountEvents = eventsByAccount.TryGetValue(account.Account.Id, out var mine) ? mine : [];
+            IReadOnlyList<LifecycleEvent> accountEvents = eventsByAccount.TryGetValue(account.Account.Id, out var mine) ? mine : Array.Empty<LifecycleEvent>();
             foreach (var playbook in _playbooks)
             {
                 if (!playbook.Applies(account))
