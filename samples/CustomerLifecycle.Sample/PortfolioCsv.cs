@@ -1,0 +1,213 @@
+using System.Globalization;
+using CustomerLifecycle.Stages;
+using NodaTime;
+using NodaTime.Text;
+
+namespace CustomerLifecycle.Sample;
+
+/// <summary>One row of the portfolio file: the account, and the day it churned if it did.</summary>
+/// <param name="Account">The account.</param>
+/// <param name="ChurnedOn">The churn date, if any.</param>
+/// <param name="Line">The line it came from.</param>
+internal sealed record PortfolioRow(Account Account, LocalDate? ChurnedOn, int Line);
+
+/// <summary>A row that could not be read: where, and why.</summary>
+/// <param name="Line">The 1-based line.</param>
+/// <param name="Column">The column's name.</param>
+/// <param name="Message">What is wrong.</param>
+internal sealed record CsvError(int Line, string Column, string Message)
+{
+    public override string ToString() => $"line {Line}, column '{Column}': {Message}";
+}
+
+/// <summary>
+/// Reads and writes the portfolio CSV. The format (documented in docs/sample.md): a header row, comma-separated,
+/// no quoting (no field contains a comma), dates as ISO <c>yyyy-MM-dd</c>, numbers with a '.' decimal point, an empty
+/// cell for a missing value. Signal columns are every column after the fixed ones, named as signals.
+/// </summary>
+internal static class PortfolioCsv
+{
+    public static readonly string[] FixedColumns = ["id", "name", "owner", "tier", "stage", "customer_since", "churned_on", "contract_start", "renewal_date", "currency", "arr", "seats", "plan"];
+
+    public static (List<PortfolioRow> Rows, List<CsvError> Errors) Read(TextReader reader)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        var rows = new List<PortfolioRow>();
+        var errors = new List<CsvError>();
+        var header = reader.ReadLine();
+        if (header is null)
+        {
+            errors.Add(new CsvError(1, "(header)", "the file is empty; the first line must name the columns."));
+            return (rows, errors);
+        }
+
+        var columns = header.Split(',').Select(c => c.Trim()).ToArray();
+        var missing = FixedColumns.Where(c => !columns.Contains(c, StringComparer.Ordinal)).ToArray();
+        if (missing.Length > 0)
+        {
+            errors.Add(new CsvError(1, string.Join(", ", missing), "the header lacks these columns."));
+            return (rows, errors);
+        }
+
+        var index = columns.Select((c, i) => (c, i)).ToDictionary(x => x.c, x => x.i, StringComparer.Ordinal);
+        var signalColumns = columns.Where(c => !FixedColumns.Contains(c, StringComparer.Ordinal)).ToArray();
+        foreach (var signal in signalColumns)
+        {
+            if (!SignalKey.IsValidName(signal))
+            {
+                errors.Add(new CsvError(1, signal, "not a valid signal name (lower-case letters, digits, '_' and '.', starting with a letter)."));
+                return (rows, errors);
+            }
+        }
+
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        var lineNumber = 1;
+        while (reader.ReadLine() is { } line)
+        {
+            lineNumber++;
+            if (line.Length == 0)
+            {
+                continue;
+            }
+
+            var cells = line.Split(',');
+            if (cells.Length != columns.Length)
+            {
+                errors.Add(new CsvError(lineNumber, "(row)", $"{cells.Length} cells where the header has {columns.Length}."));
+                continue;
+            }
+
+            var row = new RowReader(cells, index, lineNumber);
+            try
+            {
+                var id = row.Text("id")!;
+                if (!ids.Add(id))
+                {
+                    throw new CsvException(new CsvError(lineNumber, "id", $"'{id}' appears on an earlier line."));
+                }
+
+                var signals = SignalSet.CreateBuilder();
+                foreach (var signal in signalColumns)
+                {
+                    signals.Add(new SignalKey(signal), row.Number(signal));
+                }
+
+                var currency = row.Text("currency");
+                var arr = row.Decimal("arr");
+                var start = row.Date("contract_start");
+                var renewal = row.Date("renewal_date");
+                Contract? contract = null;
+                if (arr is not null || start is not null || renewal is not null)
+                {
+                    if (arr is null || start is null || renewal is null || currency is null)
+                    {
+                        throw new CsvException(new CsvError(lineNumber, arr is null ? "arr" : start is null ? "contract_start" : renewal is null ? "renewal_date" : "currency", "a contract needs contract_start, renewal_date, currency and arr."));
+                    }
+
+                    contract = row.Guard("renewal_date", () => new Contract(start.Value, renewal.Value, new Money(arr.Value, row.Guard("currency", () => new CurrencyCode(currency))), (int)(row.Number("seats") ?? 0), row.Text("plan")));
+                }
+
+                var stageText = row.Text("stage");
+                var account = row.Guard("id", () => new Account
+                {
+                    Id = new AccountId(id),
+                    Name = row.Text("name") ?? throw new CsvException(new CsvError(lineNumber, "name", "required.")),
+                    Owner = row.Text("owner"),
+                    Tier = row.Text("tier"),
+                    CustomerSince = row.Date("customer_since"),
+                    Contract = contract,
+                    Stage = stageText is null ? default : row.Guard("stage", () => new StageId(stageText)),
+                    Signals = signals.ToSignalSet(),
+                });
+                rows.Add(new PortfolioRow(account, row.Date("churned_on"), lineNumber));
+            }
+            catch (CsvException e)
+            {
+                errors.Add(e.Error);
+            }
+        }
+
+        return (rows, errors);
+    }
+
+    public static void Write(TextWriter writer, IEnumerable<PortfolioRow> rows, IReadOnlyList<SignalKey> signals)
+    {
+        writer.WriteLine(string.Join(',', FixedColumns.Concat(signals.Select(s => s.Name))));
+        foreach (var (account, churnedOn, _) in rows)
+        {
+            var c = account.Contract;
+            var cells = new List<string?>
+            {
+                account.Id.Value, account.Name, account.Owner, account.Tier, account.Stage.IsEmpty ? null : account.Stage.Value,
+                Date(account.CustomerSince), Date(churnedOn), Date(c?.Start), Date(c?.RenewalDate), c?.AnnualRecurringRevenue.Currency.Code,
+                c?.AnnualRecurringRevenue.Amount.ToString(CultureInfo.InvariantCulture), c?.LicensedSeats.ToString(CultureInfo.InvariantCulture), c?.Plan,
+            };
+            cells.AddRange(signals.Select(s => account.Signals[s]?.ToString("R", CultureInfo.InvariantCulture)));
+            writer.WriteLine(string.Join(',', cells.Select(x => x ?? string.Empty)));
+        }
+
+        static string? Date(LocalDate? date) => date is { } d ? LocalDatePattern.Iso.Format(d) : null;
+    }
+
+    private sealed class CsvException(CsvError error) : Exception(error.ToString())
+    {
+        public CsvError Error { get; } = error;
+    }
+
+    private readonly struct RowReader(string[] cells, Dictionary<string, int> index, int line)
+    {
+        public string? Text(string column)
+        {
+            var value = cells[index[column]].Trim();
+            return value.Length == 0 ? null : value;
+        }
+
+        public double? Number(string column)
+        {
+            if (Text(column) is not { } text)
+            {
+                return null;
+            }
+
+            return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value)
+                ? value
+                : throw new CsvException(new CsvError(line, column, $"'{text}' is not a finite number (use '.' for decimals)."));
+        }
+
+        public decimal? Decimal(string column)
+        {
+            if (Text(column) is not { } text)
+            {
+                return null;
+            }
+
+            return decimal.TryParse(text, NumberStyles.Number, CultureInfo.InvariantCulture, out var value) && value >= 0
+                ? value
+                : throw new CsvException(new CsvError(line, column, $"'{text}' is not an amount of zero or more."));
+        }
+
+        public LocalDate? Date(string column)
+        {
+            if (Text(column) is not { } text)
+            {
+                return null;
+            }
+
+            var parsed = LocalDatePattern.Iso.Parse(text);
+            return parsed.Success ? parsed.Value : throw new CsvException(new CsvError(line, column, $"'{text}' is not a date as yyyy-MM-dd."));
+        }
+
+        // The library's own validation (contract dates, names, currencies) becomes a row error naming the column.
+        public T Guard<T>(string column, Func<T> create)
+        {
+            try
+            {
+                return create();
+            }
+            catch (ArgumentException e)
+            {
+                throw new CsvException(new CsvError(line, column, e.Message));
+            }
+        }
+    }
+}

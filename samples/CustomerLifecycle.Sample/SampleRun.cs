@@ -1,0 +1,141 @@
+using System.Globalization;
+using CustomerLifecycle.Forecasting;
+using CustomerLifecycle.HealthScoring;
+using CustomerLifecycle.Playbooks;
+using CustomerLifecycle.Segmentation;
+using CustomerLifecycle.Stages;
+using NodaTime;
+
+namespace CustomerLifecycle.Sample;
+
+/// <summary>The whole lifecycle on a portfolio: stages → health → segments → forecast → playbook tasks, printed for a CSM lead.</summary>
+internal sealed class SampleRun(
+    LifecycleStageMachine machine,
+    HealthScorer scorer,
+    Segmenter segmenter,
+    RenewalForecaster forecaster,
+    PlaybookEngine playbooks,
+    BusinessClock clock,
+    TextWriter output)
+{
+    public async Task<SampleResult> RunAsync(IReadOnlyList<PortfolioRow> rows, int trials, ulong seed)
+    {
+        var today = clock.Today;
+        var w = output;
+        w.WriteLine($"CustomerLifecycle sample: {rows.Count:N0} accounts as of {today:uuuu-MM-dd}");
+        w.WriteLine();
+
+        // 1. Stages: automatic forward moves where the entry criteria hold.
+        var moved = 0;
+        var accounts = new List<(Account Account, LocalDate? ChurnedOn)>(rows.Count);
+        foreach (var row in rows)
+        {
+            var account = row.Account;
+            if (!account.Stage.IsEmpty && account.Stage != DefaultLifecycleStages.Churned)
+            {
+                var history = machine.Evaluate(machine.Start(account.Id, account.Stage), account);
+                if (history.CurrentStage != account.Stage)
+                {
+                    moved++;
+                    account = account with { Stage = history.CurrentStage };
+                }
+            }
+
+            accounts.Add((account, row.ChurnedOn));
+        }
+
+        var active = accounts.Where(a => a.ChurnedOn is null).Select(a => a.Account).ToArray();
+        w.WriteLine($"1. Stages        {moved:N0} accounts moved forward; {active.Length:N0} active, {accounts.Count - active.Length:N0} churned");
+        foreach (var stage in active.GroupBy(a => a.Stage.Value).OrderByDescending(g => g.Count()))
+        {
+            w.WriteLine($"                 {stage.Key,-18}{stage.Count(),7:N0}");
+        }
+
+        // 2. Health, with the sample's own api_adoption factor among the scorecard's factors.
+        var scores = new HealthScore[active.Length];
+        scorer.ScoreBatch(active, scores);
+        w.WriteLine();
+        w.WriteLine("2. Health        accounts per color (active accounts)");
+        foreach (var color in new HealthColor?[] { HealthColor.Green, HealthColor.Yellow, HealthColor.Red, null })
+        {
+            w.WriteLine($"                 {color?.ToString() ?? "Unscored",-18}{scores.Count(s => s.Color == color),7:N0}");
+        }
+
+        w.WriteLine();
+        w.WriteLine("   The ten most at-risk accounts, and what pulls them down:");
+        var atRisk = Enumerable.Range(0, active.Length).Where(i => scores[i].Value is not null).OrderBy(i => scores[i].Value).Take(10).ToArray();
+        foreach (var i in atRisk)
+        {
+            var why = scorer.Explain(active[i]).Factors
+                .Where(f => f.Points is < 50)
+                .OrderByDescending(f => f.Weight * (100 - f.Points!.Value))
+                .Take(3)
+                .Select(f => $"{f.Factor} {f.Points:0} pts");
+            w.WriteLine($"   {active[i].Name,-28} {scores[i].Value,5:0.0} {scores[i].Color,-6} {string.Join(", ", why)}");
+        }
+
+        // 3. Segments.
+        var subjects = active.Select((a, i) => new SegmentSubject(a, scores[i])).ToArray();
+        var evaluation = segmenter.Evaluate(subjects);
+        var summary = evaluation.Summarize();
+        w.WriteLine();
+        w.WriteLine("3. Segments      accounts and ARR");
+        foreach (var row in summary.BySegment.Where(r => r.Accounts > 0))
+        {
+            w.WriteLine($"                 {row.Key,-18}{row.Accounts,7:N0}   {string.Join("  ", row.Arr.Select(Format))}");
+        }
+
+        // 4. Renewal forecast for the next calendar quarter, with its simulated range.
+        var quarterStart = new LocalDate(today.Year, ((today.Month - 1) / 3 * 3) + 1, 1).PlusMonths(3);
+        var quarter = new DateInterval(quarterStart, quarterStart.PlusMonths(3).PlusDays(-1));
+        var index = active.Select((a, i) => (a.Id, i)).ToDictionary(x => x.Id, x => x.i);
+        var touch = new[] { DefaultSegments.HighTouch, DefaultSegments.LowTouch, DefaultSegments.TechTouch };
+        var renewals = RenewalForecaster.DueIn(active, quarter).Select(a =>
+        {
+            var i = index[a.Id];
+            return new RenewalCase(a, scores[i], segment: touch.FirstOrDefault(t => evaluation.IsMember(i, evaluation.Catalog.IndexOf(t))));
+        }).ToArray();
+        var forecast = forecaster.Forecast(renewals, quarter);
+        var range = RenewalSimulation.Run(forecast, trials, seed);
+        w.WriteLine();
+        w.WriteLine($"4. Forecast      renewals due {quarter.Start:uuuu-MM-dd} to {quarter.End:uuuu-MM-dd} ({trials:N0} simulated quarters)");
+        w.WriteLine($"                 {"currency",-9}{"renewals",9}{"contracted",16}{"expected",16}{"churn",14}{"P10",16}{"P50",16}{"P90",16}");
+        foreach (var total in forecast.Total)
+        {
+            var r = range.Revenue.Single(x => x.Currency == total.Currency);
+            w.WriteLine($"                 {total.Currency.Code,-9}{total.Renewals,9:N0}{Amount(total.Contracted),16}{Amount(total.ExpectedRevenue),16}{Amount(total.ExpectedChurn),14}{Amount(r.P10),16}{Amount(r.P50),16}{Amount(r.P90),16}");
+        }
+
+        w.WriteLine($"                 churned logos: P10 {range.ChurnedLogos.P10:0}, P50 {range.ChurnedLogos.P50:0}, P90 {range.ChurnedLogos.P90:0} (expected {range.ChurnedLogos.Expected:0.0})");
+
+        // Retention curves by tier, from the churned history.
+        w.WriteLine();
+        w.WriteLine("   Retention after 12 months (Kaplan–Meier, by tier):");
+        var curves = KaplanMeier.FitByGroup(accounts.Where(a => a.Account.CustomerSince is not null)
+            .Select(a => (a.Account.Tier ?? "-", SurvivalObservation.FromDates(a.Account.CustomerSince!.Value, a.ChurnedOn, today))));
+        foreach (var (tier, curve) in curves.OrderBy(c => c.Key, StringComparer.Ordinal))
+        {
+            w.WriteLine($"   {tier,-14}{curve.SurvivalAt(365),7:P1}   ({curve.Subjects:N0} accounts, {curve.Events:N0} churned)");
+        }
+
+        // 5. Playbooks: today's tasks, by owner.
+        var snapshot = new PortfolioSnapshot(today, active.Select((a, i) => new AccountSnapshot(a, scores[i], evaluation.SegmentsOf(a.Id).Select(s => s.Name))));
+        var result = await playbooks.EvaluateAsync(null, snapshot).ConfigureAwait(false);
+        var due = result.Created.SelectMany(r => r.Tasks).Where(t => t.Due <= today.PlusDays(7)).ToArray();
+        w.WriteLine();
+        w.WriteLine($"5. Playbooks     {result.Created.Count:N0} runs started, {result.Created.Sum(r => r.Tasks.Count):N0} tasks; due within a week, by owner:");
+        foreach (var owner in due.GroupBy(t => t.Owner).OrderByDescending(g => g.Count()).Take(10))
+        {
+            var top = owner.OrderByDescending(t => t.Priority).ThenBy(t => t.Due).First();
+            w.WriteLine($"   {owner.Key,-26}{owner.Count(),5:N0} tasks   first: {top.Due:MM-dd} {top.Title} ({top.Account})");
+        }
+
+        return new SampleResult(active.Length, scores, evaluation, forecast, range, result);
+    }
+
+    private static string Format(Money money) => $"{money.Amount.ToString("N0", CultureInfo.InvariantCulture)} {money.Currency.Code}";
+
+    private static string Amount(Money money) => money.Amount.ToString("N0", CultureInfo.InvariantCulture);
+}
+
+internal sealed record SampleResult(int Active, HealthScore[] Scores, SegmentEvaluation Segments, RenewalForecast Forecast, RenewalSimulationResult Range, PlaybookEvaluation Playbooks);

@@ -1,0 +1,108 @@
+using CustomerLifecycle.Testing;
+
+namespace CustomerLifecycle.Sample.Tests;
+
+public sealed class SampleTests
+{
+    private const string Header = "id,name,owner,tier,stage,customer_since,churned_on,contract_start,renewal_date,currency,arr,seats,plan,nps";
+
+    private static (List<PortfolioRow> Rows, List<CsvError> Errors) Read(params string[] lines) => PortfolioCsv.Read(new StringReader(string.Join('\n', lines)));
+
+    [Fact]
+    public void TheCommittedPortfolio_IsWhatTheSeededGeneratorMakes()
+    {
+        var writer = new StringWriter();
+        PortfolioCsv.Write(writer, PortfolioGenerator.Generate(), PortfolioGenerator.Signals);
+        var committed = File.ReadAllText(Path.Combine(PublicApi.RepositoryRoot(), "samples", "CustomerLifecycle.Sample", "Data", "portfolio.csv"));
+        Assert.Equal(committed.ReplaceLineEndings(), writer.ToString().ReplaceLineEndings());
+    }
+
+    [Fact]
+    public void ThePortfolio_RoundTripsThroughTheCsv()
+    {
+        var rows = PortfolioGenerator.Generate(200);
+        var writer = new StringWriter();
+        PortfolioCsv.Write(writer, rows, PortfolioGenerator.Signals);
+        var (read, errors) = PortfolioCsv.Read(new StringReader(writer.ToString()));
+        Assert.Empty(errors);
+        Assert.Equal(rows.Select(r => r.Account), read.Select(r => r.Account));
+        Assert.Equal(rows.Select(r => r.ChurnedOn), read.Select(r => r.ChurnedOn));
+    }
+
+    [Theory]
+    [InlineData("a1,A,,SMB,Adoption,2026-13-01,,,,,,,,", "line 2, column 'customer_since': '2026-13-01' is not a date as yyyy-MM-dd.")]
+    [InlineData("a1,A,,SMB,Adoption,,,2026-01-01,2027-01-01,USD,-5,10,,", "line 2, column 'arr': '-5' is not an amount of zero or more.")]
+    [InlineData("a1,A,,SMB,Adoption,,,2026-01-01,2025-01-01,USD,5,10,,", "line 2, column 'renewal_date': ")]
+    [InlineData("a1,A,,SMB,Adoption,,,2026-01-01,2027-01-01,EUD,5,10,,", "line 2, column 'currency': ")]
+    [InlineData("a1,A,,SMB,Adoption,,,2026-01-01,,USD,5,10,,", "line 2, column 'renewal_date': a contract needs")]
+    [InlineData("a1,A,,SMB,Adoption,,,,,,,,,nine", "line 2, column 'nps': 'nine' is not a finite number")]
+    [InlineData("a1,A,,SMB,Adoption,,,,,,,,,NaN", "line 2, column 'nps': 'NaN' is not a finite number")]
+    [InlineData("a1,,,SMB,Adoption,,,,,,,,,", "line 2, column 'name': required.")]
+    [InlineData("a1,A,,SMB,Ad option,,,,,,,,,", "line 2, column 'stage': ")]
+    [InlineData("a1,A,SMB", "line 2, column '(row)': 3 cells where the header has 14.")]
+    public void MalformedRows_AreReportedWithLineAndColumn(string row, string error)
+    {
+        var (rows, errors) = Read(Header, row);
+        Assert.Empty(rows);
+        Assert.StartsWith(error, Assert.Single(errors).ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void DuplicateIdsAndBadHeaders_AreReported()
+    {
+        var (rows, errors) = Read(Header, "a1,A,,,,,,,,,,,,", "a1,B,,,,,,,,,,,,");
+        Assert.Single(rows);
+        Assert.Equal("line 3, column 'id': 'a1' appears on an earlier line.", Assert.Single(errors).ToString());
+        Assert.StartsWith("line 1, column 'plan'", Assert.Single(Read("id,name,owner,tier,stage,customer_since,churned_on,contract_start,renewal_date,currency,arr,seats").Errors).ToString(), StringComparison.Ordinal);
+        Assert.StartsWith("line 1, column 'Bad-Signal'", Assert.Single(Read(Header + ",Bad-Signal").Errors).ToString(), StringComparison.Ordinal);
+        Assert.StartsWith("line 1", Assert.Single(Read().Errors).ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task InvalidRows_StopTheRun_UnlessSkipInvalidIsGiven()
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            var valid = new StringWriter();
+            PortfolioCsv.Write(valid, PortfolioGenerator.Generate(50), PortfolioGenerator.Signals);
+            await File.WriteAllTextAsync(file, valid + "bad,row\n");
+            var (output, error) = (new StringWriter(), new StringWriter());
+            Assert.Equal(1, await SampleProgram.MainAsync(["--accounts", file], output, error));
+            Assert.Contains("line 52, column '(row)'", error.ToString(), StringComparison.Ordinal);
+            Assert.Contains("pass --skip-invalid", error.ToString(), StringComparison.Ordinal);
+
+            (output, error) = (new StringWriter(), new StringWriter());
+            Assert.Equal(0, await SampleProgram.MainAsync(["--accounts", file, "--skip-invalid", "--Sample:ForecastTrials=200"], output, error));
+            Assert.Contains("running on 50 valid rows", error.ToString(), StringComparison.Ordinal);
+            Assert.Contains("50 accounts as of 2026-11-22", output.ToString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public async Task TheEmbeddedPortfolio_RunsThroughEveryStageOfThePipeline()
+    {
+        var (output, error) = (new StringWriter(), new StringWriter());
+        Assert.Equal(0, await SampleProgram.MainAsync(["--Sample:ForecastTrials=500"], output, error));
+        var text = output.ToString();
+        Assert.Equal(string.Empty, error.ToString());
+        foreach (var section in new[] { "3,000 accounts as of 2026-11-22", "1. Stages", "2. Health", "The ten most at-risk accounts", "3. Segments", "4. Forecast", "churned logos: P10", "Retention after 12 months", "5. Playbooks" })
+        {
+            Assert.Contains(section, text, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("api_adoption", File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "appsettings.json")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AWrongConfigurationValue_StopsTheRun_NamingItsKey()
+    {
+        var (output, error) = (new StringWriter(), new StringWriter());
+        Assert.Equal(2, await SampleProgram.MainAsync(["--CustomerLifecycle:Segmentation:Segments:Growth:Rule=seats.utilization >"], output, error));
+        Assert.Contains("CustomerLifecycle:Segmentation:Segments:Growth:Rule: Line 1, column 20", error.ToString(), StringComparison.Ordinal);
+    }
+}
