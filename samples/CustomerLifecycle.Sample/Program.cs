@@ -19,7 +19,7 @@ internal static class SampleProgram
 {
     public static async Task<int> MainAsync(string[] args, TextWriter output, TextWriter error)
     {
-        string? accountsFile = null, generateFile = null;
+        string? accountsFile = null, generateFile = null, databaseFile = null;
         var skipInvalid = false;
         var hostArgs = new List<string>();
         for (var i = 0; i < args.Length; i++)
@@ -29,6 +29,9 @@ internal static class SampleProgram
                 case "--accounts" when i + 1 < args.Length:
                     accountsFile = args[++i];
                     break;
+                case "--db" when i + 1 < args.Length:
+                    databaseFile = args[++i];
+                    break;
                 case "--generate" when i + 1 < args.Length:
                     generateFile = args[++i];
                     break;
@@ -36,7 +39,7 @@ internal static class SampleProgram
                     skipInvalid = true;
                     break;
                 case "--help" or "-h":
-                    output.WriteLine("Usage: CustomerLifecycle.Sample [--accounts FILE] [--skip-invalid] [--generate FILE] [--Sample:AsOf=yyyy-MM-dd]");
+                    output.WriteLine("Usage: CustomerLifecycle.Sample [--accounts FILE] [--skip-invalid] [--db FILE] [--generate FILE] [--Sample:AsOf=yyyy-MM-dd]");
                     return 0;
                 default:
                     hostArgs.Add(args[i]);
@@ -61,13 +64,15 @@ internal static class SampleProgram
             return 2;
         }
 
+        var database = new SampleDatabase(databaseFile ?? Path.Combine(AppContext.BaseDirectory, "sample.db"));
+        builder.Services.AddSingleton(database);
         var lifecycle = builder.Configuration.GetSection("CustomerLifecycle");
         builder.Services.AddCustomerLifecycle(lifecycle)
             .UseClock(new FixedClock(asOf.Value.At(new LocalTime(9, 0)).InUtc().ToInstant()))
             .AddHealthScoring(lifecycle.GetSection("HealthScoring"), h => h.AddFactor<ApiAdoptionFactor>())
             .AddSegmentation(lifecycle.GetSection("Segmentation"))
             .AddForecasting(lifecycle.GetSection("Forecasting"))
-            .AddPlaybooks(lifecycle.GetSection("Playbooks"));
+            .AddPlaybooks(lifecycle.GetSection("Playbooks"), p => p.UseStore<SqlitePlaybookRunStore>());
 
         using var host = builder.Build();
         try
@@ -115,7 +120,9 @@ internal static class SampleProgram
             services.GetRequiredService<Segmenter>(),
             services.GetRequiredService<RenewalForecaster>(),
             services.GetRequiredService<PlaybookEngine>(),
+            services.GetRequiredService<IPlaybookRunStore>(),
             services.GetRequiredService<BusinessClock>(),
+            database,
             output);
         await run.RunAsync(rows, builder.Configuration.GetValue("Sample:ForecastTrials", 10_000), builder.Configuration.GetValue<ulong>("Sample:Seed", 42)).ConfigureAwait(false);
         await host.StopAsync().ConfigureAwait(false);

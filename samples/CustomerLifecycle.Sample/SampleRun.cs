@@ -15,7 +15,9 @@ internal sealed class SampleRun(
     Segmenter segmenter,
     RenewalForecaster forecaster,
     PlaybookEngine playbooks,
+    IPlaybookRunStore runStore,
     BusinessClock clock,
+    SampleDatabase database,
     TextWriter output)
 {
     public async Task<SampleResult> RunAsync(IReadOnlyList<PortfolioRow> rows, int trials, ulong seed)
@@ -25,18 +27,30 @@ internal sealed class SampleRun(
         w.WriteLine($"CustomerLifecycle sample: {rows.Count:N0} accounts as of {today:uuuu-MM-dd}");
         w.WriteLine();
 
-        // 1. Stages: automatic forward moves where the entry criteria hold.
-        var moved = 0;
+        var lastRun = database.LatestSnapshot(today, strictly: false);
+        var last = lastRun is { } l ? database.ReadSnapshot(l) : [];
+        var previousDay = database.LatestSnapshot(today, strictly: true);
+        var previous = previousDay is { } p ? database.ReadSnapshot(p) : [];
+        w.WriteLine(lastRun is { } lr ? $"Database {database.Path}: last run as of {lr:uuuu-MM-dd}" : $"Database {database.Path}: first run");
+        w.WriteLine();
+
+        // 1. Stages: start from the stage the last run stored, then automatic forward moves where the entry criteria hold.
+        var moves = new List<(AccountId, string?, string)>();
         var accounts = new List<(Account Account, LocalDate? ChurnedOn)>(rows.Count);
         foreach (var row in rows)
         {
             var account = row.Account;
             if (!account.Stage.IsEmpty && account.Stage != DefaultLifecycleStages.Churned)
             {
+                if (last.TryGetValue(account.Id, out var stored) && stored.Stage is { } storedStage && StageId.IsValid(storedStage))
+                {
+                    account = account with { Stage = new StageId(storedStage) };
+                }
+
                 var history = machine.Evaluate(machine.Start(account.Id, account.Stage), account);
                 if (history.CurrentStage != account.Stage)
                 {
-                    moved++;
+                    moves.Add((account.Id, account.Stage.Value, history.CurrentStage.Value));
                     account = account with { Stage = history.CurrentStage };
                 }
             }
@@ -44,8 +58,10 @@ internal sealed class SampleRun(
             accounts.Add((account, row.ChurnedOn));
         }
 
+        var moved = moves.Count;
+        database.RecordStageMoves(moves, today);
         var active = accounts.Where(a => a.ChurnedOn is null).Select(a => a.Account).ToArray();
-        w.WriteLine($"1. Stages        {moved:N0} accounts moved forward; {active.Length:N0} active, {accounts.Count - active.Length:N0} churned");
+        w.WriteLine($"1. Stages        {moved:N0} accounts moved forward ({database.CountStageTransitions():N0} moves recorded in all runs); {active.Length:N0} active, {accounts.Count - active.Length:N0} churned");
         foreach (var stage in active.GroupBy(a => a.Stage.Value).OrderByDescending(g => g.Count()))
         {
             w.WriteLine($"                 {stage.Key,-18}{stage.Count(),7:N0}");
@@ -55,10 +71,21 @@ internal sealed class SampleRun(
         var scores = new HealthScore[active.Length];
         scorer.ScoreBatch(active, scores);
         w.WriteLine();
-        w.WriteLine("2. Health        accounts per color (active accounts)");
+        w.WriteLine($"2. Health        accounts per color (active accounts){(lastRun is null ? string.Empty : ", change since the last run")}");
         foreach (var color in new HealthColor?[] { HealthColor.Green, HealthColor.Yellow, HealthColor.Red, null })
         {
-            w.WriteLine($"                 {color?.ToString() ?? "Unscored",-18}{scores.Count(s => s.Color == color),7:N0}");
+            var count = scores.Count(s => s.Color == color);
+            var change = lastRun is null ? string.Empty : $"  ({count - last.Values.Count(a => a.Stage != DefaultLifecycleStages.Churned.Value && a.Color == color?.ToString()):+0;-0;0})";
+            w.WriteLine($"                 {color?.ToString() ?? "Unscored",-18}{count,7:N0}{change}");
+        }
+
+        if (previousDay is { } since)
+        {
+            var changes = active.Select((a, i) => scores[i].Value - (previous.TryGetValue(a.Id, out var before) ? before.Score : null)).OfType<double>().ToArray();
+            if (changes.Length > 0)
+            {
+                w.WriteLine($"                 trend since {since:uuuu-MM-dd}: mean {changes.Average():+0.0;-0.0;0.0} points; {changes.Count(c => c >= 10):N0} accounts up 10 or more, {changes.Count(c => c <= -10):N0} down 10 or more");
+            }
         }
 
         w.WriteLine();
@@ -118,17 +145,33 @@ internal sealed class SampleRun(
             w.WriteLine($"   {tier,-14}{curve.SurvivalAt(365),7:P1}   ({curve.Subjects:N0} accounts, {curve.Events:N0} churned)");
         }
 
-        // 5. Playbooks: today's tasks, by owner.
+        // 5. Playbooks: against the previous day's snapshot (stored health, stage and segments), so each change starts its
+        // playbooks once; a second run on the same day finds every run already created.
         var snapshot = new PortfolioSnapshot(today, active.Select((a, i) => new AccountSnapshot(a, scores[i], evaluation.SegmentsOf(a.Id).Select(s => s.Name))));
-        var result = await playbooks.EvaluateAsync(null, snapshot).ConfigureAwait(false);
-        var due = result.Created.SelectMany(r => r.Tasks).Where(t => t.Due <= today.PlusDays(7)).ToArray();
+        PortfolioSnapshot? before = previousDay is { } day
+            ? new PortfolioSnapshot(day, active.Where(a => previous.ContainsKey(a.Id)).Select(a =>
+            {
+                var stored = previous[a.Id];
+                var color = Enum.TryParse<HealthColor>(stored.Color, out var c) ? c : (HealthColor?)null;
+                var stage = stored.Stage is { } st && StageId.IsValid(st) ? new StageId(st) : a.Stage;
+                return new AccountSnapshot(a with { Stage = stage }, new HealthScore { Value = stored.Score, Color = color, ScorecardId = "stored" }, stored.Segments);
+            }))
+            : null;
+        var result = await playbooks.EvaluateAsync(before, snapshot).ConfigureAwait(false);
+        var due = runStore.OpenRuns().SelectMany(r => r.Tasks).Where(t => t.Due <= today.PlusDays(7)).ToArray();
         w.WriteLine();
-        w.WriteLine($"5. Playbooks     {result.Created.Count:N0} runs started, {result.Created.Sum(r => r.Tasks.Count):N0} tasks; due within a week, by owner:");
+        w.WriteLine($"5. Playbooks     {result.Created.Count:N0} runs started now ({result.Created.Sum(r => r.Tasks.Count):N0} tasks), {result.Cancelled.Count:N0} cancelled; open tasks due within a week, by owner:");
         foreach (var owner in due.GroupBy(t => t.Owner).OrderByDescending(g => g.Count()).Take(10))
         {
             var top = owner.OrderByDescending(t => t.Priority).ThenBy(t => t.Due).First();
             w.WriteLine($"   {owner.Key,-26}{owner.Count(),5:N0} tasks   first: {top.Due:MM-dd} {top.Title} ({top.Account})");
         }
+
+        database.WriteSnapshot(today, accounts.Select(a =>
+        {
+            var i = index.TryGetValue(a.Account.Id, out var position) ? position : -1;
+            return (a.Account.Id, (string?)a.Account.Stage.Value, i >= 0 ? scores[i].Value : null, i >= 0 ? scores[i].Color?.ToString() : null, i >= 0 ? evaluation.SegmentsOf(a.Account.Id).Select(s => s.Name) : Enumerable.Empty<string>());
+        }));
 
         return new SampleResult(active.Length, scores, evaluation, forecast, range, result);
     }

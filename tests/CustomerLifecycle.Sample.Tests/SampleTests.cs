@@ -68,18 +68,22 @@ public sealed class SampleTests
             PortfolioCsv.Write(valid, PortfolioGenerator.Generate(50), PortfolioGenerator.Signals);
             await File.WriteAllTextAsync(file, valid + "bad,row\n");
             var (output, error) = (new StringWriter(), new StringWriter());
-            Assert.Equal(1, await SampleProgram.MainAsync(["--accounts", file], output, error));
+            Assert.Equal(1, await SampleProgram.MainAsync(["--accounts", file, "--db", file + ".db"], output, error));
             Assert.Contains("line 52, column '(row)'", error.ToString(), StringComparison.Ordinal);
             Assert.Contains("pass --skip-invalid", error.ToString(), StringComparison.Ordinal);
 
             (output, error) = (new StringWriter(), new StringWriter());
-            Assert.Equal(0, await SampleProgram.MainAsync(["--accounts", file, "--skip-invalid", "--Sample:ForecastTrials=200"], output, error));
+            Assert.Equal(0, await SampleProgram.MainAsync(["--accounts", file, "--skip-invalid", "--db", file + ".db", "--Sample:ForecastTrials=200"], output, error));
             Assert.Contains("running on 50 valid rows", error.ToString(), StringComparison.Ordinal);
             Assert.Contains("50 accounts as of 2026-11-22", output.ToString(), StringComparison.Ordinal);
         }
         finally
         {
-            File.Delete(file);
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            foreach (var f in Directory.GetFiles(Path.GetDirectoryName(file)!, Path.GetFileName(file) + "*"))
+            {
+                File.Delete(f);
+            }
         }
     }
 
@@ -87,7 +91,8 @@ public sealed class SampleTests
     public async Task TheEmbeddedPortfolio_RunsThroughEveryStageOfThePipeline()
     {
         var (output, error) = (new StringWriter(), new StringWriter());
-        Assert.Equal(0, await SampleProgram.MainAsync(["--Sample:ForecastTrials=500"], output, error));
+        var db = Path.Combine(Path.GetTempPath(), $"cl-sample-{Guid.NewGuid():N}.db");
+        Assert.Equal(0, await SampleProgram.MainAsync(["--db", db, "--Sample:ForecastTrials=500"], output, error));
         var text = output.ToString();
         Assert.Equal(string.Empty, error.ToString());
         foreach (var section in new[] { "3,000 accounts as of 2026-11-22", "1. Stages", "2. Health", "The ten most at-risk accounts", "3. Segments", "4. Forecast", "churned logos: P10", "Retention after 12 months", "5. Playbooks" })
@@ -96,13 +101,18 @@ public sealed class SampleTests
         }
 
         Assert.Contains("api_adoption", File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "appsettings.json")), StringComparison.Ordinal);
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        foreach (var f in Directory.GetFiles(Path.GetTempPath(), Path.GetFileName(db) + "*"))
+        {
+            File.Delete(f);
+        }
     }
 
     [Fact]
     public async Task AWrongConfigurationValue_StopsTheRun_NamingItsKey()
     {
         var (output, error) = (new StringWriter(), new StringWriter());
-        Assert.Equal(2, await SampleProgram.MainAsync(["--CustomerLifecycle:Segmentation:Segments:Growth:Rule=seats.utilization >"], output, error));
+        Assert.Equal(2, await SampleProgram.MainAsync(["--db", Path.Combine(Path.GetTempPath(), $"cl-sample-{Guid.NewGuid():N}.db"), "--CustomerLifecycle:Segmentation:Segments:Growth:Rule=seats.utilization >"], output, error));
         Assert.Contains("CustomerLifecycle:Segmentation:Segments:Growth:Rule: Line 1, column 20", error.ToString(), StringComparison.Ordinal);
     }
 }

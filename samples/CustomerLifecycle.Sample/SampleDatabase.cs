@@ -1,0 +1,282 @@
+using System.Globalization;
+using CustomerLifecycle.Playbooks;
+using Microsoft.Data.Sqlite;
+using NodaTime;
+using NodaTime.Text;
+
+namespace CustomerLifecycle.Sample;
+
+/// <summary>
+/// The sample's embedded SQLite database: the previous run's snapshot (health, segments, stage, the account row),
+/// score history for trends, stage transitions, and the playbook run store. Safe for two processes at once: writes
+/// run in <c>BEGIN IMMEDIATE</c> transactions, and the database is in WAL mode with a busy timeout.
+/// </summary>
+internal sealed class SampleDatabase
+{
+    public SampleDatabase(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        Path = path;
+        ConnectionString = new SqliteConnectionStringBuilder { DataSource = path, DefaultTimeout = 60, Pooling = true }.ToString();
+        using var connection = Open();
+        Execute(connection, null, "PRAGMA journal_mode=WAL;");
+        Execute(connection, null, """
+            CREATE TABLE IF NOT EXISTS snapshot (as_of TEXT NOT NULL, account TEXT NOT NULL, stage TEXT, score REAL, color TEXT, segments TEXT NOT NULL, PRIMARY KEY (as_of, account));
+            CREATE TABLE IF NOT EXISTS stage_transition (account TEXT NOT NULL, from_stage TEXT, to_stage TEXT NOT NULL, on_date TEXT NOT NULL, actor TEXT NOT NULL, PRIMARY KEY (account, to_stage, on_date));
+            CREATE TABLE IF NOT EXISTS playbook_run (id TEXT PRIMARY KEY, playbook TEXT NOT NULL, account TEXT NOT NULL, occurrence TEXT NOT NULL, triggered_on TEXT NOT NULL, created_at INTEGER NOT NULL, status INTEGER NOT NULL);
+            CREATE INDEX IF NOT EXISTS playbook_run_by_account ON playbook_run (playbook, account);
+            CREATE TABLE IF NOT EXISTS playbook_task (id TEXT PRIMARY KEY, run_id TEXT NOT NULL, position INTEGER NOT NULL, title TEXT NOT NULL, role TEXT NOT NULL, owner TEXT NOT NULL, channel INTEGER NOT NULL, priority INTEGER NOT NULL, due TEXT NOT NULL, state INTEGER NOT NULL, claimant TEXT, until INTEGER);
+            CREATE INDEX IF NOT EXISTS playbook_task_pending ON playbook_task (state);
+            """);
+    }
+
+    public string Path { get; }
+
+    public string ConnectionString { get; }
+
+    public SqliteConnection Open()
+    {
+        var connection = new SqliteConnection(ConnectionString);
+        connection.Open();
+        return connection;
+    }
+
+    /// <summary>The latest snapshot date on or before <paramref name="onOrBefore"/> (strictly before when <paramref name="strictly"/>).</summary>
+    public LocalDate? LatestSnapshot(LocalDate onOrBefore, bool strictly)
+    {
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = strictly ? "SELECT MAX(as_of) FROM snapshot WHERE as_of < $d" : "SELECT MAX(as_of) FROM snapshot WHERE as_of <= $d";
+        command.Parameters.AddWithValue("$d", Iso(onOrBefore));
+        return command.ExecuteScalar() is string text ? LocalDatePattern.Iso.Parse(text).Value : null;
+    }
+
+    public Dictionary<AccountId, StoredAccount> ReadSnapshot(LocalDate asOf)
+    {
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT account, stage, score, color, segments FROM snapshot WHERE as_of = $d";
+        command.Parameters.AddWithValue("$d", Iso(asOf));
+        using var reader = command.ExecuteReader();
+        var result = new Dictionary<AccountId, StoredAccount>();
+        while (reader.Read())
+        {
+            result[new AccountId(reader.GetString(0))] = new StoredAccount(
+                reader.IsDBNull(1) ? null : reader.GetString(1),
+                reader.IsDBNull(2) ? null : reader.GetDouble(2),
+                reader.IsDBNull(3) ? null : reader.GetString(3),
+                reader.GetString(4).Split('|', StringSplitOptions.RemoveEmptyEntries));
+        }
+
+        return result;
+    }
+
+    public void WriteSnapshot(LocalDate asOf, IEnumerable<(AccountId Account, string? Stage, double? Score, string? Color, IEnumerable<string> Segments)> accounts)
+    {
+        using var connection = Open();
+        using var transaction = connection.BeginTransaction(deferred: false);
+        Execute(connection, transaction, "DELETE FROM snapshot WHERE as_of = $d", ("$d", Iso(asOf)));
+        using var insert = connection.CreateCommand();
+        insert.Transaction = transaction;
+        insert.CommandText = "INSERT INTO snapshot (as_of, account, stage, score, color, segments) VALUES ($d, $a, $s, $score, $c, $seg)";
+        var parameters = new[] { "$d", "$a", "$s", "$score", "$c", "$seg" }.Select(n => insert.Parameters.Add(n, SqliteType.Text)).ToArray();
+        foreach (var (account, stage, score, color, segments) in accounts)
+        {
+            parameters[0].Value = Iso(asOf);
+            parameters[1].Value = account.Value;
+            parameters[2].Value = (object?)stage ?? DBNull.Value;
+            parameters[3].Value = (object?)score ?? DBNull.Value;
+            parameters[4].Value = (object?)color ?? DBNull.Value;
+            parameters[5].Value = string.Join('|', segments);
+            insert.ExecuteNonQuery();
+        }
+
+        transaction.Commit();
+    }
+
+    public int RecordStageMoves(IEnumerable<(AccountId Account, string? From, string To)> moves, LocalDate on)
+    {
+        using var connection = Open();
+        using var transaction = connection.BeginTransaction(deferred: false);
+        var added = 0;
+        foreach (var (account, from, to) in moves)
+        {
+            added += Execute(connection, transaction, "INSERT OR IGNORE INTO stage_transition (account, from_stage, to_stage, on_date, actor) VALUES ($a, $f, $t, $d, 'sample')",
+                ("$a", account.Value), ("$f", (object?)from ?? DBNull.Value), ("$t", to), ("$d", Iso(on)));
+        }
+
+        transaction.Commit();
+        return added;
+    }
+
+    public int CountStageTransitions()
+    {
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM stage_transition";
+        return Convert.ToInt32(command.ExecuteScalar(), CultureInfo.InvariantCulture);
+    }
+
+    internal static string Iso(LocalDate date) => LocalDatePattern.Iso.Format(date);
+
+    internal static int Execute(SqliteConnection connection, SqliteTransaction? transaction, string sql, params (string Name, object Value)[] parameters)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+
+        return command.ExecuteNonQuery();
+    }
+}
+
+/// <summary>What the previous run stored of an account.</summary>
+internal sealed record StoredAccount(string? Stage, double? Score, string? Color, IReadOnlyList<string> Segments);
+
+/// <summary>The playbook run store on SQLite: each operation one transaction, so two processes never create a run twice or hand a task to both.</summary>
+internal sealed class SqlitePlaybookRunStore(SampleDatabase database) : IPlaybookRunStore
+{
+    private enum State
+    {
+        Pending = 0,
+        Claimed = 1,
+        Done = 2,
+    }
+
+    public RunAdmission TryCreate(PlaybookRun run, Period? cooldown, EnrolmentCap? cap)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        using var connection = database.Open();
+        using var transaction = connection.BeginTransaction(deferred: false);
+        using (var exists = connection.CreateCommand())
+        {
+            exists.Transaction = transaction;
+            exists.CommandText = "SELECT 1 FROM playbook_run WHERE id = $id";
+            exists.Parameters.AddWithValue("$id", run.Id);
+            if (exists.ExecuteScalar() is not null)
+            {
+                return RunAdmission.Duplicate;
+            }
+        }
+
+        var earlier = new List<LocalDate>();
+        using (var history = connection.CreateCommand())
+        {
+            history.Transaction = transaction;
+            history.CommandText = "SELECT triggered_on FROM playbook_run WHERE playbook = $p AND account = $a";
+            history.Parameters.AddWithValue("$p", run.PlaybookId);
+            history.Parameters.AddWithValue("$a", run.Account.Value);
+            using var reader = history.ExecuteReader();
+            while (reader.Read())
+            {
+                earlier.Add(LocalDatePattern.Iso.Parse(reader.GetString(0)).Value);
+            }
+        }
+
+        var admission = PlaybookLimits.Admit(earlier, run.TriggeredOn, cooldown, cap);
+        if (admission != RunAdmission.Created)
+        {
+            return admission;
+        }
+
+        SampleDatabase.Execute(connection, transaction, "INSERT INTO playbook_run (id, playbook, account, occurrence, triggered_on, created_at, status) VALUES ($id, $p, $a, $o, $t, $c, 0)",
+            ("$id", run.Id), ("$p", run.PlaybookId), ("$a", run.Account.Value), ("$o", run.OccurrenceKey), ("$t", SampleDatabase.Iso(run.TriggeredOn)), ("$c", run.CreatedAt.ToUnixTimeTicks()));
+        for (var i = 0; i < run.Tasks.Count; i++)
+        {
+            var t = run.Tasks[i];
+            SampleDatabase.Execute(connection, transaction, "INSERT INTO playbook_task (id, run_id, position, title, role, owner, channel, priority, due, state) VALUES ($id, $r, $n, $title, $role, $owner, $ch, $pr, $due, 0)",
+                ("$id", t.Id), ("$r", run.Id), ("$n", i), ("$title", t.Title), ("$role", t.OwnerRole), ("$owner", t.Owner), ("$ch", (int)t.Channel), ("$pr", (int)t.Priority), ("$due", SampleDatabase.Iso(t.Due)));
+        }
+
+        transaction.Commit();
+        return RunAdmission.Created;
+    }
+
+    public IReadOnlyList<PlaybookRun> OpenRuns() => ReadRuns("r.status = 0");
+
+    public IReadOnlyList<PlaybookRun> AllRuns() => ReadRuns("1 = 1");
+
+    public bool Cancel(string runId, Instant at)
+    {
+        using var connection = database.Open();
+        return SampleDatabase.Execute(connection, null, "UPDATE playbook_run SET status = 1 WHERE id = $id AND status = 0", ("$id", runId)) == 1;
+    }
+
+    public IReadOnlyList<PlaybookTask> ClaimHandOffs(string claimant, Instant now, Duration lease)
+    {
+        using var connection = database.Open();
+        using var transaction = connection.BeginTransaction(deferred: false);
+        var tasks = ReadTasks(connection, transaction, "r.status = 0 AND (t.state = 0 OR (t.state = 1 AND t.until <= $now))", ("$now", now.ToUnixTimeTicks()));
+        foreach (var task in tasks)
+        {
+            SampleDatabase.Execute(connection, transaction, "UPDATE playbook_task SET state = 1, claimant = $c, until = $u WHERE id = $id",
+                ("$c", claimant), ("$u", (now + lease).ToUnixTimeTicks()), ("$id", task.Id));
+        }
+
+        transaction.Commit();
+        return tasks;
+    }
+
+    public void CompleteHandOff(string taskId, string claimant)
+    {
+        using var connection = database.Open();
+        SampleDatabase.Execute(connection, null, "UPDATE playbook_task SET state = 2 WHERE id = $id AND claimant = $c", ("$id", taskId), ("$c", claimant));
+    }
+
+    public void ReleaseHandOff(string taskId, string claimant)
+    {
+        using var connection = database.Open();
+        SampleDatabase.Execute(connection, null, "UPDATE playbook_task SET state = 0, claimant = NULL WHERE id = $id AND claimant = $c AND state = 1", ("$id", taskId), ("$c", claimant));
+    }
+
+    public int OpenTaskCount(string owner)
+    {
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM playbook_task t JOIN playbook_run r ON r.id = t.run_id WHERE r.status = 0 AND t.owner = $o";
+        command.Parameters.AddWithValue("$o", owner);
+        return Convert.ToInt32(command.ExecuteScalar(), CultureInfo.InvariantCulture);
+    }
+
+    private List<PlaybookRun> ReadRuns(string where)
+    {
+        using var connection = database.Open();
+        var tasks = ReadTasks(connection, null, where).ToLookup(t => t.RunId);
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT id, playbook, account, occurrence, triggered_on, created_at, status FROM playbook_run r WHERE {where} ORDER BY id";
+        using var reader = command.ExecuteReader();
+        var runs = new List<PlaybookRun>();
+        while (reader.Read())
+        {
+            runs.Add(new PlaybookRun(reader.GetString(0), reader.GetString(1), new AccountId(reader.GetString(2)), reader.GetString(3), LocalDatePattern.Iso.Parse(reader.GetString(4)).Value, Instant.FromUnixTimeTicks(reader.GetInt64(5)), [.. tasks[reader.GetString(0)]])
+            {
+                Status = (RunStatus)reader.GetInt32(6),
+            });
+        }
+
+        return runs;
+    }
+
+    private static List<PlaybookTask> ReadTasks(SqliteConnection connection, SqliteTransaction? transaction, string where, params (string Name, object Value)[] parameters)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = $"SELECT t.id, t.run_id, r.playbook, r.account, t.title, t.role, t.owner, t.channel, t.priority, t.due FROM playbook_task t JOIN playbook_run r ON r.id = t.run_id WHERE {where} ORDER BY t.run_id, t.position";
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+
+        using var reader = command.ExecuteReader();
+        var tasks = new List<PlaybookTask>();
+        while (reader.Read())
+        {
+            tasks.Add(new PlaybookTask(reader.GetString(0), reader.GetString(1), reader.GetString(2), new AccountId(reader.GetString(3)), reader.GetString(4), reader.GetString(5), reader.GetString(6), (TaskChannel)reader.GetInt32(7), (TaskPriority)reader.GetInt32(8), LocalDatePattern.Iso.Parse(reader.GetString(9)).Value));
+        }
+
+        return tasks;
+    }
+}
