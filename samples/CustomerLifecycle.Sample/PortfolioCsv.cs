@@ -29,7 +29,7 @@ internal static class PortfolioCsv
 {
     public static readonly string[] FixedColumns = ["id", "name", "owner", "tier", "stage", "customer_since", "churned_on", "contract_start", "renewal_date", "currency", "arr", "seats", "plan"];
 
-    public static (List<PortfolioRow> Rows, List<CsvError> Errors) Read(TextReader reader)
+    public static (List<PortfolioRow> Rows, List<CsvError> Errors) Read(TextReader reader, Action<int>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(reader);
         var rows = new List<PortfolioRow>();
@@ -65,6 +65,11 @@ internal static class PortfolioCsv
         while (reader.ReadLine() is { } line)
         {
             lineNumber++;
+            if (progress is not null && lineNumber % 50_000 == 0)
+            {
+                progress(lineNumber - 1);
+            }
+
             if (line.Length == 0)
             {
                 continue;

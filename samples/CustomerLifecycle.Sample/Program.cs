@@ -19,7 +19,7 @@ internal static class SampleProgram
 {
     public static async Task<int> MainAsync(string[] args, TextWriter output, TextWriter error)
     {
-        string? accountsFile = null, generateFile = null, databaseFile = null;
+        string? accountsFile = null, generateFile = null, databaseFile = null, htmlFile = null;
         var skipInvalid = false;
         var hostArgs = new List<string>();
         for (var i = 0; i < args.Length; i++)
@@ -28,6 +28,9 @@ internal static class SampleProgram
             {
                 case "--accounts" when i + 1 < args.Length:
                     accountsFile = args[++i];
+                    break;
+                case "--html" when i + 1 < args.Length:
+                    htmlFile = args[++i];
                     break;
                 case "--db" when i + 1 < args.Length:
                     databaseFile = args[++i];
@@ -39,7 +42,7 @@ internal static class SampleProgram
                     skipInvalid = true;
                     break;
                 case "--help" or "-h":
-                    output.WriteLine("Usage: CustomerLifecycle.Sample [--accounts FILE] [--skip-invalid] [--db FILE] [--generate FILE] [--Sample:AsOf=yyyy-MM-dd]");
+                    output.WriteLine("Usage: CustomerLifecycle.Sample [--accounts FILE] [--skip-invalid] [--db FILE] [--html FILE] [--generate FILE] [--Sample:AsOf=yyyy-MM-dd]");
                     return 0;
                 default:
                     hostArgs.Add(args[i]);
@@ -91,7 +94,7 @@ internal static class SampleProgram
             return 2;
         }
 
-        var (rows, errors) = LoadPortfolio(accountsFile);
+        var (rows, errors) = LoadPortfolio(accountsFile, error);
         if (errors.Count > 0)
         {
             foreach (var e in errors.Take(20))
@@ -124,17 +127,40 @@ internal static class SampleProgram
             services.GetRequiredService<BusinessClock>(),
             database,
             output);
-        await run.RunAsync(rows, builder.Configuration.GetValue("Sample:ForecastTrials", 10_000), builder.Configuration.GetValue<ulong>("Sample:Seed", 42)).ConfigureAwait(false);
+        var result = await run.RunAsync(rows, builder.Configuration.GetValue("Sample:ForecastTrials", 10_000), builder.Configuration.GetValue<ulong>("Sample:Seed", 42)).ConfigureAwait(false);
+        if (htmlFile is not null)
+        {
+            await File.WriteAllTextAsync(htmlFile, Dashboard.Render(result.Today, result.Scores, database.ScoreTrend(), result.Retention, result.Forecast, result.Range, result.TasksDueSoon)).ConfigureAwait(false);
+            output.WriteLine();
+            output.WriteLine($"Dashboard written to {htmlFile}.");
+        }
+
         await host.StopAsync().ConfigureAwait(false);
         return 0;
     }
 
-    internal static (List<PortfolioRow> Rows, List<CsvError> Errors) LoadPortfolio(string? file)
+    internal static (List<PortfolioRow> Rows, List<CsvError> Errors) LoadPortfolio(string? file, TextWriter progress)
     {
         if (file is not null)
         {
+            // Progress on anything that takes longer than a second: a large --accounts file.
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            var shown = false;
             using var reader = File.OpenText(file);
-            return PortfolioCsv.Read(reader);
+            var read = PortfolioCsv.Read(reader, rows =>
+            {
+                if (watch.Elapsed > TimeSpan.FromSeconds(1))
+                {
+                    progress.Write($"\rreading {file}: {rows:N0} rows");
+                    shown = true;
+                }
+            });
+            if (shown)
+            {
+                progress.WriteLine($"\rreading {file}: {read.Rows.Count + read.Errors.Count:N0} rows, done.");
+            }
+
+            return read;
         }
 
         using var stream = typeof(SampleProgram).Assembly.GetManifestResourceStream("portfolio.csv")

@@ -117,6 +117,21 @@ internal sealed class SampleDatabase
         return Convert.ToInt32(command.ExecuteScalar(), CultureInfo.InvariantCulture);
     }
 
+    public List<(LocalDate Date, double MeanScore)> ScoreTrend()
+    {
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT as_of, AVG(score) FROM snapshot WHERE score IS NOT NULL GROUP BY as_of ORDER BY as_of";
+        using var reader = command.ExecuteReader();
+        var trend = new List<(LocalDate, double)>();
+        while (reader.Read())
+        {
+            trend.Add((LocalDatePattern.Iso.Parse(reader.GetString(0)).Value, reader.GetDouble(1)));
+        }
+
+        return trend;
+    }
+
     internal static string Iso(LocalDate date) => LocalDatePattern.Iso.Format(date);
 
     internal static int Execute(SqliteConnection connection, SqliteTransaction? transaction, string sql, params (string Name, object Value)[] parameters)

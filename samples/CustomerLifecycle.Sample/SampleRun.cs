@@ -135,14 +135,18 @@ internal sealed class SampleRun(
 
         w.WriteLine($"                 churned logos: P10 {range.ChurnedLogos.P10:0}, P50 {range.ChurnedLogos.P50:0}, P90 {range.ChurnedLogos.P90:0} (expected {range.ChurnedLogos.Expected:0.0})");
 
-        // Retention curves by tier, from the churned history.
+        // Retention curves by touch-model segment, from the churned history (churned accounts keep their last contract).
         w.WriteLine();
-        w.WriteLine("   Retention after 12 months (Kaplan–Meier, by tier):");
-        var curves = KaplanMeier.FitByGroup(accounts.Where(a => a.Account.CustomerSince is not null)
-            .Select(a => (a.Account.Tier ?? "-", SurvivalObservation.FromDates(a.Account.CustomerSince!.Value, a.ChurnedOn, today))));
-        foreach (var (tier, curve) in curves.OrderBy(c => c.Key, StringComparer.Ordinal))
+        w.WriteLine("   Retention after 12 months (Kaplan–Meier, by touch model):");
+        var catalog = segmenter.Catalog;
+        var curves = KaplanMeier.FitByGroup(accounts.Where(a => a.Account.CustomerSince is not null).Select(a =>
         {
-            w.WriteLine($"   {tier,-14}{curve.SurvivalAt(365),7:P1}   ({curve.Subjects:N0} accounts, {curve.Events:N0} churned)");
+            var touchModel = touch.FirstOrDefault(t => catalog.Matches(t, new SegmentSubject(a.Account), today)) ?? "(no contract)";
+            return (touchModel, SurvivalObservation.FromDates(a.Account.CustomerSince!.Value, a.ChurnedOn, today));
+        }));
+        foreach (var (segment, curve) in curves.OrderBy(c => c.Key, StringComparer.Ordinal))
+        {
+            w.WriteLine($"   {segment,-14}{curve.SurvivalAt(365),7:P1}   ({curve.Subjects:N0} accounts, {curve.Events:N0} churned)");
         }
 
         // 5. Playbooks: against the previous day's snapshot (stored health, stage and segments), so each change starts its
@@ -173,7 +177,7 @@ internal sealed class SampleRun(
             return (a.Account.Id, (string?)a.Account.Stage.Value, i >= 0 ? scores[i].Value : null, i >= 0 ? scores[i].Color?.ToString() : null, i >= 0 ? evaluation.SegmentsOf(a.Account.Id).Select(s => s.Name) : Enumerable.Empty<string>());
         }));
 
-        return new SampleResult(active.Length, scores, evaluation, forecast, range, result);
+        return new SampleResult(today, active.Length, scores, evaluation, forecast, range, result, curves, due);
     }
 
     private static string Format(Money money) => $"{money.Amount.ToString("N0", CultureInfo.InvariantCulture)} {money.Currency.Code}";
@@ -181,4 +185,4 @@ internal sealed class SampleRun(
     private static string Amount(Money money) => money.Amount.ToString("N0", CultureInfo.InvariantCulture);
 }
 
-internal sealed record SampleResult(int Active, HealthScore[] Scores, SegmentEvaluation Segments, RenewalForecast Forecast, RenewalSimulationResult Range, PlaybookEvaluation Playbooks);
+internal sealed record SampleResult(LocalDate Today, int Active, HealthScore[] Scores, SegmentEvaluation Segments, RenewalForecast Forecast, RenewalSimulationResult Range, PlaybookEvaluation Playbooks, IReadOnlyDictionary<string, KaplanMeierCurve> Retention, IReadOnlyList<PlaybookTask> TasksDueSoon);

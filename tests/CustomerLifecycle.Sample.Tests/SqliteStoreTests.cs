@@ -108,3 +108,50 @@ public sealed class SqliteStoreTests : IDisposable
         }
     }
 }
+
+public sealed class DashboardTests
+{
+    [Fact]
+    public async Task TheDashboard_IsSelfContainedHtmlWithEveryChart()
+    {
+        var directory = Directory.CreateTempSubdirectory("cl-dash-").FullName;
+        try
+        {
+            var html = Path.Combine(directory, "dashboard.html");
+            var (output, error) = (new StringWriter(), new StringWriter());
+            Assert.Equal(0, await SampleProgram.MainAsync(["--db", Path.Combine(directory, "d.db"), "--html", html, "--Sample:ForecastTrials=300"], output, error));
+            Assert.Equal(0, await SampleProgram.MainAsync(["--db", Path.Combine(directory, "d.db"), "--html", html, "--Sample:ForecastTrials=300", "--Sample:AsOf=2026-11-29"], output, error));
+            var text = await File.ReadAllTextAsync(html);
+
+            // No script, no stylesheet or image to fetch: it opens offline.
+            foreach (var external in new[] { "<script", "<link", "src=", "href=", "url(" })
+            {
+                Assert.DoesNotContain(external, text, StringComparison.OrdinalIgnoreCase);
+            }
+
+            foreach (var section in new[] { "id=\"health\"", "id=\"trend\"", "id=\"retention\"", "id=\"forecast\"", "id=\"tasks\"" })
+            {
+                Assert.Contains(section, text, StringComparison.Ordinal);
+            }
+
+            var svgs = System.Text.RegularExpressions.Regex.Matches(text, "<svg.*?</svg>", System.Text.RegularExpressions.RegexOptions.Singleline);
+            Assert.Equal(4, svgs.Count);
+            foreach (System.Text.RegularExpressions.Match svg in svgs)
+            {
+                System.Xml.Linq.XDocument.Parse(svg.Value); // each chart is well-formed SVG
+            }
+
+            Assert.Equal(10, System.Text.RegularExpressions.Regex.Matches(svgs[0].Value, "<rect ").Count);          // the health histogram
+            Assert.Equal(2, System.Text.RegularExpressions.Regex.Matches(svgs[1].Value, "<circle ").Count);         // two runs in the trend
+            Assert.Equal(3, System.Text.RegularExpressions.Regex.Matches(svgs[2].Value, "<path ").Count);           // three touch models
+            Assert.Contains("P10 ", svgs[3].Value, StringComparison.Ordinal);
+            Assert.Contains("<td>2026-", text, StringComparison.Ordinal);                                            // the task table
+            Assert.Contains("Dashboard written to", output.ToString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+}
