@@ -27,6 +27,7 @@ internal sealed class SampleDatabase
             CREATE INDEX IF NOT EXISTS playbook_run_by_account ON playbook_run (playbook, account);
             CREATE TABLE IF NOT EXISTS playbook_task (id TEXT PRIMARY KEY, run_id TEXT NOT NULL, position INTEGER NOT NULL, title TEXT NOT NULL, role TEXT NOT NULL, owner TEXT NOT NULL, channel INTEGER NOT NULL, priority INTEGER NOT NULL, due TEXT NOT NULL, state INTEGER NOT NULL, claimant TEXT, until INTEGER);
             CREATE INDEX IF NOT EXISTS playbook_task_pending ON playbook_task (state);
+            CREATE INDEX IF NOT EXISTS playbook_task_by_owner ON playbook_task (owner);
             """);
     }
 
@@ -38,6 +39,10 @@ internal sealed class SampleDatabase
     {
         var connection = new SqliteConnection(ConnectionString);
         connection.Open();
+
+        // WAL with synchronous=NORMAL: a commit no longer waits for the disk (durable at the next checkpoint), and a
+        // crash can lose at most the last commits, never corrupt the file or split a transaction.
+        Execute(connection, null, "PRAGMA synchronous=NORMAL;");
         return connection;
     }
 
@@ -152,8 +157,88 @@ internal sealed class SampleDatabase
 internal sealed record StoredAccount(string? Stage, double? Score, string? Color, IReadOnlyList<string> Segments);
 
 /// <summary>The playbook run store on SQLite: each operation one transaction, so two processes never create a run twice or hand a task to both.</summary>
-internal sealed class SqlitePlaybookRunStore(SampleDatabase database) : IPlaybookRunStore
+internal sealed class SqlitePlaybookRunStore(SampleDatabase database) : IPlaybookRunStore, IDisposable
 {
+    // One connection per store, used under a lock: no open or pragma per call. Other processes (and other stores)
+    // have their own connections; BEGIN IMMEDIATE and the busy timeout serialise them in the database.
+    private readonly object _gate = new();
+    private SqliteConnection? _connection;
+
+    public RunAdmission TryCreate(PlaybookRun run, Period? cooldown, EnrolmentCap? cap)
+    {
+        lock (_gate)
+        {
+            return TryCreateCore(run, cooldown, cap);
+        }
+    }
+
+    public IReadOnlyList<PlaybookRun> OpenRuns()
+    {
+        lock (_gate)
+        {
+            return ReadRuns("r.status = 0");
+        }
+    }
+
+    public IReadOnlyList<PlaybookRun> AllRuns()
+    {
+        lock (_gate)
+        {
+            return ReadRuns("1 = 1");
+        }
+    }
+
+    public bool Cancel(string runId, Instant at)
+    {
+        lock (_gate)
+        {
+            return CancelCore(runId);
+        }
+    }
+
+    public IReadOnlyList<PlaybookTask> ClaimHandOffs(string claimant, Instant now, Duration lease)
+    {
+        lock (_gate)
+        {
+            return ClaimHandOffsCore(claimant, now, lease);
+        }
+    }
+
+    public void CompleteHandOff(string taskId, string claimant)
+    {
+        lock (_gate)
+        {
+            CompleteHandOffCore(taskId, claimant);
+        }
+    }
+
+    public void ReleaseHandOff(string taskId, string claimant)
+    {
+        lock (_gate)
+        {
+            ReleaseHandOffCore(taskId, claimant);
+        }
+    }
+
+    public int OpenTaskCount(string owner)
+    {
+        lock (_gate)
+        {
+            return OpenTaskCountCore(owner);
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _connection?.Dispose();
+            _connection = null;
+        }
+    }
+
+    private SqliteConnection Connection() => _connection ??= database.Open();
+
     private enum State
     {
         Pending = 0,
@@ -161,10 +246,10 @@ internal sealed class SqlitePlaybookRunStore(SampleDatabase database) : IPlayboo
         Done = 2,
     }
 
-    public RunAdmission TryCreate(PlaybookRun run, Period? cooldown, EnrolmentCap? cap)
+    private RunAdmission TryCreateCore(PlaybookRun run, Period? cooldown, EnrolmentCap? cap)
     {
         ArgumentNullException.ThrowIfNull(run);
-        using var connection = database.Open();
+        var connection = Connection();
         using var transaction = connection.BeginTransaction(deferred: false);
         using (var exists = connection.CreateCommand())
         {
@@ -210,19 +295,19 @@ internal sealed class SqlitePlaybookRunStore(SampleDatabase database) : IPlayboo
         return RunAdmission.Created;
     }
 
-    public IReadOnlyList<PlaybookRun> OpenRuns() => ReadRuns("r.status = 0");
+    
 
-    public IReadOnlyList<PlaybookRun> AllRuns() => ReadRuns("1 = 1");
+    
 
-    public bool Cancel(string runId, Instant at)
+    private bool CancelCore(string runId)
     {
-        using var connection = database.Open();
+        var connection = Connection();
         return SampleDatabase.Execute(connection, null, "UPDATE playbook_run SET status = 1 WHERE id = $id AND status = 0", ("$id", runId)) == 1;
     }
 
-    public IReadOnlyList<PlaybookTask> ClaimHandOffs(string claimant, Instant now, Duration lease)
+    private List<PlaybookTask> ClaimHandOffsCore(string claimant, Instant now, Duration lease)
     {
-        using var connection = database.Open();
+        var connection = Connection();
         using var transaction = connection.BeginTransaction(deferred: false);
         var tasks = ReadTasks(connection, transaction, "r.status = 0 AND (t.state = 0 OR (t.state = 1 AND t.until <= $now))", ("$now", now.ToUnixTimeTicks()));
         foreach (var task in tasks)
@@ -235,21 +320,21 @@ internal sealed class SqlitePlaybookRunStore(SampleDatabase database) : IPlayboo
         return tasks;
     }
 
-    public void CompleteHandOff(string taskId, string claimant)
+    private void CompleteHandOffCore(string taskId, string claimant)
     {
-        using var connection = database.Open();
+        var connection = Connection();
         SampleDatabase.Execute(connection, null, "UPDATE playbook_task SET state = 2 WHERE id = $id AND claimant = $c", ("$id", taskId), ("$c", claimant));
     }
 
-    public void ReleaseHandOff(string taskId, string claimant)
+    private void ReleaseHandOffCore(string taskId, string claimant)
     {
-        using var connection = database.Open();
+        var connection = Connection();
         SampleDatabase.Execute(connection, null, "UPDATE playbook_task SET state = 0, claimant = NULL WHERE id = $id AND claimant = $c AND state = 1", ("$id", taskId), ("$c", claimant));
     }
 
-    public int OpenTaskCount(string owner)
+    private int OpenTaskCountCore(string owner)
     {
-        using var connection = database.Open();
+        var connection = Connection();
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT COUNT(*) FROM playbook_task t JOIN playbook_run r ON r.id = t.run_id WHERE r.status = 0 AND t.owner = $o";
         command.Parameters.AddWithValue("$o", owner);
@@ -258,7 +343,7 @@ internal sealed class SqlitePlaybookRunStore(SampleDatabase database) : IPlayboo
 
     private List<PlaybookRun> ReadRuns(string where)
     {
-        using var connection = database.Open();
+        var connection = Connection();
         var tasks = ReadTasks(connection, null, where).ToLookup(t => t.RunId);
         using var command = connection.CreateCommand();
         command.CommandText = $"SELECT id, playbook, account, occurrence, triggered_on, created_at, status FROM playbook_run r WHERE {where} ORDER BY id";
