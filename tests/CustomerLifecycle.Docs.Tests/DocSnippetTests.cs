@@ -1,0 +1,72 @@
+using System.Text.RegularExpressions;
+using CustomerLifecycle.Testing;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace CustomerLifecycle.Docs.Tests;
+
+/// <summary>Every C# block in README.md and docs/ compiles against the packages, so the docs cannot drift from the API.</summary>
+public sealed partial class DocSnippetTests
+{
+    private static readonly string[] Usings =
+    [
+        "System", "System.Collections.Generic", "System.Linq", "System.Threading", "System.Threading.Tasks", "NodaTime",
+        "CustomerLifecycle", "CustomerLifecycle.Stages", "CustomerLifecycle.Events", "CustomerLifecycle.Feedback", "CustomerLifecycle.Contacts", "CustomerLifecycle.Onboarding",
+        "CustomerLifecycle.HealthScoring", "CustomerLifecycle.Segmentation", "CustomerLifecycle.Forecasting", "CustomerLifecycle.Playbooks",
+        "Microsoft.Extensions.DependencyInjection", "Microsoft.Extensions.Configuration", "Microsoft.Extensions.Hosting", "CustomerLifecycle.Docs.Tests",
+    ];
+
+    public static TheoryData<string, int> Snippets()
+    {
+        var root = PublicApi.RepositoryRoot();
+        var files = Directory.GetFiles(Path.Combine(root, "docs"), "*.md", SearchOption.AllDirectories).Append(Path.Combine(root, "README.md"));
+        var data = new TheoryData<string, int>();
+        foreach (var file in files.Order(StringComparer.Ordinal))
+        {
+            foreach (var (line, _) in Blocks(File.ReadAllText(file)))
+            {
+                data.Add(Path.GetRelativePath(root, file).Replace('\\', '/'), line);
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Snippets))]
+    public void TheSnippet_Compiles(string file, int line)
+    {
+        var code = Blocks(File.ReadAllText(Path.Combine(PublicApi.RepositoryRoot(), file))).Single(b => b.Line == line).Code;
+        var errors = Compile(code);
+        Assert.True(errors.Count == 0, $"{file}:{line}: the C# block does not compile:\n{string.Join("\n", errors)}\n---\n{code}");
+    }
+
+    [Fact]
+    public void TheDocsHaveSnippets() => Assert.True(Snippets().Count() >= 20);
+
+    private static IEnumerable<(int Line, string Code)> Blocks(string markdown)
+    {
+        foreach (Match m in CSharpBlock().Matches(markdown))
+        {
+            var line = markdown[..m.Index].Count(c => c == '\n') + 1;
+            yield return (line, m.Groups[1].Value);
+        }
+    }
+
+    private static List<string> Compile(string code)
+    {
+        var tree = CSharpSyntaxTree.ParseText(code, new CSharpParseOptions(LanguageVersion.Latest, kind: SourceCodeKind.Script));
+        var references = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
+            .Select(p => MetadataReference.CreateFromFile(p));
+        var compilation = CSharpCompilation.CreateScriptCompilation(
+            "snippet",
+            tree,
+            references,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, usings: Usings, nullableContextOptions: NullableContextOptions.Disable),
+            globalsType: typeof(DocGlobals));
+        return [.. compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).Select(d => d.ToString())];
+    }
+
+    [GeneratedRegex("```csharp\\n(.*?)```", RegexOptions.Singleline)]
+    private static partial Regex CSharpBlock();
+}
