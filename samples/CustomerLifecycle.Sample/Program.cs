@@ -126,7 +126,8 @@ internal static class SampleProgram
             services.GetRequiredService<IPlaybookRunStore>(),
             services.GetRequiredService<BusinessClock>(),
             database,
-            output);
+            output,
+            error);
         var result = await run.RunAsync(rows, builder.Configuration.GetValue("Sample:ForecastTrials", 10_000), builder.Configuration.GetValue<ulong>("Sample:Seed", 42)).ConfigureAwait(false);
         if (htmlFile is not null)
         {

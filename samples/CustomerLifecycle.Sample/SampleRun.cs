@@ -18,7 +18,8 @@ internal sealed class SampleRun(
     IPlaybookRunStore runStore,
     BusinessClock clock,
     SampleDatabase database,
-    TextWriter output)
+    TextWriter output,
+    TextWriter status)
 {
     public async Task<SampleResult> RunAsync(IReadOnlyList<PortfolioRow> rows, int trials, ulong seed)
     {
@@ -161,7 +162,23 @@ internal sealed class SampleRun(
                 return new AccountSnapshot(a with { Stage = stage }, new HealthScore { Value = stored.Score, Color = color, ScorecardId = "stored" }, stored.Segments);
             }))
             : null;
-        var result = await playbooks.EvaluateAsync(before, snapshot).ConfigureAwait(false);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var shown = false;
+        var progress = new SynchronousProgress(evaluated =>
+        {
+            // A progress line once the phase has taken more than a second (large portfolios).
+            if (watch.Elapsed > TimeSpan.FromSeconds(1))
+            {
+                status.Write($"\rplaybooks: {evaluated:N0} of {snapshot.Count:N0} accounts evaluated");
+                shown = true;
+            }
+        });
+        var result = await playbooks.EvaluateAsync(before, snapshot, progress: progress).ConfigureAwait(false);
+        if (shown)
+        {
+            status.WriteLine();
+        }
+
         var due = runStore.OpenRuns().SelectMany(r => r.Tasks).Where(t => t.Due <= today.PlusDays(7)).ToArray();
         w.WriteLine();
         w.WriteLine($"5. Playbooks     {result.Created.Count:N0} runs started now ({result.Created.Sum(r => r.Tasks.Count):N0} tasks), {result.Cancelled.Count:N0} cancelled; open tasks due within a week, by owner:");
@@ -183,6 +200,12 @@ internal sealed class SampleRun(
     private static string Format(Money money) => $"{money.Amount.ToString("N0", CultureInfo.InvariantCulture)} {money.Currency.Code}";
 
     private static string Amount(Money money) => money.Amount.ToString("N0", CultureInfo.InvariantCulture);
+}
+
+/// <summary>Reports on the calling thread, in order (Progress&lt;T&gt; posts to the thread pool and may reorder).</summary>
+internal sealed class SynchronousProgress(Action<int> report) : IProgress<int>
+{
+    public void Report(int value) => report(value);
 }
 
 internal sealed record SampleResult(LocalDate Today, int Active, HealthScore[] Scores, SegmentEvaluation Segments, RenewalForecast Forecast, RenewalSimulationResult Range, PlaybookEvaluation Playbooks, IReadOnlyDictionary<string, KaplanMeierCurve> Retention, IReadOnlyList<PlaybookTask> TasksDueSoon);

@@ -78,9 +78,10 @@ public sealed class PlaybookEngine
     /// <param name="after">The current snapshot.</param>
     /// <param name="events">Lifecycle events since <paramref name="before"/>.</param>
     /// <param name="cancellationToken">Cancels the hand-off (runs already created stay).</param>
+    /// <param name="progress">Receives the number of accounts evaluated so far, every 10,000 accounts and at the end.</param>
     /// <returns>What the evaluation did.</returns>
     /// <exception cref="ArgumentException"><paramref name="before"/> is not earlier than <paramref name="after"/>.</exception>
-    public async Task<PlaybookEvaluation> EvaluateAsync(PortfolioSnapshot? before, PortfolioSnapshot after, IEnumerable<LifecycleEvent>? events = null, CancellationToken cancellationToken = default)
+    public async Task<PlaybookEvaluation> EvaluateAsync(PortfolioSnapshot? before, PortfolioSnapshot after, IEnumerable<LifecycleEvent>? events = null, CancellationToken cancellationToken = default, IProgress<int>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(after);
         if (before is not null && before.Date >= after.Date)
@@ -99,8 +100,14 @@ public sealed class PlaybookEngine
         var created = new List<PlaybookRun>();
         var suppressed = new List<SuppressedRun>();
         var found = new List<(string Key, LocalDate Date)>();
+        var evaluated = 0;
         foreach (var account in after.Accounts)
         {
+            if (progress is not null && ++evaluated % 10_000 == 0)
+            {
+                progress.Report(evaluated);
+            }
+
             var earlier = before?.Find(account.Account.Id);
             IReadOnlyList<LifecycleEvent> accountEvents = eventsByAccount.TryGetValue(account.Account.Id, out var mine) ? mine : Array.Empty<LifecycleEvent>();
             foreach (var playbook in _playbooks)
@@ -128,6 +135,7 @@ public sealed class PlaybookEngine
             }
         }
 
+        progress?.Report(after.Count);
         var cancelled = Cancel(after, now);
         var (handedOff, failures) = await HandOffAsync(now, cancellationToken).ConfigureAwait(false);
         return new PlaybookEvaluation(after.Date, created, suppressed, cancelled, handedOff, failures);

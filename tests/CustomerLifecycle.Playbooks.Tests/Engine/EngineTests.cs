@@ -159,6 +159,21 @@ public sealed class EngineTests
     }
 
     [Fact]
+    public async Task Progress_IsReportedEveryTenThousandAccounts_AndAtTheEnd()
+    {
+        var accounts = Enumerable.Range(0, 25_000).Select(i => Snap("a" + i, HealthColor.Green)).ToArray();
+        var reports = new List<int>();
+        var engine = new PlaybookEngine([Save], new InMemoryPlaybookRunStore(), Clock());
+        await engine.EvaluateAsync(null, Portfolio(Day0, accounts), progress: new Recorder(reports));
+        Assert.Equal([10_000, 20_000, 25_000], reports);
+    }
+
+    private sealed class Recorder(List<int> reports) : IProgress<int>
+    {
+        public void Report(int value) => reports.Add(value);
+    }
+
+    [Fact]
     public async Task BadInput_IsRefused()
     {
         Assert.Throws<ArgumentException>(() => new PlaybookEngine([Save, Save], new InMemoryPlaybookRunStore(), Clock()));
