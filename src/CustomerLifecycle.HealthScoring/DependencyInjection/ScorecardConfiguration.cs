@@ -238,7 +238,7 @@ internal static class ScorecardConfiguration
                 ok = false;
             }
 
-            if (!Enum.TryParse<HealthColor>(r.Color, ignoreCase: true, out var color) || !Enum.IsDefined(color) || int.TryParse(r.Color, out _))
+            if (!HealthColors.TryParse(r.Color, out var color))
             {
                 errors.Add($"{rk}:Color: '{r.Color}' is not Red, Yellow or Green.");
                 ok = false;

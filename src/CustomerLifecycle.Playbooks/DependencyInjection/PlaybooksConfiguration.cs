@@ -156,7 +156,7 @@ internal static class PlaybooksConfiguration
                     return null;
                 }
 
-                if (Enum.TryParse<HealthColor>(color, ignoreCase: true, out var c) && Enum.IsDefined(c) && !char.IsAsciiDigit(color[0]))
+                if (HealthColors.TryParse(color, out var c))
                 {
                     return PlaybookTrigger.HealthTurned(c);
                 }

@@ -14,7 +14,7 @@ internal static class RuleTypes
         }
 
         return operand.ValueType != RuleValueType.Number && comparison is not (ComparisonOperator.Equal or ComparisonOperator.NotEqual)
-            ? $"{operand.Path} is {Describe(operand.ValueType)} and compares only with ==, != or in; '{RulePrinter.Symbol(comparison)}' needs a number."
+            ? $"{operand.Path} is {Describe(operand.ValueType)} and compares only with ==, != or in; '{SignalCriterion.Symbol(comparison)}' needs a number."
             : null;
     }
 
@@ -30,7 +30,7 @@ internal static class RuleTypes
     public static bool TryParseColor(RuleValue value, out HealthColor color)
     {
         color = default;
-        return value.IsText && IsName(value.Text) && Enum.TryParse(value.Text, ignoreCase: true, out color) && Enum.IsDefined(color);
+        return value.IsText && HealthColors.TryParse(value.Text, out color);
     }
 
     public static bool TryParseCategory(RuleValue value, out StageCategory category)
