@@ -17,16 +17,6 @@ internal static class RulePrinter
         return builder.ToString();
     }
 
-    public static string Symbol(ComparisonOperator comparison) => comparison switch
-    {
-        ComparisonOperator.Equal => "==",
-        ComparisonOperator.NotEqual => "!=",
-        ComparisonOperator.LessThan => "<",
-        ComparisonOperator.LessThanOrEqual => "<=",
-        ComparisonOperator.GreaterThan => ">",
-        _ => ">=",
-    };
-
     // level: the lowest precedence that may appear here without parentheses. And and or are left-associative,
     // so a right operand of the same operator needs parentheses to keep its shape.
     private static void Write(StringBuilder builder, SegmentRule rule, int level)
@@ -60,7 +50,7 @@ internal static class RulePrinter
                 builder.Append("segment(").Append(RuleValue.Quote(reference.SegmentName)).Append(')');
                 break;
             case ComparisonRule comparison:
-                builder.Append(comparison.Operand.Path).Append(' ').Append(Symbol(comparison.Operator)).Append(' ');
+                builder.Append(comparison.Operand.Path).Append(' ').Append(SignalCriterion.Symbol(comparison.Operator)).Append(' ');
                 WriteValue(builder, comparison.Operand, comparison.Value);
                 break;
             case InRule inRule:
