@@ -152,7 +152,8 @@ internal sealed class SampleRun(
 
         // 5. Playbooks: against the previous day's snapshot (stored health, stage and segments), so each change starts its
         // playbooks once; a second run on the same day finds every run already created.
-        var snapshot = new PortfolioSnapshot(today, active.Select((a, i) => new AccountSnapshot(a, scores[i], evaluation.SegmentsOf(a.Id).Select(s => s.Name))));
+        var segmentNames = active.Select(a => evaluation.SegmentsOf(a.Id).Select(s => s.Name).ToArray()).ToArray();
+        var snapshot = new PortfolioSnapshot(today, active.Select((a, i) => new AccountSnapshot(a, scores[i], segmentNames[i])));
         PortfolioSnapshot? before = previousDay is { } day
             ? new PortfolioSnapshot(day, active.Where(a => previous.ContainsKey(a.Id)).Select(a =>
             {
@@ -191,7 +192,7 @@ internal sealed class SampleRun(
         database.WriteSnapshot(today, accounts.Select(a =>
         {
             var i = index.TryGetValue(a.Account.Id, out var position) ? position : -1;
-            return (a.Account.Id, (string?)a.Account.Stage.Value, i >= 0 ? scores[i].Value : null, i >= 0 ? scores[i].Color?.ToString() : null, i >= 0 ? evaluation.SegmentsOf(a.Account.Id).Select(s => s.Name) : Enumerable.Empty<string>());
+            return (a.Account.Id, (string?)a.Account.Stage.Value, i >= 0 ? scores[i].Value : null, i >= 0 ? scores[i].Color?.ToString() : null, i >= 0 ? segmentNames[i] : (IEnumerable<string>)[]);
         }));
 
         return new SampleResult(today, active.Length, scores, evaluation, forecast, range, result, curves, due);

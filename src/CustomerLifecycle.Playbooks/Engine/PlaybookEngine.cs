@@ -32,6 +32,7 @@ public interface IPlaybookTaskHandler
 public sealed class PlaybookEngine
 {
     private readonly Playbook[] _playbooks;
+    private readonly Dictionary<string, Playbook> _byId = new(StringComparer.Ordinal);
     private readonly IPlaybookRunStore _store;
     private readonly BusinessClock _clock;
     private readonly IPlaybookTaskHandler[] _handlers;
@@ -52,10 +53,12 @@ public sealed class PlaybookEngine
     {
         ArgumentNullException.ThrowIfNull(playbooks);
         _playbooks = [.. playbooks];
-        var duplicate = _playbooks.GroupBy(p => p.Id, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
-        if (duplicate is not null)
+        foreach (var playbook in _playbooks)
         {
-            throw new ArgumentException($"Two playbooks have the id '{duplicate.Key}'; runs are keyed by it.", nameof(playbooks));
+            if (!_byId.TryAdd(playbook.Id, playbook))
+            {
+                throw new ArgumentException($"Two playbooks have the id '{playbook.Id}'; runs are keyed by it.", nameof(playbooks));
+            }
         }
 
         _store = store ?? throw new ArgumentNullException(nameof(store));
@@ -174,11 +177,10 @@ public sealed class PlaybookEngine
 
     private List<PlaybookRun> Cancel(PortfolioSnapshot after, Instant now)
     {
-        var byId = _playbooks.ToDictionary(p => p.Id, StringComparer.Ordinal);
         var cancelled = new List<PlaybookRun>();
         foreach (var run in _store.OpenRuns())
         {
-            if (!byId.TryGetValue(run.PlaybookId, out var playbook) || !playbook.Trigger.IsState || run.TriggeredOn > after.Date)
+            if (!_byId.TryGetValue(run.PlaybookId, out var playbook) || !playbook.Trigger.IsState || run.TriggeredOn > after.Date)
             {
                 continue;
             }
