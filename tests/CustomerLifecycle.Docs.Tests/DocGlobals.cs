@@ -73,19 +73,6 @@ public sealed class MyTaskHandler : IPlaybookTaskHandler
     public ValueTask HandleAsync(PlaybookTask task, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 }
 
-public sealed class ApiAdoptionFactor : IHealthFactor
-{
-    public string Name => "api_adoption";
-
-    public string Description => "API calls in the last 7 days per licensed seat";
-
-    public IReadOnlyList<SignalKey> Inputs { get; } = [new SignalKey("api_calls_7d"), WellKnownSignals.LicensedSeats];
-
-    public PointMapping DefaultMapping { get; } = PointMapping.Linear((0, 0), (10, 60), (50, 100));
-
-    public double Measure(ReadOnlySpan<double> inputs) => inputs[1] > 0 ? inputs[0] / inputs[1] : double.NaN;
-}
-
 public sealed class MyFactor : IHealthFactor
 {
     public string Name => "my_factor";
