@@ -21,6 +21,8 @@ public class HealthScoringBenchmarks
     private SignalMatrix _matrix = null!;
     private HealthScorer _scorer = null!;
     private HealthScore[] _results = null!;
+    private double[] _scores = null!;
+    private HealthColor?[] _colors = null!;
     private (double?, string?)[] _obviousResults = null!;
     private double[][] _columns = null!;
 
@@ -38,6 +40,8 @@ public class HealthScoringBenchmarks
         _scorer = new HealthScorer(Portfolio.EightFactors(), SystemClock.Instance);
         _obvious = new ObviousScorer();
         _results = new HealthScore[Accounts];
+        _scores = new double[Accounts];
+        _colors = new HealthColor?[Accounts];
         _obviousResults = new (double?, string?)[Accounts];
 
         // The two implementations must agree, or the comparison means nothing.
@@ -93,6 +97,14 @@ public class HealthScoringBenchmarks
     [Benchmark(Description = "ScoreBatch(matrix)")]
     [BenchmarkCategory("Batch")]
     public void BatchMatrix() => _scorer.ScoreBatch(_matrix, _results);
+
+    [Benchmark(Description = "ScoreBatch(matrix) → score and color columns")]
+    [BenchmarkCategory("Batch")]
+    public void BatchMatrixColumns() => _scorer.ScoreBatch(_matrix, _scores, _colors);
+
+    [Benchmark(Description = "ScoreBatchParallel(matrix) → score and color columns")]
+    [BenchmarkCategory("Batch")]
+    public void BatchMatrixColumnsParallel() => _scorer.ScoreBatchParallel(_matrix, _scores, _colors);
 
     [Benchmark(Description = "ScoreBatchParallel(matrix)")]
     [BenchmarkCategory("Batch")]

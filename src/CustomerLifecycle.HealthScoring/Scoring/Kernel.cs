@@ -112,14 +112,22 @@ internal static class Kernel
             }
         }
 
-        var root = nodeValue[^1];
+        return Finish(c, nodeValue[^1], confidence, invalid, previousColor, margin, signals, 1, 0);
+    }
+
+    /// <summary>
+    /// From the root's value to the score: round-off removed, the color band (with hysteresis), critical rules.
+    /// Signal <c>j</c> of the row is <c>signals[j * stride + offset]</c>, so row and column layouts share this.
+    /// </summary>
+    public static HealthScore Finish(CompiledScorecard c, double root, double confidence, int invalid, HealthColor? previousColor, double margin, ReadOnlySpan<double> signals, int stride, int offset)
+    {
         double? value = double.IsNaN(root) ? null : WithoutRoundOff(root);
         HealthColor? color = value is { } s ? c.Scorecard.ColorBands.ColorOf(s, previousColor, margin) : null;
         var forced = false;
         var rules = c.Rules;
         for (var r = 0; r < rules.Length; r++)
         {
-            var signal = signals[c.RuleSignal[r]];
+            var signal = signals[(c.RuleSignal[r] * stride) + offset];
             if (!double.IsNaN(signal) && rules[r].Fires(signal) && (!forced || rules[r].Color < color))
             {
                 color = rules[r].Color;

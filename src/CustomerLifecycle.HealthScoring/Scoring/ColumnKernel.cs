@@ -1,0 +1,416 @@
+using System.Buffers;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace CustomerLifecycle.HealthScoring;
+
+/// <summary>
+/// Scores the rows of a <see cref="SignalMatrix"/> a block at a time, node by node down the columns, with SIMD vectors.
+/// Each lane does the operations <see cref="Kernel.Compute"/> does for one row, in the same order, so both give the
+/// same bits: the batch and the single-account score of the same signals are equal, not merely close.
+/// </summary>
+/// <remarks>
+/// A block's signals, the groups' running sums and the results fit in the first-level cache, so the matrix is read
+/// once, in order, and nothing is written per row but the result. The working memory comes from the shared array
+/// pool; nothing is allocated per row.
+/// </remarks>
+internal static class ColumnKernel
+{
+    /// <summary>Rows per block: a multiple of every vector width, small enough for the block to stay in cache.</summary>
+    internal const int BlockRows = 256;
+
+    /// <summary>Scores rows <paramref name="from"/>–<paramref name="to"/> into full <see cref="HealthScore"/> values, invalid signals counted.</summary>
+    public static void Score(CompiledScorecard c, SignalMatrix matrix, int from, int to, Span<HealthScore> results, double margin)
+    {
+        using var block = new Block(c, matrix, details: true);
+        for (var start = from; start < to; start += BlockRows)
+        {
+            var n = Math.Min(BlockRows, to - start);
+            block.Compute(start, n);
+            var signals = block.Signals;
+            for (var r = 0; r < n; r++)
+            {
+                results[start - from + r] = Kernel.Finish(c, block.Value[r], block.Confidence[r], block.Invalid[r], null, margin, signals, BlockRows, r);
+            }
+        }
+    }
+
+    /// <summary>Scores rows <paramref name="from"/>–<paramref name="to"/> into a score column (NaN when not applicable) and a color column.</summary>
+    public static void Score(CompiledScorecard c, SignalMatrix matrix, int from, int to, Span<double> scores, Span<HealthColor?> colors)
+    {
+        var bands = c.Scorecard.ColorBands;
+        double red = bands.RedBelow, green = bands.GreenAtOrAbove;
+        var rules = c.Rules;
+        using var block = new Block(c, matrix, details: false);
+        for (var start = from; start < to; start += BlockRows)
+        {
+            var n = Math.Min(BlockRows, to - start);
+            block.Compute(start, n);
+            var value = block.Value[..n];
+            var s = scores.Slice(start - from, n);
+            var k = colors.Slice(start - from, n);
+            for (var r = 0; r < value.Length; r++)
+            {
+                var v = value[r];
+                s[r] = v;
+
+                // ColorBands.ColorOf without branches on the score: Red below red, Green at or above green.
+                k[r] = double.IsNaN(v) ? null : (HealthColor)((v >= red ? 1 : 0) + (v >= green ? 1 : 0));
+            }
+
+            if (rules.Length > 0)
+            {
+                var signals = block.Signals;
+                for (var r = 0; r < n; r++)
+                {
+                    k[r] = Kernel.Finish(c, value[r], 0, 0, null, 0, signals, BlockRows, r).Color;
+                }
+            }
+        }
+    }
+
+    /// <summary>The working memory of one block and the arithmetic that fills it.</summary>
+    private ref struct Block
+    {
+        private readonly CompiledScorecard _c;
+        private readonly double[]?[] _columns;
+        private readonly ulong[]?[] _written;
+        private readonly bool _details;
+        private readonly double[] _doubles;
+        private readonly int[] _ints;
+        private readonly Span<double> _measure;
+        private readonly Span<double> _sum;
+        private readonly Span<double> _sumW;
+        private readonly Span<double> _inputs;
+
+        /// <param name="c">The scorecard.</param>
+        /// <param name="matrix">The signals.</param>
+        /// <param name="details">Whether to count invalid signals and sum the confidence, which only a <see cref="HealthScore"/> reports.</param>
+        public Block(CompiledScorecard c, SignalMatrix matrix, bool details)
+        {
+            _c = c;
+            _details = details;
+            var keys = c.Signals;
+            _columns = new double[]?[keys.Length];
+            _written = new ulong[]?[keys.Length];
+            for (var j = 0; j < keys.Length; j++)
+            {
+                _columns[j] = matrix.ColumnOrNull(keys[j]);
+                _written[j] = matrix.WrittenOrNull(keys[j]);
+            }
+
+            // Signals, the leaf's measure, each node's sum and weight, the root's value and the confidence, then
+            // the custom factors' inputs.
+            var blocks = keys.Length + 1 + (2 * c.NodeCount) + 2;
+            _doubles = ArrayPool<double>.Shared.Rent((blocks * BlockRows) + c.MaxInputs);
+            _ints = ArrayPool<int>.Shared.Rent(BlockRows);
+            var all = _doubles.AsSpan();
+            Signals = all[..(keys.Length * BlockRows)];
+            all = all[Signals.Length..];
+            _measure = all[..BlockRows];
+            _sum = all.Slice(BlockRows, c.NodeCount * BlockRows);
+            _sumW = all.Slice(BlockRows + _sum.Length, c.NodeCount * BlockRows);
+            all = all[(BlockRows + (2 * _sum.Length))..];
+            Value = all[..BlockRows];
+            Confidence = all.Slice(BlockRows, BlockRows);
+            _inputs = all.Slice(2 * BlockRows, c.MaxInputs);
+            Invalid = _ints.AsSpan(0, BlockRows);
+        }
+
+        /// <summary>The block's signals, non-finite cells as NaN: signal <c>j</c> of row <c>r</c> at <c>j * BlockRows + r</c>.</summary>
+        public Span<double> Signals { get; }
+
+        /// <summary>The root's value per row, round-off removed; NaN when not applicable.</summary>
+        public Span<double> Value { get; }
+
+        /// <summary>The share of weight measured, per row; summed only with details.</summary>
+        public Span<double> Confidence { get; }
+
+        /// <summary>Invalid (written but not finite) signals per row; counted only with details.</summary>
+        public Span<int> Invalid { get; }
+
+        public readonly void Dispose()
+        {
+            ArrayPool<double>.Shared.Return(_doubles);
+            ArrayPool<int>.Shared.Return(_ints);
+        }
+
+        /// <summary>Fills <see cref="Value"/> and <see cref="Confidence"/> for rows <paramref name="start"/> to start + <paramref name="n"/>; rows past <paramref name="n"/> are padding.</summary>
+        public readonly void Compute(int start, int n)
+        {
+            var c = _c;
+            if (_details)
+            {
+                Invalid.Clear();
+                Confidence.Clear();
+            }
+            for (var j = 0; j < _columns.Length; j++)
+            {
+                LoadSignal(j, start, n);
+            }
+
+            var parent = c.Parent;
+            var weight = c.Weight;
+            var leafOfNode = c.LeafOfNode;
+            for (var node = 0; node < parent.Length; node++)
+            {
+                if (leafOfNode[node] < 0)
+                {
+                    _sum.Slice(node * BlockRows, BlockRows).Clear();
+                    _sumW.Slice(node * BlockRows, BlockRows).Clear();
+                }
+            }
+
+            for (var node = 0; node < parent.Length; node++)
+            {
+                var p = parent[node];
+                var target = p >= 0 ? new Target(_sum.Slice(p * BlockRows, BlockRows), _sumW.Slice(p * BlockRows, BlockRows), weight[node]) : new Target(Value, default, 0);
+                var leaf = leafOfNode[node];
+                if (leaf >= 0)
+                {
+                    Leaf(leaf, n, target);
+                }
+                else
+                {
+                    Group(_sum.Slice(node * BlockRows, BlockRows), _sumW.Slice(node * BlockRows, BlockRows), target);
+                }
+            }
+        }
+
+        private readonly void LoadSignal(int j, int start, int n)
+        {
+            var destination = Signals.Slice(j * BlockRows, BlockRows);
+            var column = _columns[j];
+            if (column is null)
+            {
+                destination.Fill(double.NaN);
+                return;
+            }
+
+            var source = column.AsSpan(start, n);
+            if (n == BlockRows)
+            {
+                var from = MemoryMarshal.Cast<double, Vector<double>>(source);
+                var to = MemoryMarshal.Cast<double, Vector<double>>(destination);
+                var nan = new Vector<double>(double.NaN);
+                for (var i = 0; i < from.Length; i++)
+                {
+                    var v = from[i];
+
+                    // v - v is 0 for a finite v and NaN for NaN or an infinity.
+                    to[i] = Vector.ConditionalSelect(Vector.Equals(v - v, Vector<double>.Zero), v, nan);
+                }
+            }
+            else
+            {
+                for (var r = 0; r < n; r++)
+                {
+                    var v = source[r];
+                    destination[r] = double.IsFinite(v) ? v : double.NaN;
+                }
+
+                destination[n..].Fill(double.NaN);
+            }
+
+            if (_details)
+            {
+                var written = _written[j]!;
+                var invalid = Invalid;
+                for (var r = 0; r < n; r++)
+                {
+                    var row = start + r;
+                    if (!double.IsFinite(source[r]) && (written[row >> 6] & (1UL << (row & 63))) != 0)
+                    {
+                        invalid[r]++;
+                    }
+                }
+            }
+        }
+
+        private readonly void Leaf(int leaf, int n, Target target)
+        {
+            var c = _c;
+            ref readonly var plan = ref c.Plans[leaf];
+            ReadOnlySpan<double> measure;
+            switch (plan.Kind)
+            {
+                case FactorKind.Signal:
+                    measure = Signals.Slice(plan.In0 * BlockRows, BlockRows);
+                    break;
+                case FactorKind.Ratio:
+                    var numerator = MemoryMarshal.Cast<double, Vector<double>>(Signals.Slice(plan.In0 * BlockRows, BlockRows));
+                    var denominator = MemoryMarshal.Cast<double, Vector<double>>(Signals.Slice(plan.In1 * BlockRows, BlockRows));
+                    var ratio = MemoryMarshal.Cast<double, Vector<double>>(_measure);
+                    var nan = new Vector<double>(double.NaN);
+                    for (var i = 0; i < ratio.Length; i++)
+                    {
+                        // RatioFactor.Ratio: NaN unless the denominator is positive.
+                        ratio[i] = Vector.ConditionalSelect(Vector.GreaterThan(denominator[i], Vector<double>.Zero), numerator[i] / denominator[i], nan);
+                    }
+
+                    measure = _measure;
+                    break;
+                default:
+                    Custom(leaf, n);
+                    measure = _measure;
+                    break;
+            }
+
+            var xs = c.X.AsSpan(plan.XOffset, plan.XCount);
+            var ys = c.Y.AsSpan(plan.YOffset, plan.MapKind == PointMappingKind.Bands ? plan.XCount + 1 : plan.XCount);
+            var missing = new Vector<double>(plan.Policy is MissingDataPolicy.Neutral or MissingDataPolicy.Zero ? plan.Neutral : double.NaN);
+            var share = new Vector<double>(plan.Share);
+            var values = MemoryMarshal.Cast<double, Vector<double>>(measure);
+            var confidence = MemoryMarshal.Cast<double, Vector<double>>(Confidence);
+            var details = _details;
+            if (plan.MapKind == PointMappingKind.Bands)
+            {
+                for (var i = 0; i < values.Length; i++)
+                {
+                    var v = values[i];
+                    var measured = Vector.Equals(v, v);
+                    if (details)
+                    {
+                        confidence[i] += Vector.ConditionalSelect(measured, share, Vector<double>.Zero);
+                    }
+
+                    target.Add(i, Vector.ConditionalSelect(measured, MapBands(v, xs, ys), missing));
+                }
+            }
+            else
+            {
+                for (var i = 0; i < values.Length; i++)
+                {
+                    var v = values[i];
+                    var measured = Vector.Equals(v, v);
+                    if (details)
+                    {
+                        confidence[i] += Vector.ConditionalSelect(measured, share, Vector<double>.Zero);
+                    }
+
+                    target.Add(i, Vector.ConditionalSelect(measured, MapLinear(v, xs, ys), missing));
+                }
+            }
+        }
+
+        private readonly void Custom(int leaf, int n)
+        {
+            var c = _c;
+            var factor = c.Factor[leaf];
+            var count = c.InputCount[leaf];
+            var offset = c.InputOffset[leaf];
+            var inputs = _inputs[..count];
+            for (var r = 0; r < n; r++)
+            {
+                for (var k = 0; k < count; k++)
+                {
+                    inputs[k] = Signals[(c.LeafInputs[offset + k] * BlockRows) + r];
+                }
+
+                var m = factor.Measure(inputs);
+                if (double.IsInfinity(m))
+                {
+                    if (_details)
+                    {
+                        Invalid[r]++;
+                    }
+
+                    m = double.NaN;
+                }
+
+                _measure[r] = m;
+            }
+
+            _measure[n..].Fill(double.NaN);
+        }
+
+        private static void Group(Span<double> sum, Span<double> sumW, Target target)
+        {
+            var s = MemoryMarshal.Cast<double, Vector<double>>(sum);
+            var w = MemoryMarshal.Cast<double, Vector<double>>(sumW);
+            var nan = new Vector<double>(double.NaN);
+            for (var i = 0; i < s.Length; i++)
+            {
+                // A group averages its applicable children; with none it is not applicable itself.
+                target.Add(i, Vector.ConditionalSelect(Vector.GreaterThan(w[i], Vector<double>.Zero), s[i] / w[i], nan));
+            }
+        }
+
+        /// <summary>PointMapping.Map for bands, per lane: the points of the last threshold the value reaches.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector<double> MapBands(Vector<double> v, ReadOnlySpan<double> xs, ReadOnlySpan<double> ys)
+        {
+            var points = new Vector<double>(ys[0]);
+            for (var k = 0; k < xs.Length; k++)
+            {
+                points = Vector.ConditionalSelect(Vector.GreaterThanOrEqual(v, new Vector<double>(xs[k])), new Vector<double>(ys[k + 1]), points);
+            }
+
+            return points;
+        }
+
+        /// <summary>PointMapping.Map for knots, per lane: the same segment and the same interpolation formula.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector<double> MapLinear(Vector<double> v, ReadOnlySpan<double> xs, ReadOnlySpan<double> ys)
+        {
+            var last = xs.Length - 1;
+            Vector<double> x0 = new(xs[0]), x1 = new(xs[1]), y0 = new(ys[0]), y1 = new(ys[1]);
+            for (var k = 1; k < last; k++)
+            {
+                // The segment is (xs[k-1], xs[k]] for the first k with v <= xs[k].
+                var beyond = Vector.GreaterThan(v, new Vector<double>(xs[k]));
+                x0 = Vector.ConditionalSelect(beyond, new Vector<double>(xs[k]), x0);
+                x1 = Vector.ConditionalSelect(beyond, new Vector<double>(xs[k + 1]), x1);
+                y0 = Vector.ConditionalSelect(beyond, new Vector<double>(ys[k]), y0);
+                y1 = Vector.ConditionalSelect(beyond, new Vector<double>(ys[k + 1]), y1);
+            }
+
+            var points = y0 + ((v - x0) / (x1 - x0) * (y1 - y0));
+            points = Vector.ConditionalSelect(Vector.GreaterThanOrEqual(v, new Vector<double>(xs[last])), new Vector<double>(ys[last]), points);
+            return Vector.ConditionalSelect(Vector.LessThanOrEqual(v, new Vector<double>(xs[0])), new Vector<double>(ys[0]), points);
+        }
+    }
+
+    /// <summary>Kernel.WithoutRoundOff per lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<double> WithoutRoundOff(Vector<double> score)
+    {
+        var hundred = new Vector<double>(100);
+        var above = Vector.BitwiseAnd(Vector.GreaterThan(score, hundred), Vector.LessThan(score, new Vector<double>(100 + 1e-9)));
+        var below = Vector.BitwiseAnd(Vector.LessThan(score, Vector<double>.Zero), Vector.GreaterThan(score, new Vector<double>(-1e-9)));
+        return Vector.ConditionalSelect(below, Vector<double>.Zero, Vector.ConditionalSelect(above, hundred, score));
+    }
+
+    /// <summary>Where a node's values go: added, weighted, into its parent's sums when they are not NaN, or written as the root's value.</summary>
+    private readonly ref struct Target
+    {
+        private readonly Span<Vector<double>> _sum;
+        private readonly Span<Vector<double>> _sumW;
+        private readonly Vector<double> _weight;
+        private readonly bool _isRoot;
+
+        public Target(Span<double> sum, Span<double> sumW, double weight)
+        {
+            _isRoot = sumW.IsEmpty;
+            _sum = MemoryMarshal.Cast<double, Vector<double>>(sum);
+            _sumW = MemoryMarshal.Cast<double, Vector<double>>(sumW);
+            _weight = new Vector<double>(weight);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Add(int i, Vector<double> value)
+        {
+            if (_isRoot)
+            {
+                _sum[i] = WithoutRoundOff(value);
+                return;
+            }
+
+            // Adding zero leaves a sum as it is, so lanes without a value match the row kernel, which skips them.
+            var applicable = Vector.Equals(value, value);
+            _sum[i] += Vector.ConditionalSelect(applicable, _weight * value, Vector<double>.Zero);
+            _sumW[i] += Vector.ConditionalSelect(applicable, _weight, Vector<double>.Zero);
+        }
+    }
+}
