@@ -6,12 +6,12 @@ using NodaTime;
 namespace CustomerLifecycle.Benchmarks;
 
 /// <summary>
-/// The scoring hot path: one account, and a portfolio of 1,000,000 accounts × 8 factors (bands, linear mappings,
+/// The scoring hot path: one account, and portfolios of 1,000 / 100,000 / 1,000,000 accounts × 8 factors (bands, linear mappings,
 /// nested weights, ~10 % missing data, colors). Each category has its baseline: the obvious code for one account;
 /// for the batch, the obvious code, and the memory floor (a plain sum over the same signal columns).
 /// </summary>
 [MemoryDiagnoser]
-[GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
+[GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory, BenchmarkLogicalGroupRule.ByParams)]
 [CategoriesColumn]
 public class HealthScoringBenchmarks
 {
@@ -26,7 +26,7 @@ public class HealthScoringBenchmarks
     private (double?, string?)[] _obviousResults = null!;
     private double[][] _columns = null!;
 
-    [Params(1_000_000)]
+    [Params(1_000, 100_000, 1_000_000)]
     public int Accounts { get; set; }
 
     [GlobalSetup]
