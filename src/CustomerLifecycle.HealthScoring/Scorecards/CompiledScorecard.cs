@@ -43,6 +43,7 @@ internal sealed class CompiledScorecard
         var inputs = new List<int>();
         var xs = new List<double>();
         var ys = new List<double>();
+        var slopes = new List<double>();
         for (var i = 0; i < count; i++)
         {
             var leaf = Leaves[i];
@@ -74,6 +75,7 @@ internal sealed class CompiledScorecard
             };
             xs.AddRange(leaf.Mapping.X);
             ys.AddRange(leaf.Mapping.Y);
+            slopes.AddRange(leaf.Mapping.Slopes);
         }
 
         Rules = [.. scorecard.CriticalRules];
@@ -86,6 +88,7 @@ internal sealed class CompiledScorecard
         LeafInputs = [.. inputs];
         X = [.. xs];
         Y = [.. ys];
+        Slopes = [.. slopes];
         Signals = [.. signals];
         if (Signals.Length > StackLimit || NodeCount > StackLimit || MaxInputs > StackLimit)
         {
@@ -127,6 +130,9 @@ internal sealed class CompiledScorecard
     public double[] X { get; }
 
     public double[] Y { get; }
+
+    /// <summary>Each linear segment's slope, aligned with <see cref="X"/>.</summary>
+    public double[] Slopes { get; }
 
     public CriticalRule[] Rules { get; }
 

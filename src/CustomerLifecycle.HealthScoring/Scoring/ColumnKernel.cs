@@ -258,6 +258,7 @@ internal static class ColumnKernel
             }
 
             var xs = c.X.AsSpan(plan.XOffset, plan.XCount);
+            var slopes = c.Slopes.AsSpan(plan.XOffset, plan.XCount);
             var ys = c.Y.AsSpan(plan.YOffset, plan.MapKind == PointMappingKind.Bands ? plan.XCount + 1 : plan.XCount);
             var missing = new Vector<double>(plan.Policy is MissingDataPolicy.Neutral or MissingDataPolicy.Zero ? plan.Neutral : double.NaN);
             var share = new Vector<double>(plan.Share);
@@ -289,7 +290,7 @@ internal static class ColumnKernel
                         confidence[i] += Vector.ConditionalSelect(measured, share, Vector<double>.Zero);
                     }
 
-                    target.Add(i, Vector.ConditionalSelect(measured, MapLinear(v, xs, ys), missing));
+                    target.Add(i, Vector.ConditionalSelect(measured, MapLinear(v, xs, slopes, ys), missing));
                 }
             }
         }
@@ -350,23 +351,22 @@ internal static class ColumnKernel
             return points;
         }
 
-        /// <summary>PointMapping.Map for knots, per lane: the same segment and the same interpolation formula.</summary>
+        /// <summary>PointMapping.Map for knots, per lane: the same segment (closed on the left) and the same formula.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static Vector<double> MapLinear(Vector<double> v, ReadOnlySpan<double> xs, ReadOnlySpan<double> ys)
+        private static Vector<double> MapLinear(Vector<double> v, ReadOnlySpan<double> xs, ReadOnlySpan<double> slopes, ReadOnlySpan<double> ys)
         {
             var last = xs.Length - 1;
-            Vector<double> x0 = new(xs[0]), x1 = new(xs[1]), y0 = new(ys[0]), y1 = new(ys[1]);
+            Vector<double> x0 = new(xs[0]), y0 = new(ys[0]), slope = new(slopes[0]);
             for (var k = 1; k < last; k++)
             {
-                // The segment is (xs[k-1], xs[k]] for the first k with v <= xs[k].
-                var beyond = Vector.GreaterThan(v, new Vector<double>(xs[k]));
-                x0 = Vector.ConditionalSelect(beyond, new Vector<double>(xs[k]), x0);
-                x1 = Vector.ConditionalSelect(beyond, new Vector<double>(xs[k + 1]), x1);
-                y0 = Vector.ConditionalSelect(beyond, new Vector<double>(ys[k]), y0);
-                y1 = Vector.ConditionalSelect(beyond, new Vector<double>(ys[k + 1]), y1);
+                // The segment starts at the last knot at or below v.
+                var reached = Vector.GreaterThanOrEqual(v, new Vector<double>(xs[k]));
+                x0 = Vector.ConditionalSelect(reached, new Vector<double>(xs[k]), x0);
+                y0 = Vector.ConditionalSelect(reached, new Vector<double>(ys[k]), y0);
+                slope = Vector.ConditionalSelect(reached, new Vector<double>(slopes[k]), slope);
             }
 
-            var points = y0 + ((v - x0) / (x1 - x0) * (y1 - y0));
+            var points = y0 + ((v - x0) * slope);
             points = Vector.ConditionalSelect(Vector.GreaterThanOrEqual(v, new Vector<double>(xs[last])), new Vector<double>(ys[last]), points);
             return Vector.ConditionalSelect(Vector.LessThanOrEqual(v, new Vector<double>(xs[0])), new Vector<double>(ys[0]), points);
         }

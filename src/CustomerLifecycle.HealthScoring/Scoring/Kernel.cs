@@ -38,8 +38,6 @@ internal static class Kernel
         var inputs = scratch.Inputs;
         var confidence = 0.0;
         var plans = c.Plans;
-        var xs = c.X;
-        var ys = c.Y;
         for (var i = 0; i < plans.Length; i++)
         {
             ref readonly var plan = ref plans[i];
@@ -66,7 +64,7 @@ internal static class Kernel
             raw[i] = m;
             if (!double.IsNaN(m))
             {
-                points[i] = Map(xs, ys, in plan, m);
+                points[i] = Map(c, in plan, m);
                 status[i] = FactorStatus.Measured;
                 confidence += plan.Share;
                 continue;
@@ -80,7 +78,7 @@ internal static class Kernel
                     break;
                 case MissingDataPolicy.LastKnown when lastRaw.Length > 0 && !double.IsNaN(lastRaw[i]) && lastAgeDays[i] >= 0 && lastAgeDays[i] <= plan.MaxAgeDays:
                     var decay = Math.Pow(0.5, lastAgeDays[i] / plan.HalfLifeDays);
-                    points[i] = plan.Neutral + ((Map(xs, ys, in plan, lastRaw[i]) - plan.Neutral) * decay);
+                    points[i] = plan.Neutral + ((Map(c, in plan, lastRaw[i]) - plan.Neutral) * decay);
                     raw[i] = lastRaw[i];
                     status[i] = FactorStatus.LastKnown;
                     confidence += plan.Share * decay;
@@ -169,6 +167,6 @@ internal static class Kernel
         return c.Factor[leaf].Measure(buffer);
     }
 
-    private static double Map(double[] xs, double[] ys, in LeafPlan plan, double value) =>
-        PointMapping.Map(plan.MapKind, xs, plan.XOffset, plan.XCount, ys, plan.YOffset, value);
+    private static double Map(CompiledScorecard c, in LeafPlan plan, double value) =>
+        PointMapping.Map(plan.MapKind, c.X, c.Slopes, plan.XOffset, plan.XCount, c.Y, plan.YOffset, value);
 }

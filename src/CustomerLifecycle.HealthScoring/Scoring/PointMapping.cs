@@ -39,6 +39,7 @@ public sealed class PointMapping
 {
     private readonly double[] _x;
     private readonly double[] _y;
+    private readonly double[] _slopes;
 
     private PointMapping(PointMappingKind kind, double[] x, double[] y, MappingDirection direction)
     {
@@ -46,6 +47,16 @@ public sealed class PointMapping
         _x = x;
         _y = y;
         Direction = direction;
+
+        // One slope per knot, aligned with the knots: segment k runs from knot k to knot k + 1. Bands have none (zeros).
+        _slopes = new double[x.Length];
+        if (kind == PointMappingKind.Linear)
+        {
+            for (var k = 0; k < x.Length - 1; k++)
+            {
+                _slopes[k] = (y[k + 1] - y[k]) / (x[k + 1] - x[k]);
+            }
+        }
     }
 
     /// <summary>Bands or linear.</summary>
@@ -163,17 +174,26 @@ public sealed class PointMapping
 
     /// <summary>The points for a raw value.</summary>
     /// <param name="value">A finite raw value.</param>
-    public double Map(double value) => Map(Kind, _x, 0, _x.Length, _y, 0, value);
+    public double Map(double value) => Map(Kind, _x, _slopes, 0, _x.Length, _y, 0, value);
 
     internal double[] X => _x;
 
     internal double[] Y => _y;
 
+    /// <summary>The slope of each linear segment, aligned with <see cref="X"/> (the last is zero; all are zero for bands).</summary>
+    internal double[] Slopes => _slopes;
+
     /// <summary>
     /// The mapping arithmetic, on knots stored at offsets of shared arrays (a compiled scorecard keeps every factor's
-    /// knots in one array): <paramref name="count"/> thresholds from <c>xs[xOffset]</c>, points from <c>ys[yOffset]</c>.
+    /// knots in one array): <paramref name="count"/> thresholds from <c>xs[xOffset]</c> with their slopes from
+    /// <c>slopes[xOffset]</c>, points from <c>ys[yOffset]</c>.
     /// </summary>
-    internal static double Map(PointMappingKind kind, double[] xs, int xOffset, int count, double[] ys, int yOffset, double value)
+    /// <remarks>
+    /// A linear segment is closed on the left, so a value on a knot takes that knot's points exactly, and is computed
+    /// as <c>y0 + (value - x0) * slope</c> with the slope precomputed: one multiplication, no division. The column
+    /// kernel does the same operations per lane.
+    /// </remarks>
+    internal static double Map(PointMappingKind kind, double[] xs, double[] slopes, int xOffset, int count, double[] ys, int yOffset, double value)
     {
         if (kind == PointMappingKind.Bands)
         {
@@ -197,13 +217,13 @@ public sealed class PointMapping
         }
 
         var i = 1;
-        while (value > xs[xOffset + i])
+        while (value >= xs[xOffset + i])
         {
             i++;
         }
 
-        // xs[i-1] < value <= xs[i]
-        double x0 = xs[xOffset + i - 1], x1 = xs[xOffset + i], y0 = ys[yOffset + i - 1], y1 = ys[yOffset + i];
-        return y0 + ((value - x0) / (x1 - x0) * (y1 - y0));
+        // xs[i-1] <= value < xs[i]
+        var k = i - 1;
+        return ys[yOffset + k] + ((value - xs[xOffset + k]) * slopes[xOffset + k]);
     }
 }

@@ -25,6 +25,18 @@ public sealed class PointMappingTests
         Assert.Equal(expected, PointMapping.Linear((0, 0), (0.5, 50), (0.8, 90), (1.0, 100)).Map(value), 10);
 
     [Fact]
+    public void Linear_AValueOnAKnotTakesThatKnotsPointsExactly()
+    {
+        // Awkward knots, so that interpolating from the previous knot would round differently.
+        (double Value, double Points)[] knots = [(0.1, 100 / 7.0), (0.2, 66.6), (2.9, 70), (5.1, 99.9)];
+        var mapping = PointMapping.Linear(knots);
+        foreach (var (value, points) in knots)
+        {
+            Assert.Equal(points, mapping.Map(value));
+        }
+    }
+
+    [Fact]
     public void Direction_IsDerivedFromThePoints()
     {
         Assert.Equal(MappingDirection.Rising, PointMapping.Linear((0, 0), (1, 100)).Direction);
