@@ -13,12 +13,14 @@ namespace CustomerLifecycle.HealthScoring;
 /// <remarks>
 /// A block's signals, the groups' running sums and the results fit in the first-level cache, so the matrix is read
 /// once, in order, and nothing is written per row but the result. The working memory comes from the shared array
-/// pool; nothing is allocated per row.
+/// pools, so a batch allocates nothing once the pools hold it.
 /// </remarks>
 internal static class ColumnKernel
 {
     /// <summary>Rows per block: a multiple of every vector width, small enough for the block to stay in cache.</summary>
     internal const int BlockRows = 256;
+
+    private static readonly HealthColor?[] Colors = [null, HealthColor.Red, HealthColor.Yellow, HealthColor.Green];
 
     /// <summary>Scores rows <paramref name="from"/>–<paramref name="to"/> into full <see cref="HealthScore"/> values, invalid signals counted.</summary>
     public static void Score(CompiledScorecard c, SignalMatrix matrix, int from, int to, Span<HealthScore> results, double margin)
@@ -55,8 +57,9 @@ internal static class ColumnKernel
                 var v = value[r];
                 s[r] = v;
 
-                // ColorBands.ColorOf without branches on the score: Red below red, Green at or above green.
-                k[r] = double.IsNaN(v) ? null : (HealthColor)((v >= red ? 1 : 0) + (v >= green ? 1 : 0));
+                // ColorBands.ColorOf without a branch on the score: NaN has no color, Red is below red, Green at or
+                // above green (every comparison with NaN is false).
+                k[r] = Colors[(double.IsNaN(v) ? 0 : 1) + (v >= red ? 1 : 0) + (v >= green ? 1 : 0)];
             }
 
             if (rules.Length > 0)
@@ -92,8 +95,8 @@ internal static class ColumnKernel
             _c = c;
             _details = details;
             var keys = c.Signals;
-            _columns = new double[]?[keys.Length];
-            _written = new ulong[]?[keys.Length];
+            _columns = ArrayPool<double[]?>.Shared.Rent(keys.Length);
+            _written = ArrayPool<ulong[]?>.Shared.Rent(keys.Length);
             for (var j = 0; j < keys.Length; j++)
             {
                 _columns[j] = matrix.ColumnOrNull(keys[j]);
@@ -134,6 +137,8 @@ internal static class ColumnKernel
         {
             ArrayPool<double>.Shared.Return(_doubles);
             ArrayPool<int>.Shared.Return(_ints);
+            ArrayPool<double[]?>.Shared.Return(_columns, clearArray: true);
+            ArrayPool<ulong[]?>.Shared.Return(_written, clearArray: true);
         }
 
         /// <summary>Fills <see cref="Value"/> and <see cref="Confidence"/> for rows <paramref name="start"/> to start + <paramref name="n"/>; rows past <paramref name="n"/> are padding.</summary>
@@ -145,7 +150,7 @@ internal static class ColumnKernel
                 Invalid.Clear();
                 Confidence.Clear();
             }
-            for (var j = 0; j < _columns.Length; j++)
+            for (var j = 0; j < c.Signals.Length; j++)
             {
                 LoadSignal(j, start, n);
             }
