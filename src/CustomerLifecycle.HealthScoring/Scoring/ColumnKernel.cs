@@ -52,23 +52,17 @@ internal static class ColumnKernel
             var value = block.Value[..n];
             var s = scores.Slice(start - from, n);
             var k = colors.Slice(start - from, n);
+            var signals = block.Signals;
             for (var r = 0; r < value.Length; r++)
             {
                 var v = value[r];
                 s[r] = v;
 
-                // ColorBands.ColorOf without a branch on the score: NaN has no color, Red is below red, Green at or
-                // above green (every comparison with NaN is false).
-                k[r] = Colors[(double.IsNaN(v) ? 0 : 1) + (v >= red ? 1 : 0) + (v >= green ? 1 : 0)];
-            }
-
-            if (rules.Length > 0)
-            {
-                var signals = block.Signals;
-                for (var r = 0; r < n; r++)
-                {
-                    k[r] = Kernel.Finish(c, value[r], 0, 0, null, 0, signals, BlockRows, r).Color;
-                }
+                // Without critical rules, ColorBands.ColorOf without a branch on the score: NaN has no color, Red is
+                // below red, Green at or above green (every comparison with NaN is false).
+                k[r] = rules.Length == 0
+                    ? Colors[(double.IsNaN(v) ? 0 : 1) + (v >= red ? 1 : 0) + (v >= green ? 1 : 0)]
+                    : Kernel.Finish(c, v, 0, 0, null, 0, signals, BlockRows, r).Color;
             }
         }
     }
@@ -150,6 +144,7 @@ internal static class ColumnKernel
                 Invalid.Clear();
                 Confidence.Clear();
             }
+
             for (var j = 0; j < c.Signals.Length; j++)
             {
                 LoadSignal(j, start, n);
@@ -382,8 +377,8 @@ internal static class ColumnKernel
     private static Vector<double> WithoutRoundOff(Vector<double> score)
     {
         var hundred = new Vector<double>(100);
-        var above = Vector.BitwiseAnd(Vector.GreaterThan(score, hundred), Vector.LessThan(score, new Vector<double>(100 + 1e-9)));
-        var below = Vector.BitwiseAnd(Vector.LessThan(score, Vector<double>.Zero), Vector.GreaterThan(score, new Vector<double>(-1e-9)));
+        var above = Vector.BitwiseAnd(Vector.GreaterThan(score, hundred), Vector.LessThan(score, new Vector<double>(100 + Kernel.RoundOff)));
+        var below = Vector.BitwiseAnd(Vector.LessThan(score, Vector<double>.Zero), Vector.GreaterThan(score, new Vector<double>(-Kernel.RoundOff)));
         return Vector.ConditionalSelect(below, Vector<double>.Zero, Vector.ConditionalSelect(above, hundred, score));
     }
 

@@ -146,11 +146,14 @@ internal static class Kernel
         };
     }
 
+    /// <summary>How far outside 0–100 a weighted average may land by round-off alone.</summary>
+    internal const double RoundOff = 1e-9;
+
     /// <summary>A weighted average of values within 0–100 can land a hair outside it by round-off; only that is removed.</summary>
     internal static double WithoutRoundOff(double score) => score switch
     {
-        > 100 and < 100 + 1e-9 => 100,
-        < 0 and > -1e-9 => 0,
+        > 100 and < 100 + RoundOff => 100,
+        < 0 and > -RoundOff => 0,
         _ => score,
     };
 
