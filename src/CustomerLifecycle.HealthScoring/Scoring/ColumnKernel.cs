@@ -52,17 +52,24 @@ internal static class ColumnKernel
             var value = block.Value[..n];
             var s = scores.Slice(start - from, n);
             var k = colors.Slice(start - from, n);
-            var signals = block.Signals;
-            for (var r = 0; r < value.Length; r++)
+            value.CopyTo(s);
+            if (rules.Length == 0)
             {
-                var v = value[r];
-                s[r] = v;
-
-                // Without critical rules, ColorBands.ColorOf without a branch on the score: NaN has no color, Red is
-                // below red, Green at or above green (every comparison with NaN is false).
-                k[r] = rules.Length == 0
-                    ? Colors[(double.IsNaN(v) ? 0 : 1) + (v >= red ? 1 : 0) + (v >= green ? 1 : 0)]
-                    : Kernel.Finish(c, v, 0, 0, null, 0, signals, BlockRows, r).Color;
+                for (var r = 0; r < value.Length; r++)
+                {
+                    // ColorBands.ColorOf without a branch on the score: NaN has no color, Red is below red, Green at
+                    // or above green (every comparison with NaN is false).
+                    var v = value[r];
+                    k[r] = Colors[(double.IsNaN(v) ? 0 : 1) + (v >= red ? 1 : 0) + (v >= green ? 1 : 0)];
+                }
+            }
+            else
+            {
+                var signals = block.Signals;
+                for (var r = 0; r < value.Length; r++)
+                {
+                    k[r] = Kernel.Finish(c, value[r], 0, 0, null, 0, signals, BlockRows, r).Color;
+                }
             }
         }
     }
