@@ -32,24 +32,50 @@ internal static class Portfolio
         var rows = new double[count][];
         for (var i = 0; i < count; i++)
         {
-            var licensed = random.Next(5, 500);
-            double[] row =
-            [
-                random.Next(0, 40 * licensed), random.Next(0, licensed + 1), licensed, random.Next(0, 30), 30, random.Next(0, 11),
-                random.Next(1, 6), random.Next(0, 6), random.Next(0, 3), random.Next(0, 90),
-            ];
-            for (var k = 0; k < row.Length; k++)
-            {
-                if (random.NextDouble() < 0.1)
-                {
-                    row[k] = double.NaN; // missing
-                }
-            }
-
-            rows[i] = row;
+            rows[i] = new double[Keys.Length];
+            Row(random, rows[i]);
         }
 
         return rows;
+    }
+
+    /// <summary>Fills one account's values of <see cref="Keys"/>, in order; NaN where missing (about 10 % of each).</summary>
+    /// <param name="random">The seeded source.</param>
+    /// <param name="row">Receives the values; <see cref="Keys"/> long.</param>
+    /// <returns>The licensed seats drawn, also when the row's licensed_seats value is then made missing.</returns>
+    public static int Row(Random random, Span<double> row)
+    {
+        var licensed = random.Next(5, 500);
+        ReadOnlySpan<double> values =
+        [
+            random.Next(0, 40 * licensed), random.Next(0, licensed + 1), licensed, random.Next(0, 30), 30, random.Next(0, 11),
+            random.Next(1, 6), random.Next(0, 6), random.Next(0, 3), random.Next(0, 90),
+        ];
+        values.CopyTo(row);
+        for (var k = 0; k < row.Length; k++)
+        {
+            if (random.NextDouble() < 0.1)
+            {
+                row[k] = double.NaN; // missing
+            }
+        }
+
+        return licensed;
+    }
+
+    /// <summary>The signal set of a row: its values that are not missing.</summary>
+    public static SignalSet Signals(ReadOnlySpan<double> row)
+    {
+        var builder = SignalSet.CreateBuilder();
+        for (var k = 0; k < Keys.Length; k++)
+        {
+            if (!double.IsNaN(row[k]))
+            {
+                builder.Add(Keys[k], row[k]);
+            }
+        }
+
+        return builder.ToSignalSet();
     }
 
     public static Account[] Accounts(double[][] values)
@@ -57,16 +83,7 @@ internal static class Portfolio
         var accounts = new Account[values.Length];
         for (var i = 0; i < values.Length; i++)
         {
-            var builder = SignalSet.CreateBuilder();
-            for (var k = 0; k < Keys.Length; k++)
-            {
-                if (!double.IsNaN(values[i][k]))
-                {
-                    builder.Add(Keys[k], values[i][k]);
-                }
-            }
-
-            accounts[i] = new Account { Id = new AccountId("acct-" + i), Name = "Account " + i, Signals = builder.ToSignalSet() };
+            accounts[i] = new Account { Id = new AccountId("acct-" + i), Name = "Account " + i, Signals = Signals(values[i]) };
         }
 
         return accounts;

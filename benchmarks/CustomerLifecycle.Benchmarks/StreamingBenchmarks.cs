@@ -96,23 +96,10 @@ public class StreamingBenchmarks
         var random = new Random(3);
         var stages = LifecycleStageModel.Default.Stages.Select(s => s.Id).ToArray();
         var today = SegmentationPortfolio.Today;
+        var row = new double[Portfolio.Keys.Length];
         for (var i = 0; i < count; i++)
         {
-            var licensed = random.Next(5, 500);
-            var signals = SignalSet.CreateBuilder();
-            ReadOnlySpan<double> values =
-            [
-                random.Next(0, 40 * licensed), random.Next(0, licensed + 1), licensed, random.Next(0, 30), 30, random.Next(0, 11),
-                random.Next(1, 6), random.Next(0, 6), random.Next(0, 3), random.Next(0, 90),
-            ];
-            for (var k = 0; k < values.Length; k++)
-            {
-                if (random.NextDouble() >= 0.1)
-                {
-                    signals.Add(Portfolio.Keys[k], values[k]);
-                }
-            }
-
+            var licensed = Portfolio.Row(random, row);
             var renewal = today.PlusDays(random.Next(1, 365));
             yield return new Account
             {
@@ -122,7 +109,7 @@ public class StreamingBenchmarks
                 CustomerSince = today.PlusDays(-random.Next(0, 1500)),
                 Contract = new Contract(renewal.PlusYears(-1), renewal, new Money(random.Next(1_000, 150_000), i % 5 == 0 ? "EUR" : "USD"), licensed),
                 Stage = stages[random.Next(stages.Length)],
-                Signals = signals.ToSignalSet(),
+                Signals = Portfolio.Signals(row),
             };
         }
     }
