@@ -42,6 +42,13 @@ internal static class PortfolioCsv
         }
 
         var columns = header.Split(',').Select(c => c.Trim()).ToArray();
+        var repeated = columns.GroupBy(c => c, StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => g.Key).ToArray();
+        if (repeated.Length > 0)
+        {
+            errors.Add(new CsvError(1, string.Join(", ", repeated), "the header names these columns more than once."));
+            return (rows, errors);
+        }
+
         var missing = FixedColumns.Where(c => !columns.Contains(c, StringComparer.Ordinal)).ToArray();
         if (missing.Length > 0)
         {
@@ -109,7 +116,9 @@ internal static class PortfolioCsv
                         throw new CsvException(new CsvError(lineNumber, arr is null ? "arr" : start is null ? "contract_start" : renewal is null ? "renewal_date" : "currency", "a contract needs contract_start, renewal_date, currency and arr."));
                     }
 
-                    contract = row.Guard("renewal_date", () => new Contract(start.Value, renewal.Value, new Money(arr.Value, row.Guard("currency", () => new CurrencyCode(currency))), (int)(row.Number("seats") ?? 0), row.Text("plan")));
+                    var money = new Money(arr.Value, row.Guard("currency", () => new CurrencyCode(currency)));
+                    var seats = row.Seats("seats");
+                    contract = row.Guard("renewal_date", () => new Contract(start.Value, renewal.Value, money, seats, row.Text("plan")));
                 }
 
                 var stageText = row.Text("stage");
@@ -134,6 +143,47 @@ internal static class PortfolioCsv
 
         return (rows, errors);
     }
+
+    /// <summary>
+    /// Checks the rows against what the file alone cannot tell: the stage model, and the run's date (nothing may have
+    /// happened after it). Rows that fail move to the errors, so the run never meets them half-way.
+    /// </summary>
+    public static void Validate(List<PortfolioRow> rows, List<CsvError> errors, LifecycleStageModel model, LocalDate asOf)
+    {
+        var kept = new List<PortfolioRow>(rows.Count);
+        foreach (var row in rows)
+        {
+            var account = row.Account;
+            var error = account switch
+            {
+                _ when !account.Stage.IsEmpty && !model.Contains(account.Stage) =>
+                    new CsvError(row.Line, "stage", $"'{account.Stage}' is not a stage of the model ({string.Join(", ", model.Stages.Select(s => s.Id))})."),
+                { CustomerSince: { } since } when since > asOf =>
+                    new CsvError(row.Line, "customer_since", $"{Iso(since)} is after the run's date {Iso(asOf)} (Sample:AsOf)."),
+                _ when row.ChurnedOn is { } churned && churned > asOf =>
+                    new CsvError(row.Line, "churned_on", $"{Iso(churned)} is after the run's date {Iso(asOf)} (Sample:AsOf)."),
+                { CustomerSince: { } since } when row.ChurnedOn is { } churned && churned < since =>
+                    new CsvError(row.Line, "churned_on", $"{Iso(churned)} is before customer_since {Iso(since)}."),
+                _ => null,
+            };
+            if (error is null)
+            {
+                kept.Add(row);
+            }
+            else
+            {
+                errors.Add(error);
+            }
+        }
+
+        rows.Clear();
+        rows.AddRange(kept);
+        var sorted = errors.OrderBy(e => e.Line).ToList();
+        errors.Clear();
+        errors.AddRange(sorted);
+    }
+
+    private static string Iso(LocalDate date) => LocalDatePattern.Iso.Format(date);
 
     public static void Write(TextWriter writer, IEnumerable<PortfolioRow> rows, IReadOnlyList<SignalKey> signals)
     {
@@ -186,9 +236,21 @@ internal static class PortfolioCsv
                 return null;
             }
 
-            return decimal.TryParse(text, NumberStyles.Number, CultureInfo.InvariantCulture, out var value) && value >= 0
+            return decimal.TryParse(text, NumberStyles.Number, CultureInfo.InvariantCulture, out var value) && value >= 0 && value <= Contract.MaxAnnualRecurringRevenue
                 ? value
-                : throw new CsvException(new CsvError(line, column, $"'{text}' is not an amount of zero or more."));
+                : throw new CsvException(new CsvError(line, column, $"'{text}' is not an amount from 0 to {Contract.MaxAnnualRecurringRevenue:#,0}."));
+        }
+
+        public int Seats(string column)
+        {
+            if (Text(column) is not { } text)
+            {
+                return 0;
+            }
+
+            return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value)
+                ? value
+                : throw new CsvException(new CsvError(line, column, $"'{text}' is not a whole number of seats from 0 to {int.MaxValue}."));
         }
 
         public LocalDate? Date(string column)

@@ -5,44 +5,73 @@ using CustomerLifecycle.Playbooks;
 using CustomerLifecycle.Sample;
 using CustomerLifecycle.Segmentation;
 using CustomerLifecycle.Stages;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using NodaTime;
-using NodaTime.Text;
 
 // dotnet run --project samples/CustomerLifecycle.Sample [-- --accounts FILE] [--skip-invalid] [--generate FILE]
 return await SampleProgram.MainAsync(args, Console.Out, Console.Error);
 
+/// <summary>
+/// The sample's command line. Exit codes: 0 done; 2 refused before anything was written (arguments, configuration,
+/// input file, database), with one report on the error stream and nothing on the output stream.
+/// </summary>
 internal static class SampleProgram
 {
-    public static async Task<int> MainAsync(string[] args, TextWriter output, TextWriter error)
+    public const int Refused = 2;
+
+    private const string Usage = "Usage: CustomerLifecycle.Sample [--accounts FILE] [--skip-invalid] [--db FILE] [--html FILE] [--generate FILE] [--confirm-cancellations] [--Sample:AsOf=yyyy-MM-dd]";
+
+    public static async Task<int> MainAsync(string[] args, TextWriter output, TextWriter error, string? contentRoot = null)
     {
         string? accountsFile = null, generateFile = null, databaseFile = null, htmlFile = null;
-        var skipInvalid = false;
+        bool skipInvalid = false, confirmCancellations = false;
         var hostArgs = new List<string>();
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
             {
-                case "--accounts" when i + 1 < args.Length:
-                    accountsFile = args[++i];
+                case "--accounts":
+                    accountsFile = FileArgument(args, ref i, error);
+                    if (accountsFile is null)
+                    {
+                        return Refused;
+                    }
+
                     break;
-                case "--html" when i + 1 < args.Length:
-                    htmlFile = args[++i];
+                case "--html":
+                    htmlFile = FileArgument(args, ref i, error);
+                    if (htmlFile is null)
+                    {
+                        return Refused;
+                    }
+
                     break;
-                case "--db" when i + 1 < args.Length:
-                    databaseFile = args[++i];
+                case "--db":
+                    databaseFile = FileArgument(args, ref i, error);
+                    if (databaseFile is null)
+                    {
+                        return Refused;
+                    }
+
                     break;
-                case "--generate" when i + 1 < args.Length:
-                    generateFile = args[++i];
+                case "--generate":
+                    generateFile = FileArgument(args, ref i, error);
+                    if (generateFile is null)
+                    {
+                        return Refused;
+                    }
+
                     break;
                 case "--skip-invalid":
                     skipInvalid = true;
                     break;
+                case "--confirm-cancellations":
+                    confirmCancellations = true;
+                    break;
                 case "--help" or "-h":
-                    output.WriteLine("Usage: CustomerLifecycle.Sample [--accounts FILE] [--skip-invalid] [--db FILE] [--html FILE] [--generate FILE] [--Sample:AsOf=yyyy-MM-dd]");
+                    output.WriteLine(Usage);
                     return 0;
                 default:
                     hostArgs.Add(args[i]);
@@ -58,48 +87,71 @@ internal static class SampleProgram
             return 0;
         }
 
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [.. hostArgs], ContentRootPath = AppContext.BaseDirectory });
-        var asOfText = builder.Configuration["Sample:AsOf"] ?? "2026-11-22";
-        var asOf = LocalDatePattern.Iso.Parse(asOfText);
-        if (!asOf.Success)
+        // 1. Configuration: every error of every section in one report, before anything is read or written.
+        HostApplicationBuilder builder;
+        try
         {
-            error.WriteLine($"Sample:AsOf: '{asOfText}' is not a date as yyyy-MM-dd.");
-            return 2;
+            builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [.. hostArgs], ContentRootPath = contentRoot ?? AppContext.BaseDirectory });
+        }
+        catch (Exception e) when (e is InvalidDataException or FormatException)
+        {
+            error.WriteLine($"The configuration could not be read: {e.Message}{(e.InnerException is { } inner ? " " + inner.Message : string.Empty)}");
+            return Refused;
         }
 
+        var lifecycle = builder.Configuration.GetSection("CustomerLifecycle");
+        builder.Services.AddOptions<SampleOptions>().BindStrictly(builder.Configuration.GetSection(SampleOptions.SectionName)).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<SampleOptions>, SampleOptionsValidator>();
+        builder.Services.AddSingleton<IClock>(sp => new FixedClock(sp.GetRequiredService<IOptions<SampleOptions>>().Value.Date.At(new LocalTime(9, 0)).InUtc().ToInstant()));
         var database = new SampleDatabase(databaseFile ?? Path.Combine(AppContext.BaseDirectory, "sample.db"));
         builder.Services.AddSingleton(database);
-        var lifecycle = builder.Configuration.GetSection("CustomerLifecycle");
         builder.Services.AddCustomerLifecycle(lifecycle)
-            .UseClock(new FixedClock(asOf.Value.At(new LocalTime(9, 0)).InUtc().ToInstant()))
             .AddHealthScoring(lifecycle.GetSection("HealthScoring"), h => h.AddFactor<ApiAdoptionFactor>())
             .AddSegmentation(lifecycle.GetSection("Segmentation"))
             .AddForecasting(lifecycle.GetSection("Forecasting"))
             .AddPlaybooks(lifecycle.GetSection("Playbooks"), p => p.UseStore<SqlitePlaybookRunStore>());
 
         using var host = builder.Build();
-        try
-        {
-            // Start-up validation: a wrong value stops the run here, naming its key.
-            await host.StartAsync().ConfigureAwait(false);
-        }
-        catch (OptionsValidationException e)
+        var failures = ConfigurationFailures(host.Services);
+        if (failures.Count > 0)
         {
             error.WriteLine("The configuration is not valid:");
-            foreach (var failure in e.Failures)
+            foreach (var failure in failures)
             {
                 error.WriteLine("  " + failure);
             }
 
-            return 2;
+            return Refused;
+        }
+
+        var sample = host.Services.GetRequiredService<IOptions<SampleOptions>>().Value;
+
+        // 2. The database: checked, not created (a first run creates it when it writes its results).
+        if (database.Check() is { } problem)
+        {
+            error.WriteLine(problem);
+            return Refused;
+        }
+
+        // 3. The portfolio: every row read and checked against the model and the run's date.
+        var source = accountsFile ?? "portfolio.csv";
+        if (accountsFile is not null && !File.Exists(accountsFile))
+        {
+            error.WriteLine(Directory.Exists(accountsFile) ? $"--accounts: '{accountsFile}' is a folder, not a CSV file." : $"--accounts: '{accountsFile}' does not exist.");
+            return Refused;
         }
 
         var (rows, errors) = LoadPortfolio(accountsFile, error);
+        if (errors.Count == 0 || errors[0].Line > 1)
+        {
+            PortfolioCsv.Validate(rows, errors, host.Services.GetRequiredService<LifecycleStageModel>(), sample.Date);
+        }
+
         if (errors.Count > 0)
         {
             foreach (var e in errors.Take(20))
             {
-                error.WriteLine($"{accountsFile ?? "portfolio.csv"}: {e}");
+                error.WriteLine($"{source}: {e}");
             }
 
             if (errors.Count > 20)
@@ -107,15 +159,27 @@ internal static class SampleProgram
                 error.WriteLine($"... and {errors.Count - 20} more.");
             }
 
-            if (!skipInvalid)
+            if (!skipInvalid || errors[0].Line == 1)
             {
-                error.WriteLine($"{errors.Count} invalid row(s); nothing was run. Fix them, or pass --skip-invalid to run on the {rows.Count} valid rows.");
-                return 1;
+                error.WriteLine(errors[0].Line == 1
+                    ? "The file cannot be read; nothing was run."
+                    : $"{errors.Count} invalid row(s); nothing was run. Fix them, or pass --skip-invalid to run on the {rows.Count} valid rows.");
+                return Refused;
             }
+        }
 
+        if (rows.Count == 0)
+        {
+            error.WriteLine($"{source}: no valid account; nothing was run (an empty portfolio would close every open playbook run).");
+            return Refused;
+        }
+
+        if (errors.Count > 0)
+        {
             error.WriteLine($"Skipping {errors.Count} invalid row(s); running on {rows.Count} valid rows.");
         }
 
+        await host.StartAsync().ConfigureAwait(false);
         var services = host.Services;
         var run = new SampleRun(
             services.GetRequiredService<LifecycleStageMachine>(),
@@ -128,7 +192,18 @@ internal static class SampleProgram
             database,
             output,
             error);
-        var result = await run.RunAsync(rows, builder.Configuration.GetValue("Sample:ForecastTrials", 10_000), builder.Configuration.GetValue<ulong>("Sample:Seed", 42)).ConfigureAwait(false);
+        SampleResult result;
+        try
+        {
+            result = await run.RunAsync(rows, sample.ForecastTrials, sample.Seed, confirmCancellations).ConfigureAwait(false);
+        }
+        catch (MassCancellationException e)
+        {
+            error.WriteLine();
+            error.WriteLine($"{source}: {e.Message.Replace("evaluate again with allowMassCancellation: true", "run again with --confirm-cancellations", StringComparison.Ordinal)}");
+            return Refused;
+        }
+
         if (htmlFile is not null)
         {
             await File.WriteAllTextAsync(htmlFile, Dashboard.Render(result.Today, result.Scores, database.ScoreTrend(), result.Retention, result.Forecast, result.Range, result.TasksDueSoon)).ConfigureAwait(false);
@@ -138,6 +213,42 @@ internal static class SampleProgram
 
         await host.StopAsync().ConfigureAwait(false);
         return 0;
+    }
+
+    // The value after an option that takes a file; null, with the reason written, when there is none.
+    private static string? FileArgument(string[] args, ref int i, TextWriter error)
+    {
+        if (i + 1 >= args.Length || args[i + 1].Length == 0 || args[i + 1].StartsWith("--", StringComparison.Ordinal))
+        {
+            error.WriteLine($"{args[i]}: needs a file path ({args[i]} FILE).");
+            error.WriteLine(Usage);
+            return null;
+        }
+
+        return args[++i];
+    }
+
+    /// <summary>
+    /// Runs every start-up validation (what the host would run on start) and gathers the failures of every options
+    /// type into one list: the framework throws one exception per type, or an <see cref="AggregateException"/> of them.
+    /// </summary>
+    internal static List<string> ConfigurationFailures(IServiceProvider services)
+    {
+        try
+        {
+            services.GetRequiredService<IStartupValidator>().Validate();
+            return [];
+        }
+        catch (OptionsValidationException e)
+        {
+            return [.. e.Failures];
+        }
+        catch (AggregateException e)
+        {
+            // One options type's validation can surface another's failure too (a validator that needs a Core service):
+            // each failure once.
+            return [.. e.Flatten().InnerExceptions.SelectMany(x => x is OptionsValidationException v ? v.Failures : [x.Message]).Distinct(StringComparer.Ordinal)];
+        }
     }
 
     internal static (List<PortfolioRow> Rows, List<CsvError> Errors) LoadPortfolio(string? file, TextWriter progress)

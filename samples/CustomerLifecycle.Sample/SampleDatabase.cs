@@ -13,27 +13,120 @@ namespace CustomerLifecycle.Sample;
 /// </summary>
 internal sealed class SampleDatabase
 {
+    // The schema this sample writes (PRAGMA user_version); a file written by a newer one is refused, never written to.
+    private const int SchemaVersion = 1;
+
+    private static readonly Dictionary<string, string[]> Tables = new(StringComparer.Ordinal)
+    {
+        ["snapshot"] = ["as_of", "account", "stage", "score", "color", "segments"],
+        ["stage_transition"] = ["account", "from_stage", "to_stage", "on_date", "actor"],
+        ["playbook_run"] = ["id", "playbook", "account", "occurrence", "triggered_on", "created_at", "status"],
+        ["playbook_task"] = ["id", "run_id", "position", "title", "role", "owner", "channel", "priority", "due", "state", "claimant", "until"],
+    };
+
+    private readonly object _gate = new();
+    private bool _created;
+
     public SampleDatabase(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
         Path = path;
         ConnectionString = new SqliteConnectionStringBuilder { DataSource = path, DefaultTimeout = 60, Pooling = true }.ToString();
-        using var connection = Open();
-        Execute(connection, null, "PRAGMA journal_mode=WAL;");
-        Execute(connection, null, """
-            CREATE TABLE IF NOT EXISTS snapshot (as_of TEXT NOT NULL, account TEXT NOT NULL, stage TEXT, score REAL, color TEXT, segments TEXT NOT NULL, PRIMARY KEY (as_of, account));
-            CREATE TABLE IF NOT EXISTS stage_transition (account TEXT NOT NULL, from_stage TEXT, to_stage TEXT NOT NULL, on_date TEXT NOT NULL, actor TEXT NOT NULL, PRIMARY KEY (account, to_stage, on_date));
-            CREATE TABLE IF NOT EXISTS playbook_run (id TEXT PRIMARY KEY, playbook TEXT NOT NULL, account TEXT NOT NULL, occurrence TEXT NOT NULL, triggered_on TEXT NOT NULL, created_at INTEGER NOT NULL, status INTEGER NOT NULL);
-            CREATE INDEX IF NOT EXISTS playbook_run_by_account ON playbook_run (playbook, account);
-            CREATE TABLE IF NOT EXISTS playbook_task (id TEXT PRIMARY KEY, run_id TEXT NOT NULL, position INTEGER NOT NULL, title TEXT NOT NULL, role TEXT NOT NULL, owner TEXT NOT NULL, channel INTEGER NOT NULL, priority INTEGER NOT NULL, due TEXT NOT NULL, state INTEGER NOT NULL, claimant TEXT, until INTEGER);
-            CREATE INDEX IF NOT EXISTS playbook_task_pending ON playbook_task (state);
-            CREATE INDEX IF NOT EXISTS playbook_task_by_owner ON playbook_task (owner);
-            """);
     }
 
     public string Path { get; }
 
     public string ConnectionString { get; }
+
+    /// <summary>True once the file exists (a first run creates it only when it writes its results).</summary>
+    public bool Exists => File.Exists(Path);
+
+    /// <summary>
+    /// Checks, without creating or changing anything, that the file can serve as the sample's database: its folder
+    /// exists; it is absent (a first run), or a SQLite database that is intact, of this sample's schema (or empty), not
+    /// newer than this sample, and writable. Returns what is wrong and what to do, or null.
+    /// </summary>
+    public string? Check()
+    {
+        var full = System.IO.Path.GetFullPath(Path);
+        if (Directory.Exists(full))
+        {
+            return $"--db: '{Path}' is a folder, not a database file; name a file in it.";
+        }
+
+        if (System.IO.Path.GetDirectoryName(full) is { } folder && !Directory.Exists(folder))
+        {
+            return $"--db: the folder '{folder}' does not exist; create it, or name a file in an existing folder.";
+        }
+
+        if (!File.Exists(full))
+        {
+            return null;
+        }
+
+        try
+        {
+            using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path, Mode = SqliteOpenMode.ReadWrite, DefaultTimeout = 60, Pooling = false }.ToString());
+            connection.Open();
+            var check = Scalar(connection, "PRAGMA quick_check(1)") as string;
+            if (check != "ok")
+            {
+                return $"--db: '{Path}' is damaged (SQLite's quick_check says: {check?.ReplaceLineEndings(" ")}); restore it from a backup, or delete it to start afresh.";
+            }
+
+            var version = Convert.ToInt32(Scalar(connection, "PRAGMA user_version"), CultureInfo.InvariantCulture);
+            if (version > SchemaVersion)
+            {
+                return $"--db: '{Path}' was written by a newer version of the sample (schema {version}, this one knows {SchemaVersion}); it was not opened for writing.";
+            }
+
+            var columns = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+            using (var command = connection.CreateCommand())
+            {
+                command.CommandText = "SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p WHERE m.type = 'table'";
+                using var reader = command.ExecuteReader();
+                while (reader.Read())
+                {
+                    (columns.TryGetValue(reader.GetString(0), out var set) ? set : columns[reader.GetString(0)] = new(StringComparer.Ordinal)).Add(reader.GetString(1));
+                }
+            }
+
+            if (columns.Count > 0)
+            {
+                var foreign = columns.Keys.Where(t => !Tables.ContainsKey(t)).Order(StringComparer.Ordinal).ToArray();
+                var lacking = Tables.Where(t => columns.TryGetValue(t.Key, out var have) ? !t.Value.All(have.Contains) : version == SchemaVersion)
+                    .Select(t => t.Key).Order(StringComparer.Ordinal).ToArray();
+                if (foreign.Length > 0 || lacking.Length > 0)
+                {
+                    return $"--db: '{Path}' is not this sample's database ({(foreign.Length > 0 ? "tables it does not know: " + string.Join(", ", foreign) : "tables missing or without their columns: " + string.Join(", ", lacking))}); name another file.";
+                }
+            }
+
+            // Writable? SQLite opens a file it may not write read-only without a word, and fails only at the first write.
+            if (SQLitePCL.raw.sqlite3_db_readonly(connection.Handle, "main") == 1)
+            {
+                return $"--db: '{Path}' is read-only; make it writable, or name another file.";
+            }
+
+            return null;
+        }
+        catch (SqliteException e)
+        {
+            var what = e.SqliteErrorCode switch
+            {
+                26 => "is not a SQLite database",
+                11 => "is damaged",
+                8 => "is read-only",
+                14 => "cannot be opened",
+                _ => "cannot be used",
+            };
+            return $"--db: '{Path}' {what} ({e.Message.ReplaceLineEndings(" ").TrimEnd('.')}); {(e.SqliteErrorCode == 8 ? "make it writable, or name another file" : "restore it from a backup, delete it to start afresh, or name another file")}.";
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+        }
+    }
 
     public SqliteConnection Open()
     {
@@ -43,12 +136,26 @@ internal sealed class SampleDatabase
         // WAL with synchronous=NORMAL: a commit no longer waits for the disk (durable at the next checkpoint), and a
         // crash can lose at most the last commits, never corrupt the file or split a transaction.
         Execute(connection, null, "PRAGMA synchronous=NORMAL;");
+        lock (_gate)
+        {
+            if (!_created)
+            {
+                Create(connection);
+                _created = true;
+            }
+        }
+
         return connection;
     }
 
     /// <summary>The latest snapshot date on or before <paramref name="onOrBefore"/> (strictly before when <paramref name="strictly"/>).</summary>
     public LocalDate? LatestSnapshot(LocalDate onOrBefore, bool strictly)
     {
+        if (!Exists)
+        {
+            return null;
+        }
+
         using var connection = Open();
         using var command = connection.CreateCommand();
         command.CommandText = strictly ? "SELECT MAX(as_of) FROM snapshot WHERE as_of < $d" : "SELECT MAX(as_of) FROM snapshot WHERE as_of <= $d";
@@ -76,10 +183,29 @@ internal sealed class SampleDatabase
         return result;
     }
 
-    public void WriteSnapshot(LocalDate asOf, IEnumerable<(AccountId Account, string? Stage, double? Score, string? Color, IEnumerable<string> Segments)> accounts)
+    /// <summary>
+    /// Writes a day's results in one transaction: the stage moves and the snapshot of every account. A crash or a
+    /// refusal before the commit leaves the database as it was.
+    /// </summary>
+    public void WriteDay(LocalDate asOf, IEnumerable<(AccountId Account, string? From, string To)> moves, IEnumerable<(AccountId Account, string? Stage, double? Score, string? Color, IEnumerable<string> Segments)> accounts)
     {
         using var connection = Open();
         using var transaction = connection.BeginTransaction(deferred: false);
+        using (var move = connection.CreateCommand())
+        {
+            move.Transaction = transaction;
+            move.CommandText = "INSERT OR IGNORE INTO stage_transition (account, from_stage, to_stage, on_date, actor) VALUES ($a, $f, $t, $d, 'sample')";
+            var p = new[] { "$a", "$f", "$t", "$d" }.Select(n => move.Parameters.Add(n, SqliteType.Text)).ToArray();
+            foreach (var (account, from, to) in moves)
+            {
+                p[0].Value = account.Value;
+                p[1].Value = (object?)from ?? DBNull.Value;
+                p[2].Value = to;
+                p[3].Value = Iso(asOf);
+                move.ExecuteNonQuery();
+            }
+        }
+
         Execute(connection, transaction, "DELETE FROM snapshot WHERE as_of = $d", ("$d", Iso(asOf)));
         using var insert = connection.CreateCommand();
         insert.Transaction = transaction;
@@ -99,23 +225,13 @@ internal sealed class SampleDatabase
         transaction.Commit();
     }
 
-    public int RecordStageMoves(IEnumerable<(AccountId Account, string? From, string To)> moves, LocalDate on)
-    {
-        using var connection = Open();
-        using var transaction = connection.BeginTransaction(deferred: false);
-        var added = 0;
-        foreach (var (account, from, to) in moves)
-        {
-            added += Execute(connection, transaction, "INSERT OR IGNORE INTO stage_transition (account, from_stage, to_stage, on_date, actor) VALUES ($a, $f, $t, $d, 'sample')",
-                ("$a", account.Value), ("$f", (object?)from ?? DBNull.Value), ("$t", to), ("$d", Iso(on)));
-        }
-
-        transaction.Commit();
-        return added;
-    }
-
     public int CountStageTransitions()
     {
+        if (!Exists)
+        {
+            return 0;
+        }
+
         using var connection = Open();
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT COUNT(*) FROM stage_transition";
@@ -124,6 +240,11 @@ internal sealed class SampleDatabase
 
     public List<(LocalDate Date, double MeanScore)> ScoreTrend()
     {
+        if (!Exists)
+        {
+            return [];
+        }
+
         using var connection = Open();
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT as_of, AVG(score) FROM snapshot WHERE score IS NOT NULL GROUP BY as_of ORDER BY as_of";
@@ -135,6 +256,30 @@ internal sealed class SampleDatabase
         }
 
         return trend;
+    }
+
+    private static void Create(SqliteConnection connection)
+    {
+        Execute(connection, null, "PRAGMA journal_mode=WAL;");
+        using var transaction = connection.BeginTransaction(deferred: false);
+        Execute(connection, transaction, """
+            CREATE TABLE IF NOT EXISTS snapshot (as_of TEXT NOT NULL, account TEXT NOT NULL, stage TEXT, score REAL, color TEXT, segments TEXT NOT NULL, PRIMARY KEY (as_of, account));
+            CREATE TABLE IF NOT EXISTS stage_transition (account TEXT NOT NULL, from_stage TEXT, to_stage TEXT NOT NULL, on_date TEXT NOT NULL, actor TEXT NOT NULL, PRIMARY KEY (account, to_stage, on_date));
+            CREATE TABLE IF NOT EXISTS playbook_run (id TEXT PRIMARY KEY, playbook TEXT NOT NULL, account TEXT NOT NULL, occurrence TEXT NOT NULL, triggered_on TEXT NOT NULL, created_at INTEGER NOT NULL, status INTEGER NOT NULL);
+            CREATE INDEX IF NOT EXISTS playbook_run_by_account ON playbook_run (playbook, account);
+            CREATE TABLE IF NOT EXISTS playbook_task (id TEXT PRIMARY KEY, run_id TEXT NOT NULL, position INTEGER NOT NULL, title TEXT NOT NULL, role TEXT NOT NULL, owner TEXT NOT NULL, channel INTEGER NOT NULL, priority INTEGER NOT NULL, due TEXT NOT NULL, state INTEGER NOT NULL, claimant TEXT, until INTEGER);
+            CREATE INDEX IF NOT EXISTS playbook_task_pending ON playbook_task (state);
+            CREATE INDEX IF NOT EXISTS playbook_task_by_owner ON playbook_task (owner);
+            """);
+        Execute(connection, transaction, $"PRAGMA user_version = {SchemaVersion};");
+        transaction.Commit();
+    }
+
+    private static object? Scalar(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteScalar();
     }
 
     internal static string Iso(LocalDate date) => LocalDatePattern.Iso.Format(date);
@@ -196,11 +341,12 @@ internal sealed class SqlitePlaybookRunStore(SampleDatabase database) : IPlayboo
         }
     }
 
-    public IReadOnlyList<PlaybookTask> ClaimHandOffs(string claimant, Instant now, Duration lease)
+    public IReadOnlyList<PlaybookTask> ClaimHandOffs(string claimant, Instant now, Duration lease, int limit)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
         lock (_gate)
         {
-            return ClaimHandOffsCore(claimant, now, lease);
+            return ClaimHandOffsCore(claimant, now, lease, limit);
         }
     }
 
@@ -305,11 +451,11 @@ internal sealed class SqlitePlaybookRunStore(SampleDatabase database) : IPlayboo
         return SampleDatabase.Execute(connection, null, "UPDATE playbook_run SET status = 1 WHERE id = $id AND status = 0", ("$id", runId)) == 1;
     }
 
-    private List<PlaybookTask> ClaimHandOffsCore(string claimant, Instant now, Duration lease)
+    private List<PlaybookTask> ClaimHandOffsCore(string claimant, Instant now, Duration lease, int limit)
     {
         var connection = Connection();
         using var transaction = connection.BeginTransaction(deferred: false);
-        var tasks = ReadTasks(connection, transaction, "r.status = 0 AND (t.state = 0 OR (t.state = 1 AND t.until <= $now))", ("$now", now.ToUnixTimeTicks()));
+        var tasks = ReadTasks(connection, transaction, "r.status = 0 AND (t.state = 0 OR (t.state = 1 AND t.until <= $now))", limit, ("$now", now.ToUnixTimeTicks()));
         foreach (var task in tasks)
         {
             SampleDatabase.Execute(connection, transaction, "UPDATE playbook_task SET state = 1, claimant = $c, until = $u WHERE id = $id",
@@ -323,7 +469,7 @@ internal sealed class SqlitePlaybookRunStore(SampleDatabase database) : IPlayboo
     private void CompleteHandOffCore(string taskId, string claimant)
     {
         var connection = Connection();
-        SampleDatabase.Execute(connection, null, "UPDATE playbook_task SET state = 2 WHERE id = $id AND claimant = $c", ("$id", taskId), ("$c", claimant));
+        SampleDatabase.Execute(connection, null, "UPDATE playbook_task SET state = 2 WHERE id = $id AND claimant = $c AND state = 1", ("$id", taskId), ("$c", claimant));
     }
 
     private void ReleaseHandOffCore(string taskId, string claimant)
@@ -344,7 +490,7 @@ internal sealed class SqlitePlaybookRunStore(SampleDatabase database) : IPlayboo
     private List<PlaybookRun> ReadRuns(string where)
     {
         var connection = Connection();
-        var tasks = ReadTasks(connection, null, where).ToLookup(t => t.RunId);
+        var tasks = ReadTasks(connection, null, where, null).ToLookup(t => t.RunId);
         using var command = connection.CreateCommand();
         command.CommandText = $"SELECT id, playbook, account, occurrence, triggered_on, created_at, status FROM playbook_run r WHERE {where} ORDER BY id";
         using var reader = command.ExecuteReader();
@@ -360,11 +506,13 @@ internal sealed class SqlitePlaybookRunStore(SampleDatabase database) : IPlayboo
         return runs;
     }
 
-    private static List<PlaybookTask> ReadTasks(SqliteConnection connection, SqliteTransaction? transaction, string where, params (string Name, object Value)[] parameters)
+    // A claim (with a limit) takes any claimable tasks through the state index and stops at the limit; sorting every
+    // pending task for each batch would make a large hand-off quadratic.
+    private static List<PlaybookTask> ReadTasks(SqliteConnection connection, SqliteTransaction? transaction, string where, int? limit, params (string Name, object Value)[] parameters)
     {
         using var command = connection.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = $"SELECT t.id, t.run_id, r.playbook, r.account, t.title, t.role, t.owner, t.channel, t.priority, t.due FROM playbook_task t JOIN playbook_run r ON r.id = t.run_id WHERE {where} ORDER BY t.run_id, t.position";
+        command.CommandText = $"SELECT t.id, t.run_id, r.playbook, r.account, t.title, t.role, t.owner, t.channel, t.priority, t.due FROM playbook_task t JOIN playbook_run r ON r.id = t.run_id WHERE {where} {(limit is { } n ? $"LIMIT {n}" : "ORDER BY t.run_id, t.position")}";
         foreach (var (name, value) in parameters)
         {
             command.Parameters.AddWithValue(name, value);

@@ -21,7 +21,11 @@ internal sealed class SampleRun(
     TextWriter output,
     TextWriter status)
 {
-    public async Task<SampleResult> RunAsync(IReadOnlyList<PortfolioRow> rows, int trials, ulong seed)
+    /// <summary>
+    /// Runs the day. Everything is computed before anything is written: the playbook runs go to their store (each run
+    /// created once, so a rerun after a crash completes them), then the stage moves and the snapshot in one transaction.
+    /// </summary>
+    public async Task<SampleResult> RunAsync(IReadOnlyList<PortfolioRow> rows, int trials, ulong seed, bool allowMassCancellation = false)
     {
         var today = clock.Today;
         var w = output;
@@ -43,7 +47,7 @@ internal sealed class SampleRun(
             var account = row.Account;
             if (!account.Stage.IsEmpty && account.Stage != DefaultLifecycleStages.Churned)
             {
-                if (last.TryGetValue(account.Id, out var stored) && stored.Stage is { } storedStage && StageId.IsValid(storedStage))
+                if (last.TryGetValue(account.Id, out var stored) && stored.Stage is { } storedStage && StageId.IsValid(storedStage) && machine.Model.Contains(new StageId(storedStage)))
                 {
                     account = account with { Stage = new StageId(storedStage) };
                 }
@@ -60,9 +64,8 @@ internal sealed class SampleRun(
         }
 
         var moved = moves.Count;
-        database.RecordStageMoves(moves, today);
         var active = accounts.Where(a => a.ChurnedOn is null).Select(a => a.Account).ToArray();
-        w.WriteLine($"1. Stages        {moved:N0} accounts moved forward ({database.CountStageTransitions():N0} moves recorded in all runs); {active.Length:N0} active, {accounts.Count - active.Length:N0} churned");
+        w.WriteLine($"1. Stages        {moved:N0} accounts moved forward ({database.CountStageTransitions():N0} moves recorded in earlier runs); {active.Length:N0} active, {accounts.Count - active.Length:N0} churned");
         foreach (var stage in active.GroupBy(a => a.Stage.Value).OrderByDescending(g => g.Count()))
         {
             w.WriteLine($"                 {stage.Key,-18}{stage.Count(),7:N0}");
@@ -153,7 +156,12 @@ internal sealed class SampleRun(
         // 5. Playbooks: against the previous day's snapshot (stored health, stage and segments), so each change starts its
         // playbooks once; a second run on the same day finds every run already created.
         var segmentNames = active.Select(a => evaluation.SegmentsOf(a.Id).Select(s => s.Name).ToArray()).ToArray();
-        var snapshot = new PortfolioSnapshot(today, active.Select((a, i) => new AccountSnapshot(a, scores[i], segmentNames[i])));
+        // Churned accounts are listed as removed, so their open runs are cancelled; an account missing from the file
+        // keeps its runs (a partial export must not wipe out open work).
+        var snapshot = new PortfolioSnapshot(
+            today,
+            active.Select((a, i) => new AccountSnapshot(a, scores[i], segmentNames[i])),
+            accounts.Where(a => a.ChurnedOn is not null).Select(a => a.Account.Id));
         PortfolioSnapshot? before = previousDay is { } day
             ? new PortfolioSnapshot(day, active.Where(a => previous.ContainsKey(a.Id)).Select(a =>
             {
@@ -174,7 +182,7 @@ internal sealed class SampleRun(
                 shown = true;
             }
         });
-        var result = await playbooks.EvaluateAsync(before, snapshot, progress: progress).ConfigureAwait(false);
+        var result = await playbooks.EvaluateAsync(before, snapshot, progress: progress, allowMassCancellation: allowMassCancellation).ConfigureAwait(false);
         if (shown)
         {
             status.WriteLine();
@@ -189,7 +197,7 @@ internal sealed class SampleRun(
             w.WriteLine($"   {owner.Key,-26}{owner.Count(),5:N0} tasks   first: {top.Due:MM-dd} {top.Title} ({top.Account})");
         }
 
-        database.WriteSnapshot(today, accounts.Select(a =>
+        database.WriteDay(today, moves, accounts.Select(a =>
         {
             var i = index.TryGetValue(a.Account.Id, out var position) ? position : -1;
             return (a.Account.Id, (string?)a.Account.Stage.Value, i >= 0 ? scores[i].Value : null, i >= 0 ? scores[i].Color?.ToString() : null, i >= 0 ? segmentNames[i] : (IEnumerable<string>)[]);

@@ -31,7 +31,7 @@ public sealed class SampleTests
 
     [Theory]
     [InlineData("a1,A,,SMB,Adoption,2026-13-01,,,,,,,,", "line 2, column 'customer_since': '2026-13-01' is not a date as yyyy-MM-dd.")]
-    [InlineData("a1,A,,SMB,Adoption,,,2026-01-01,2027-01-01,USD,-5,10,,", "line 2, column 'arr': '-5' is not an amount of zero or more.")]
+    [InlineData("a1,A,,SMB,Adoption,,,2026-01-01,2027-01-01,USD,-5,10,,", "line 2, column 'arr': '-5' is not an amount from 0 to 1,000,000,000,000,000.")]
     [InlineData("a1,A,,SMB,Adoption,,,2026-01-01,2025-01-01,USD,5,10,,", "line 2, column 'renewal_date': ")]
     [InlineData("a1,A,,SMB,Adoption,,,2026-01-01,2027-01-01,EUD,5,10,,", "line 2, column 'currency': ")]
     [InlineData("a1,A,,SMB,Adoption,,,2026-01-01,,USD,5,10,,", "line 2, column 'renewal_date': a contract needs")]
@@ -40,6 +40,10 @@ public sealed class SampleTests
     [InlineData("a1,,,SMB,Adoption,,,,,,,,,", "line 2, column 'name': required.")]
     [InlineData("a1,A,,SMB,Ad option,,,,,,,,,", "line 2, column 'stage': ")]
     [InlineData("a1,A,SMB", "line 2, column '(row)': 3 cells where the header has 14.")]
+    [InlineData("a1,A,,SMB,Adoption,,,2026-01-01,2027-01-01,USD,5,-5,,", "line 2, column 'seats': '-5' is not a whole number of seats from 0 to 2147483647.")]
+    [InlineData("a1,A,,SMB,Adoption,,,2026-01-01,2027-01-01,USD,5,2.7,,", "line 2, column 'seats': '2.7' is not a whole number of seats")]
+    [InlineData("a1,A,,SMB,Adoption,,,2026-01-01,2027-01-01,USD,5,1e300,,", "line 2, column 'seats': '1e300' is not a whole number of seats")]
+    [InlineData("a1,A,,SMB,Adoption,,,2026-01-01,2027-01-01,USD,1000000000000001,5,,", "line 2, column 'arr': '1000000000000001' is not an amount from 0 to")]
     public void MalformedRows_AreReportedWithLineAndColumn(string row, string error)
     {
         var (rows, errors) = Read(Header, row);
@@ -68,7 +72,8 @@ public sealed class SampleTests
             PortfolioCsv.Write(valid, PortfolioGenerator.Generate(50), PortfolioGenerator.Signals);
             await File.WriteAllTextAsync(file, valid + "bad,row\n");
             var (output, error) = (new StringWriter(), new StringWriter());
-            Assert.Equal(1, await SampleProgram.MainAsync(["--accounts", file, "--db", file + ".db"], output, error));
+            Assert.Equal(SampleProgram.Refused, await SampleProgram.MainAsync(["--accounts", file, "--db", file + ".db"], output, error));
+            Assert.False(File.Exists(file + ".db"));
             Assert.Contains("line 52, column '(row)'", error.ToString(), StringComparison.Ordinal);
             Assert.Contains("pass --skip-invalid", error.ToString(), StringComparison.Ordinal);
 

@@ -36,17 +36,17 @@ public sealed class SqliteStoreTests : IDisposable
         Assert.Equal(2, other.OpenTaskCount("dana"));
 
         var now = Instant.FromUtc(2026, 11, 22, 10, 0);
-        var claimed = store.ClaimHandOffs("p1", now, Duration.FromMinutes(5));
+        var claimed = store.ClaimHandOffs("p1", now, Duration.FromMinutes(5), 100);
         Assert.Equal(2, claimed.Count);
-        Assert.Empty(other.ClaimHandOffs("p2", now, Duration.FromMinutes(5)));
+        Assert.Empty(other.ClaimHandOffs("p2", now, Duration.FromMinutes(5), 100));
         store.CompleteHandOff("r1#1", "p1");
         store.ReleaseHandOff("r1#2", "p1");
-        Assert.Equal(["r1#2"], other.ClaimHandOffs("p2", now, Duration.FromMinutes(5)).Select(t => t.Id));
-        Assert.Equal(["r1#2"], store.ClaimHandOffs("p3", now + Duration.FromMinutes(6), Duration.FromMinutes(5)).Select(t => t.Id)); // the lease expired
+        Assert.Equal(["r1#2"], other.ClaimHandOffs("p2", now, Duration.FromMinutes(5), 100).Select(t => t.Id));
+        Assert.Equal(["r1#2"], store.ClaimHandOffs("p3", now + Duration.FromMinutes(6), Duration.FromMinutes(5), 100).Select(t => t.Id)); // the lease expired
 
         Assert.True(other.Cancel("r1", now));
         Assert.False(store.Cancel("r1", now));
-        Assert.Empty(store.ClaimHandOffs("p4", now + Duration.FromHours(1), Duration.FromMinutes(5)));
+        Assert.Empty(store.ClaimHandOffs("p4", now + Duration.FromHours(1), Duration.FromMinutes(5), 100));
     }
 
     [Fact]

@@ -19,4 +19,12 @@ public sealed class FakeClock : IClock
     public void AdvanceDays(int days) => Advance(Duration.FromDays(days));
 
     public void Set(Instant now) => Interlocked.Exchange(ref _ticks, now.ToUnixTimeTicks());
+
+    /// <summary>This clock as a <see cref="TimeProvider"/> (what hand-off leases are measured on): it moves with the clock.</summary>
+    public TimeProvider AsTimeProvider() => new ClockTimeProvider(this);
+
+    private sealed class ClockTimeProvider(FakeClock clock) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => clock.GetCurrentInstant().ToDateTimeOffset();
+    }
 }

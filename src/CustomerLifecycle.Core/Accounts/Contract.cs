@@ -13,7 +13,7 @@ public sealed record Contract
     /// <param name="licensedSeats">The seats licensed; zero or more (zero when the plan is not seat-based).</param>
     /// <param name="plan">The plan's name, if any.</param>
     /// <exception cref="ArgumentException">The renewal date is not after the start, or the ARR has no currency.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">The ARR or the seats are negative.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The ARR is negative or above <see cref="MaxAnnualRecurringRevenue"/>, or the seats are negative.</exception>
     public Contract(LocalDate start, LocalDate renewalDate, Money annualRecurringRevenue, int licensedSeats = 0, string? plan = null)
     {
         if (renewalDate <= start)
@@ -28,12 +28,12 @@ public sealed record Contract
             throw new ArgumentException("Contract ARR needs a currency; default(Money) has none.", nameof(annualRecurringRevenue));
         }
 
-        if (annualRecurringRevenue.IsNegative)
+        if (annualRecurringRevenue.IsNegative || annualRecurringRevenue.Amount > MaxAnnualRecurringRevenue)
         {
             throw new ArgumentOutOfRangeException(
                 nameof(annualRecurringRevenue),
                 annualRecurringRevenue,
-                $"Contract ARR {annualRecurringRevenue} is negative; ARR is zero or more.");
+                $"Contract ARR {annualRecurringRevenue} is out of range; ARR is from zero to {MaxAnnualRecurringRevenue:#,0} (one quadrillion).");
         }
 
         ArgumentOutOfRangeException.ThrowIfNegative(licensedSeats);
@@ -43,6 +43,12 @@ public sealed record Contract
         LicensedSeats = licensedSeats;
         Plan = plan;
     }
+
+    /// <summary>
+    /// The largest ARR a contract may have: 10^15 in any currency, more than any contract, and small enough that the
+    /// totals of any portfolio (up to two billion contracts) stay exact in <see cref="decimal"/>.
+    /// </summary>
+    public const decimal MaxAnnualRecurringRevenue = 1_000_000_000_000_000m;
 
     /// <summary>The first day of the contract.</summary>
     public LocalDate Start { get; }

@@ -46,7 +46,7 @@ public static class CustomerLifecycleServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
         var builder = AddCore(services, (configuration as IConfigurationSection)?.Path ?? string.Empty);
-        services.AddOptions<CustomerLifecycleOptions>().Bind(configuration);
+        services.AddOptions<CustomerLifecycleOptions>().BindStrictly(configuration);
         return builder;
     }
 

@@ -38,7 +38,7 @@ public static class ForecastingBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(configuration);
         AddCore(builder.Services, (configuration as IConfigurationSection)?.Path ?? string.Empty);
-        builder.Services.AddOptions<ForecastingOptions>().Bind(configuration);
+        builder.Services.AddOptions<ForecastingOptions>().BindStrictly(configuration);
         return builder;
     }
 

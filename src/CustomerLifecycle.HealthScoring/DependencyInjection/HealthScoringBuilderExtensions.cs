@@ -41,7 +41,7 @@ public static class HealthScoringBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(configuration);
         AddCore(builder.Services, (configuration as IConfigurationSection)?.Path ?? string.Empty);
-        builder.Services.AddOptions<HealthScoringOptions>().Bind(configuration);
+        builder.Services.AddOptions<HealthScoringOptions>().BindStrictly(configuration);
         configure?.Invoke(new HealthScoringBuilder(builder.Services));
         return builder;
     }

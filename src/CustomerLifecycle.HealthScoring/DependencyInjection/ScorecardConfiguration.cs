@@ -317,12 +317,12 @@ internal static class ScorecardConfiguration
 
     private static bool CheckWeight(double weight, string key, List<string> errors)
     {
-        if (double.IsFinite(weight) && weight >= 0)
+        if (Scorecard.IsValidWeight(weight))
         {
             return true;
         }
 
-        errors.Add(Inv($"{key}: weight {weight} is negative or not finite; weights are zero or more."));
+        errors.Add(Inv($"{key}: weight {weight} is out of range; weights are 0 or from {Scorecard.MinPositiveWeight} to {Scorecard.MaxWeight}."));
         return false;
     }
 

@@ -8,6 +8,21 @@ namespace CustomerLifecycle.HealthScoring;
 /// <remarks>Immutable and thread-safe. Build one with <see cref="CreateBuilder"/>, or bind one from configuration.</remarks>
 public sealed class Scorecard
 {
+    /// <summary>
+    /// The largest weight a factor or group may have. With every weight 0 or within
+    /// [<see cref="MinPositiveWeight"/>, <see cref="MaxWeight"/>], no sum or product of the scoring overflows or loses
+    /// itself in subnormal numbers, so a score is always within 0–100 or missing.
+    /// </summary>
+    public const double MaxWeight = 1e12;
+
+    /// <summary>The smallest weight other than 0 a factor or group may have; see <see cref="MaxWeight"/>.</summary>
+    public const double MinPositiveWeight = 1e-12;
+
+    /// <summary>True when <paramref name="weight"/> is 0 or within [<see cref="MinPositiveWeight"/>, <see cref="MaxWeight"/>].</summary>
+    /// <param name="weight">The weight.</param>
+    /// <returns>Whether a scorecard accepts it.</returns>
+    public static bool IsValidWeight(double weight) => weight == 0 || weight is >= MinPositiveWeight and <= MaxWeight;
+
     internal Scorecard(string id, int version, ScorecardGroup root, ColorBands colorBands, IReadOnlyList<CriticalRule> criticalRules, string? description)
     {
         Id = id;

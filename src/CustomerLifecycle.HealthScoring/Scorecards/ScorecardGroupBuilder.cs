@@ -19,7 +19,7 @@ public class ScorecardGroupBuilder
     /// <param name="missingData">Its missing-data policy; drop and reweight when null.</param>
     /// <param name="colorBands">Its own color bands, for explanations.</param>
     /// <returns>This builder.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="weight"/> is negative or not finite.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="weight"/> is not 0 or within [<see cref="Scorecard.MinPositiveWeight"/>, <see cref="Scorecard.MaxWeight"/>] (see <see cref="Scorecard.IsValidWeight"/>).</exception>
     public ScorecardGroupBuilder AddFactor(IHealthFactor factor, double weight, PointMapping? mapping = null, MissingData? missingData = null, ColorBands? colorBands = null)
     {
         ArgumentNullException.ThrowIfNull(factor);
@@ -34,7 +34,7 @@ public class ScorecardGroupBuilder
     /// <param name="configure">Adds the group's members.</param>
     /// <returns>This builder.</returns>
     /// <exception cref="ArgumentException">The name is blank.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="weight"/> is negative or not finite.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="weight"/> is not 0 or within [<see cref="Scorecard.MinPositiveWeight"/>, <see cref="Scorecard.MaxWeight"/>] (see <see cref="Scorecard.IsValidWeight"/>).</exception>
     public ScorecardGroupBuilder AddGroup(string name, double weight, Action<ScorecardGroupBuilder> configure)
     {
         ArgumentNullException.ThrowIfNull(configure);
@@ -54,9 +54,9 @@ public class ScorecardGroupBuilder
 
     private static void CheckWeight(string name, double weight)
     {
-        if (!double.IsFinite(weight) || weight < 0)
+        if (!Scorecard.IsValidWeight(weight))
         {
-            throw new ArgumentOutOfRangeException(nameof(weight), weight, string.Create(CultureInfo.InvariantCulture, $"The weight of '{name}' is {weight}; weights are finite and zero or more."));
+            throw new ArgumentOutOfRangeException(nameof(weight), weight, string.Create(CultureInfo.InvariantCulture, $"The weight of '{name}' is {weight}; weights are 0 or from {Scorecard.MinPositiveWeight} to {Scorecard.MaxWeight}."));
         }
     }
 }

@@ -98,7 +98,7 @@ namespace CustomerLifecycle
             ArgumentNullException.ThrowIfNull(builder);
             ArgumentNullException.ThrowIfNull(configuration);
             AddCore(builder.Services, (configuration as IConfigurationSection)?.Path ?? string.Empty);
-            builder.Services.AddOptions<PlaybooksOptions>().Bind(configuration);
+            builder.Services.AddOptions<PlaybooksOptions>().BindStrictly(configuration);
             configure?.Invoke(new PlaybooksBuilder(builder.Services));
             return builder;
         }
@@ -116,14 +116,14 @@ namespace CustomerLifecycle
             services.TryAddSingleton(sp =>
             {
                 var errors = new List<string>();
-                var (playbooks, assigner, calendar, lease) = PlaybooksConfiguration.Build(
-                    sp.GetRequiredService<IOptions<PlaybooksOptions>>().Value, sp.GetServices<PlaybookRegistration>().Select(r => r.Playbook), sectionPath, errors);
+                var (playbooks, assigner, calendar, engineOptions) = PlaybooksConfiguration.Build(
+                    sp.GetRequiredService<IOptions<PlaybooksOptions>>().Value, sp.GetServices<PlaybookRegistration>().Select(r => r.Playbook), sectionPath, errors, sp.GetService<TimeProvider>());
                 if (errors.Count > 0)
                 {
                     throw new OptionsValidationException(nameof(PlaybooksOptions), typeof(PlaybooksOptions), errors);
                 }
 
-                return new PlaybookEngine(playbooks, sp.GetRequiredService<IPlaybookRunStore>(), sp.GetRequiredService<BusinessClock>(), sp.GetServices<IPlaybookTaskHandler>(), sp.GetService<IOwnerAssigner>() ?? assigner, calendar, lease);
+                return new PlaybookEngine(playbooks, sp.GetRequiredService<IPlaybookRunStore>(), sp.GetRequiredService<BusinessClock>(), sp.GetServices<IPlaybookTaskHandler>(), sp.GetService<IOwnerAssigner>() ?? assigner, calendar, engineOptions);
             });
         }
     }

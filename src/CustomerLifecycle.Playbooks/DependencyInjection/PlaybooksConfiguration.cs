@@ -1,3 +1,4 @@
+using System.Globalization;
 using CustomerLifecycle.Events;
 using CustomerLifecycle.HealthScoring;
 using CustomerLifecycle.Stages;
@@ -9,7 +10,11 @@ namespace CustomerLifecycle.Playbooks;
 /// <summary>Builds the playbooks, assigner and calendar from options: defaults, then code, then configuration.</summary>
 internal static class PlaybooksConfiguration
 {
-    public static (List<Playbook> Playbooks, OwnerAssigner Assigner, BusinessCalendar? Calendar, Duration Lease) Build(PlaybooksOptions options, IEnumerable<Playbook> registered, string sectionPath, List<string> errors)
+    // A date trigger's offset is bounded so that adding it to any contract date stays inside NodaTime's calendar.
+    private const int MaxOffsetDays = 36_600;
+    private const int MaxOffsetMonths = 1_200;
+
+    public static (List<Playbook> Playbooks, OwnerAssigner Assigner, BusinessCalendar? Calendar, PlaybookEngineOptions Engine) Build(PlaybooksOptions options, IEnumerable<Playbook> registered, string sectionPath, List<string> errors, TimeProvider? leaseTime = null)
     {
         var prefix = string.IsNullOrEmpty(sectionPath) ? string.Empty : sectionPath + ":";
         var playbooks = new Dictionary<string, Playbook>(StringComparer.Ordinal);
@@ -111,8 +116,30 @@ internal static class PlaybooksConfiguration
             errors.Add($"{prefix}HandOffLeaseMinutes: must be 1 to 1440 (was {options.HandOffLeaseMinutes}).");
         }
 
-        var calendar = errors.Count == 0 && (holidays.Count > 0 || options.Weekend.Count > 0) ? new BusinessCalendar(holidays, options.Weekend) : null;
-        return ([.. playbooks.Values], errors.Count == 0 ? new OwnerAssigner(teams) : new OwnerAssigner(), calendar, errors.Count == 0 ? Duration.FromMinutes(options.HandOffLeaseMinutes) : Duration.FromMinutes(5));
+        if (options.HandOffBatchSize is < 1 or > 100_000)
+        {
+            errors.Add($"{prefix}HandOffBatchSize: must be 1 to 100000 (was {options.HandOffBatchSize}).");
+        }
+
+        if (options.MaxCancellationShare is not (>= 0 and <= 1))
+        {
+            errors.Add(string.Create(CultureInfo.InvariantCulture, $"{prefix}MaxCancellationShare: must be a share from 0 to 1 (was {options.MaxCancellationShare})."));
+        }
+
+        if (errors.Count > 0)
+        {
+            return ([.. playbooks.Values], new OwnerAssigner(), null, PlaybookEngineOptions.Default);
+        }
+
+        var calendar = holidays.Count > 0 || options.Weekend.Count > 0 ? new BusinessCalendar(holidays, options.Weekend) : null;
+        var engine = new PlaybookEngineOptions
+        {
+            HandOffLease = Duration.FromMinutes(options.HandOffLeaseMinutes),
+            HandOffBatchSize = options.HandOffBatchSize,
+            MaxCancellationShare = options.MaxCancellationShare,
+            LeaseTime = leaseTime ?? TimeProvider.System,
+        };
+        return ([.. playbooks.Values], new OwnerAssigner(teams), calendar, engine);
     }
 
     private static bool IsValidId(string id) => id.Length is >= 1 and <= 64 && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.');
@@ -123,13 +150,38 @@ internal static class PlaybooksConfiguration
         for (var i = 0; i < options.Count; i++)
         {
             var s = options[i];
-            if (string.IsNullOrWhiteSpace(s.Title) || string.IsNullOrWhiteSpace(s.Role) || s.DueDays < 0 || !Enum.IsDefined(s.Channel) || !Enum.IsDefined(s.Priority))
+            var before = errors.Count;
+            if (string.IsNullOrWhiteSpace(s.Title))
             {
-                errors.Add($"{key}:{i}: a step needs a Title, a Role, DueDays of 0 or more, a Channel (Email, InApp, Call, Meeting) and a Priority (Low, Normal, High, Urgent).");
+                errors.Add($"{key}:{i}:Title: a step needs a title.");
+            }
+
+            if (string.IsNullOrWhiteSpace(s.Role))
+            {
+                errors.Add($"{key}:{i}:Role: a step needs an owner role (CSM, Executive, ...).");
+            }
+
+            if (s.DueDays is < 0 or > MaxOffsetDays)
+            {
+                errors.Add($"{key}:{i}:DueDays: must be 0 to {MaxOffsetDays} days after the trigger (was {s.DueDays}).");
+            }
+
+            if (!Enum.IsDefined(s.Channel))
+            {
+                errors.Add($"{key}:{i}:Channel: must be one of {string.Join(", ", Enum.GetNames<TaskChannel>())} (was {s.Channel}).");
+            }
+
+            if (!Enum.IsDefined(s.Priority))
+            {
+                errors.Add($"{key}:{i}:Priority: must be one of {string.Join(", ", Enum.GetNames<TaskPriority>())} (was {s.Priority}).");
+            }
+
+            if (errors.Count > before)
+            {
                 continue;
             }
 
-            steps.Add(new PlaybookStep(s.Title, s.Role, s.Channel, Period.FromDays(s.DueDays), s.Priority));
+            steps.Add(new PlaybookStep(s.Title!, s.Role, s.Channel, Period.FromDays(s.DueDays), s.Priority));
         }
 
         return steps.Count == options.Count ? steps : null;
@@ -227,6 +279,18 @@ internal static class PlaybooksConfiguration
                 if (t.Anchor is not { } anchor || !Enum.IsDefined(anchor))
                 {
                     errors.Add($"{key}:Anchor: must be RenewalDate, ContractStart, CustomerSince or ChurnedOn.");
+                    return null;
+                }
+
+                if (t.OffsetDays is < -MaxOffsetDays or > MaxOffsetDays)
+                {
+                    errors.Add($"{key}:OffsetDays: must be within ±{MaxOffsetDays} days, about a hundred years (was {t.OffsetDays}).");
+                    return null;
+                }
+
+                if (t.OffsetMonths is < -MaxOffsetMonths or > MaxOffsetMonths)
+                {
+                    errors.Add($"{key}:OffsetMonths: must be within ±{MaxOffsetMonths} months, a hundred years (was {t.OffsetMonths}).");
                     return null;
                 }
 

@@ -21,8 +21,17 @@ public sealed class PlaybooksOptions
     /// <summary>Non-working days of the week (<c>Saturday</c>, <c>Sunday</c>); empty for none.</summary>
     public List<NodaTime.IsoDayOfWeek> Weekend { get; } = [];
 
-    /// <summary>How long an evaluation's claim on a task lasts if it stops mid-way, in minutes. Default 5; 1 to 1440.</summary>
+    /// <summary>How long an evaluation's claim on a batch of tasks lasts if it stops mid-way, in minutes of real time. Default 5; 1 to 1440.</summary>
     public int HandOffLeaseMinutes { get; set; } = 5;
+
+    /// <summary>How many tasks one claim takes (see <see cref="PlaybookEngineOptions.HandOffBatchSize"/>). Default 256; 1 to 100,000.</summary>
+    public int HandOffBatchSize { get; set; } = 256;
+
+    /// <summary>
+    /// The largest share of open runs one evaluation may cancel without the caller's confirmation (see
+    /// <see cref="PlaybookEngineOptions.MaxCancellationShare"/>). Default 0.5; 0 to 1, where 1 turns the guard off.
+    /// </summary>
+    public double MaxCancellationShare { get; set; } = 0.5;
 }
 
 /// <summary>One playbook in configuration.</summary>
@@ -95,10 +104,10 @@ public sealed class TriggerOptions
     /// <summary>For Date: RenewalDate, ContractStart, CustomerSince or ChurnedOn.</summary>
     public DateAnchor? Anchor { get; set; }
 
-    /// <summary>For Date: the offset in days (negative: before).</summary>
+    /// <summary>For Date: the offset in days (negative: before); within ±36,600 (about a hundred years).</summary>
     public int OffsetDays { get; set; }
 
-    /// <summary>For Date: the offset in months, added to the days.</summary>
+    /// <summary>For Date: the offset in months, added to the days; within ±1,200.</summary>
     public int OffsetMonths { get; set; }
 }
 

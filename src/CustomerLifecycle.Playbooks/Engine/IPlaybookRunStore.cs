@@ -26,12 +26,13 @@ public interface IPlaybookRunStore
     /// <returns>True when the run was open.</returns>
     bool Cancel(string runId, Instant at);
 
-    /// <summary>Claims the tasks of open runs that are neither handed off nor claimed under an unexpired lease.</summary>
+    /// <summary>Claims up to <paramref name="limit"/> tasks of open runs that are neither handed off nor claimed under an unexpired lease.</summary>
     /// <param name="claimant">Who claims (one evaluation).</param>
-    /// <param name="now">The current instant.</param>
+    /// <param name="now">The current instant, in real time (leases are compared across processes).</param>
     /// <param name="lease">How long the claim lasts if the claimant stops before completing or releasing it.</param>
-    /// <returns>The claimed tasks.</returns>
-    IReadOnlyList<PlaybookTask> ClaimHandOffs(string claimant, Instant now, Duration lease);
+    /// <param name="limit">The most tasks to claim; 1 or more.</param>
+    /// <returns>The claimed tasks; fewer than <paramref name="limit"/> only when no more are claimable.</returns>
+    IReadOnlyList<PlaybookTask> ClaimHandOffs(string claimant, Instant now, Duration lease, int limit);
 
     /// <summary>Records that a claimed task reached every handler; it is never handed off again.</summary>
     /// <param name="taskId">The task.</param>
@@ -59,6 +60,9 @@ public sealed class InMemoryPlaybookRunStore : IPlaybookRunStore
     private readonly Dictionary<string, PlaybookRun> _runs = new(StringComparer.Ordinal);
     private readonly Dictionary<(string, AccountId), List<LocalDate>> _history = [];
     private readonly Dictionary<string, HandOff> _handOffs = new(StringComparer.Ordinal);
+
+    // The hand-offs not yet done, of open runs: what a claim looks through (done and cancelled ones leave it).
+    private readonly Dictionary<string, HandOff> _unfinished = new(StringComparer.Ordinal);
 
     private enum HandOffState
     {
@@ -101,7 +105,9 @@ public sealed class InMemoryPlaybookRunStore : IPlaybookRunStore
             _history[key] = history;
             foreach (var task in run.Tasks)
             {
-                _handOffs[task.Id] = new HandOff(task);
+                var handOff = new HandOff(task);
+                _handOffs[task.Id] = handOff;
+                _unfinished[task.Id] = handOff;
             }
 
             return RunAdmission.Created;
@@ -128,20 +134,30 @@ public sealed class InMemoryPlaybookRunStore : IPlaybookRunStore
             }
 
             _runs[runId] = run with { Status = RunStatus.Cancelled };
+            foreach (var task in run.Tasks)
+            {
+                _unfinished.Remove(task.Id);
+            }
+
             return true;
         }
     }
 
     /// <inheritdoc />
-    public IReadOnlyList<PlaybookTask> ClaimHandOffs(string claimant, Instant now, Duration lease)
+    public IReadOnlyList<PlaybookTask> ClaimHandOffs(string claimant, Instant now, Duration lease, int limit)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
         lock (_lock)
         {
             var claimed = new List<PlaybookTask>();
-            foreach (var handOff in _handOffs.Values)
+            foreach (var handOff in _unfinished.Values)
             {
-                var open = _runs[handOff.Task.RunId].Status == RunStatus.Open;
-                if (open && (handOff.State == HandOffState.Pending || (handOff.State == HandOffState.Claimed && handOff.Until <= now)))
+                if (claimed.Count == limit)
+                {
+                    break;
+                }
+
+                if (handOff.State == HandOffState.Pending || (handOff.State == HandOffState.Claimed && handOff.Until <= now))
                 {
                     handOff.State = HandOffState.Claimed;
                     handOff.Claimant = claimant;
@@ -159,9 +175,10 @@ public sealed class InMemoryPlaybookRunStore : IPlaybookRunStore
     {
         lock (_lock)
         {
-            if (_handOffs.TryGetValue(taskId, out var handOff) && handOff.Claimant == claimant)
+            if (_handOffs.TryGetValue(taskId, out var handOff) && handOff.Claimant == claimant && handOff.State == HandOffState.Claimed)
             {
                 handOff.State = HandOffState.Done;
+                _unfinished.Remove(taskId);
             }
         }
     }

@@ -24,10 +24,20 @@ public interface IPlaybookTaskHandler
 /// create each run once and hand each task to one evaluation at a time.
 /// </summary>
 /// <remarks>
+/// <para>
 /// The guarantee: a run is created at most once per playbook, account and occurrence (the store's atomic
 /// <see cref="IPlaybookRunStore.TryCreate"/>), and its tasks are stored with it. A task is then handed off until every
 /// handler has accepted it: a handler that throws, or a process that stops between creation and hand-off, leaves the
-/// task pending, and the next evaluation hands it off; nothing is lost and no run or task is created twice.
+/// task pending, and the next evaluation hands it off; nothing is lost and no run or task is created twice. Tasks are
+/// claimed in batches under a lease measured in real time (<see cref="PlaybookEngineOptions.HandOffLease"/>), so a
+/// process killed mid-hand-off holds at most one batch, until its lease expires.
+/// </para>
+/// <para>
+/// Open runs are cancelled only for a reason the snapshot states: the account is in it and the trigger's reason no
+/// longer holds, or it churned, or the snapshot lists it as removed. An account that is merely absent keeps its runs,
+/// and an evaluation that would cancel more than <see cref="PlaybookEngineOptions.MaxCancellationShare"/> of the open
+/// runs is refused unless the caller confirms it.
+/// </para>
 /// </remarks>
 public sealed class PlaybookEngine
 {
@@ -38,7 +48,7 @@ public sealed class PlaybookEngine
     private readonly IPlaybookTaskHandler[] _handlers;
     private readonly IOwnerAssigner _assigner;
     private readonly BusinessCalendar? _calendar;
-    private readonly Duration _lease;
+    private readonly PlaybookEngineOptions _options;
 
     /// <summary>Creates an engine.</summary>
     /// <param name="playbooks">The playbooks; ids unique.</param>
@@ -47,9 +57,9 @@ public sealed class PlaybookEngine
     /// <param name="handlers">The task handlers.</param>
     /// <param name="assigner">Chooses owners; <see cref="OwnerAssigner"/> without teams when null.</param>
     /// <param name="calendar">Moves due dates off weekends and holidays, when given.</param>
-    /// <param name="handOffLease">How long a claim on a task lasts if an evaluation stops mid-way; 5 minutes when null.</param>
+    /// <param name="options">Hand-off leases and batches, and the mass-cancellation guard; <see cref="PlaybookEngineOptions.Default"/> when null.</param>
     /// <exception cref="ArgumentException">Two playbooks share an id.</exception>
-    public PlaybookEngine(IEnumerable<Playbook> playbooks, IPlaybookRunStore store, BusinessClock clock, IEnumerable<IPlaybookTaskHandler>? handlers = null, IOwnerAssigner? assigner = null, BusinessCalendar? calendar = null, Duration? handOffLease = null)
+    public PlaybookEngine(IEnumerable<Playbook> playbooks, IPlaybookRunStore store, BusinessClock clock, IEnumerable<IPlaybookTaskHandler>? handlers = null, IOwnerAssigner? assigner = null, BusinessCalendar? calendar = null, PlaybookEngineOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(playbooks);
         _playbooks = [.. playbooks];
@@ -66,25 +76,38 @@ public sealed class PlaybookEngine
         _handlers = [.. handlers ?? []];
         _assigner = assigner ?? new OwnerAssigner();
         _calendar = calendar;
-        _lease = handOffLease ?? Duration.FromMinutes(5);
+        _options = options ?? PlaybookEngineOptions.Default;
     }
 
     /// <summary>The playbooks.</summary>
     public IReadOnlyList<Playbook> Playbooks => _playbooks;
+
+    /// <summary>The engine's hand-off and cancellation options.</summary>
+    public PlaybookEngineOptions Options => _options;
 
     /// <summary>
     /// Evaluates a portfolio: finds the trigger occurrences between <paramref name="before"/> and <paramref name="after"/>
     /// (and in <paramref name="events"/>), creates their runs, cancels open runs whose reason went away, and hands
     /// pending tasks to the handlers.
     /// </summary>
+    /// <remarks>
+    /// A state-triggered run is cancelled when its account is in <paramref name="after"/> and the reason no longer
+    /// holds, or the account churned (<see cref="AccountSnapshot.ChurnedOn"/>); every open run of an account listed in
+    /// <see cref="PortfolioSnapshot.Removed"/> is cancelled. An account absent from <paramref name="after"/> keeps its
+    /// runs. The cancellations are decided before anything is written, and refused as a whole (see
+    /// <see cref="MassCancellationException"/>) when there are too many.
+    /// </remarks>
     /// <param name="before">The earlier snapshot; null on a first evaluation.</param>
     /// <param name="after">The current snapshot.</param>
     /// <param name="events">Lifecycle events since <paramref name="before"/>.</param>
     /// <param name="cancellationToken">Cancels the hand-off (runs already created stay).</param>
     /// <param name="progress">Receives the number of accounts evaluated so far, every 10,000 accounts and at the end.</param>
+    /// <param name="allowMassCancellation">Confirms that the evaluation may cancel more than <see cref="PlaybookEngineOptions.MaxCancellationShare"/> of the open runs.</param>
     /// <returns>What the evaluation did.</returns>
     /// <exception cref="ArgumentException"><paramref name="before"/> is not earlier than <paramref name="after"/>.</exception>
-    public async Task<PlaybookEvaluation> EvaluateAsync(PortfolioSnapshot? before, PortfolioSnapshot after, IEnumerable<LifecycleEvent>? events = null, CancellationToken cancellationToken = default, IProgress<int>? progress = null)
+    /// <exception cref="MassCancellationException">The evaluation would cancel too many open runs; nothing was changed.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled during the hand-off (runs already created stay, and their unfinished tasks are pending).</exception>
+    public async Task<PlaybookEvaluation> EvaluateAsync(PortfolioSnapshot? before, PortfolioSnapshot after, IEnumerable<LifecycleEvent>? events = null, CancellationToken cancellationToken = default, IProgress<int>? progress = null, bool allowMassCancellation = false)
     {
         ArgumentNullException.ThrowIfNull(after);
         if (before is not null && before.Date >= after.Date)
@@ -93,6 +116,9 @@ public sealed class PlaybookEngine
         }
 
         var now = _clock.Now;
+
+        // Decided first, so that a refused evaluation has written nothing.
+        var toCancel = RunsToCancel(after, allowMassCancellation);
         var eventsByAccount = new Dictionary<AccountId, List<LifecycleEvent>>();
         foreach (var e in events ?? [])
         {
@@ -139,8 +165,16 @@ public sealed class PlaybookEngine
         }
 
         progress?.Report(after.Count);
-        var cancelled = Cancel(after, now);
-        var (handedOff, failures) = await HandOffAsync(now, cancellationToken).ConfigureAwait(false);
+        var cancelled = new List<PlaybookRun>();
+        foreach (var run in toCancel)
+        {
+            if (_store.Cancel(run.Id, now))
+            {
+                cancelled.Add(run with { Status = RunStatus.Cancelled });
+            }
+        }
+
+        var (handedOff, failures) = await HandOffAsync(cancellationToken).ConfigureAwait(false);
         return new PlaybookEvaluation(after.Date, created, suppressed, cancelled, handedOff, failures);
     }
 
@@ -148,7 +182,7 @@ public sealed class PlaybookEngine
     /// <param name="cancellationToken">Cancels the hand-off.</param>
     /// <returns>The tasks handed off and the failures.</returns>
     public async Task<(IReadOnlyList<PlaybookTask> HandedOff, IReadOnlyList<HandOffFailure> Failures)> HandOffPendingAsync(CancellationToken cancellationToken = default) =>
-        await HandOffAsync(_clock.Now, cancellationToken).ConfigureAwait(false);
+        await HandOffAsync(cancellationToken).ConfigureAwait(false);
 
     private PlaybookRun NewRun(Playbook playbook, AccountSnapshot account, string key, LocalDate date, Instant now)
     {
@@ -175,62 +209,102 @@ public sealed class PlaybookEngine
         return new PlaybookRun(id, playbook.Id, account.Account.Id, key, date, now, tasks);
     }
 
-    private List<PlaybookRun> Cancel(PortfolioSnapshot after, Instant now)
+    private List<PlaybookRun> RunsToCancel(PortfolioSnapshot after, bool allowMassCancellation)
     {
-        var cancelled = new List<PlaybookRun>();
-        foreach (var run in _store.OpenRuns())
+        var open = _store.OpenRuns();
+        var cancel = new List<PlaybookRun>();
+        foreach (var run in open)
         {
-            if (!_byId.TryGetValue(run.PlaybookId, out var playbook) || !playbook.Trigger.IsState || run.TriggeredOn > after.Date)
+            if (run.TriggeredOn > after.Date)
             {
                 continue;
             }
 
             var account = after.Find(run.Account);
-            if ((account is null || !playbook.Trigger.StillHolds(account)) && _store.Cancel(run.Id, now))
+            if (account is null)
             {
-                cancelled.Add(run with { Status = RunStatus.Cancelled });
+                // Absence is not a reason: only an explicit removal cancels the runs of an account that is not there.
+                if (after.Removed.Contains(run.Account))
+                {
+                    cancel.Add(run);
+                }
+
+                continue;
+            }
+
+            if (_byId.TryGetValue(run.PlaybookId, out var playbook) && playbook.Trigger.IsState
+                && (account.ChurnedOn <= after.Date || !playbook.Trigger.StillHolds(account)))
+            {
+                cancel.Add(run);
             }
         }
 
-        return cancelled;
+        if (!allowMassCancellation && cancel.Count > _options.MassCancellationMinimum && cancel.Count > _options.MaxCancellationShare * open.Count)
+        {
+            throw new MassCancellationException(after.Date, cancel.Count, open.Count, _options.MaxCancellationShare);
+        }
+
+        return cancel;
     }
 
-    private async Task<(IReadOnlyList<PlaybookTask>, IReadOnlyList<HandOffFailure>)> HandOffAsync(Instant now, CancellationToken cancellationToken)
+    private Instant LeaseNow() => Instant.FromDateTimeOffset(_options.LeaseTime.GetUtcNow());
+
+    private async Task<(IReadOnlyList<PlaybookTask>, IReadOnlyList<HandOffFailure>)> HandOffAsync(CancellationToken cancellationToken)
     {
         var claimant = Guid.NewGuid().ToString("N");
         var handedOff = new List<PlaybookTask>();
         var failures = new List<HandOffFailure>();
-        var claimed = _store.ClaimHandOffs(claimant, now, _lease);
-        for (var i = 0; i < claimed.Count; i++)
+        try
         {
-            var task = claimed[i];
-            try
+            while (true)
             {
-                foreach (var handler in _handlers)
+                // Failed tasks stay claimed by this evaluation until it ends, so the next batch does not return them.
+                var claimed = _store.ClaimHandOffs(claimant, LeaseNow(), _options.HandOffLease, _options.HandOffBatchSize);
+                for (var i = 0; i < claimed.Count; i++)
                 {
-                    await handler.HandleAsync(task, cancellationToken).ConfigureAwait(false);
-                }
-            }
-            catch (OperationCanceledException)
-            {
-                // Stopping: give back this task and every one not reached, so the next evaluation need not wait for the lease.
-                for (var j = i; j < claimed.Count; j++)
-                {
-                    _store.ReleaseHandOff(claimed[j].Id, claimant);
+                    var task = claimed[i];
+                    try
+                    {
+                        foreach (var handler in _handlers)
+                        {
+                            await handler.HandleAsync(task, cancellationToken).ConfigureAwait(false);
+                        }
+                    }
+                    catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                    {
+                        // Stopping: give back this task and every one not reached, so the next evaluation need not wait for the lease.
+                        for (var j = i; j < claimed.Count; j++)
+                        {
+                            _store.ReleaseHandOff(claimed[j].Id, claimant);
+                        }
+
+                        throw;
+                    }
+                    catch (Exception e)
+                    {
+                        // Not swallowed: the task goes back to pending when the hand-off ends, and the failure is
+                        // reported. A handler's own time-out (an OperationCanceledException the caller did not ask
+                        // for) is a failure like any other, not a stop.
+                        failures.Add(new HandOffFailure(task, e));
+                        continue;
+                    }
+
+                    _store.CompleteHandOff(task.Id, claimant);
+                    handedOff.Add(task);
                 }
 
-                throw;
+                if (claimed.Count < _options.HandOffBatchSize)
+                {
+                    break;
+                }
             }
-            catch (Exception e)
+        }
+        finally
+        {
+            foreach (var failure in failures)
             {
-                // Not swallowed: the task goes back to pending, and the failure is reported to the caller.
-                _store.ReleaseHandOff(task.Id, claimant);
-                failures.Add(new HandOffFailure(task, e));
-                continue;
+                _store.ReleaseHandOff(failure.Task.Id, claimant);
             }
-
-            _store.CompleteHandOff(task.Id, claimant);
-            handedOff.Add(task);
         }
 
         return (handedOff, failures);

@@ -38,12 +38,27 @@ public sealed record PlaybookRun(string Id, string PlaybookId, AccountId Account
     /// <summary>Open, or cancelled.</summary>
     public RunStatus Status { get; init; }
 
-    /// <summary>The id of the run for a playbook, account and occurrence.</summary>
+    /// <summary>
+    /// The id of the run for a playbook, account and occurrence: <c>playbook|account|occurrence</c>, with any <c>%</c>
+    /// or <c>|</c> inside a part percent-encoded (<c>%25</c>, <c>%7C</c>), so that distinct triples never share an id
+    /// whatever text the host's account and event ids hold.
+    /// </summary>
     /// <param name="playbookId">The playbook.</param>
     /// <param name="account">The account.</param>
     /// <param name="occurrenceKey">The occurrence.</param>
     /// <returns>The id.</returns>
-    public static string IdFor(string playbookId, AccountId account, string occurrenceKey) => $"{playbookId}|{account}|{occurrenceKey}";
+    /// <exception cref="ArgumentNullException"><paramref name="playbookId"/> or <paramref name="occurrenceKey"/> is null.</exception>
+    public static string IdFor(string playbookId, AccountId account, string occurrenceKey)
+    {
+        ArgumentNullException.ThrowIfNull(playbookId);
+        ArgumentNullException.ThrowIfNull(occurrenceKey);
+        return $"{Escape(playbookId)}|{Escape(account.Value)}|{Escape(occurrenceKey)}";
+    }
+
+    // '%' and '|' inside a part are percent-encoded, so the separators are unambiguous and distinct triples never share
+    // an id; parts without them (every id the library makes itself) are unchanged.
+    private static string Escape(string part) =>
+        part.AsSpan().IndexOfAny('%', '|') < 0 ? part : part.Replace("%", "%25", StringComparison.Ordinal).Replace("|", "%7C", StringComparison.Ordinal);
 }
 
 /// <summary>What the store did with a new run.</summary>

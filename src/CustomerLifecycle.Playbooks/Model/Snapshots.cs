@@ -41,8 +41,12 @@ public sealed class PortfolioSnapshot
     /// <summary>Creates a snapshot.</summary>
     /// <param name="date">The business date it describes.</param>
     /// <param name="accounts">The accounts; ids unique.</param>
-    /// <exception cref="ArgumentException">An account appears twice.</exception>
-    public PortfolioSnapshot(LocalDate date, IEnumerable<AccountSnapshot> accounts)
+    /// <param name="removed">
+    /// Accounts the host removed (deleted, merged away) since the last evaluation: their open runs are cancelled. An
+    /// account that is neither in <paramref name="accounts"/> nor here is unknown to this snapshot and keeps its runs.
+    /// </param>
+    /// <exception cref="ArgumentException">An account appears twice, or is both present and removed.</exception>
+    public PortfolioSnapshot(LocalDate date, IEnumerable<AccountSnapshot> accounts, IEnumerable<AccountId>? removed = null)
     {
         ArgumentNullException.ThrowIfNull(accounts);
         Date = date;
@@ -55,10 +59,26 @@ public sealed class PortfolioSnapshot
                 throw new ArgumentException($"Account '{snapshot.Account.Id}' appears twice in the snapshot of {date:uuuu-MM-dd}.", nameof(accounts));
             }
         }
+
+        var gone = new HashSet<AccountId>();
+        foreach (var id in removed ?? [])
+        {
+            if (_accounts.ContainsKey(id))
+            {
+                throw new ArgumentException($"Account '{id}' is both in the snapshot of {date:uuuu-MM-dd} and listed as removed.", nameof(removed));
+            }
+
+            gone.Add(id);
+        }
+
+        Removed = gone;
     }
 
     /// <summary>The business date.</summary>
     public LocalDate Date { get; }
+
+    /// <summary>The accounts the host removed; their open runs are cancelled.</summary>
+    public IReadOnlySet<AccountId> Removed { get; }
 
     /// <summary>The accounts.</summary>
     public IEnumerable<AccountSnapshot> Accounts => _accounts.Values;

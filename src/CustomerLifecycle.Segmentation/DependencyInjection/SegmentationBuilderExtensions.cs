@@ -43,7 +43,7 @@ public static class SegmentationBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(configuration);
         AddCore(builder.Services, (configuration as IConfigurationSection)?.Path ?? string.Empty);
-        builder.Services.AddOptions<SegmentationOptions>().Bind(configuration);
+        builder.Services.AddOptions<SegmentationOptions>().BindStrictly(configuration);
         configure?.Invoke(new SegmentationBuilder(builder.Services));
         return builder;
     }

@@ -6,6 +6,8 @@ namespace CustomerLifecycle.Segmentation;
 /// <summary>Builds the catalog from options: defaults, then segments registered in code, then configuration.</summary>
 internal static class SegmentationConfiguration
 {
+    private static readonly SegmentRule Unparsable = SegmentRule.Parse("tenure.days < 0");
+
     public static bool TryBuild(
         SegmentationOptions options,
         IEnumerable<Segment> registered,
@@ -70,13 +72,16 @@ internal static class SegmentationConfiguration
             {
                 if (limits is null)
                 {
-                    continue;
+                    // The limits themselves are wrong (reported above): the rule cannot be judged, only referenced.
+                    rule = Unparsable;
                 }
-
-                if (!SegmentRule.TryParse(text, out rule, out var parseError, limits))
+                else if (!SegmentRule.TryParse(text, out rule, out var parseError, limits))
                 {
                     found.Add($"{key}:Rule: {parseError.Message}");
-                    continue;
+
+                    // Kept under its name with a rule that references nothing, so the catalog still reports the
+                    // reference and cycle errors of the other segments in the same pass.
+                    rule = Unparsable;
                 }
             }
             else if (existing is null)
@@ -100,15 +105,15 @@ internal static class SegmentationConfiguration
                 configured.Description ?? existing?.Description);
         }
 
-        if (found.Count > 0)
+        if (!SegmentCatalog.TryCreate(segments.Values, out catalog, out var catalogErrors, stageModel, Enum.IsDefined(options.Membership) ? options.Membership : default))
         {
-            errors = found;
-            return false;
+            found.AddRange(catalogErrors.Select(e => $"{prefix}Segments:{e.Key}: {e.Message}"));
         }
 
-        if (!SegmentCatalog.TryCreate(segments.Values, out catalog, out var catalogErrors, stageModel, options.Membership))
+        if (found.Count > 0 || catalog is null)
         {
-            errors = catalogErrors.Select(e => $"{prefix}Segments:{e.Key}: {e.Message}").ToArray();
+            catalog = null;
+            errors = found;
             return false;
         }
 

@@ -21,10 +21,10 @@ internal sealed class SegmentationOptionsValidator(string sectionPath, IServiceP
         {
             return services.GetRequiredService<LifecycleStageModel>();
         }
-        catch (InvalidLifecycleModelException)
+        catch (Exception e) when (e is InvalidLifecycleModelException || (e is OptionsValidationException v && v.OptionsType == typeof(CustomerLifecycleOptions)))
         {
-            // The Core options' validator reports the invalid stage model with its keys; the segments are still
-            // checked (against the default model) so that every error surfaces in one start-up.
+            // The Core options' validator reports an invalid stage model (or any other Core error) with its keys; the
+            // segments are still checked (against the default model) so that every error surfaces in one start-up.
             return LifecycleStageModel.Default;
         }
     }

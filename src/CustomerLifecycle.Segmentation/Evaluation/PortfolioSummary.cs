@@ -38,6 +38,10 @@ public sealed class PortfolioSummary
     public IReadOnlyList<PortfolioSummaryRow> ByOwner { get; }
 
     /// <summary>Summarizes an evaluation.</summary>
+    /// <remarks>
+    /// Totals are exact: each contract's ARR is at most <see cref="Contract.MaxAnnualRecurringRevenue"/>, so even two
+    /// billion accounts stay far inside <see cref="decimal"/>'s range.
+    /// </remarks>
     /// <param name="evaluation">The evaluation.</param>
     /// <param name="previous">An earlier summary, for the changes; null for none.</param>
     /// <returns>The summary.</returns>

@@ -67,6 +67,14 @@ internal sealed class RuleParser
             throw Error($"'and', 'or' or the end of the rule{(_token.Kind == TokenKind.CloseParen ? " (this ')' closes nothing)" : string.Empty)}");
         }
 
+        // The limit holds for the rule as printed too (the printer puts spaces around operators and after commas), so
+        // every rule that parses prints to text that parses again under the same limits.
+        var printed = RulePrinter.Print(rule).Length;
+        if (printed > _limits.MaxLength)
+        {
+            throw new RuleParseException(1, 1, $"a rule of at most {_limits.MaxLength} characters as printed (with a space around each operator and after each comma)", $"{printed} characters as printed");
+        }
+
         return rule;
     }
 

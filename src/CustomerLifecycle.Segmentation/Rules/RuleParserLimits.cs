@@ -12,7 +12,10 @@ public sealed record RuleParserLimits
     /// <summary>4096 characters, 32 levels.</summary>
     public static RuleParserLimits Default { get; } = new();
 
-    /// <summary>The longest rule text, in characters. Default 4096; 1 to 1,000,000.</summary>
+    /// <summary>
+    /// The longest rule, in characters, both as written and as printed back (<c>SegmentRule.ToString</c>), so a parsed
+    /// rule always prints to text that parses again. Default 4096; 1 to 1,000,000.
+    /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is outside 1–1,000,000.</exception>
     public int MaxLength
     {

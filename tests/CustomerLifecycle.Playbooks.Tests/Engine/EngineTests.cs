@@ -135,14 +135,19 @@ public sealed class EngineTests
         Assert.Empty(result.Created);
         Assert.Equal(2, handler.Received.Count);
 
-        // A claim left by a crash (no release) expires after the lease.
+        // A claim left by a crash (no release) expires after the lease, measured in real time: the business clock
+        // stands still (a host that fixes it at 09:00), and the claim is recovered all the same.
+        var realTime = new CustomerLifecycle.Testing.FakeClock(Instant.FromUtc(2026, 12, 2, 14, 0));
         var crashStore = new InMemoryPlaybookRunStore();
-        var crashed = new PlaybookEngine([Save], crashStore, business);
+        var crashed = new PlaybookEngine([Save], crashStore, business, options: new PlaybookEngineOptions { LeaseTime = realTime.AsTimeProvider() });
         crashStore.TryCreate(new PlaybookRun("r", "save", new AccountId("z"), "k", Day0, clock.GetCurrentInstant(), [new PlaybookTask("r#1", "r", "save", new AccountId("z"), "Call", "CSM", "dana", TaskChannel.Call, TaskPriority.High, Day0)]), null, null);
-        Assert.Single(crashStore.ClaimHandOffs("dead-process", clock.GetCurrentInstant(), Duration.FromMinutes(5)));
+        Assert.Single(crashStore.ClaimHandOffs("dead-process", realTime.GetCurrentInstant(), Duration.FromMinutes(5), 100));
         Assert.Empty((await crashed.HandOffPendingAsync()).HandedOff);
-        clock.Advance(Duration.FromMinutes(6));
+        realTime.Advance(Duration.FromMinutes(4));
+        Assert.Empty((await crashed.HandOffPendingAsync()).HandedOff);
+        realTime.Advance(Duration.FromMinutes(2));
         Assert.Single((await crashed.HandOffPendingAsync()).HandedOff);
+        Assert.Equal(Instant.FromUtc(2026, 11, 2, 9, 0), clock.GetCurrentInstant());
     }
 
     [Fact]

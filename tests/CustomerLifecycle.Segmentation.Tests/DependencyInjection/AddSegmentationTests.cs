@@ -58,11 +58,16 @@ public sealed class AddSegmentationTests
             [$"{Section}:Segments:Dangling:Rule"] = "segment(\"Missing\")",
         });
         var e = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<SegmentationOptions>>().Value);
+
+        // A rule that does not parse does not hide the reference and cycle errors of the others.
         Assert.Equal(
         [
             $"{Section}:Segments:Broken:Rule: Line 1, column 15: expected a number (tenure.days is a number), found the end of the rule.",
             $"{Section}:Segments:NoRule:Rule: a new segment needs a rule, for example \"tenure.days <= 90\".",
-        ], e.Failures);
+            $"{Section}:Segments:Dangling: The rule refers to segment(\"Missing\"), which is not defined.",
+        ], e.Failures.Take(3));
+        Assert.StartsWith($"{Section}:Segments:Loop1: Segment references form a cycle: Loop1 → Loop2 → Loop1.", e.Failures.Last(), StringComparison.Ordinal);
+        Assert.Equal(4, e.Failures.Count());
 
         using var second = Provider(new()
         {
