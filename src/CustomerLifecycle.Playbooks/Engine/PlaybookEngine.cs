@@ -141,7 +141,9 @@ public sealed class PlaybookEngine
             IReadOnlyList<LifecycleEvent> accountEvents = eventsByAccount.TryGetValue(account.Account.Id, out var mine) ? mine : Array.Empty<LifecycleEvent>();
             foreach (var playbook in _playbooks)
             {
-                if (!playbook.Applies(account))
+                // A churned account starts no state-triggered playbook (its state-triggered runs are being cancelled);
+                // date and event triggers (a win-back three months after churn) still apply.
+                if (!playbook.Applies(account) || (playbook.Trigger.IsState && account.ChurnedOn <= after.Date))
                 {
                     continue;
                 }

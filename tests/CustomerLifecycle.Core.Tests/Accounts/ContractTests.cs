@@ -22,6 +22,15 @@ public sealed class ContractTests
     }
 
     [Fact]
+    public void Constructor_ArrBeyondAQuadrillion_Throws_SoPortfolioTotalsStayExact()
+    {
+        var start = new LocalDate(2026, 1, 1);
+        Assert.Equal(1e15m, new Contract(start, start.PlusYears(1), new Money(Contract.MaxAnnualRecurringRevenue, "USD")).AnnualRecurringRevenue.Amount);
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => new Contract(start, start.PlusYears(1), new Money(Contract.MaxAnnualRecurringRevenue + 0.01m, "USD")));
+        Assert.Contains("ARR is from zero to 1,000,000,000,000,000", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Constructor_NegativeSeats_Throws() =>
         Assert.Throws<ArgumentOutOfRangeException>(() => new Contract(new LocalDate(2026, 1, 1), new LocalDate(2027, 1, 1), Arr, -5));
 

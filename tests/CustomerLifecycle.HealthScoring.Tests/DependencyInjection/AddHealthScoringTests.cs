@@ -101,7 +101,7 @@ public sealed class AddHealthScoringTests
 
         var ex = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<HealthScoringOptions>>().Value);
         var all = string.Join("\n", ex.Failures);
-        Assert.Contains("CustomerLifecycle:HealthScoring:Scorecards:enterprise:Factors:0:Weight: weight -1", all, StringComparison.Ordinal);
+        Assert.Contains("CustomerLifecycle:HealthScoring:Scorecards:enterprise:Factors:0:Weight: weight -1 is out of range; weights are 0 or from 1E-12 to 1000000000000.", all, StringComparison.Ordinal);
         Assert.Contains("CustomerLifecycle:HealthScoring:Scorecards:enterprise:RedBelow: Color thresholds are out of order", all, StringComparison.Ordinal);
         Assert.Contains("CustomerLifecycle:HealthScoring:Scorecards:enterprise:Factors:2:Factor: 'no_such_factor' is not a known factor", all, StringComparison.Ordinal);
         Assert.Contains("CustomerLifecycle:HealthScoring:Scorecards:enterprise:Factors:1:Mapping: The band is not monotone", all, StringComparison.Ordinal);

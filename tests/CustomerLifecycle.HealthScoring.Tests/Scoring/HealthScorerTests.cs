@@ -21,6 +21,24 @@ public sealed class HealthScorerTests
         .AddFactor(Identity("fc", C), 1)
         .Build();
 
+    [Theory]
+    [InlineData(1e308)]
+    [InlineData(1e13)]
+    [InlineData(1e-300)]
+    [InlineData(double.PositiveInfinity)]
+    [InlineData(-1)]
+    public void Weights_OutsideTheBound_AreRefused_SoAScoreStaysWithin0To100(double weight)
+    {
+        // 1e308 used to give a score of +∞ colored Green.
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => Scorecard.CreateBuilder("w").AddFactor(Identity("fa", A), weight).AddFactor(Identity("fb", B), 1));
+        Assert.Contains("weights are 0 or from 1E-12 to 1000000000000", ex.Message, StringComparison.Ordinal);
+
+        // The bound's extremes side by side still score within 0-100.
+        var extreme = Scorecard.CreateBuilder("x").AddFactor(Identity("fa", A), Scorecard.MaxWeight).AddFactor(Identity("fb", B), Scorecard.MinPositiveWeight).Build();
+        Assert.Equal(100, new HealthScorer(extreme, _clock).Score(Account(new Signal(A, 100), new Signal(B, 100))).Value);
+        Assert.InRange(new HealthScorer(extreme, _clock).Score(Account(new Signal(A, 0), new Signal(B, 100))).Value!.Value, 0, 1e-20);
+    }
+
     [Fact]
     public void Score_HierarchicalWeights_AreNormalisedPerGroup()
     {

@@ -125,6 +125,23 @@ public sealed class RuleLanguageTests
     }
 
     [Fact]
+    public void TheLengthLimit_HoldsForThePrintedRule_SoEveryParsedRulePrintsToTextThatParsesAgain()
+    {
+        // The review's case: a compact list of 4,026 characters printed to 5,049 (a space after each comma), over the
+        // 4,096 limit, so print and parse no longer round-tripped.
+        var compact = "tenure.days in [" + string.Join(",", Enumerable.Range(0, 1024)) + "]";
+        Assert.InRange(compact.Length, 4000, 4096);
+        var e = Assert.Throws<RuleParseException>(() => SegmentRule.Parse(compact));
+        Assert.Contains("at most 4096 characters as printed", e.Message, StringComparison.Ordinal);
+
+        // Just under the limit as printed: accepted, and its printed text parses again under the same limit.
+        var fits = "tenure.days in [" + string.Join(",", Enumerable.Range(0, 820)) + "]";
+        var rule = SegmentRule.Parse(fits);
+        Assert.InRange(rule.ToString().Length, 3500, 4096);
+        Assert.Equal(rule, SegmentRule.Parse(rule.ToString()));
+    }
+
+    [Fact]
     public void Limits_RefuseLongAndDeepText_BeforeParsingIt()
     {
         var limits = new RuleParserLimits { MaxLength = 100, MaxDepth = 4 };
