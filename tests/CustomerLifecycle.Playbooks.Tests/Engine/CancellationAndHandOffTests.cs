@@ -9,9 +9,6 @@ namespace CustomerLifecycle.Playbooks.Tests.Engine;
 /// <summary>What the hostile-input review found: absence is not a reason to cancel, mass cancellations need consent, leases survive a fixed business clock, and run ids never collide.</summary>
 public sealed class CancellationAndHandOffTests
 {
-    private static readonly Playbook Save = new("save", "Churn save", PlaybookTrigger.HealthTurned(HealthColor.Red), [Step("Call", 2), Step("Save plan", 14)]);
-    private static readonly Playbook Promoter = new("promoter", "Promoter", PlaybookTrigger.EventOccurred(CustomerLifecycle.Events.LifecycleEventType.NpsResponse, 9, 10), [Step("Ask for a review")]);
-
     private static PortfolioSnapshot Reds(LocalDate date, int count) => Portfolio(date, [.. Enumerable.Range(0, count).Select(i => Snap("a" + i, HealthColor.Red))]);
 
     [Fact]

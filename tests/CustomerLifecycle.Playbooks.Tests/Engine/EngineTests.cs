@@ -6,8 +6,6 @@ namespace CustomerLifecycle.Playbooks.Tests.Engine;
 
 public sealed class EngineTests
 {
-    private static readonly Playbook Save = new("save", "Churn save", PlaybookTrigger.HealthTurned(HealthColor.Red), [Step("Call", 2), Step("Save plan", 14)]);
-
     [Fact]
     public async Task RepeatedEvaluation_CreatesNothingTwice()
     {

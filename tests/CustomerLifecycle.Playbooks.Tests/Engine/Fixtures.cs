@@ -8,6 +8,9 @@ internal static class Fixtures
 {
     public static readonly LocalDate Day0 = new(2026, 11, 2); // a Monday
 
+    /// <summary>A churn-save playbook: Red starts a call in two days and a save plan in two weeks.</summary>
+    public static readonly Playbook Save = new("save", "Churn save", PlaybookTrigger.HealthTurned(HealthColor.Red), [Step("Call", 2), Step("Save plan", 14)]);
+
     public static BusinessClock Clock() => new(FakeClock.AtDefaultStart(), DateTimeZone.Utc);
 
     public static AccountSnapshot Snap(
