@@ -3,7 +3,6 @@ using System.Net;
 using System.Text;
 using CustomerLifecycle.Forecasting;
 using CustomerLifecycle.HealthScoring;
-using CustomerLifecycle.Playbooks;
 using NodaTime;
 
 namespace CustomerLifecycle.Sample;
@@ -23,7 +22,7 @@ internal static class Dashboard
         IReadOnlyDictionary<string, KaplanMeierCurve> retention,
         RenewalForecast forecast,
         RenewalSimulationResult range,
-        IReadOnlyList<PlaybookTask> tasks)
+        TasksDue tasks)
     {
         var html = new StringBuilder();
         html.Append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>CustomerLifecycle dashboard ")
@@ -125,8 +124,8 @@ internal static class Dashboard
         html.Append("</section>");
 
         // Tasks.
-        html.Append("<section id=\"tasks\"><h2>Open tasks due within a week (").Append(tasks.Count.ToString("N0", Invariant)).Append(")</h2><table><tr><th>due</th><th>owner</th><th>task</th><th>account</th><th>priority</th></tr>");
-        foreach (var t in tasks.OrderBy(t => t.Due).ThenByDescending(t => t.Priority).Take(200))
+        html.Append("<section id=\"tasks\"><h2>Open tasks due within a week (").Append(tasks.Total.ToString("N0", Invariant)).Append(")</h2><table><tr><th>due</th><th>owner</th><th>task</th><th>account</th><th>priority</th></tr>");
+        foreach (var t in tasks.Earliest)
         {
             html.Append("<tr><td>").Append(Iso(t.Due)).Append("</td><td>").Append(Escape(t.Owner)).Append("</td><td>").Append(Escape(t.Title))
                 .Append("</td><td>").Append(Escape(t.Account.Value)).Append("</td><td>").Append(t.Priority).Append("</td></tr>");

@@ -187,7 +187,7 @@ internal static class SampleProgram
             services.GetRequiredService<Segmenter>(),
             services.GetRequiredService<RenewalForecaster>(),
             services.GetRequiredService<PlaybookEngine>(),
-            services.GetRequiredService<IPlaybookRunStore>(),
+            (SqlitePlaybookRunStore)services.GetRequiredService<IPlaybookRunStore>(),
             services.GetRequiredService<BusinessClock>(),
             database,
             output,

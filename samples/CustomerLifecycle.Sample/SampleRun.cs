@@ -15,7 +15,7 @@ internal sealed class SampleRun(
     Segmenter segmenter,
     RenewalForecaster forecaster,
     PlaybookEngine playbooks,
-    IPlaybookRunStore runStore,
+    SqlitePlaybookRunStore runStore,
     BusinessClock clock,
     SampleDatabase database,
     TextWriter output,
@@ -29,13 +29,14 @@ internal sealed class SampleRun(
     {
         var today = clock.Today;
         var w = output;
+        var timings = new StepTimings();
         w.WriteLine($"CustomerLifecycle sample: {rows.Count:N0} accounts as of {today:uuuu-MM-dd}");
         w.WriteLine();
 
         var lastRun = database.LatestSnapshot(today, strictly: false);
         var last = lastRun is { } l ? database.ReadSnapshot(l) : [];
         var previousDay = database.LatestSnapshot(today, strictly: true);
-        var previous = previousDay is { } p ? database.ReadSnapshot(p) : [];
+        var previous = previousDay is { } p ? (p == lastRun ? last : database.ReadSnapshot(p)) : [];
         w.WriteLine(lastRun is { } lr ? $"Database {database.Path}: last run as of {lr:uuuu-MM-dd}" : $"Database {database.Path}: first run");
         w.WriteLine();
 
@@ -71,6 +72,8 @@ internal sealed class SampleRun(
             w.WriteLine($"                 {stage.Key,-18}{stage.Count(),7:N0}");
         }
 
+        timings.Lap("stages");
+
         // 2. Health, with the sample's own api_adoption factor among the scorecard's factors.
         var scores = new HealthScore[active.Length];
         scorer.ScoreBatch(active, scores);
@@ -105,6 +108,8 @@ internal sealed class SampleRun(
             w.WriteLine($"   {active[i].Name,-28} {scores[i].Value,5:0.0} {scores[i].Color,-6} {string.Join(", ", why)}");
         }
 
+        timings.Lap("health");
+
         // 3. Segments.
         var subjects = active.Select((a, i) => new SegmentSubject(a, scores[i])).ToArray();
         var evaluation = segmenter.Evaluate(subjects);
@@ -115,6 +120,8 @@ internal sealed class SampleRun(
         {
             w.WriteLine($"                 {row.Key,-18}{row.Accounts,7:N0}   {string.Join("  ", row.Arr.Select(Format))}");
         }
+
+        timings.Lap("segments");
 
         // 4. Renewal forecast for the next calendar quarter, with its simulated range.
         var quarterStart = new LocalDate(today.Year, ((today.Month - 1) / 3 * 3) + 1, 1).PlusMonths(3);
@@ -153,6 +160,8 @@ internal sealed class SampleRun(
             w.WriteLine($"   {segment,-14}{curve.SurvivalAt(365),7:P1}   ({curve.Subjects:N0} accounts, {curve.Events:N0} churned)");
         }
 
+        timings.Lap("forecast");
+
         // 5. Playbooks: against the previous day's snapshot (stored health, stage and segments), so each change starts its
         // playbooks once; a second run on the same day finds every run already created.
         var segmentNames = active.Select(a => evaluation.SegmentsOf(a.Id).Select(s => s.Name).ToArray()).ToArray();
@@ -168,7 +177,7 @@ internal sealed class SampleRun(
                 var stored = previous[a.Id];
                 var color = Enum.TryParse<HealthColor>(stored.Color, out var c) ? c : (HealthColor?)null;
                 var stage = stored.Stage is { } st && StageId.IsValid(st) ? new StageId(st) : a.Stage;
-                return new AccountSnapshot(a with { Stage = stage }, new HealthScore { Value = stored.Score, Color = color, ScorecardId = "stored" }, stored.Segments);
+                return new AccountSnapshot(stage == a.Stage ? a : a with { Stage = stage }, new HealthScore { Value = stored.Score, Color = color, ScorecardId = "stored" }, stored.Segments);
             }))
             : null;
         var watch = System.Diagnostics.Stopwatch.StartNew();
@@ -188,21 +197,25 @@ internal sealed class SampleRun(
             status.WriteLine();
         }
 
-        var due = runStore.OpenRuns().SelectMany(r => r.Tasks).Where(t => t.Due <= today.PlusDays(7)).ToArray();
+        // Counted in the database: at a million accounts the open tasks are over a million.
+        var due = runStore.DueBy(today.PlusDays(7), earliest: 200);
         w.WriteLine();
-        w.WriteLine($"5. Playbooks     {result.Created.Count:N0} runs started now ({result.Created.Sum(r => r.Tasks.Count):N0} tasks), {result.Cancelled.Count:N0} cancelled; open tasks due within a week, by owner:");
-        foreach (var owner in due.GroupBy(t => t.Owner).OrderByDescending(g => g.Count()).Take(10))
+        w.WriteLine($"5. Playbooks     {result.Created.Count:N0} runs started now ({result.Created.Sum(r => r.Tasks.Count):N0} tasks), {result.Cancelled.Count:N0} cancelled; {due.Total:N0} open tasks due within a week, by owner:");
+        foreach (var (owner, count, top) in due.ByOwner)
         {
-            var top = owner.OrderByDescending(t => t.Priority).ThenBy(t => t.Due).First();
-            w.WriteLine($"   {owner.Key,-26}{owner.Count(),5:N0} tasks   first: {top.Due:MM-dd} {top.Title} ({top.Account})");
+            w.WriteLine($"   {owner,-26}{count,5:N0} tasks   first: {top.Due:MM-dd} {top.Title} ({top.Account})");
         }
 
+        timings.Lap("playbooks");
         database.WriteDay(today, moves, accounts.Select(a =>
         {
             var i = index.TryGetValue(a.Account.Id, out var position) ? position : -1;
             return (a.Account.Id, (string?)a.Account.Stage.Value, i >= 0 ? scores[i].Value : null, i >= 0 ? scores[i].Color?.ToString() : null, i >= 0 ? segmentNames[i] : (IEnumerable<string>)[]);
         }));
 
+        timings.Lap("writing");
+        w.WriteLine();
+        w.WriteLine($"Timings         {timings}");
         return new SampleResult(today, active.Length, scores, evaluation, forecast, range, result, curves, due);
     }
 
@@ -211,10 +224,32 @@ internal sealed class SampleRun(
     private static string Amount(Money money) => money.Amount.ToString("N0", CultureInfo.InvariantCulture);
 }
 
+/// <summary>How long each step of the run took, for the closing line of the report.</summary>
+internal sealed class StepTimings
+{
+    private readonly System.Diagnostics.Stopwatch _watch = System.Diagnostics.Stopwatch.StartNew();
+    private readonly List<(string Step, TimeSpan Took)> _laps = [];
+    private TimeSpan _last;
+
+    public void Lap(string step)
+    {
+        var now = _watch.Elapsed;
+        _laps.Add((step, now - _last));
+        _last = now;
+    }
+
+    public override string ToString()
+    {
+        using var process = System.Diagnostics.Process.GetCurrentProcess();
+        return string.Join(", ", _laps.Select(l => string.Create(CultureInfo.InvariantCulture, $"{l.Step} {l.Took.TotalSeconds:0.0} s")))
+            + string.Create(CultureInfo.InvariantCulture, $"; {_last.TotalSeconds:0.0} s in all; peak working set {process.PeakWorkingSet64 / 1e6:N0} MB");
+    }
+}
+
 /// <summary>Reports on the calling thread, in order (Progress&lt;T&gt; posts to the thread pool and may reorder).</summary>
 internal sealed class SynchronousProgress(Action<int> report) : IProgress<int>
 {
     public void Report(int value) => report(value);
 }
 
-internal sealed record SampleResult(LocalDate Today, int Active, HealthScore[] Scores, SegmentEvaluation Segments, RenewalForecast Forecast, RenewalSimulationResult Range, PlaybookEvaluation Playbooks, IReadOnlyDictionary<string, KaplanMeierCurve> Retention, IReadOnlyList<PlaybookTask> TasksDueSoon);
+internal sealed record SampleResult(LocalDate Today, int Active, HealthScore[] Scores, SegmentEvaluation Segments, RenewalForecast Forecast, RenewalSimulationResult Range, PlaybookEvaluation Playbooks, IReadOnlyDictionary<string, KaplanMeierCurve> Retention, TasksDue TasksDueSoon);

@@ -50,6 +50,31 @@ public sealed class SqliteStoreTests : IDisposable
     }
 
     [Fact]
+    public void ABatch_IsDecidedInOrder_InOneTransaction_AndCancelledTasksLeaveTheQueue()
+    {
+        var store = new SqlitePlaybookRunStore(new SampleDatabase(Path.Combine(_directory, "b.db")));
+        var day = new LocalDate(2026, 11, 22);
+        var cooldown = Period.FromDays(30);
+        var admissions = store.TryCreateMany(
+        [
+            new RunRequest(Run("b1", day), cooldown, null),
+            new RunRequest(Run("b1", day), cooldown, null),
+            new RunRequest(Run("b2", day.PlusDays(3)), cooldown, null),
+            new RunRequest(Run("b3", day.PlusDays(40), tasks: 3), cooldown, null),
+        ]);
+        Assert.Equal([RunAdmission.Created, RunAdmission.Duplicate, RunAdmission.CoolingDown, RunAdmission.Created], admissions);
+        Assert.Equal(5, store.OpenTaskCount("dana"));
+
+        Assert.True(store.Cancel("b3", Instant.FromUtc(2026, 11, 22, 10, 0)));
+        Assert.Equal(2, store.OpenTaskCount("dana"));
+        var due = store.DueBy(day.PlusDays(60), earliest: 10);
+        Assert.Equal(2, due.Total);
+        Assert.Equal(["b1#1", "b1#2"], due.Earliest.Select(t => t.Id));
+        Assert.Equal(("dana", 2), (due.ByOwner.Single().Owner, due.ByOwner.Single().Count));
+        Assert.Equal(["b1#1", "b1#2"], store.ClaimHandOffs("p", Instant.FromUtc(2026, 11, 22, 10, 0), Duration.FromMinutes(5), 100).Select(t => t.Id).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task TheEngineOverTheSqliteStore_HandsEveryTaskOffOnce_UnderConcurrentEvaluations()
     {
         var database = new SampleDatabase(Path.Combine(_directory, "e.db"));

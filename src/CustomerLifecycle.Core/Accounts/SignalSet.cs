@@ -23,13 +23,8 @@ public sealed class SignalSet : IReadOnlyCollection<Signal>, IEquatable<SignalSe
 
     private SignalSet(SignalKey[] keys, double[] values)
     {
-        _keys = keys;
+        (_keys, _hashes) = KeyLayouts.Share(keys);
         _values = values;
-        _hashes = new int[keys.Length];
-        for (var i = 0; i < keys.Length; i++)
-        {
-            _hashes[i] = keys[i].GetHashCode();
-        }
     }
 
     /// <summary>The set with no signals.</summary>
@@ -280,6 +275,47 @@ public sealed class SignalSet : IReadOnlyCollection<Signal>, IEquatable<SignalSe
         /// <inheritdoc />
         public readonly void Dispose()
         {
+        }
+    }
+
+    /// <summary>
+    /// Sets built one after another (a file's rows, a stream of accounts) mostly have the same keys: those share one key
+    /// array and one hash array instead of a pair each, about 200 bytes an account. Both arrays are never written after
+    /// a set is made, so sharing them is safe; the cache is per thread and holds the last few layouts.
+    /// </summary>
+    private static class KeyLayouts
+    {
+        [ThreadStatic]
+        private static (SignalKey[] Keys, int[] Hashes)[]? _recent;
+
+        [ThreadStatic]
+        private static int _next;
+
+        public static (SignalKey[] Keys, int[] Hashes) Share(SignalKey[] keys)
+        {
+            if (keys.Length == 0)
+            {
+                return (keys, []);
+            }
+
+            var recent = _recent ??= new (SignalKey[], int[])[8];
+            foreach (var layout in recent)
+            {
+                if (layout.Keys is { } known && (ReferenceEquals(known, keys) || known.AsSpan().SequenceEqual(keys)))
+                {
+                    return layout;
+                }
+            }
+
+            var hashes = new int[keys.Length];
+            for (var i = 0; i < keys.Length; i++)
+            {
+                hashes[i] = keys[i].GetHashCode();
+            }
+
+            recent[_next] = (keys, hashes);
+            _next = (_next + 1) % recent.Length;
+            return (keys, hashes);
         }
     }
 

@@ -16,6 +16,25 @@ public interface IPlaybookRunStore
     /// <returns>What happened.</returns>
     RunAdmission TryCreate(PlaybookRun run, Period? cooldown, EnrolmentCap? cap);
 
+    /// <summary>
+    /// Creates many runs, deciding each as <see cref="TryCreate"/> does, in order (a run sees the runs before it in the
+    /// list). The engine calls this with batches of runs; a database store should decide and store a batch in one
+    /// transaction. The default calls <see cref="TryCreate"/> for each.
+    /// </summary>
+    /// <param name="requests">The runs, with their playbooks' cooldowns and caps.</param>
+    /// <returns>What happened to each, in the same order.</returns>
+    IReadOnlyList<RunAdmission> TryCreateMany(IReadOnlyList<RunRequest> requests)
+    {
+        ArgumentNullException.ThrowIfNull(requests);
+        var admissions = new RunAdmission[requests.Count];
+        for (var i = 0; i < requests.Count; i++)
+        {
+            admissions[i] = TryCreate(requests[i].Run, requests[i].Cooldown, requests[i].Cap);
+        }
+
+        return admissions;
+    }
+
     /// <summary>The open runs.</summary>
     /// <returns>A snapshot.</returns>
     IReadOnlyList<PlaybookRun> OpenRuns();
@@ -61,6 +80,9 @@ public sealed class InMemoryPlaybookRunStore : IPlaybookRunStore
     private readonly Dictionary<(string, AccountId), List<LocalDate>> _history = [];
     private readonly Dictionary<string, HandOff> _handOffs = new(StringComparer.Ordinal);
 
+    // Tasks of open runs per owner, for least-loaded assignment without a scan.
+    private readonly Dictionary<string, int> _openTasks = new(StringComparer.Ordinal);
+
     // The hand-offs not yet done, of open runs: what a claim looks through (done and cancelled ones leave it).
     private readonly Dictionary<string, HandOff> _unfinished = new(StringComparer.Ordinal);
 
@@ -87,31 +109,54 @@ public sealed class InMemoryPlaybookRunStore : IPlaybookRunStore
         ArgumentNullException.ThrowIfNull(run);
         lock (_lock)
         {
-            if (_runs.ContainsKey(run.Id))
-            {
-                return RunAdmission.Duplicate;
-            }
-
-            var key = (run.PlaybookId, run.Account);
-            var history = _history.TryGetValue(key, out var h) ? h : [];
-            var admission = PlaybookLimits.Admit(history, run.TriggeredOn, cooldown, cap);
-            if (admission != RunAdmission.Created)
-            {
-                return admission;
-            }
-
-            _runs[run.Id] = run with { Status = RunStatus.Open };
-            history.Add(run.TriggeredOn);
-            _history[key] = history;
-            foreach (var task in run.Tasks)
-            {
-                var handOff = new HandOff(task);
-                _handOffs[task.Id] = handOff;
-                _unfinished[task.Id] = handOff;
-            }
-
-            return RunAdmission.Created;
+            return TryCreateLocked(run, cooldown, cap);
         }
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<RunAdmission> TryCreateMany(IReadOnlyList<RunRequest> requests)
+    {
+        ArgumentNullException.ThrowIfNull(requests);
+        var admissions = new RunAdmission[requests.Count];
+        lock (_lock)
+        {
+            for (var i = 0; i < requests.Count; i++)
+            {
+                ArgumentNullException.ThrowIfNull(requests[i].Run, nameof(requests));
+                admissions[i] = TryCreateLocked(requests[i].Run, requests[i].Cooldown, requests[i].Cap);
+            }
+        }
+
+        return admissions;
+    }
+
+    private RunAdmission TryCreateLocked(PlaybookRun run, Period? cooldown, EnrolmentCap? cap)
+    {
+        if (_runs.ContainsKey(run.Id))
+        {
+            return RunAdmission.Duplicate;
+        }
+
+        var key = (run.PlaybookId, run.Account);
+        var history = _history.TryGetValue(key, out var h) ? h : [];
+        var admission = PlaybookLimits.Admit(history, run.TriggeredOn, cooldown, cap);
+        if (admission != RunAdmission.Created)
+        {
+            return admission;
+        }
+
+        _runs[run.Id] = run with { Status = RunStatus.Open };
+        history.Add(run.TriggeredOn);
+        _history[key] = history;
+        foreach (var task in run.Tasks)
+        {
+            var handOff = new HandOff(task);
+            _handOffs[task.Id] = handOff;
+            _unfinished[task.Id] = handOff;
+            _openTasks[task.Owner] = _openTasks.GetValueOrDefault(task.Owner) + 1;
+        }
+
+        return RunAdmission.Created;
     }
 
     /// <inheritdoc />
@@ -137,6 +182,7 @@ public sealed class InMemoryPlaybookRunStore : IPlaybookRunStore
             foreach (var task in run.Tasks)
             {
                 _unfinished.Remove(task.Id);
+                _openTasks[task.Owner]--;
             }
 
             return true;
@@ -201,7 +247,7 @@ public sealed class InMemoryPlaybookRunStore : IPlaybookRunStore
     {
         lock (_lock)
         {
-            return _runs.Values.Where(r => r.Status == RunStatus.Open).Sum(r => r.Tasks.Count(t => t.Owner == owner));
+            return _openTasks.GetValueOrDefault(owner);
         }
     }
 
@@ -242,3 +288,9 @@ public static class PlaybookLimits
         return RunAdmission.Created;
     }
 }
+
+/// <summary>A run to create, with its playbook's cooldown and cap: one item of <see cref="IPlaybookRunStore.TryCreateMany"/>.</summary>
+/// <param name="Run">The run, with its tasks pending hand-off.</param>
+/// <param name="Cooldown">The playbook's cooldown, if any.</param>
+/// <param name="Cap">The playbook's cap, if any.</param>
+public readonly record struct RunRequest(PlaybookRun Run, Period? Cooldown, EnrolmentCap? Cap);

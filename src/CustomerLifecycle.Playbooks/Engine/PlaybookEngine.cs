@@ -30,7 +30,8 @@ public interface IPlaybookTaskHandler
 /// handler has accepted it: a handler that throws, or a process that stops between creation and hand-off, leaves the
 /// task pending, and the next evaluation hands it off; nothing is lost and no run or task is created twice. Tasks are
 /// claimed in batches under a lease measured in real time (<see cref="PlaybookEngineOptions.HandOffLease"/>), so a
-/// process killed mid-hand-off holds at most one batch, until its lease expires.
+/// process killed mid-hand-off holds at most one batch, until its lease expires. An engine without handlers hands
+/// nothing off: its tasks stay pending in the store.
 /// </para>
 /// <para>
 /// Open runs are cancelled only for a reason the snapshot states: the account is in it and the trigger's reason no
@@ -49,6 +50,12 @@ public sealed class PlaybookEngine
     private readonly IOwnerAssigner _assigner;
     private readonly BusinessCalendar? _calendar;
     private readonly PlaybookEngineOptions _options;
+
+    // How many runs go to the store at once. A database store commits a batch in one transaction, and every commit
+    // rewrites the index pages the batch touched: at a million accounts on SQLite, batches of 1,000 wrote 3.8 GB for a
+    // 200 MB file and took 17 s where 10,000 wrote 1 GB in 9.5 s (300,000 accounts). A crash redoes at most one batch
+    // (its runs are created, once, by the next evaluation).
+    private const int CreateBatchSize = 10_000;
 
     /// <summary>Creates an engine.</summary>
     /// <param name="playbooks">The playbooks; ids unique.</param>
@@ -129,6 +136,8 @@ public sealed class PlaybookEngine
         var created = new List<PlaybookRun>();
         var suppressed = new List<SuppressedRun>();
         var found = new List<(string Key, LocalDate Date)>();
+        var load = new AssignmentLoad(_store);
+        var batch = new List<RunRequest>(CreateBatchSize);
         var evaluated = 0;
         foreach (var account in after.Accounts)
         {
@@ -152,20 +161,16 @@ public sealed class PlaybookEngine
                 playbook.Trigger.Occurrences(earlier, before?.Date, account, after.Date, accountEvents, _clock.Zone, found);
                 foreach (var (key, date) in found)
                 {
-                    var run = NewRun(playbook, account, key, date, now);
-                    var admission = _store.TryCreate(run, playbook.Cooldown, playbook.Cap);
-                    if (admission == RunAdmission.Created)
+                    batch.Add(new RunRequest(NewRun(playbook, account, key, date, now, load), playbook.Cooldown, playbook.Cap));
+                    if (batch.Count == CreateBatchSize)
                     {
-                        created.Add(run);
-                    }
-                    else if (admission != RunAdmission.Duplicate)
-                    {
-                        suppressed.Add(new SuppressedRun(playbook.Id, account.Account.Id, key, admission));
+                        Create(batch, load, created, suppressed);
                     }
                 }
             }
         }
 
+        Create(batch, load, created, suppressed);
         progress?.Report(after.Count);
         var cancelled = new List<PlaybookRun>();
         foreach (var run in toCancel)
@@ -186,7 +191,34 @@ public sealed class PlaybookEngine
     public async Task<(IReadOnlyList<PlaybookTask> HandedOff, IReadOnlyList<HandOffFailure> Failures)> HandOffPendingAsync(CancellationToken cancellationToken = default) =>
         await HandOffAsync(cancellationToken).ConfigureAwait(false);
 
-    private PlaybookRun NewRun(Playbook playbook, AccountSnapshot account, string key, LocalDate date, Instant now)
+    // Runs go to the store a batch at a time (one transaction each in a database store), in the order they were found.
+    private void Create(List<RunRequest> batch, AssignmentLoad load, List<PlaybookRun> created, List<SuppressedRun> suppressed)
+    {
+        if (batch.Count == 0)
+        {
+            return;
+        }
+
+        var admissions = _store.TryCreateMany(batch);
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var run = batch[i].Run;
+            var admission = admissions[i];
+            load.Settle(run, admission == RunAdmission.Created);
+            if (admission == RunAdmission.Created)
+            {
+                created.Add(run);
+            }
+            else if (admission != RunAdmission.Duplicate)
+            {
+                suppressed.Add(new SuppressedRun(run.PlaybookId, run.Account, run.OccurrenceKey, admission));
+            }
+        }
+
+        batch.Clear();
+    }
+
+    private PlaybookRun NewRun(Playbook playbook, AccountSnapshot account, string key, LocalDate date, Instant now, AssignmentLoad load)
     {
         var id = PlaybookRun.IdFor(playbook.Id, account.Account.Id, key);
         var steps = playbook.StepsFor(account);
@@ -202,7 +234,7 @@ public sealed class PlaybookEngine
                 account.Account.Id,
                 step.Title,
                 step.OwnerRole,
-                _assigner.Assign(step.OwnerRole, account, _store),
+                load.Assigned(_assigner.Assign(step.OwnerRole, account, load)),
                 step.Channel,
                 step.Priority,
                 _calendar?.OnOrAfter(due) ?? due);
@@ -253,6 +285,13 @@ public sealed class PlaybookEngine
 
     private async Task<(IReadOnlyList<PlaybookTask>, IReadOnlyList<HandOffFailure>)> HandOffAsync(CancellationToken cancellationToken)
     {
+        // Without handlers there is no one to hand a task to: tasks stay pending (the host reads them from the store),
+        // and the first handler registered later receives them all.
+        if (_handlers.Length == 0)
+        {
+            return ([], []);
+        }
+
         var claimant = Guid.NewGuid().ToString("N");
         var handedOff = new List<PlaybookTask>();
         var failures = new List<HandOffFailure>();
@@ -311,6 +350,63 @@ public sealed class PlaybookEngine
 
         return (handedOff, failures);
     }
+}
+
+/// <summary>
+/// The store as the owner assigner sees it during one evaluation: open-task counts that include the tasks assigned in
+/// the batch not yet stored (so least-loaded assignment spreads a batch instead of piling it on one person), each
+/// owner's stored count read once instead of once per task.
+/// </summary>
+internal sealed class AssignmentLoad(IPlaybookRunStore store) : IPlaybookRunStore
+{
+    // count(owner) = stored count when first asked, minus what this evaluation had stored by then, plus what it has
+    // stored since and what it has assigned but not yet stored.
+    private readonly Dictionary<string, int> _base = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _stored = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _pending = new(StringComparer.Ordinal);
+
+    public string Assigned(string owner)
+    {
+        _pending[owner] = _pending.GetValueOrDefault(owner) + 1;
+        return owner;
+    }
+
+    public void Settle(PlaybookRun run, bool created)
+    {
+        foreach (var task in run.Tasks)
+        {
+            _pending[task.Owner]--;
+            if (created)
+            {
+                _stored[task.Owner] = _stored.GetValueOrDefault(task.Owner) + 1;
+            }
+        }
+    }
+
+    public int OpenTaskCount(string owner)
+    {
+        if (!_base.TryGetValue(owner, out var stored))
+        {
+            stored = store.OpenTaskCount(owner) - _stored.GetValueOrDefault(owner);
+            _base[owner] = stored;
+        }
+
+        return stored + _stored.GetValueOrDefault(owner) + _pending.GetValueOrDefault(owner);
+    }
+
+    public RunAdmission TryCreate(PlaybookRun run, Period? cooldown, EnrolmentCap? cap) => store.TryCreate(run, cooldown, cap);
+
+    public IReadOnlyList<RunAdmission> TryCreateMany(IReadOnlyList<RunRequest> requests) => store.TryCreateMany(requests);
+
+    public IReadOnlyList<PlaybookRun> OpenRuns() => store.OpenRuns();
+
+    public bool Cancel(string runId, Instant at) => store.Cancel(runId, at);
+
+    public IReadOnlyList<PlaybookTask> ClaimHandOffs(string claimant, Instant now, Duration lease, int limit) => store.ClaimHandOffs(claimant, now, lease, limit);
+
+    public void CompleteHandOff(string taskId, string claimant) => store.CompleteHandOff(taskId, claimant);
+
+    public void ReleaseHandOff(string taskId, string claimant) => store.ReleaseHandOff(taskId, claimant);
 }
 
 /// <summary>A run the store refused for a reason other than a duplicate.</summary>

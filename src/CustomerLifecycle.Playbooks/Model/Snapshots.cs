@@ -16,7 +16,7 @@ public sealed record AccountSnapshot
         ArgumentNullException.ThrowIfNull(account);
         Account = account;
         Health = health;
-        Segments = new HashSet<string>(segments ?? [], StringComparer.OrdinalIgnoreCase);
+        Segments = new SegmentNames(segments ?? []);
         ChurnedOn = churnedOn;
     }
 

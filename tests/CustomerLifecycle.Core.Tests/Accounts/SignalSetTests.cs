@@ -90,4 +90,36 @@ public sealed class SignalSetTests
                 && set.Equals(SignalSet.FromPairs(reference));
         }).Check(Config.QuickThrowOnFailure.WithMaxTest(300));
     }
+
+    [Fact]
+    public void SetsBuiltOneAfterAnother_WithManyKeyLayouts_EachKeepTheirOwnSignals()
+    {
+        // Sets with the same keys share their key arrays (a per-thread cache of the last eight layouts); twelve layouts
+        // interleaved evict and re-add entries, and every set must still answer for its own keys only.
+        var keys = Enumerable.Range(0, 12).Select(i => new SignalKey("s" + i)).ToArray();
+        var sets = new List<(SignalSet Set, int Layout, double Value)>();
+        for (var n = 0; n < 60; n++)
+        {
+            var layout = (n * 7) % 12;
+            var builder = SignalSet.CreateBuilder();
+            for (var k = 0; k <= layout; k++)
+            {
+                builder.Add(keys[k], n + (k / 100.0));
+            }
+
+            sets.Add((builder.ToSignalSet(), layout, n));
+        }
+
+        foreach (var (set, layout, value) in sets)
+        {
+            Assert.Equal(layout + 1, set.Count);
+            for (var k = 0; k < keys.Length; k++)
+            {
+                Assert.Equal(k <= layout ? value + (k / 100.0) : null, set[keys[k]]);
+            }
+        }
+
+        Assert.Equal(sets[0].Set, SignalSet.CreateBuilder().Add(keys[0], 0).ToSignalSet());
+        Assert.NotEqual(sets[1].Set, sets[13].Set);
+    }
 }

@@ -26,6 +26,12 @@ public sealed class CancellationAndHandOffTests
         Assert.Equal(["a1", "a2"], result.Cancelled.Select(r => r.Account.Value).Order(StringComparer.Ordinal));
         Assert.Equal(["a0", "a3"], store.OpenRuns().Select(r => r.Account.Value).Order(StringComparer.Ordinal));
 
+        // No handler: nothing is handed off, and every task of the open runs is still pending for the first handler.
+        Assert.Empty(result.HandedOff);
+        var first = new RecordingHandler();
+        var (handedOff, _) = await new PlaybookEngine([Save], store, Clock(), [first]).HandOffPendingAsync();
+        Assert.Equal(4, handedOff.Count);
+
         // An empty snapshot cancels nothing at all.
         Assert.Empty((await engine.EvaluateAsync(after, Portfolio(Day0.PlusDays(2)))).Cancelled);
         Assert.Equal(2, store.OpenRuns().Count);

@@ -95,6 +95,39 @@ public sealed class EngineTests
     }
 
     [Fact]
+    public async Task LeastLoaded_SpreadsTheRunsOfOneEvaluation_CountingTasksNotYetStored()
+    {
+        // Runs reach the store a batch at a time; least-loaded counts the batch's own tasks, so 1,001 accounts do not
+        // all land on whoever had fewer tasks when the evaluation began.
+        var playbook = new Playbook("p", "P", PlaybookTrigger.HealthTurned(HealthColor.Red), [Step("Exec sponsor", role: "Executive")]);
+        var assigner = new OwnerAssigner(new Dictionary<string, (IReadOnlyList<string>, AssignmentStrategy)> { ["Executive"] = (["vp1", "vp2", "vp3"], AssignmentStrategy.LeastLoaded) });
+        var store = new InMemoryPlaybookRunStore();
+        store.TryCreate(new PlaybookRun("old", "p", new AccountId("x"), "k", Day0, Instant.MinValue, [new PlaybookTask("old#1", "old", "p", new AccountId("x"), "t", "Executive", "vp1", TaskChannel.Call, TaskPriority.Normal, Day0)]), null, null);
+        var engine = new PlaybookEngine([playbook], store, Clock(), assigner: assigner);
+        var result = await engine.EvaluateAsync(null, Portfolio(Day0, [.. Enumerable.Range(0, 1_001).Select(i => Snap("a" + i, HealthColor.Red))]));
+        Assert.Equal(1_001, result.Created.Count);
+        Assert.Equal([(334, "vp1"), (334, "vp2"), (334, "vp3")], new[] { "vp1", "vp2", "vp3" }.Select(o => (store.OpenTaskCount(o), o)));
+
+        // A second evaluation finds every run: nothing is created, and the counts stay.
+        Assert.Empty((await engine.EvaluateAsync(null, Portfolio(Day0, [.. Enumerable.Range(0, 1_001).Select(i => Snap("a" + i, HealthColor.Red))]))).Created);
+        Assert.Equal(334, store.OpenTaskCount("vp2"));
+    }
+
+    [Fact]
+    public void AnAccountsSegments_AreASetWithoutRegardToCase()
+    {
+        var snapshot = Snap("a", segments: ["AtRisk", "growth", "atrisk"]);
+        Assert.Equal(2, snapshot.Segments.Count);
+        Assert.True(snapshot.Segments.Contains("ATRISK"));
+        Assert.True(snapshot.Segments.Contains("Growth"));
+        Assert.False(snapshot.Segments.Contains("Advocate"));
+        Assert.True(snapshot.Segments.SetEquals(["growth", "AtRisk"]));
+        Assert.True(snapshot.Segments.IsSubsetOf(["atrisk", "GROWTH", "x"]));
+        Assert.False(snapshot.Segments.Overlaps(["x"]));
+        Assert.Equal(["AtRisk", "growth"], snapshot.Segments);
+    }
+
+    [Fact]
     public async Task AHandlerFailingOnEveryThirdTask_LosesAndDuplicatesNothing()
     {
         var store = new InMemoryPlaybookRunStore();
@@ -137,7 +170,7 @@ public sealed class EngineTests
         // stands still (a host that fixes it at 09:00), and the claim is recovered all the same.
         var realTime = new CustomerLifecycle.Testing.FakeClock(Instant.FromUtc(2026, 12, 2, 14, 0));
         var crashStore = new InMemoryPlaybookRunStore();
-        var crashed = new PlaybookEngine([Save], crashStore, business, options: new PlaybookEngineOptions { LeaseTime = realTime.AsTimeProvider() });
+        var crashed = new PlaybookEngine([Save], crashStore, business, [new RecordingHandler()], options: new PlaybookEngineOptions { LeaseTime = realTime.AsTimeProvider() });
         crashStore.TryCreate(new PlaybookRun("r", "save", new AccountId("z"), "k", Day0, clock.GetCurrentInstant(), [new PlaybookTask("r#1", "r", "save", new AccountId("z"), "Call", "CSM", "dana", TaskChannel.Call, TaskPriority.High, Day0)]), null, null);
         Assert.Single(crashStore.ClaimHandOffs("dead-process", realTime.GetCurrentInstant(), Duration.FromMinutes(5), 100));
         Assert.Empty((await crashed.HandOffPendingAsync()).HandedOff);
