@@ -79,4 +79,94 @@ public sealed class AddPlaybooksTests
             $"{Section}:HandOffLeaseMinutes: must be 1 to 1440 (was 0).",
         ], e.Failures);
     }
+
+    [Fact]
+    public void APlaybookNamingAnUnknownSegmentOrStage_StopsStartUp_NamingItsKey()
+    {
+        // "Segment": "NoSuchSegment" used to start cleanly and never fire.
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            [$"{Section}:Playbooks:vip:Trigger:Kind"] = "SegmentEntered",
+            [$"{Section}:Playbooks:vip:Trigger:Segment"] = "NoSuchSegment",
+            [$"{Section}:Playbooks:vip:Steps:0:Title"] = "Welcome",
+            [$"{Section}:Playbooks:renewal:Trigger:Kind"] = "StageEntered",
+            [$"{Section}:Playbooks:renewal:Trigger:Stage"] = "Renewal",
+            [$"{Section}:Playbooks:renewal:Steps:0:Title"] = "Prepare",
+            [$"{Section}:Playbooks:churn-save:Segments:0"] = "Strategic",
+            [$"{Section}:Playbooks:churn-save:Variants:PigeonTouch:0:Title"] = "Coo",
+            [$"{Section}:Playbooks:growth:Trigger:Kind"] = "SegmentEntered",
+            [$"{Section}:Playbooks:growth:Trigger:Segment"] = "growth",
+            [$"{Section}:Playbooks:growth:Steps:0:Title"] = "Offer seats",
+        }).Build();
+        using var provider = new ServiceCollection().AddCustomerLifecycle().UseClock(FakeClock.AtDefaultStart())
+            .AddSegmentation()
+            .AddPlaybooks(configuration.GetSection(Section))
+            .Services.BuildServiceProvider();
+        var e = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<PlaybooksOptions>>().Value);
+        Assert.Equal(
+        [
+            $"{Section}:Playbooks:churn-save:Segments:0: 'Strategic' is not a defined segment",
+            $"{Section}:Playbooks:churn-save:Variants:PigeonTouch: 'PigeonTouch' is not a defined segment",
+            $"{Section}:Playbooks:renewal:Trigger:Stage: 'Renewal' is not a stage of the model (Outreach, Connection, Conversion, Onboarding, Adoption, ValueRealization, Expansion, Advocacy, Churned).",
+            $"{Section}:Playbooks:vip:Trigger:Segment: 'NoSuchSegment' is not a defined segment",
+        ], e.Failures.Order(StringComparer.Ordinal).Select(f => f.Contains("segment (", StringComparison.Ordinal) ? f[..f.IndexOf(" (", StringComparison.Ordinal)] : f));
+
+        // Without AddSegmentation the host names its own segments: any name goes.
+        using var hostSegments = Provider(new()
+        {
+            [$"{Section}:Playbooks:vip:Trigger:Kind"] = "SegmentEntered",
+            [$"{Section}:Playbooks:vip:Trigger:Segment"] = "HostDefined",
+            [$"{Section}:Playbooks:vip:Steps:0:Title"] = "Welcome",
+        });
+        Assert.Contains(hostSegments.GetRequiredService<PlaybookEngine>().Playbooks, p => p.Id == "vip");
+    }
+
+    [Fact]
+    public async Task Handlers_AreResolvedInAScopePerTask_SoTheyCanUseScopedServices()
+    {
+        var services = new ServiceCollection();
+        services.AddScoped<UnitOfWork>();
+        services.AddSingleton<Seen>();
+        services.AddCustomerLifecycle().UseClock(FakeClock.AtDefaultStart())
+            .AddPlaybooks(p => p.Add(Save).AddHandler<SavingHandler>());
+        using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
+        var engine = provider.GetRequiredService<PlaybookEngine>();
+        var result = await engine.EvaluateAsync(null, Portfolio(Day0, Snap("a", HealthColor.Red), Snap("b", HealthColor.Red)));
+
+        var units = provider.GetRequiredService<Seen>().Units;
+        Assert.True(result.HandedOff.Count >= 4, "the churn-save runs of a and b, and the default playbooks'");
+        Assert.Equal(result.HandedOff.Count, units.Count);
+        Assert.Equal(units.Count, units.Distinct().Count());
+        Assert.All(units, u => Assert.True(u.Disposed));
+        Assert.Equal(result.HandedOff.Select(t => t.Id).Order(StringComparer.Ordinal), units.Select(u => u.TaskId).Order(StringComparer.Ordinal));
+    }
+
+    private sealed class UnitOfWork : IDisposable
+    {
+        public string? TaskId { get; set; }
+
+        public bool Disposed { get; private set; }
+
+        public void Dispose() => Disposed = true;
+    }
+
+    private sealed class Seen
+    {
+        public List<UnitOfWork> Units { get; } = [];
+    }
+
+    private sealed class SavingHandler(UnitOfWork unit, Seen seen) : IPlaybookTaskHandler
+    {
+        public ValueTask HandleAsync(PlaybookTask task, CancellationToken cancellationToken)
+        {
+            Assert.Null(unit.TaskId);
+            unit.TaskId = task.Id;
+            lock (seen)
+            {
+                seen.Units.Add(unit);
+            }
+
+            return ValueTask.CompletedTask;
+        }
+    }
 }

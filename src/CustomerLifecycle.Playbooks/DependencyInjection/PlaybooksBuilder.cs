@@ -1,3 +1,5 @@
+using CustomerLifecycle.Stages;
+using CustomerLifecycle.Segmentation;
 using CustomerLifecycle.Playbooks;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -24,13 +26,16 @@ namespace CustomerLifecycle.Playbooks
             return this;
         }
 
-        /// <summary>Adds a task handler (singleton).</summary>
+        /// <summary>
+        /// Adds a task handler, scoped: the engine resolves the handlers in a new DI scope for each task it hands off,
+        /// so a handler can take scoped services (a <c>DbContext</c>) and they are disposed after the task.
+        /// </summary>
         /// <typeparam name="THandler">The handler.</typeparam>
         /// <returns>This builder.</returns>
         public PlaybooksBuilder AddHandler<THandler>()
             where THandler : class, IPlaybookTaskHandler
         {
-            Services.TryAddEnumerable(ServiceDescriptor.Singleton<IPlaybookTaskHandler, THandler>());
+            Services.TryAddEnumerable(ServiceDescriptor.Scoped<IPlaybookTaskHandler, THandler>());
             return this;
         }
 
@@ -56,14 +61,44 @@ namespace CustomerLifecycle.Playbooks
 
     internal sealed record PlaybookRegistration(Playbook Playbook);
 
+    /// <summary>The registered handlers, resolved in a new scope for each task, in registration order; the scope is disposed after the task.</summary>
+    internal sealed class ScopedTaskHandlers(IServiceScopeFactory scopes) : IPlaybookTaskHandler
+    {
+        public async ValueTask HandleAsync(PlaybookTask task, CancellationToken cancellationToken)
+        {
+            var scope = scopes.CreateAsyncScope();
+            await using (scope.ConfigureAwait(false))
+            {
+                foreach (var handler in scope.ServiceProvider.GetServices<IPlaybookTaskHandler>())
+                {
+                    await handler.HandleAsync(task, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+    }
+
     internal sealed class PlaybooksOptionsValidator(string sectionPath, IServiceProvider services) : IValidateOptions<PlaybooksOptions>
     {
         public ValidateOptionsResult Validate(string? name, PlaybooksOptions options)
         {
             ArgumentNullException.ThrowIfNull(options);
             var errors = new List<string>();
-            PlaybooksConfiguration.Build(options, services.GetServices<PlaybookRegistration>().Select(r => r.Playbook), sectionPath, errors);
+            PlaybooksConfiguration.Build(options, services.GetServices<PlaybookRegistration>().Select(r => r.Playbook), sectionPath, errors, segments: Resolve<SegmentCatalog>(), stages: Resolve<LifecycleStageModel>());
             return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+        }
+
+        // What the playbooks may name, when its package is added and valid; an invalid one reports its own errors.
+        private T? Resolve<T>()
+            where T : class
+        {
+            try
+            {
+                return services.GetService<T>();
+            }
+            catch (Exception e) when (e is OptionsValidationException or InvalidLifecycleModelException)
+            {
+                return null;
+            }
         }
     }
 }
@@ -117,13 +152,20 @@ namespace CustomerLifecycle
             {
                 var errors = new List<string>();
                 var (playbooks, assigner, calendar, engineOptions) = PlaybooksConfiguration.Build(
-                    sp.GetRequiredService<IOptions<PlaybooksOptions>>().Value, sp.GetServices<PlaybookRegistration>().Select(r => r.Playbook), sectionPath, errors, sp.GetService<TimeProvider>());
+                    sp.GetRequiredService<IOptions<PlaybooksOptions>>().Value, sp.GetServices<PlaybookRegistration>().Select(r => r.Playbook), sectionPath, errors, sp.GetService<TimeProvider>(), sp.GetService<SegmentCatalog>(), sp.GetService<LifecycleStageModel>());
                 if (errors.Count > 0)
                 {
                     throw new OptionsValidationException(nameof(PlaybooksOptions), typeof(PlaybooksOptions), errors);
                 }
 
-                return new PlaybookEngine(playbooks, sp.GetRequiredService<IPlaybookRunStore>(), sp.GetRequiredService<BusinessClock>(), sp.GetServices<IPlaybookTaskHandler>(), sp.GetService<IOwnerAssigner>() ?? assigner, calendar, engineOptions);
+                var scopes = sp.GetRequiredService<IServiceScopeFactory>();
+                IPlaybookTaskHandler[] handlers;
+                using (var probe = scopes.CreateScope())
+                {
+                    handlers = probe.ServiceProvider.GetServices<IPlaybookTaskHandler>().Any() ? [new ScopedTaskHandlers(scopes)] : [];
+                }
+
+                return new PlaybookEngine(playbooks, sp.GetRequiredService<IPlaybookRunStore>(), sp.GetRequiredService<BusinessClock>(), handlers, sp.GetService<IOwnerAssigner>() ?? assigner, calendar, engineOptions);
             });
         }
     }

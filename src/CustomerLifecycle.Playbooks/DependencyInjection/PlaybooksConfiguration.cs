@@ -1,6 +1,7 @@
 using System.Globalization;
 using CustomerLifecycle.Events;
 using CustomerLifecycle.HealthScoring;
+using CustomerLifecycle.Segmentation;
 using CustomerLifecycle.Stages;
 using NodaTime;
 using NodaTime.Text;
@@ -14,7 +15,9 @@ internal static class PlaybooksConfiguration
     private const int MaxOffsetDays = 36_600;
     private const int MaxOffsetMonths = 1_200;
 
-    public static (List<Playbook> Playbooks, OwnerAssigner Assigner, BusinessCalendar? Calendar, PlaybookEngineOptions Engine) Build(PlaybooksOptions options, IEnumerable<Playbook> registered, string sectionPath, List<string> errors, TimeProvider? leaseTime = null)
+    // segments: what a configured playbook may name (null when the host computes segments itself: any name goes);
+    // stages: the model a configured stage trigger must name a stage of (null: only the id's form is checked).
+    public static (List<Playbook> Playbooks, OwnerAssigner Assigner, BusinessCalendar? Calendar, PlaybookEngineOptions Engine) Build(PlaybooksOptions options, IEnumerable<Playbook> registered, string sectionPath, List<string> errors, TimeProvider? leaseTime = null, SegmentCatalog? segments = null, LifecycleStageModel? stages = null)
     {
         var prefix = string.IsNullOrEmpty(sectionPath) ? string.Empty : sectionPath + ":";
         var playbooks = new Dictionary<string, Playbook>(StringComparer.Ordinal);
@@ -33,7 +36,17 @@ internal static class PlaybooksConfiguration
             }
 
             playbooks.TryGetValue(id, out var existing);
-            var trigger = configured.Trigger is { } t ? Trigger(t, key + ":Trigger", errors) : existing?.Trigger;
+            var trigger = configured.Trigger is { } t ? Trigger(t, key + ":Trigger", errors, segments, stages) : existing?.Trigger;
+            for (var i = 0; i < configured.Segments.Count; i++)
+            {
+                CheckSegment(configured.Segments[i], $"{key}:Segments:{i}", segments, errors);
+            }
+
+            foreach (var variant in configured.Variants.Keys)
+            {
+                CheckSegment(variant, $"{key}:Variants:{variant}", segments, errors);
+            }
+
             var steps = configured.Steps.Count > 0 ? Steps(configured.Steps, key + ":Steps", errors) : existing?.Steps;
             // A trigger or steps that were given but are invalid have reported their errors already.
             if (trigger is null && configured.Trigger is null)
@@ -187,7 +200,19 @@ internal static class PlaybooksConfiguration
         return steps.Count == options.Count ? steps : null;
     }
 
-    private static PlaybookTrigger? Trigger(TriggerOptions t, string key, List<string> errors)
+    // A playbook that names a segment the catalog lacks would start cleanly and never fire.
+    private static bool CheckSegment(string name, string key, SegmentCatalog? segments, List<string> errors)
+    {
+        if (segments is null || segments.Contains(name))
+        {
+            return true;
+        }
+
+        errors.Add($"{key}: '{name}' is not a defined segment ({string.Join(", ", segments.Segments.Select(s => s.Name))}).");
+        return false;
+    }
+
+    private static PlaybookTrigger? Trigger(TriggerOptions t, string key, List<string> errors, SegmentCatalog? segments, LifecycleStageModel? stages)
     {
         string? Need(string? value, string name)
         {
@@ -216,7 +241,7 @@ internal static class PlaybooksConfiguration
                 errors.Add($"{key}:Color: must be Red, Yellow or Green (was '{color}').");
                 return null;
             case "SEGMENTENTERED" or "SEGMENTEXITED":
-                return Need(t.Segment, "Segment") is { } segment
+                return Need(t.Segment, "Segment") is { } segment && CheckSegment(segment, key + ":Segment", segments, errors)
                     ? (t.Kind.Equals("SegmentEntered", StringComparison.OrdinalIgnoreCase) ? PlaybookTrigger.SegmentEntered(segment) : PlaybookTrigger.SegmentExited(segment))
                     : null;
             case "STAGEENTERED":
@@ -225,13 +250,19 @@ internal static class PlaybooksConfiguration
                     return null;
                 }
 
-                if (StageId.IsValid(stage))
+                if (!StageId.IsValid(stage))
                 {
-                    return PlaybookTrigger.StageEntered(new StageId(stage));
+                    errors.Add($"{key}:Stage: '{stage}' is not a valid stage id.");
+                    return null;
                 }
 
-                errors.Add($"{key}:Stage: '{stage}' is not a valid stage id.");
-                return null;
+                if (stages is not null && !stages.Contains(new StageId(stage)))
+                {
+                    errors.Add($"{key}:Stage: '{stage}' is not a stage of the model ({string.Join(", ", stages.Stages.Select(s => s.Id))}).");
+                    return null;
+                }
+
+                return PlaybookTrigger.StageEntered(new StageId(stage));
             case "SIGNALCROSSED":
                 var signal = Need(t.Signal, "Signal");
                 if (signal is not null && !SignalKey.IsValidName(signal))
