@@ -1,9 +1,9 @@
+using CustomerLifecycle;
 using CustomerLifecycle.Stages;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using NodaTime;
 
-namespace CustomerLifecycle;
+namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Core configuration on <see cref="ICustomerLifecycleBuilder"/>.</summary>
 public static class CustomerLifecycleBuilderExtensions

@@ -1,10 +1,10 @@
+using CustomerLifecycle;
 using CustomerLifecycle.Forecasting;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
-namespace CustomerLifecycle;
+namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Adds forecasting to <see cref="ICustomerLifecycleBuilder"/>.</summary>
 public static class ForecastingBuilderExtensions

@@ -1,11 +1,11 @@
+using CustomerLifecycle;
 using CustomerLifecycle.HealthScoring;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using NodaTime;
 
-namespace CustomerLifecycle;
+namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Adds health scoring to <see cref="ICustomerLifecycleBuilder"/>.</summary>
 public static class HealthScoringBuilderExtensions

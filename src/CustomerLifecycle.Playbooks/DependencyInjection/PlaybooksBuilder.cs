@@ -1,3 +1,4 @@
+using CustomerLifecycle;
 using CustomerLifecycle.Stages;
 using CustomerLifecycle.Segmentation;
 using CustomerLifecycle.Playbooks;
@@ -103,7 +104,7 @@ namespace CustomerLifecycle.Playbooks
     }
 }
 
-namespace CustomerLifecycle
+namespace Microsoft.Extensions.DependencyInjection
 {
     /// <summary>Adds playbooks to <see cref="ICustomerLifecycleBuilder"/>.</summary>
     public static class PlaybooksBuilderExtensions

@@ -1,11 +1,11 @@
+using CustomerLifecycle;
 using CustomerLifecycle.Segmentation;
 using CustomerLifecycle.Stages;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
-namespace CustomerLifecycle;
+namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Adds segmentation to <see cref="ICustomerLifecycleBuilder"/>.</summary>
 public static class SegmentationBuilderExtensions
