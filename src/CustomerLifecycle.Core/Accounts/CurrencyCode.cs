@@ -30,14 +30,17 @@ public readonly record struct CurrencyCode
     public CurrencyCode(string code)
     {
         ArgumentNullException.ThrowIfNull(code);
-        if (!KnownCodes.Contains(code))
+
+        // Billing exports write "usd": any case is accepted, and the code is kept as ISO writes it. The set's own
+        // string is kept, so a million contracts in USD share one.
+        if (!KnownCodes.TryGetValue(code.Length == 3 ? code.ToUpperInvariant() : code, out var known))
         {
             throw new ArgumentException(
-                $"Currency '{code}' is not an ISO 4217 alphabetic code (three upper-case letters such as USD or EUR).",
+                $"Currency '{code}' is not an ISO 4217 alphabetic code (three letters such as USD or EUR, in any case).",
                 nameof(code));
         }
 
-        _code = code;
+        _code = known;
     }
 
     /// <summary>US dollar.</summary>
@@ -60,7 +63,7 @@ public readonly record struct CurrencyCode
     /// <param name="currency">The parsed code, or default.</param>
     public static bool TryParse(string? code, out CurrencyCode currency)
     {
-        if (code is not null && KnownCodes.TryGetValue(code, out var known))
+        if (code is { Length: 3 } && KnownCodes.TryGetValue(code.ToUpperInvariant(), out var known))
         {
             currency = new CurrencyCode(known);
             return true;

@@ -72,7 +72,25 @@ public sealed class SignalSet : IReadOnlyCollection<Signal>, IEquatable<SignalSe
         return builder.ToSignalSet();
     }
 
-    /// <summary>Starts an empty builder.</summary>
+    /// <summary>Creates a set from a sequence of signals (a query, a mapped CRM record).</summary>
+    /// <param name="signals">The signals; each key at most once.</param>
+    /// <returns>The set.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="signals"/> is null.</exception>
+    /// <exception cref="ArgumentException">A key is default or appears twice.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A value is NaN or infinite.</exception>
+    public static SignalSet Create(IEnumerable<Signal> signals)
+    {
+        ArgumentNullException.ThrowIfNull(signals);
+        var builder = new Builder();
+        foreach (var signal in signals)
+        {
+            builder.Add(signal.Key, signal.Value);
+        }
+
+        return builder.ToSignalSet();
+    }
+
+        /// <summary>Starts an empty builder.</summary>
     public static Builder CreateBuilder() => new();
 
     /// <summary>Gets the value of a signal without allocating.</summary>

@@ -10,7 +10,20 @@ public sealed class CurrencyCodeTests
     public void Constructor_IsoCode_Accepted(string code) => Assert.Equal(code, new CurrencyCode(code).Code);
 
     [Theory]
-    [InlineData("usd")]
+    [InlineData("usd", "USD")]
+    [InlineData("Eur", "EUR")]
+    [InlineData("jPy", "JPY")]
+    public void Constructor_AnyCase_IsNormalisedToTheIsoCode(string given, string code)
+    {
+        // Billing exports write currencies in lower case.
+        Assert.Equal(code, new CurrencyCode(given).Code);
+        Assert.Equal(new CurrencyCode(code), new CurrencyCode(given));
+        Assert.True(CurrencyCode.TryParse(given, out var parsed));
+        Assert.Equal(code, parsed.Code);
+    }
+
+    [Theory]
+    [InlineData("usdx")]
     [InlineData("US")]
     [InlineData("DOLLAR")]
     [InlineData("")]
@@ -26,7 +39,7 @@ public sealed class CurrencyCodeTests
     {
         Assert.True(CurrencyCode.TryParse("GBP", out var gbp));
         Assert.Equal(CurrencyCode.Gbp, gbp);
-        Assert.False(CurrencyCode.TryParse("gbp", out _));
+        Assert.False(CurrencyCode.TryParse("gbx", out _));
         Assert.False(CurrencyCode.TryParse(null, out _));
     }
 }

@@ -122,4 +122,15 @@ public sealed class SignalSetTests
         Assert.Equal(sets[0].Set, SignalSet.CreateBuilder().Add(keys[0], 0).ToSignalSet());
         Assert.NotEqual(sets[1].Set, sets[13].Set);
     }
+
+    [Fact]
+    public void Create_FromASequence_IsTheSameAsFromSignals()
+    {
+        var mapped = new Dictionary<string, double> { ["logins_30d"] = 12, ["nps"] = 9 }.Select(p => new Signal(new SignalKey(p.Key), p.Value));
+        var set = SignalSet.Create(mapped);
+        Assert.Equal(SignalSet.Create([new(new SignalKey("nps"), 9), new(new SignalKey("logins_30d"), 12)]), set);
+        Assert.Same(SignalSet.Empty, SignalSet.Create(Enumerable.Empty<Signal>()));
+        Assert.Throws<ArgumentException>(() => SignalSet.Create(Enumerable.Repeat(new Signal(new SignalKey("nps"), 1), 2)));
+        Assert.Throws<ArgumentNullException>(() => SignalSet.Create((IEnumerable<Signal>)null!));
+    }
 }
