@@ -145,6 +145,10 @@ internal sealed class SampleRun(
         }
 
         w.WriteLine($"                 churned logos: P10 {range.ChurnedLogos.P10:0}, P50 {range.ChurnedLogos.P50:0}, P90 {range.ChurnedLogos.P90:0} (expected {range.ChurnedLogos.Expected:0.0})");
+        if (forecast.Refused.Count > 0)
+        {
+            w.WriteLine($"                 {forecast.Refused.Count:N0} renewals could not be forecast and count in no total; the first: {forecast.Refused[0].Reason}");
+        }
 
         // Retention curves by touch-model segment, from the churned history (churned accounts keep their last contract).
         w.WriteLine();

@@ -57,7 +57,7 @@ public static class ForecastingBuilderExtensions
                 }
 
                 return sp.GetService<IRenewalProbabilityModel>() is { } custom
-                    ? new RenewalForecaster(custom, options.Breakdown, options.CommitThreshold)
+                    ? new RenewalForecaster(custom, options.Breakdown, options.CommitThreshold, options.RefusedRenewals)
                     : forecaster;
             });
         }

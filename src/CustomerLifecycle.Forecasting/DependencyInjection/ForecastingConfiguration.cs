@@ -45,6 +45,11 @@ internal static class ForecastingConfiguration
             errors.Add($"{prefix}CommitThreshold: must be within 0–1 (was {options.CommitThreshold}).");
         }
 
+        if (!Enum.IsDefined(options.RefusedRenewals))
+        {
+            errors.Add($"{prefix}RefusedRenewals: must be SkipAndReport or Throw (was {options.RefusedRenewals}).");
+        }
+
         if (!Enum.IsDefined(options.Breakdown))
         {
             errors.Add($"{prefix}Breakdown: must be Month or Quarter (was {options.Breakdown}).");
@@ -61,7 +66,7 @@ internal static class ForecastingConfiguration
                 options.ScoreBands.Count == 0 ? HealthBandProbabilityModel.DefaultScoreBands : options.ScoreBands.Select(b => (b.MinScore, b.Probability)),
                 options.ColorProbabilities.Count == 0 ? HealthBandProbabilityModel.DefaultColorProbabilities : options.ColorProbabilities);
         var tiers = options.ConfidenceTiers.Count == 0 ? CsmCallProbabilityModel.Default : new CsmCallProbabilityModel(options.ConfidenceTiers);
-        forecaster = new RenewalForecaster(new ChainProbabilityModel(tiers, bands), options.Breakdown, options.CommitThreshold);
+        forecaster = new RenewalForecaster(new ChainProbabilityModel(tiers, bands), options.Breakdown, options.CommitThreshold, options.RefusedRenewals);
         return true;
     }
 }

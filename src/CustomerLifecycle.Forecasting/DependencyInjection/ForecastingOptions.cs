@@ -23,6 +23,12 @@ public sealed class ForecastingOptions
 
     /// <summary>Month (default) or Quarter.</summary>
     public ForecastBreakdown Breakdown { get; set; }
+
+    /// <summary>
+    /// What a renewal that cannot be forecast (an unknown CSM call, ...) does: <c>SkipAndReport</c> (default; it is
+    /// listed in <see cref="RenewalForecast.Refused"/>) or <c>Throw</c> (the whole forecast fails).
+    /// </summary>
+    public RefusedRenewalPolicy RefusedRenewals { get; set; }
 }
 
 /// <summary>One band of the health band table.</summary>

@@ -30,8 +30,9 @@ public sealed class RenewalForecaster
     /// <param name="model">The probability source, for example a <see cref="ChainProbabilityModel"/> of the CSM's call and the health band table.</param>
     /// <param name="breakdown">The time breakdown; months by default.</param>
     /// <param name="commitThreshold">The probability from which a renewal counts as commit, 0–1; default 0.9.</param>
-    /// <exception cref="ArgumentException">The threshold is outside 0–1.</exception>
-    public RenewalForecaster(IRenewalProbabilityModel model, ForecastBreakdown breakdown = ForecastBreakdown.Month, double commitThreshold = 0.9)
+    /// <param name="refused">What a case that cannot be forecast does: skipped and reported (the default), or fail the whole forecast.</param>
+    /// <exception cref="ArgumentException">The threshold is outside 0–1, or the breakdown or policy is not defined.</exception>
+    public RenewalForecaster(IRenewalProbabilityModel model, ForecastBreakdown breakdown = ForecastBreakdown.Month, double commitThreshold = 0.9, RefusedRenewalPolicy refused = RefusedRenewalPolicy.SkipAndReport)
     {
         ArgumentNullException.ThrowIfNull(model);
         ForecastChecks.Probability(commitThreshold, nameof(commitThreshold));
@@ -40,10 +41,19 @@ public sealed class RenewalForecaster
             throw new ArgumentOutOfRangeException(nameof(breakdown), breakdown, "The breakdown must be Month or Quarter.");
         }
 
+        if (!Enum.IsDefined(refused))
+        {
+            throw new ArgumentOutOfRangeException(nameof(refused), refused, "The policy must be SkipAndReport or Throw.");
+        }
+
         _model = model;
         Breakdown = breakdown;
         CommitThreshold = commitThreshold;
+        RefusedRenewals = refused;
     }
+
+    /// <summary>What a renewal that cannot be forecast does to the forecast.</summary>
+    public RefusedRenewalPolicy RefusedRenewals { get; }
 
     /// <summary>The time breakdown.</summary>
     public ForecastBreakdown Breakdown { get; }
@@ -65,58 +75,73 @@ public sealed class RenewalForecaster
     /// <summary>Forecasts the renewals due in a period.</summary>
     /// <param name="renewals">The renewals, each due within the period; account ids unique.</param>
     /// <param name="period">The period, both ends included.</param>
-    /// <returns>The forecast.</returns>
-    /// <exception cref="ArgumentException">A renewal date outside the period, a duplicate account, no model with an opinion, or a model returning a probability outside 0–1; the message names the account and value. Nothing is returned half-done.</exception>
+    /// <returns>The forecast; with <see cref="RefusedRenewalPolicy.SkipAndReport"/>, the cases that could not be forecast are in <see cref="RenewalForecast.Refused"/>, each with its account and reason, and count in no total.</returns>
+    /// <exception cref="ArgumentException">With <see cref="RefusedRenewalPolicy.Throw"/>: a renewal date outside the period, a duplicate account, no model with an opinion, a model that refuses the case (an unknown CSM call), or a probability outside 0–1; the message names the account and value. Nothing is returned half-done.</exception>
     public RenewalForecast Forecast(IEnumerable<RenewalCase> renewals, DateInterval period)
     {
         ArgumentNullException.ThrowIfNull(renewals);
         ArgumentNullException.ThrowIfNull(period);
         var lines = new List<RenewalForecastLine>();
+        var refused = new List<RefusedRenewal>();
         var seen = new HashSet<AccountId>();
         foreach (var renewal in renewals)
         {
             ArgumentNullException.ThrowIfNull(renewal, nameof(renewals));
-            var id = renewal.Account.Id;
-            var date = renewal.Contract.RenewalDate;
-            if (!period.Contains(date))
+            try
             {
-                throw new ArgumentException($"Account '{id}' renews on {date:uuuu-MM-dd}, outside the period {period.Start:uuuu-MM-dd} to {period.End:uuuu-MM-dd}.", nameof(renewals));
+                lines.Add(Forecast(renewal, period, seen));
             }
-
-            if (!seen.Add(id))
+            catch (ArgumentException e) when (RefusedRenewals == RefusedRenewalPolicy.SkipAndReport)
             {
-                throw new ArgumentException($"Account '{id}' appears twice among the renewals.", nameof(renewals));
+                // Reported, not swallowed: the case is in the forecast's Refused list with the reason.
+                refused.Add(new RefusedRenewal(renewal.Account.Id, e.Message.Replace($" (Parameter '{e.ParamName}')", string.Empty, StringComparison.Ordinal)));
             }
-
-            double probability;
-            string modelName;
-            if (_model is ChainProbabilityModel chain)
-            {
-                if (!chain.TryEstimate(renewal, out probability, out var answered))
-                {
-                    throw new ArgumentException($"Account '{id}': no model of the chain ({chain.Name}) has an opinion about its renewal (no CSM call, no health score).", nameof(renewals));
-                }
-
-                modelName = answered!.Name;
-            }
-            else if (_model.TryEstimate(renewal, out probability))
-            {
-                modelName = _model.Name;
-            }
-            else
-            {
-                throw new ArgumentException($"Account '{id}': the model '{_model.Name}' has no opinion about its renewal.", nameof(renewals));
-            }
-
-            if (!(probability is >= 0 and <= 1))
-            {
-                throw new ArgumentException($"Account '{id}': the model '{modelName}' gave the probability {probability}, outside 0–1.", nameof(renewals));
-            }
-
-            lines.Add(Line(renewal, probability, modelName));
         }
 
-        return new RenewalForecast(period, lines, PeriodKey);
+        return new RenewalForecast(period, lines, refused, PeriodKey);
+    }
+
+    // One case, or an ArgumentException naming its account (the parameter named is the caller's "renewals").
+    private RenewalForecastLine Forecast(RenewalCase renewal, DateInterval period, HashSet<AccountId> seen)
+    {
+        var id = renewal.Account.Id;
+        var date = renewal.Contract.RenewalDate;
+        if (!period.Contains(date))
+        {
+            throw new ArgumentException($"Account '{id}' renews on {date:uuuu-MM-dd}, outside the period {period.Start:uuuu-MM-dd} to {period.End:uuuu-MM-dd}.", "renewals");
+        }
+
+        if (!seen.Add(id))
+        {
+            throw new ArgumentException($"Account '{id}' appears twice among the renewals.", "renewals");
+        }
+
+        double probability;
+        string modelName;
+        if (_model is ChainProbabilityModel chain)
+        {
+            if (!chain.TryEstimate(renewal, out probability, out var answered))
+            {
+                throw new ArgumentException($"Account '{id}': no model of the chain ({chain.Name}) has an opinion about its renewal (no CSM call, no health score).", "renewals");
+            }
+
+            modelName = answered!.Name;
+        }
+        else if (_model.TryEstimate(renewal, out probability))
+        {
+            modelName = _model.Name;
+        }
+        else
+        {
+            throw new ArgumentException($"Account '{id}': the model '{_model.Name}' has no opinion about its renewal.", "renewals");
+        }
+
+        if (!(probability is >= 0 and <= 1))
+        {
+            throw new ArgumentException($"Account '{id}': the model '{modelName}' gave the probability {probability}, outside 0–1.", "renewals");
+        }
+
+        return Line(renewal, probability, modelName);
     }
 
     private RenewalForecastLine Line(RenewalCase renewal, double probability, string model)
@@ -145,6 +170,21 @@ public sealed class RenewalForecaster
         ? date.ToString("uuuu-MM", CultureInfo.InvariantCulture)
         : string.Create(CultureInfo.InvariantCulture, $"{date.Year}-Q{((date.Month - 1) / 3) + 1}");
 }
+
+/// <summary>What a renewal that cannot be forecast (an unknown CSM call, no model with an opinion, a date outside the period, a duplicate) does.</summary>
+public enum RefusedRenewalPolicy
+{
+    /// <summary>The case is left out of the forecast and listed in <see cref="RenewalForecast.Refused"/> with its reason.</summary>
+    SkipAndReport = 0,
+
+    /// <summary>The whole forecast fails with an <see cref="ArgumentException"/> naming the case.</summary>
+    Throw = 1,
+}
+
+/// <summary>A renewal left out of a forecast, and why.</summary>
+/// <param name="Account">The account.</param>
+/// <param name="Reason">Why it could not be forecast.</param>
+public sealed record RefusedRenewal(AccountId Account, string Reason);
 
 /// <summary>One renewal in a forecast.</summary>
 /// <param name="Account">The account.</param>
@@ -188,10 +228,11 @@ public sealed record RenewalForecastGroup(string? Key, IReadOnlyList<RenewalTota
 /// <summary>A renewal forecast: the lines, the totals per currency, and the breakdowns. Immutable.</summary>
 public sealed class RenewalForecast
 {
-    internal RenewalForecast(DateInterval period, List<RenewalForecastLine> lines, Func<LocalDate, string> periodKey)
+    internal RenewalForecast(DateInterval period, List<RenewalForecastLine> lines, List<RefusedRenewal> refused, Func<LocalDate, string> periodKey)
     {
         Period = period;
         Lines = lines;
+        Refused = refused;
         Total = Totals(lines);
         ByPeriod = Group(lines, l => periodKey(l.RenewalDate));
         ByOwner = Group(lines, l => l.Owner);
@@ -201,8 +242,11 @@ public sealed class RenewalForecast
     /// <summary>The period forecast.</summary>
     public DateInterval Period { get; }
 
-    /// <summary>One line per renewal, in the order given.</summary>
+    /// <summary>One line per renewal forecast, in the order given.</summary>
     public IReadOnlyList<RenewalForecastLine> Lines { get; }
+
+    /// <summary>The renewals that could not be forecast, in the order given, each with the reason; they count in no total. Empty when every case was forecast.</summary>
+    public IReadOnlyList<RefusedRenewal> Refused { get; }
 
     /// <summary>The totals, one per currency, by currency code.</summary>
     public IReadOnlyList<RenewalTotals> Total { get; }

@@ -54,17 +54,18 @@ public sealed class RenewalForecasterTests
     }
 
     [Fact]
-    public void BadInput_IsRefusedNamingTheValue_AndNothingIsReturned()
+    public void BadInput_WithTheThrowPolicy_IsRefusedNamingTheValue_AndNothingIsReturned()
     {
+        var strict = new RenewalForecaster(new ChainProbabilityModel(CsmCallProbabilityModel.Default, HealthBandProbabilityModel.Default), refused: RefusedRenewalPolicy.Throw);
         var due = Account("late", 1_000m, new LocalDate(2027, 4, 1));
-        Assert.Contains("'late' renews on 2027-04-01, outside the period 2027-01-01 to 2027-03-31", Assert.Throws<ArgumentException>(() => Forecaster.Forecast([new RenewalCase(due, Health(50, HealthColor.Yellow))], Quarter)).Message, StringComparison.Ordinal);
+        Assert.Contains("'late' renews on 2027-04-01, outside the period 2027-01-01 to 2027-03-31", Assert.Throws<ArgumentException>(() => strict.Forecast([new RenewalCase(due, Health(50, HealthColor.Yellow))], Quarter)).Message, StringComparison.Ordinal);
 
         var ok = Account("ok", 1_000m, new LocalDate(2027, 1, 2));
-        Assert.Contains("no model of the chain", Assert.Throws<ArgumentException>(() => Forecaster.Forecast([new RenewalCase(ok)], Quarter)).Message, StringComparison.Ordinal);
-        Assert.Contains("'Maybe' is not a confidence tier", Assert.Throws<ArgumentException>(() => Forecaster.Forecast([new RenewalCase(ok, csmCall: "Maybe")], Quarter)).Message, StringComparison.Ordinal);
-        Assert.Contains("appears twice", Assert.Throws<ArgumentException>(() => Forecaster.Forecast([new RenewalCase(ok, csmCall: "Commit"), new RenewalCase(ok, csmCall: "Commit")], Quarter)).Message, StringComparison.Ordinal);
-        Assert.Contains("probability 1.5", Assert.Throws<ArgumentException>(() => new RenewalForecaster(new FixedModel(1.5)).Forecast([new RenewalCase(ok)], Quarter)).Message, StringComparison.Ordinal);
-        Assert.Contains("NaN", Assert.Throws<ArgumentException>(() => new RenewalForecaster(new FixedModel(double.NaN)).Forecast([new RenewalCase(ok)], Quarter)).Message, StringComparison.Ordinal);
+        Assert.Contains("no model of the chain", Assert.Throws<ArgumentException>(() => strict.Forecast([new RenewalCase(ok)], Quarter)).Message, StringComparison.Ordinal);
+        Assert.Contains("'Maybe' is not a confidence tier", Assert.Throws<ArgumentException>(() => strict.Forecast([new RenewalCase(ok, csmCall: "Maybe")], Quarter)).Message, StringComparison.Ordinal);
+        Assert.Contains("appears twice", Assert.Throws<ArgumentException>(() => strict.Forecast([new RenewalCase(ok, csmCall: "Commit"), new RenewalCase(ok, csmCall: "Commit")], Quarter)).Message, StringComparison.Ordinal);
+        Assert.Contains("probability 1.5", Assert.Throws<ArgumentException>(() => new RenewalForecaster(new FixedModel(1.5), refused: RefusedRenewalPolicy.Throw).Forecast([new RenewalCase(ok)], Quarter)).Message, StringComparison.Ordinal);
+        Assert.Contains("NaN", Assert.Throws<ArgumentException>(() => new RenewalForecaster(new FixedModel(double.NaN), refused: RefusedRenewalPolicy.Throw).Forecast([new RenewalCase(ok)], Quarter)).Message, StringComparison.Ordinal);
 
         Assert.Contains("no contract", Assert.Throws<ArgumentException>(() => new RenewalCase(new Account { Id = new AccountId("x"), Name = "x" })).Message, StringComparison.Ordinal);
         Assert.Contains("negative", Assert.Throws<ArgumentException>(() => new RenewalCase(ok, expectedUpsell: new Money(-1m, "USD"))).Message, StringComparison.Ordinal);
@@ -74,6 +75,27 @@ public sealed class RenewalForecasterTests
         Assert.Throws<ArgumentException>(() => new HealthBandProbabilityModel([(10, 0.5)], new Dictionary<HealthColor, double>()));
         Assert.Throws<ArgumentException>(() => new HealthBandProbabilityModel([(0, 0.5), (0, 0.6)], new Dictionary<HealthColor, double>()));
         Assert.Throws<ArgumentException>(() => new CsmCallProbabilityModel(new Dictionary<string, double> { ["Commit"] = -0.1 }));
+    }
+
+    [Fact]
+    public void OneBadCase_AmongFiftyThousand_IsReported_AndTheForecastKept()
+    {
+        // The default policy: a bad CSM call no longer throws the whole forecast away.
+        var renewals = Enumerable.Range(0, 50_000)
+            .Select(i => new RenewalCase(Account("a" + i, 1_000m, new LocalDate(2027, 1, 1).PlusDays(i % 90)), Health(80, HealthColor.Green), csmCall: i == 31_337 ? "Maybe" : null))
+            .Append(new RenewalCase(Account("late", 1_000m, new LocalDate(2027, 4, 1)), Health(80, HealthColor.Green)))
+            .ToArray();
+        var forecast = Forecaster.Forecast(renewals, Quarter);
+        Assert.Equal(49_999, forecast.Lines.Count);
+        Assert.Equal(49_999, forecast.Total.Single().Renewals);
+        Assert.Equal(49_999_000m, forecast.Total.Single().Contracted.Amount);
+        Assert.Equal(
+        [
+            (new AccountId("a31337"), "Account 'a31337': the CSM's call 'Maybe' is not a confidence tier (Commit, Probable, Upside, AtRisk)."),
+            (new AccountId("late"), "Account 'late' renews on 2027-04-01, outside the period 2027-01-01 to 2027-03-31."),
+        ], forecast.Refused.Select(r => (r.Account, r.Reason)));
+        Assert.Empty(Forecaster.Forecast(renewals.Take(10), Quarter).Refused);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new RenewalForecaster(HealthBandProbabilityModel.Default, refused: (RefusedRenewalPolicy)7));
     }
 
     [Fact]
