@@ -52,6 +52,30 @@ public sealed class LifecycleStageMachine
     public StageHistory Start(AccountId account, StageId? stage = null, string actor = SystemActor, string? reason = null) =>
         StageHistory.Begin(Model, account, stage ?? Model.InitialStage, _clock.Now, actor, reason);
 
+    /// <summary>
+    /// Starts tracking an existing customer in the stage it is already in, since the date it entered it, audited as an
+    /// import: time in stage, time to onboard and cohort metrics count from <paramref name="enteredAt"/>, and the account
+    /// is not put back in the model's first stage.
+    /// </summary>
+    /// <param name="account">The account.</param>
+    /// <param name="stage">The stage it is in.</param>
+    /// <param name="enteredAt">When it entered that stage, as the source system recorded it; not after now.</param>
+    /// <param name="actor">Who imported it (for example "crm-import").</param>
+    /// <param name="reason">Why, if worth recording (for example "migrated from Salesforce").</param>
+    /// <returns>A history with one <see cref="StageTransitionKind.Imported"/> entry.</returns>
+    /// <exception cref="ArgumentException">The account is default, the actor is blank, or <paramref name="enteredAt"/> is after the clock's now.</exception>
+    /// <exception cref="UnknownStageException">The stage is not in the model.</exception>
+    public StageHistory Import(AccountId account, StageId stage, Instant enteredAt, string actor, string? reason = null)
+    {
+        var now = _clock.Now;
+        if (enteredAt > now)
+        {
+            throw new ArgumentException($"Account '{account}' cannot be imported as entering '{stage}' at {enteredAt}, after now ({now}).", nameof(enteredAt));
+        }
+
+        return StageHistory.Begin(Model, account, stage, enteredAt, actor, reason, StageTransitionKind.Imported);
+    }
+
     /// <summary>Moves an account forward explicitly, whether or not the target's entry criteria hold.</summary>
     /// <param name="history">The account's history.</param>
     /// <param name="to">The stage to enter; a forward transition from the current stage must exist.</param>

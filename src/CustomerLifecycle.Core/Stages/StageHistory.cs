@@ -21,7 +21,7 @@ public sealed class StageHistory
     /// <summary>The account the history belongs to.</summary>
     public AccountId Account { get; }
 
-    /// <summary>Every move, oldest first; the first is the <see cref="StageTransitionKind.Initial"/> entry.</summary>
+    /// <summary>Every move, oldest first; the first is the <see cref="StageTransitionKind.Initial"/> (or <see cref="StageTransitionKind.Imported"/>) entry.</summary>
     public IReadOnlyList<StageTransition> Transitions => _transitions;
 
     /// <summary>The stage the account is in now.</summary>
@@ -116,14 +116,14 @@ public sealed class StageHistory
             throw new ArgumentException("A stage history needs an account; default(AccountId) names none.", nameof(account));
         }
 
-        if (kind != StageTransitionKind.Initial || from is not null)
+        if (kind is not (StageTransitionKind.Initial or StageTransitionKind.Imported) || from is not null)
         {
-            throw new ArgumentException($"The first entry of the stage history of account '{account}' must be an Initial entry with no 'from' stage (was {kind} from '{from}').", nameof(kind));
+            throw new ArgumentException($"The first entry of the stage history of account '{account}' must be an Initial or Imported entry with no 'from' stage (was {kind} from '{from}').", nameof(kind));
         }
 
         model.GetStage(stage);
         RequireActor(actor);
-        return new StageHistory(account, [new StageTransition(null, stage, at, StageTransitionKind.Initial, actor, reason)]);
+        return new StageHistory(account, [new StageTransition(null, stage, at, kind, actor, reason)]);
     }
 
     internal StageHistory Append(LifecycleStageModel model, StageId to, Instant at, StageTransitionKind kind, string actor, string? reason)
@@ -141,8 +141,8 @@ public sealed class StageHistory
                 throw new IllegalStageTransitionException(Account, from, to, "it is a forward move; use a forward move rather than a backward one.");
             case StageTransitionKind.ManualBackward when string.IsNullOrWhiteSpace(reason):
                 throw new IllegalStageTransitionException(Account, from, to, "a backward move needs a reason for the audit trail.");
-            case StageTransitionKind.Initial:
-                throw new IllegalStageTransitionException(Account, from, to, "an Initial entry can only start a history.");
+            case StageTransitionKind.Initial or StageTransitionKind.Imported:
+                throw new IllegalStageTransitionException(Account, from, to, $"an {kind} entry can only start a history.");
             case StageTransitionKind.Automatic or StageTransitionKind.ManualForward or StageTransitionKind.ManualBackward:
                 break;
             default:

@@ -14,4 +14,10 @@ public enum StageTransitionKind
 
     /// <summary>A backward move a person made explicitly, with a reason (for example a win-back).</summary>
     ManualBackward = 3,
+
+    /// <summary>
+    /// The first entry of a history imported from another system: the account was already in the stage, since the
+    /// entry's date (a paying customer is not put back in the first stage of the model).
+    /// </summary>
+    Imported = 4,
 }

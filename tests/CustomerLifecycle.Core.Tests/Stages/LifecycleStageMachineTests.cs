@@ -23,6 +23,29 @@ public sealed class LifecycleStageMachineTests
     };
 
     [Fact]
+    public void Import_StartsAnExistingCustomerInItsStage_SinceItsDate_AuditedAsAnImport()
+    {
+        var machine = Machine();
+        var since = Instant.FromUtc(2025, 3, 1, 0, 0);
+        var history = machine.Import(Acme, DefaultLifecycleStages.ValueRealization, since, "crm-import", "migrated from the CRM");
+        var entry = Assert.Single(history.Transitions);
+        Assert.Equal((StageTransitionKind.Imported, (StageId?)null, DefaultLifecycleStages.ValueRealization, since, "crm-import", "migrated from the CRM"), (entry.Kind, entry.From, entry.To, entry.At, entry.Actor, entry.Reason));
+        Assert.Equal(since, history.EnteredCurrentStageAt);
+        Assert.Equal(DefaultLifecycleStages.ValueRealization, history.StageAt(Instant.FromUtc(2025, 6, 1, 0, 0)));
+
+        // It moves on from there like any history, and restores from its transitions.
+        var moved = machine.MoveForward(history, DefaultLifecycleStages.Expansion, "dana");
+        Assert.Equal(DefaultLifecycleStages.Expansion, moved.CurrentStage);
+        Assert.Equal(moved.Transitions, StageHistory.Restore(LifecycleStageModel.Default, Acme, moved.Transitions).Transitions);
+
+        // Not in the future, not a stage outside the model, and never in the middle of a history.
+        Assert.Contains("after now", Assert.Throws<ArgumentException>(() => machine.Import(Acme, DefaultLifecycleStages.Adoption, _clock.GetCurrentInstant() + Duration.FromDays(1), "crm-import")).Message, StringComparison.Ordinal);
+        Assert.Throws<UnknownStageException>(() => machine.Import(Acme, new StageId("Renewal"), since, "crm-import"));
+        Assert.Throws<ArgumentException>(() => machine.Import(Acme, DefaultLifecycleStages.Adoption, since, " "));
+        Assert.Throws<ArgumentException>(() => StageHistory.Restore(LifecycleStageModel.Default, Acme, [moved.Transitions[0], moved.Transitions[0]]));
+    }
+
+    [Fact]
     public void Evaluate_TakesEveryForwardMoveWhoseCriteriaHold_AndRecordsWhy()
     {
         var machine = Machine();

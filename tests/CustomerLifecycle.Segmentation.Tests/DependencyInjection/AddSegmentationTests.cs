@@ -105,4 +105,21 @@ public sealed class AddSegmentationTests
         Assert.Equal(DefaultSegments.All.Count, provider.GetRequiredService<SegmentCatalog>().Segments.Count);
         Assert.Same(provider.GetRequiredService<SegmentCatalog>(), provider.GetRequiredService<Segmenter>().Catalog);
     }
+
+    [Fact]
+    public void TheSegmenter_EvaluatesOnTheInjectedClocksBusinessDate_OrOnAGivenOne()
+    {
+        using var provider = new ServiceCollection().AddCustomerLifecycle(o => o.TimeZone = "Pacific/Auckland")
+            .UseClock(new CustomerLifecycle.Testing.FakeClock(NodaTime.Instant.FromUtc(2026, 3, 31, 12, 0))) // 1 April, 01:00 in Auckland
+            .AddSegmentation().Services.BuildServiceProvider();
+        var segmenter = provider.GetRequiredService<Segmenter>();
+        var account = new Account { Id = new AccountId("a"), Name = "A", CustomerSince = new NodaTime.LocalDate(2026, 1, 1) };
+        Assert.Equal(new NodaTime.LocalDate(2026, 4, 1), segmenter.Evaluate([new SegmentSubject(account)]).Date);
+        Assert.Contains(segmenter.SegmentsOf(new SegmentSubject(account)), s => s.Name == DefaultSegments.Onboarding);
+
+        // An explicit date: 91 days after customer_since, out of Onboarding (first 90 days).
+        var later = new NodaTime.LocalDate(2026, 4, 2);
+        Assert.Equal(later, segmenter.Evaluate([new SegmentSubject(account)], later).Date);
+        Assert.DoesNotContain(segmenter.SegmentsOf(new SegmentSubject(account), later), s => s.Name == DefaultSegments.Onboarding);
+    }
 }
