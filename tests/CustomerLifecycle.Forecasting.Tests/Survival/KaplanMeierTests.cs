@@ -18,7 +18,7 @@ public sealed class KaplanMeierTests
     [Fact]
     public void Maintained_MatchesRSurvfit_WithLogIntervals()
     {
-        var curve = KaplanMeier.Fit(Maintained.Reverse().ToArray());
+        var curve = KaplanMeier.Fit(Maintained.AsEnumerable().Reverse().ToArray());
         double[] time = [9, 13, 18, 23, 28, 31, 34, 45, 48, 161];
         int[] risk = [11, 10, 8, 7, 6, 5, 4, 3, 2, 1];
         int[] events = [1, 1, 1, 1, 0, 1, 1, 0, 1, 0];
