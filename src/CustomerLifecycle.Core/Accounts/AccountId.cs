@@ -5,6 +5,7 @@ namespace CustomerLifecycle;
 /// <see cref="MaxLength"/> characters, compared ordinally.
 /// </summary>
 /// <remarks>This type is an immutable value and is thread-safe.</remarks>
+[System.Text.Json.Serialization.JsonConverter(typeof(Serialization.AccountIdJsonConverter))]
 public readonly record struct AccountId
 {
     /// <summary>The longest identifier accepted.</summary>

@@ -8,6 +8,7 @@ namespace CustomerLifecycle;
 /// are accepted, so a typo such as <c>EUD</c> is refused rather than treated as a new currency.
 /// This type is an immutable value and is thread-safe.
 /// </remarks>
+[System.Text.Json.Serialization.JsonConverter(typeof(Serialization.CurrencyCodeJsonConverter))]
 public readonly record struct CurrencyCode
 {
     // ISO 4217 list one (current currencies and funds), as published by the maintenance agency (SIX).

@@ -8,6 +8,7 @@ namespace CustomerLifecycle;
 /// currencies throws <see cref="CurrencyMismatchException"/>, and a result beyond the range of
 /// <see cref="decimal"/> throws <see cref="OverflowException"/>. This type is an immutable value and is thread-safe.
 /// </remarks>
+[System.Text.Json.Serialization.JsonConverter(typeof(Serialization.MoneyJsonConverter))]
 public readonly record struct Money : IComparable<Money>
 {
     /// <summary>Creates an amount.</summary>

@@ -10,6 +10,7 @@ namespace CustomerLifecycle;
 /// <see cref="WellKnownSignals"/> lists the ones the built-in health factors read.
 /// This type is an immutable value and is thread-safe.
 /// </remarks>
+[System.Text.Json.Serialization.JsonConverter(typeof(Serialization.SignalKeyJsonConverter))]
 public readonly record struct SignalKey : IComparable<SignalKey>
 {
     /// <summary>The longest name accepted.</summary>

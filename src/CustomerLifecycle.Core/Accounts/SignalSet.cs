@@ -13,6 +13,7 @@ namespace CustomerLifecycle;
 /// Keys are kept sorted, so a lookup is a binary search over a flat array and allocates nothing.
 /// This type is immutable and thread-safe.
 /// </remarks>
+[System.Text.Json.Serialization.JsonConverter(typeof(Serialization.SignalSetJsonConverter))]
 public sealed class SignalSet : IReadOnlyCollection<Signal>, IEquatable<SignalSet>
 {
     private readonly SignalKey[] _keys;

@@ -8,6 +8,7 @@ namespace CustomerLifecycle.Stages;
 /// An identifier is 1 to <see cref="MaxLength"/> ASCII letters, digits, '_' or '-', starting with a letter.
 /// This type is an immutable value and is thread-safe.
 /// </remarks>
+[System.Text.Json.Serialization.JsonConverter(typeof(Serialization.StageIdJsonConverter))]
 public readonly record struct StageId
 {
     /// <summary>The longest identifier accepted.</summary>
