@@ -172,7 +172,7 @@ internal static class ColumnKernel
             for (var node = 0; node < parent.Length; node++)
             {
                 var p = parent[node];
-                var target = p >= 0 ? new Target(_sum.Slice(p * BlockRows, BlockRows), _sumW.Slice(p * BlockRows, BlockRows), weight[node]) : new Target(Value, default, 0);
+                var target = p >= 0 ? new Target(_sum.Slice(p * BlockRows, BlockRows), _sumW.Slice(p * BlockRows, BlockRows), weight[node]) : Target.Root(Value, c.Scorecard.ColorBands);
                 var leaf = leafOfNode[node];
                 if (leaf >= 0)
                 {
@@ -379,6 +379,16 @@ internal static class ColumnKernel
         }
     }
 
+    /// <summary>Kernel.OnEdges per lane: both masks from the same score, the Red threshold first, as the row kernel does.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<double> OnEdges(Vector<double> score, Vector<double> red, Vector<double> green)
+    {
+        var roundOff = new Vector<double>(Kernel.RoundOff);
+        var nearRed = Vector.LessThanOrEqual(Vector.Abs(score - red), roundOff);
+        var nearGreen = Vector.LessThanOrEqual(Vector.Abs(score - green), roundOff);
+        return Vector.ConditionalSelect(nearRed, red, Vector.ConditionalSelect(nearGreen, green, score));
+    }
+
     /// <summary>Kernel.WithoutRoundOff per lane.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector<double> WithoutRoundOff(Vector<double> score)
@@ -397,6 +407,10 @@ internal static class ColumnKernel
         private readonly Vector<double> _weight;
         private readonly bool _isRoot;
 
+        // The root's color thresholds, for Kernel.OnEdges.
+        private readonly Vector<double> _red;
+        private readonly Vector<double> _green;
+
         public Target(Span<double> sum, Span<double> sumW, double weight)
         {
             _isRoot = sumW.IsEmpty;
@@ -405,12 +419,21 @@ internal static class ColumnKernel
             _weight = new Vector<double>(weight);
         }
 
+        private Target(Span<double> value, ColorBands bands)
+            : this(value, default, 0)
+        {
+            _red = new Vector<double>(bands.RedBelow);
+            _green = new Vector<double>(bands.GreenAtOrAbove);
+        }
+
+        public static Target Root(Span<double> value, ColorBands bands) => new(value, bands);
+
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Add(int i, Vector<double> value)
         {
             if (_isRoot)
             {
-                _sum[i] = WithoutRoundOff(value);
+                _sum[i] = OnEdges(WithoutRoundOff(value), _red, _green);
                 return;
             }
 

@@ -119,7 +119,8 @@ internal static class Kernel
     /// </summary>
     public static HealthScore Finish(CompiledScorecard c, double root, double confidence, int invalid, HealthColor? previousColor, double margin, ReadOnlySpan<double> signals, int stride, int offset)
     {
-        double? value = double.IsNaN(root) ? null : WithoutRoundOff(root);
+        var bands = c.Scorecard.ColorBands;
+        double? value = double.IsNaN(root) ? null : OnEdges(WithoutRoundOff(root), bands.RedBelow, bands.GreenAtOrAbove);
         HealthColor? color = value is { } s ? c.Scorecard.ColorBands.ColorOf(s, previousColor, margin) : null;
         var forced = false;
         var rules = c.Rules;
@@ -145,6 +146,14 @@ internal static class Kernel
             IsForcedByRule = forced,
         };
     }
+
+    /// <summary>
+    /// A score within round-off of a color threshold is the threshold: whether a weighted average that is 40 in exact
+    /// arithmetic comes out as 40, 39.99999999999999 or 40.00000000000001 depends on the weights' scale and the order
+    /// of the sums, and must not decide between Red and Yellow. The Red threshold wins when both are that close.
+    /// </summary>
+    internal static double OnEdges(double score, double redBelow, double greenAtOrAbove) =>
+        Math.Abs(score - redBelow) <= RoundOff ? redBelow : Math.Abs(score - greenAtOrAbove) <= RoundOff ? greenAtOrAbove : score;
 
     /// <summary>How far outside 0–100 a weighted average may land by round-off alone.</summary>
     internal const double RoundOff = 1e-9;

@@ -22,6 +22,39 @@ public sealed class HealthScorerTests
         .Build();
 
     [Theory]
+    [InlineData(0.1)]
+    [InlineData(0.3)]
+    [InlineData(1)]
+    [InlineData(1e6)]
+    public void AScoreOnABandEdge_UpToRoundOff_IsTheEdge_InEveryPath(double weight)
+    {
+        // (10 + 10 + 100) / 3 = 40 exactly; with weights of 0.1 each, doubles give 39.99999999999999 (Red) and with 0.3,
+        // 40.00000000000001. Both are 40, Yellow, whichever path scores the account.
+        var b = new SignalKey("b");
+        var scorecard = Scorecard.CreateBuilder("edge")
+            .AddFactor(Identity("fa", A), weight).AddFactor(Identity("fb", b), weight).AddFactor(Identity("fc", C), weight)
+            .WithColorBands(new ColorBands(40, 70))
+            .Build();
+        var scorer = new HealthScorer(scorecard, _clock);
+        var account = Account(new Signal(A, 10), new Signal(b, 10), new Signal(C, 100));
+        var single = scorer.Score(account);
+        Assert.Equal((40.0, HealthColor.Yellow), (single.Value!.Value, single.Color!.Value));
+
+        var matrix = SignalMatrix.FromAccounts([account, account], [A, b, C]);
+        var scores = new double[2];
+        var colors = new HealthColor?[2];
+        scorer.ScoreBatch(matrix, scores, colors);
+        Assert.Equal([40.0, 40.0], scores);
+        Assert.Equal([HealthColor.Yellow, HealthColor.Yellow], colors);
+        var full = new HealthScore[2];
+        scorer.ScoreBatch(matrix, full);
+        Assert.Equal(single, full[0]);
+
+        // Beyond round-off a score keeps its value.
+        Assert.Equal(39.9999, scorer.Score(Account(new Signal(A, 9.9997), new Signal(b, 10), new Signal(C, 100))).Value!.Value, 9);
+    }
+
+    [Theory]
     [InlineData(1e308)]
     [InlineData(1e13)]
     [InlineData(1e-300)]
