@@ -19,7 +19,8 @@ public sealed partial class DocSnippetTests
     public static TheoryData<string, int> Snippets()
     {
         var root = PublicApi.RepositoryRoot();
-        var files = Directory.GetFiles(Path.Combine(root, "docs"), "*.md", SearchOption.AllDirectories).Append(Path.Combine(root, "README.md"));
+        var files = Directory.GetFiles(Path.Combine(root, "docs"), "*.md", SearchOption.AllDirectories).Append(Path.Combine(root, "README.md"))
+            .Concat(Directory.GetFiles(Path.Combine(root, "src"), "README.md", SearchOption.AllDirectories));
         var data = new TheoryData<string, int>();
         foreach (var file in files.Order(StringComparer.Ordinal))
         {
@@ -53,11 +54,26 @@ public sealed partial class DocSnippetTests
         }
     }
 
+    // What `dotnet new console` imports implicitly: all a whole program may assume.
+    private static readonly string[] ImplicitUsings = ["System", "System.Collections.Generic", "System.IO", "System.Linq", "System.Net.Http", "System.Threading", "System.Threading.Tasks"];
+
     private static List<string> Compile(string code)
     {
-        var tree = CSharpSyntaxTree.ParseText(code, new CSharpParseOptions(LanguageVersion.Latest, kind: SourceCodeKind.Script));
         var references = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
             .Select(p => MetadataReference.CreateFromFile(p));
+        if (IsWholeProgram(code))
+        {
+            // A block that starts with its own using directives is a program as pasted into a new console project:
+            // implicit usings only, no globals, nullable on.
+            var program = CSharpCompilation.Create(
+                "program",
+                [CSharpSyntaxTree.ParseText(code, new CSharpParseOptions(LanguageVersion.Latest)), CSharpSyntaxTree.ParseText(string.Concat(ImplicitUsings.Select(u => $"global using {u};\n")), new CSharpParseOptions(LanguageVersion.Latest))],
+                references,
+                new CSharpCompilationOptions(OutputKind.ConsoleApplication, nullableContextOptions: NullableContextOptions.Enable));
+            return [.. program.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).Select(d => d.ToString())];
+        }
+
+        var tree = CSharpSyntaxTree.ParseText(code, new CSharpParseOptions(LanguageVersion.Latest, kind: SourceCodeKind.Script));
         var compilation = CSharpCompilation.CreateScriptCompilation(
             "snippet",
             tree,
@@ -66,6 +82,8 @@ public sealed partial class DocSnippetTests
             globalsType: typeof(DocGlobals));
         return [.. compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).Select(d => d.ToString())];
     }
+
+    private static bool IsWholeProgram(string code) => code.TrimStart().StartsWith("using ", StringComparison.Ordinal) && code.Contains(';', StringComparison.Ordinal);
 
     [GeneratedRegex("```csharp\\n(.*?)```", RegexOptions.Singleline)]
     private static partial Regex CSharpBlock();
