@@ -137,7 +137,7 @@ public sealed class PlaybookEngine
         var suppressed = new List<SuppressedRun>();
         var found = new List<(string Key, LocalDate Date)>();
         var load = new AssignmentLoad(_store);
-        var batch = new List<RunRequest>(CreateBatchSize);
+        var batch = new List<RunRequest>(); // grows to a batch only on a busy day: a quiet one allocates nothing for it
         var evaluated = 0;
         foreach (var account in after.Accounts)
         {
