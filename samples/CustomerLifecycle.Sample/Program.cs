@@ -5,6 +5,7 @@ using CustomerLifecycle.Playbooks;
 using CustomerLifecycle.Sample;
 using CustomerLifecycle.Segmentation;
 using CustomerLifecycle.Stages;
+using CustomerLifecycle.Usage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -109,6 +110,7 @@ internal static class SampleProgram
             .AddHealthScoring(lifecycle.GetSection("HealthScoring"), h => h.AddFactor<ApiAdoptionFactor>())
             .AddSegmentation(lifecycle.GetSection("Segmentation"))
             .AddForecasting(lifecycle.GetSection("Forecasting"))
+            .AddUsage(lifecycle.GetSection("Usage"))
             .AddPlaybooks(lifecycle.GetSection("Playbooks"), p => p.UseStore<SqlitePlaybookRunStore>());
 
         using var host = builder.Build();
@@ -187,6 +189,7 @@ internal static class SampleProgram
             services.GetRequiredService<Segmenter>(),
             services.GetRequiredService<RenewalForecaster>(),
             services.GetRequiredService<PlaybookEngine>(),
+            services.GetRequiredService<UsageAggregator>(),
             (SqlitePlaybookRunStore)services.GetRequiredService<IPlaybookRunStore>(),
             services.GetRequiredService<BusinessClock>(),
             database,

@@ -14,7 +14,7 @@ namespace CustomerLifecycle.Sample;
 internal sealed class SampleDatabase
 {
     // The schema this sample writes (PRAGMA user_version); a file written by a newer one is refused, never written to.
-    private const int SchemaVersion = 1;
+    private const int SchemaVersion = 2;
 
     private static readonly Dictionary<string, string[]> Tables = new(StringComparer.Ordinal)
     {
@@ -22,6 +22,7 @@ internal sealed class SampleDatabase
         ["stage_transition"] = ["account", "from_stage", "to_stage", "on_date", "actor"],
         ["playbook_run"] = ["id", "playbook", "account", "occurrence", "triggered_on", "created_at", "status"],
         ["playbook_task"] = ["id", "run_id", "position", "title", "role", "owner", "channel", "priority", "due", "state", "claimant", "until"],
+        ["usage_state"] = ["id", "as_of", "state"],
     };
 
     private readonly object _gate = new();
@@ -200,10 +201,20 @@ internal sealed class SampleDatabase
     /// Writes a day's results in one transaction: the stage moves and the snapshot of every account. A crash or a
     /// refusal before the commit leaves the database as it was.
     /// </summary>
-    public void WriteDay(LocalDate asOf, IEnumerable<(AccountId Account, string? From, string To)> moves, IEnumerable<(AccountId Account, string? Stage, double? Score, string? Color, IEnumerable<string> Segments)> accounts)
+    public void WriteDay(LocalDate asOf, IEnumerable<(AccountId Account, string? From, string To)> moves, IEnumerable<(AccountId Account, string? Stage, double? Score, string? Color, IEnumerable<string> Segments)> accounts, byte[]? usageState)
     {
         using var connection = Open();
         using var transaction = connection.BeginTransaction(deferred: false);
+        if (usageState is not null)
+        {
+            using var usage = connection.CreateCommand();
+            usage.Transaction = transaction;
+            usage.CommandText = "INSERT OR REPLACE INTO usage_state (id, as_of, state) VALUES (1, $d, $s)";
+            usage.Parameters.AddWithValue("$d", Iso(asOf));
+            usage.Parameters.Add("$s", SqliteType.Blob).Value = usageState;
+            usage.ExecuteNonQuery();
+        }
+
         using (var move = connection.CreateCommand())
         {
             move.Transaction = transaction;
@@ -236,6 +247,21 @@ internal sealed class SampleDatabase
         }
 
         transaction.Commit();
+    }
+
+    /// <summary>The usage aggregator's state as the last run saved it, and the date it was saved for; null before the first.</summary>
+    public (LocalDate AsOf, byte[] State)? ReadUsageState()
+    {
+        if (!Exists)
+        {
+            return null;
+        }
+
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT as_of, state FROM usage_state WHERE id = 1";
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? (LocalDatePattern.Iso.Parse(reader.GetString(0)).Value, (byte[])reader.GetValue(1)) : null;
     }
 
     public int CountStageTransitions()
@@ -285,8 +311,9 @@ internal sealed class SampleDatabase
             CREATE INDEX IF NOT EXISTS playbook_task_claimable ON playbook_task (state, until);
             CREATE INDEX IF NOT EXISTS playbook_task_by_owner ON playbook_task (owner);
             CREATE INDEX IF NOT EXISTS playbook_task_by_run ON playbook_task (run_id);
+            CREATE TABLE IF NOT EXISTS usage_state (id INTEGER PRIMARY KEY CHECK (id = 1), as_of TEXT NOT NULL, state BLOB NOT NULL);
             """);
-        // Schema 1: tasks of cancelled runs are state 3 (earlier files left them at 0 or 1).
+        // Schema 2 adds usage_state (the usage aggregator's saved state). Schema 1: tasks of cancelled runs are state 3 (earlier files left them at 0 or 1).
         Execute(connection, transaction, "UPDATE playbook_task SET state = 3 WHERE state IN (0, 1) AND run_id IN (SELECT id FROM playbook_run WHERE status = 1)");
         Execute(connection, transaction, $"PRAGMA user_version = {SchemaVersion};");
         transaction.Commit();

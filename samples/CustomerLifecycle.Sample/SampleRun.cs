@@ -3,7 +3,9 @@ using CustomerLifecycle.Forecasting;
 using CustomerLifecycle.HealthScoring;
 using CustomerLifecycle.Playbooks;
 using CustomerLifecycle.Segmentation;
+using CustomerLifecycle.Events;
 using CustomerLifecycle.Stages;
+using CustomerLifecycle.Usage;
 using NodaTime;
 
 namespace CustomerLifecycle.Sample;
@@ -15,6 +17,7 @@ internal sealed class SampleRun(
     Segmenter segmenter,
     RenewalForecaster forecaster,
     PlaybookEngine playbooks,
+    UsageAggregator usage,
     SqlitePlaybookRunStore runStore,
     BusinessClock clock,
     SampleDatabase database,
@@ -39,6 +42,9 @@ internal sealed class SampleRun(
         var previous = previousDay is { } p ? (p == lastRun ? last : database.ReadSnapshot(p)) : [];
         w.WriteLine(lastRun is { } lr ? $"Database {database.Path}: last run as of {lr:uuuu-MM-dd}" : $"Database {database.Path}: first run");
         w.WriteLine();
+
+        // 0. Usage: the usage signals computed from the product-usage events, replacing the file's usage columns.
+        (rows, var milestones, var usageState) = Usage(rows, seed, timings);
 
         // 1. Stages: start from the stage the last run stored, then automatic forward moves where the entry criteria hold.
         var moves = new List<(AccountId, string?, string)>();
@@ -195,7 +201,7 @@ internal sealed class SampleRun(
                 shown = true;
             }
         });
-        var result = await playbooks.EvaluateAsync(before, snapshot, progress: progress, allowMassCancellation: allowMassCancellation).ConfigureAwait(false);
+        var result = await playbooks.EvaluateAsync(before, snapshot, milestones, progress: progress, allowMassCancellation: allowMassCancellation).ConfigureAwait(false);
         if (shown)
         {
             status.WriteLine();
@@ -215,12 +221,92 @@ internal sealed class SampleRun(
         {
             var i = index.TryGetValue(a.Account.Id, out var position) ? position : -1;
             return (a.Account.Id, (string?)a.Account.Stage.Value, i >= 0 ? scores[i].Value : null, i >= 0 ? scores[i].Color?.ToString() : null, i >= 0 ? segmentNames[i] : (IEnumerable<string>)[]);
-        }));
+        }), usageState);
 
         timings.Lap("writing");
         w.WriteLine();
         w.WriteLine($"Timings         {timings}");
         return new SampleResult(today, active.Length, scores, evaluation, forecast, range, result, curves, due);
+    }
+
+    /// <summary>Portfolios up to this size get their usage signals from simulated events; larger files keep their columns.</summary>
+    public const int UsageEventLimit = 20_000;
+
+    /// <summary>
+    /// Loads the usage state the last run saved (or starts one), ingests the days since, as events with ids (a day
+    /// sent again is ignored as duplicates), or, on a first run, 89 days of history in columns and today as events, and
+    /// puts the computed usage signals into each account. Returns the rows, the milestone events found, and the
+    /// state to save with the day.
+    /// </summary>
+    private (IReadOnlyList<PortfolioRow> Rows, IReadOnlyList<LifecycleEvent> Milestones, byte[]? State) Usage(IReadOnlyList<PortfolioRow> rows, ulong seed, StepTimings timings)
+    {
+        var w = output;
+        var today = clock.Today;
+        if (rows.Count > UsageEventLimit)
+        {
+            w.WriteLine($"0. Usage         the file's usage columns (events are simulated for portfolios up to {UsageEventLimit:N0} accounts)");
+            w.WriteLine();
+            return (rows, [], null);
+        }
+
+        var saved = database.ReadUsageState();
+        var from = today.PlusDays(-(UsageSimulation.HistoryDays - 1));
+        var note = "first run: 89 days of history loaded in columns, today as events";
+        if (saved is { } state && state.AsOf <= today && state.AsOf >= today.PlusDays(-30))
+        {
+            usage.LoadState(new MemoryStream(state.State));
+            from = state.AsOf;
+            note = $"state as of {state.AsOf:uuuu-MM-dd} loaded; days {from:uuuu-MM-dd} to {today:uuuu-MM-dd} sent as events";
+        }
+        else if (saved is { } old)
+        {
+            note = $"the saved state (as of {old.AsOf:uuuu-MM-dd}) is {(old.AsOf > today ? "later than today" : "more than 30 days old")}: started afresh with 89 days of history";
+        }
+
+        var simulation = new UsageSimulation([.. rows.Select(r => r.Account)], seed, clock);
+        var refused = new List<RefusedUsageEvent>();
+        long accepted = 0, duplicates = 0;
+        for (var day = from; day <= today; day = day.PlusDays(1))
+        {
+            if (saved is null && day < today)
+            {
+                simulation.IngestColumns(usage, day, refused, ref accepted);
+                continue;
+            }
+
+            var report = usage.Ingest(simulation.Events(day));
+            accepted += report.Accepted;
+            duplicates += report.Duplicates;
+            refused.AddRange(report.Refused);
+        }
+
+        var signals = usage.Evaluate([.. rows.Select(r => r.Account.Id)]);
+        var merged = rows.Select(r =>
+        {
+            var computed = signals.SignalsOf(r.Account.Id);
+            var replaced = r.Account.Signals.Where(s => !computed.TryGetValue(s.Key, out _));
+            var added = computed.Where(s => s.Key != PortfolioGenerator.ApiCalls || UsageSimulation.HasApi(r.Account));
+            return r with { Account = r.Account with { Signals = SignalSet.Create(replaced.Concat(added)) } };
+        }).ToArray();
+
+        using var buffer = new MemoryStream();
+        usage.SaveState(buffer);
+        w.WriteLine($"0. Usage         {accepted:N0} events applied, {duplicates:N0} duplicates ignored, {refused.Count:N0} refused ({note})");
+        w.WriteLine($"                 signals {string.Join(", ", usage.Signals)}; state {buffer.Length / 1e6:0.0} MB saved with the day");
+        foreach (var group in signals.Milestones.GroupBy(m => m.Type.Name).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            var detail = string.Join(", ", group.GroupBy(m => m.Note!.Split(' ')[0]).OrderByDescending(g => g.Count()).Take(4).Select(g => $"{g.Key} {g.Count():N0}"));
+            w.WriteLine($"                 {group.Key,-18}{group.Count(),7:N0}   {detail}");
+        }
+
+        if (refused.Count > 0)
+        {
+            w.WriteLine($"                 first refusal: {refused[0].Reason}");
+        }
+
+        w.WriteLine();
+        timings.Lap("usage");
+        return (merged, signals.Milestones, buffer.ToArray());
     }
 
     private static string Format(Money money) => $"{money.Amount.ToString("N0", CultureInfo.InvariantCulture)} {money.Currency.Code}";

@@ -37,6 +37,8 @@ public class DocGlobals
     public HealthCalibrator calibrator = null!;
     public IReadOnlyList<CalibrationCase> history = [];
     public IEnumerable<LifecycleEvent> events = [];
+    public IEnumerable<CustomerLifecycle.Usage.UsageEvent> usageEvents = [];
+    public IReadOnlyList<AccountId> accountIds = [];
     public SegmentMembershipSnapshot lastSnapshot = SegmentMembershipSnapshot.Empty;
     public SegmentMembershipSnapshot yesterdaysSnapshot = SegmentMembershipSnapshot.Empty;
     public PortfolioSummary? lastSummary;

@@ -70,7 +70,7 @@ public sealed class AddPlaybooksTests
         Assert.Equal(
         [
             $"{Section}:Playbooks:bad:Trigger:Color: must be Red, Yellow or Green (was 'Blue').",
-            $"{Section}:Playbooks:ev:Trigger:Event: 'nps_answer' is not a well-known event type (kickoff, training_completed, go_live, onboarding_step_completed, first_value, usage_milestone, feature_adopted, upsell, cross_sell, seats_added, testimonial, review, referral, case_study, qbr_held, ebr_held, renewal_signed, renewal_lost, support_ticket_opened, feedback_submitted, feature_released, one_on_one, nps_response, champion_left).",
+            $"{Section}:Playbooks:ev:Trigger:Event: 'nps_answer' is not a well-known event type (kickoff, training_completed, go_live, onboarding_step_completed, first_value, usage_milestone, feature_adopted, usage_dropped, upsell, cross_sell, seats_added, testimonial, review, referral, case_study, qbr_held, ebr_held, renewal_signed, renewal_lost, support_ticket_opened, feedback_submitted, feature_released, one_on_one, nps_response, champion_left).",
             $"{Section}:Playbooks:ev:Steps:1:Title: a step needs a title.",
             $"{Section}:Playbooks:ev:Steps:1:DueDays: must be 0 to 36600 days after the trigger (was -2).",
             $"{Section}:Playbooks:ev:CapRuns/CapDays: give both, each 1 or more (was 2 runs every  days).",

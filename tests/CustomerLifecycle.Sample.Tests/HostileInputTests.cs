@@ -85,7 +85,7 @@ public sealed class HostileInputTests : IDisposable
     {
         var db = await Primed();
         var before = State(db);
-        Assert.Contains("open 1439", before, StringComparison.Ordinal);
+        Assert.Contains("open 1403", before, StringComparison.Ordinal);
 
         var (exit, output, error) = await Run("--db", db, "--accounts", Csv("header.csv", EmbeddedLines()[0]), "--Sample:AsOf=2026-11-23");
         Assert.Equal(SampleProgram.Refused, exit);

@@ -93,6 +93,48 @@ public sealed class SampleTests
     }
 
     [Fact]
+    public async Task UsageSignals_ComeFromEvents_AndALaterRunIngestsOnlyTheNewDays()
+    {
+        var db = Path.Combine(Path.GetTempPath(), $"cl-usage-{Guid.NewGuid():N}.db");
+        try
+        {
+            async Task<string> Run(params string[] args)
+            {
+                var (output, error) = (new StringWriter(), new StringWriter());
+                Assert.Equal(0, await SampleProgram.MainAsync(["--db", db, "--Sample:ForecastTrials=200", .. args], output, error));
+                return output.ToString().Split('\n').First(l => l.StartsWith("0. Usage", StringComparison.Ordinal));
+            }
+
+            static long Number(string line, string what) =>
+                long.Parse(System.Text.RegularExpressions.Regex.Match(line, $"([0-9,]+) {what}").Groups[1].Value.Replace(",", "", StringComparison.Ordinal), System.Globalization.CultureInfo.InvariantCulture);
+
+            // First run: 90 days of events (89 in columns, today with ids), nothing refused.
+            var first = await Run();
+            Assert.True(Number(first, "events applied") > 1_000_000, first);
+            Assert.Equal(0, Number(first, "refused"));
+
+            // The same day again: today's events are all duplicates; nothing is counted twice.
+            var again = await Run();
+            Assert.Equal(0, Number(again, "events applied"));
+            var today = Number(again, "duplicates ignored");
+            Assert.True(today > 0, again);
+
+            // The next day: yesterday's events are duplicates again, and only the new day is applied.
+            var next = await Run("--Sample:AsOf=2026-11-23");
+            Assert.Equal(today, Number(next, "duplicates ignored"));
+            Assert.InRange(Number(next, "events applied"), 1, 3 * today);
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            foreach (var f in Directory.GetFiles(Path.GetTempPath(), Path.GetFileName(db) + "*"))
+            {
+                File.Delete(f);
+            }
+        }
+    }
+
+    [Fact]
     public async Task TheEmbeddedPortfolio_RunsThroughEveryStageOfThePipeline()
     {
         var (output, error) = (new StringWriter(), new StringWriter());
@@ -100,7 +142,7 @@ public sealed class SampleTests
         Assert.Equal(0, await SampleProgram.MainAsync(["--db", db, "--Sample:ForecastTrials=500"], output, error));
         var text = output.ToString();
         Assert.DoesNotContain("invalid", error.ToString(), StringComparison.OrdinalIgnoreCase); // the error stream carries only progress, if any
-        foreach (var section in new[] { "3,000 accounts as of 2026-11-22", "1. Stages", "2. Health", "The ten most at-risk accounts", "3. Segments", "4. Forecast", "churned logos: P10", "Retention after 12 months", "5. Playbooks" })
+        foreach (var section in new[] { "3,000 accounts as of 2026-11-22", "0. Usage", "feature_adopted", "usage_milestone", "usage_dropped", "1. Stages", "2. Health", "The ten most at-risk accounts", "3. Segments", "4. Forecast", "churned logos: P10", "Retention after 12 months", "5. Playbooks" })
         {
             Assert.Contains(section, text, StringComparison.Ordinal);
         }

@@ -63,6 +63,9 @@ public readonly record struct LifecycleEventType
     /// <summary>A feature was adopted.</summary>
     public static LifecycleEventType FeatureAdopted { get; } = new(LifecycleEventCategory.ProductUsageMilestone, "feature_adopted");
 
+    /// <summary>Product usage dropped: a usage change signal fell below its threshold (value: the change, -0.5 for half).</summary>
+    public static LifecycleEventType UsageDropped { get; } = new(LifecycleEventCategory.ProductUsageMilestone, "usage_dropped");
+
     /// <summary>An upsell was signed (value: added ARR).</summary>
     public static LifecycleEventType Upsell { get; } = new(LifecycleEventCategory.ExpansionMilestone, "upsell");
 
@@ -115,7 +118,7 @@ public readonly record struct LifecycleEventType
     public static LifecycleEventType ChampionLeft { get; } = new(LifecycleEventCategory.OngoingCollaboration, "champion_left");
 
     /// <summary>Every well-known event type above, for looking one up by name (configuration, imports).</summary>
-    public static IReadOnlyList<LifecycleEventType> WellKnown { get; } = [Kickoff, TrainingCompleted, GoLive, OnboardingStepCompleted, FirstValue, UsageMilestone, FeatureAdopted, Upsell, CrossSell, SeatsAdded, Testimonial, Review, Referral, CaseStudy, QuarterlyBusinessReview, ExecutiveBusinessReview, RenewalSigned, RenewalLost, SupportTicketOpened, FeedbackSubmitted, FeatureReleased, OneOnOne, NpsResponse, ChampionLeft];
+    public static IReadOnlyList<LifecycleEventType> WellKnown { get; } = [Kickoff, TrainingCompleted, GoLive, OnboardingStepCompleted, FirstValue, UsageMilestone, FeatureAdopted, UsageDropped, Upsell, CrossSell, SeatsAdded, Testimonial, Review, Referral, CaseStudy, QuarterlyBusinessReview, ExecutiveBusinessReview, RenewalSigned, RenewalLost, SupportTicketOpened, FeedbackSubmitted, FeatureReleased, OneOnOne, NpsResponse, ChampionLeft];
 
     /// <inheritdoc />
     public override string ToString() => $"{Category}/{Name}";

@@ -100,8 +100,18 @@ internal static class ColumnKernel
             _written = ArrayPool<ulong[]?>.Shared.Rent(keys.Length);
             for (var j = 0; j < keys.Length; j++)
             {
-                _columns[j] = matrix.ColumnOrNull(keys[j]);
-                _written[j] = matrix.WrittenOrNull(keys[j]);
+                if (matrix.TryGetColumn(keys[j], out var values, out var written)
+                    && MemoryMarshal.TryGetArray(values, out var valueArray)
+                    && MemoryMarshal.TryGetArray(written, out var writtenArray))
+                {
+                    _columns[j] = valueArray.Array;
+                    _written[j] = writtenArray.Array;
+                }
+                else
+                {
+                    _columns[j] = null;
+                    _written[j] = null;
+                }
             }
 
             // Signals, the leaf's measure, each node's sum and weight, the root's value and the confidence, then

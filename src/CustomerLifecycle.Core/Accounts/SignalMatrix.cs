@@ -1,9 +1,9 @@
-namespace CustomerLifecycle.HealthScoring;
+namespace CustomerLifecycle;
 
 /// <summary>
-/// A portfolio's signals in columns: one <see cref="double"/> array per signal, one row per account, for batch
-/// scoring at memory speed. A cell never written is missing; a written NaN or infinity is invalid, treated as missing
-/// and counted in <see cref="HealthScore.InvalidSignals"/>.
+/// A portfolio's signals in columns, the columnar twin of <see cref="SignalSet"/>: one <see cref="double"/> array per
+/// signal, one row per account, for batch scoring at memory speed. A cell never written is missing; a written NaN or
+/// infinity is invalid (health scoring treats it as missing and counts it as an invalid signal).
 /// </summary>
 /// <remarks>Not thread-safe for writes; concurrent reads (such as a parallel scoring) are safe once it is filled.</remarks>
 public sealed class SignalMatrix
@@ -50,7 +50,9 @@ public sealed class SignalMatrix
             var account = accounts[row] ?? throw new ArgumentException($"Account at row {row} is null.", nameof(accounts));
             foreach (var key in keys)
             {
-                var value = AccountSignals.Read(account, key);
+                var value = key == WellKnownSignals.LicensedSeats
+                    ? account.LicensedSeats ?? double.NaN
+                    : account.Signals.TryGetValue(key, out var v) ? v : double.NaN;
                 if (!double.IsNaN(value))
                 {
                     matrix[row, key] = value;
@@ -114,9 +116,36 @@ public sealed class SignalMatrix
     /// <param name="signal">The column.</param>
     public ReadOnlySpan<double> GetColumn(SignalKey signal) => _columns[Column(signal)];
 
-    internal double[]? ColumnOrNull(SignalKey signal) => _columnIndex.TryGetValue(signal, out var c) ? _columns[c] : null;
+    /// <summary>
+    /// Gets a column without copying: its values (NaN where missing) and which cells are written, bit <c>row % 64</c>
+    /// of word <c>row / 64</c> set for a written row.
+    /// </summary>
+    /// <param name="signal">The column.</param>
+    /// <param name="values">The values, one per row.</param>
+    /// <param name="written">The written bits, <c>(RowCount + 63) / 64</c> words.</param>
+    /// <returns>False when the matrix has no such column.</returns>
+    public bool TryGetColumn(SignalKey signal, out ReadOnlyMemory<double> values, out ReadOnlyMemory<ulong> written)
+    {
+        if (_columnIndex.TryGetValue(signal, out var c))
+        {
+            values = _columns[c];
+            written = _written[c];
+            return true;
+        }
 
-    internal ulong[]? WrittenOrNull(SignalKey signal) => _columnIndex.TryGetValue(signal, out var c) ? _written[c] : null;
+        values = default;
+        written = default;
+        return false;
+    }
+
+    /// <summary>True when the cell has been written (NaN and infinities included) and not made missing since.</summary>
+    /// <param name="row">The row.</param>
+    /// <param name="signal">The column.</param>
+    public bool IsWritten(int row, SignalKey signal)
+    {
+        CheckRow(row);
+        return (_written[Column(signal)][row >> 6] & (1UL << (row & 63))) != 0;
+    }
 
     private void AddColumn(SignalKey key)
     {

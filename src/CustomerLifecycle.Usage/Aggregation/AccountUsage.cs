@@ -1,0 +1,262 @@
+using System.Numerics;
+
+namespace CustomerLifecycle.Usage;
+
+/// <summary>
+/// One account's rollups over the day ring: per event filter a bit per day with a matching event, counts and sums per
+/// day for the filters that need them, per user and per event name a bit per active day, and what outlives the ring
+/// (the latest day before it, milestones reached).
+/// </summary>
+internal sealed class AccountUsage
+{
+    public const int NoDay = int.MinValue;
+    private const int MapThreshold = 16;
+
+    public AccountUsage(UsageModel model)
+    {
+        var w = model.Words;
+        FilterDays = new ulong[model.Filters.Length * w];
+        Counts = model.CountFilters == 0 ? [] : new int[model.CountFilters * model.RingDays];
+        Sums = model.SumFilters == 0 ? [] : new double[model.SumFilters * model.RingDays];
+        LastBefore = new int[model.Filters.Length];
+        Array.Fill(LastBefore, NoDay);
+        UserStride = model.UserFilters * w;
+        Users = UserStride == 0 ? [] : new int[4];
+        UserDays = UserStride == 0 ? [] : new ulong[4 * UserStride];
+        Names = new int[4];
+        NameDays = new ulong[4 * w];
+    }
+
+    public ulong[] FilterDays;
+
+    public int[] Counts;
+
+    public double[] Sums;
+
+    public int[] LastBefore;
+
+    public readonly int UserStride;
+
+    public int UserCount;
+
+    public int[] Users;
+
+    public ulong[] UserDays;
+
+    public Dictionary<int, int>? UserMap;
+
+    public int NameCount;
+
+    public int[] Names;
+
+    public ulong[] NameDays;
+
+    /// <summary>Features already announced as adopted (global name indexes, in no order).</summary>
+    public List<int>? Adopted;
+
+    /// <summary>Features adopted since the last evaluation, with the instant of the event that first showed them.</summary>
+    public List<(int Name, NodaTime.Instant At)>? PendingAdoptions;
+
+    /// <summary>One bit per milestone threshold reached.</summary>
+    public ulong MilestonesReached;
+
+    /// <summary>One bit per drop the account is in.</summary>
+    public ulong DropsActive;
+
+    public int UserSlot(int user)
+    {
+        if (UserMap is not null)
+        {
+            if (UserMap.TryGetValue(user, out var found))
+            {
+                return found;
+            }
+        }
+        else
+        {
+            var i = Users.AsSpan(0, UserCount).IndexOf(user);
+            if (i >= 0)
+            {
+                return i;
+            }
+        }
+
+        if (UserCount == Users.Length)
+        {
+            Array.Resize(ref Users, UserCount * 2);
+            Array.Resize(ref UserDays, UserCount * 2 * UserStride);
+        }
+
+        Users[UserCount] = user;
+        if (UserMap is not null)
+        {
+            UserMap[user] = UserCount;
+        }
+        else if (UserCount + 1 > MapThreshold)
+        {
+            UserMap = [];
+            for (var j = 0; j <= UserCount; j++)
+            {
+                UserMap[Users[j]] = j;
+            }
+        }
+
+        return UserCount++;
+    }
+
+    /// <summary>The slot of an event name, added when new; <paramref name="added"/> says so.</summary>
+    public int NameSlot(int name, int words, out bool added)
+    {
+        var i = Names.AsSpan(0, NameCount).IndexOf(name);
+        added = i < 0;
+        if (i >= 0)
+        {
+            return i;
+        }
+
+        if (NameCount == Names.Length)
+        {
+            Array.Resize(ref Names, NameCount * 2);
+            Array.Resize(ref NameDays, NameCount * 2 * words);
+        }
+
+        Names[NameCount] = name;
+        return NameCount++;
+    }
+
+    public bool HasAdopted(int name) => Adopted is not null && Adopted.Contains(name);
+
+    /// <summary>
+    /// Drops the days leaving the ring (their slots set in <paramref name="leaving"/>, newest first in
+    /// <paramref name="leavingDays"/>): remembers per filter the latest such day with an event, clears their counts,
+    /// sums and bits, and forgets users and names left with no active day.
+    /// </summary>
+    public void RollOff(UsageModel model, ReadOnlySpan<ulong> leaving, ReadOnlySpan<int> leavingDays, ReadOnlySpan<int> leavingSlots)
+    {
+        var w = model.Words;
+        for (var f = 0; f < model.Filters.Length; f++)
+        {
+            var bits = FilterDays.AsSpan(f * w, w);
+            for (var i = 0; i < leavingDays.Length; i++)
+            {
+                var s = leavingSlots[i];
+                if ((bits[s >> 6] & (1UL << (s & 63))) != 0)
+                {
+                    LastBefore[f] = Math.Max(LastBefore[f], leavingDays[i]);
+                    break;
+                }
+            }
+
+            Clear(bits, leaving);
+        }
+
+        foreach (var s in leavingSlots)
+        {
+            for (var c = 0; c < model.CountFilters; c++)
+            {
+                Counts[(c * model.RingDays) + s] = 0;
+            }
+
+            for (var c = 0; c < model.SumFilters; c++)
+            {
+                Sums[(c * model.RingDays) + s] = 0;
+            }
+        }
+
+        // Users and names with no day left are forgotten, keeping the order of the others.
+        var kept = 0;
+        for (var u = 0; u < UserCount; u++)
+        {
+            var days = UserDays.AsSpan(u * UserStride, UserStride);
+            for (var k = 0; k < UserStride; k += w)
+            {
+                Clear(days.Slice(k, w), leaving);
+            }
+
+            if (days.IndexOfAnyExcept(0UL) >= 0)
+            {
+                if (kept != u)
+                {
+                    Users[kept] = Users[u];
+                    days.CopyTo(UserDays.AsSpan(kept * UserStride, UserStride));
+                }
+
+                kept++;
+            }
+        }
+
+        if (kept != UserCount)
+        {
+            // The slots freed at the end are cleared, since a user added later takes them over.
+            UserDays.AsSpan(kept * UserStride, (UserCount - kept) * UserStride).Clear();
+            UserCount = kept;
+            UserMap = null;
+            if (UserCount > MapThreshold)
+            {
+                UserMap = [];
+                for (var j = 0; j < UserCount; j++)
+                {
+                    UserMap[Users[j]] = j;
+                }
+            }
+        }
+
+        kept = 0;
+        for (var n = 0; n < NameCount; n++)
+        {
+            var days = NameDays.AsSpan(n * w, w);
+            Clear(days, leaving);
+            if (days.IndexOfAnyExcept(0UL) >= 0)
+            {
+                if (kept != n)
+                {
+                    Names[kept] = Names[n];
+                    days.CopyTo(NameDays.AsSpan(kept * w, w));
+                }
+
+                kept++;
+            }
+        }
+
+        NameDays.AsSpan(kept * w, (NameCount - kept) * w).Clear();
+        NameCount = kept;
+    }
+
+    /// <summary>Bytes held by this account's arrays (for the state-size report).</summary>
+    public long Bytes =>
+        (FilterDays.Length * 8L) + (Counts.Length * 4L) + (Sums.Length * 8L) + (LastBefore.Length * 4L)
+        + (Users.Length * 4L) + (UserDays.Length * 8L) + (Names.Length * 4L) + (NameDays.Length * 8L)
+        + ((UserMap?.Count ?? 0) * 24L) + ((Adopted?.Count ?? 0) * 4L) + 160;
+
+    public static int Popcount(ReadOnlySpan<ulong> bits, ReadOnlySpan<ulong> window)
+    {
+        var n = 0;
+        for (var k = 0; k < bits.Length; k++)
+        {
+            n += BitOperations.PopCount(bits[k] & window[k]);
+        }
+
+        return n;
+    }
+
+    public static bool Any(ReadOnlySpan<ulong> bits, ReadOnlySpan<ulong> window)
+    {
+        for (var k = 0; k < bits.Length; k++)
+        {
+            if ((bits[k] & window[k]) != 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static void Clear(Span<ulong> bits, ReadOnlySpan<ulong> leaving)
+    {
+        for (var k = 0; k < bits.Length; k++)
+        {
+            bits[k] &= ~leaving[k];
+        }
+    }
+}

@@ -1,0 +1,508 @@
+using System.Text;
+using NodaTime;
+
+namespace CustomerLifecycle.Usage;
+
+public sealed partial class UsageAggregator
+{
+    /// <summary>The state format version written by <see cref="SaveState"/>.</summary>
+    public const int StateFormatVersion = 1;
+
+    private static ReadOnlySpan<byte> Magic => "CLUSAGE\n"u8;
+
+    /// <summary>
+    /// Writes the whole state (rollups, tables, remembered ids, milestones found) to a stream, in the versioned binary
+    /// format of docs/usage.md, so that <see cref="LoadState"/> after a restart continues where this one stopped.
+    /// </summary>
+    /// <param name="stream">Where to write; left open.</param>
+    /// <param name="cancellationToken">Stops the write between accounts; what was written is then incomplete and will be refused on load.</param>
+    public void SaveState(Stream stream, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        _gate.Wait(cancellationToken);
+        try
+        {
+            using var hashing = new ChecksumStream(stream, leaveOpen: true);
+            using (var w = new BinaryWriter(hashing, Encoding.UTF8, leaveOpen: true))
+            {
+                var s = _s;
+                w.Write(Magic);
+                w.Write(StateFormatVersion);
+                w.Write(_model.Fingerprint);
+                w.Write(s.Top);
+                WriteStrings(w, s.EventNames);
+                WriteStrings(w, s.UserNames);
+                w.Write(s.Accounts.Count);
+                for (var a = 0; a < s.Accounts.Count; a++)
+                {
+                    if ((a & 1023) == 0)
+                    {
+                        cancellationToken.ThrowIfCancellationRequested();
+                    }
+
+                    w.Write(s.Accounts[a].Value);
+                    var st = s.Usage[a];
+                    w.Write(st is not null);
+                    if (st is not null)
+                    {
+                        WriteAccount(w, st);
+                    }
+                }
+
+                w.Write(s.Ids.Count);
+                foreach (var (id, day) in s.Ids)
+                {
+                    w.Write(id);
+                    w.Write(day);
+                }
+
+                w.Flush();
+            }
+
+            var sum = hashing.Checksum;
+            Span<byte> tail = stackalloc byte[8];
+            BitConverter.TryWriteBytes(tail, sum);
+            stream.Write(tail);
+            stream.Flush();
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Replaces the state with one written by <see cref="SaveState"/>. The stream is read and checked whole first; a
+    /// stream that is not a usage state, was written by a newer format, under other definitions, or is damaged is
+    /// refused with an <see cref="InvalidDataException"/> saying which, and the current state is kept.
+    /// </summary>
+    /// <param name="stream">Where to read.</param>
+    /// <param name="cancellationToken">Stops the read; the current state is kept.</param>
+    /// <exception cref="InvalidDataException">The stream is not a usable state.</exception>
+    public void LoadState(Stream stream, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        _gate.Wait(cancellationToken);
+        try
+        {
+            var loaded = ReadState(stream, cancellationToken);
+            _s = loaded;
+            _zoneStart = long.MaxValue;
+            _zoneEnd = long.MinValue;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private State ReadState(Stream stream, CancellationToken cancellationToken)
+    {
+        var m = _model;
+        var source = stream;
+        if (!stream.CanSeek)
+        {
+            source = new MemoryStream();
+            stream.CopyTo(source);
+            source.Position = 0;
+        }
+
+        try
+        {
+            // The header first, so that a foreign or newer file is named as such; then the checksum over everything,
+            // so that damage is found before a damaged count is trusted; then the contents.
+            var start = source.Position;
+            using var r = new BinaryReader(source, Encoding.UTF8, leaveOpen: true);
+            Span<byte> magic = stackalloc byte[8];
+            if (r.Read(magic) != 8 || !magic.SequenceEqual(Magic))
+            {
+                throw new InvalidDataException("This is not a CustomerLifecycle usage state: it does not start with the usage state signature.");
+            }
+
+            var version = r.ReadInt32();
+            if (version != StateFormatVersion)
+            {
+                throw new InvalidDataException(version > StateFormatVersion
+                    ? $"The usage state is format {version}, written by a newer version of CustomerLifecycle.Usage; this one reads format {StateFormatVersion}."
+                    : $"The usage state format {version} is unknown; this version reads format {StateFormatVersion}.");
+            }
+
+            VerifyChecksum(source, start, cancellationToken);
+            source.Position = start + 12;
+            return ReadContents(r, m, cancellationToken);
+        }
+        catch (EndOfStreamException e)
+        {
+            throw new InvalidDataException("The usage state is truncated: the stream ended before the state did.", e);
+        }
+        finally
+        {
+            if (!ReferenceEquals(source, stream))
+            {
+                source.Dispose();
+            }
+        }
+    }
+
+    private static void VerifyChecksum(Stream source, long start, CancellationToken cancellationToken)
+    {
+        var end = source.Length - 8;
+        if (end < start + 12)
+        {
+            throw new InvalidDataException("The usage state is truncated: the stream ended before the state did.");
+        }
+
+        source.Position = start;
+        var hash = new ChecksumStream(Stream.Null, leaveOpen: true);
+        var buffer = new byte[1 << 16];
+        for (var left = end - start; left > 0;)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var n = source.Read(buffer, 0, (int)Math.Min(buffer.Length, left));
+            if (n == 0)
+            {
+                throw new EndOfStreamException();
+            }
+
+            hash.Write(buffer, 0, n);
+            left -= n;
+        }
+
+        Span<byte> tail = stackalloc byte[8];
+        source.ReadExactly(tail);
+        if (BitConverter.ToUInt64(tail) != hash.Checksum)
+        {
+            throw new InvalidDataException("The usage state is damaged: its checksum does not match its contents.");
+        }
+    }
+
+    private State ReadContents(BinaryReader r, UsageModel m, CancellationToken cancellationToken)
+    {
+        var fingerprint = r.ReadString();
+        if (!string.Equals(fingerprint, m.Fingerprint, StringComparison.Ordinal))
+        {
+            throw new InvalidDataException(
+                $"The usage state was written under other usage definitions or lateness, so its rollups do not fit these. Saved: {fingerprint} Now: {m.Fingerprint}");
+        }
+
+        var s = new State(m) { Top = r.ReadInt32() };
+        foreach (var name in ReadStrings(r, "event name"))
+        {
+            if (!SignalKey.IsValidName(name))
+            {
+                throw new InvalidDataException($"The usage state is damaged: event name '{name}' is invalid.");
+            }
+
+            s.NameIndex(name, m);
+        }
+
+        foreach (var user in ReadStrings(r, "user"))
+        {
+            s.UserIndex(user);
+        }
+
+        var accounts = ReadCount(r, "account");
+        for (var a = 0; a < accounts; a++)
+        {
+            if ((a & 1023) == 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
+            var id = r.ReadString();
+            if (!TryAccount(id, out var account) || s.AccountRows.ContainsKey(account))
+            {
+                throw new InvalidDataException($"The usage state is damaged: account '{id}' is invalid or repeated.");
+            }
+
+            s.AccountIndex(account, m);
+            if (r.ReadBoolean())
+            {
+                s.Usage[a] = ReadAccount(r, s);
+            }
+        }
+
+        var ids = ReadCount(r, "id");
+        for (var i = 0; i < ids; i++)
+        {
+            var id = r.ReadString();
+            var day = r.ReadInt32();
+            if (day < s.Top - m.RingDays + 1 || day > s.Top || s.Ids.ContainsKey(id))
+            {
+                throw new InvalidDataException($"The usage state is damaged: id '{id}' is repeated or its day is outside the kept days.");
+            }
+
+            s.RememberId(id, day, Slot(day));
+        }
+
+        return s;
+    }
+
+    private static void WriteAccount(BinaryWriter w, AccountUsage st)
+    {
+        WriteArray(w, st.FilterDays, st.FilterDays.Length);
+        WriteArray(w, st.Counts, st.Counts.Length);
+        WriteArray(w, st.Sums, st.Sums.Length);
+        WriteArray(w, st.LastBefore, st.LastBefore.Length);
+        w.Write(st.UserCount);
+        WriteArray(w, st.Users, st.UserCount);
+        WriteArray(w, st.UserDays, st.UserCount * st.UserStride);
+        w.Write(st.NameCount);
+        WriteArray(w, st.Names, st.NameCount);
+        WriteArray(w, st.NameDays, st.NameCount * (st.NameDays.Length / st.Names.Length));
+        var adopted = st.Adopted ?? [];
+        w.Write(adopted.Count);
+        WriteArray(w, adopted.ToArray(), adopted.Count);
+        var pending = st.PendingAdoptions ?? [];
+        w.Write(pending.Count);
+        foreach (var (name, at) in pending)
+        {
+            w.Write(name);
+            w.Write(at.ToUnixTimeTicks());
+        }
+
+        w.Write(st.MilestonesReached);
+        w.Write(st.DropsActive);
+    }
+
+    private AccountUsage ReadAccount(BinaryReader r, State s)
+    {
+        var m = _model;
+        var st = new AccountUsage(m);
+        ReadArray(r, st.FilterDays, "filter days");
+        ReadArray(r, st.Counts, "counts");
+        ReadArray(r, st.Sums, "sums");
+        ReadArray(r, st.LastBefore, "latest days");
+        foreach (var c in st.Counts)
+        {
+            Check(c >= 0, "a count is negative");
+        }
+
+        foreach (var v in st.Sums)
+        {
+            Check(v >= 0 && v <= double.MaxValue, "a sum is not a finite number, 0 or more");
+        }
+
+        var users = ReadCount(r, "user");
+        Check(users <= s.UserNames.Count, "an account has more users than the user table");
+        Check(st.UserStride > 0 || users == 0, "users are kept although no signal counts them");
+        st.Users = new int[Math.Max(4, users)];
+        st.UserDays = new ulong[st.Users.Length * st.UserStride];
+        ReadArray(r, st.Users.AsSpan(0, ReadLength(r, users)), "users");
+        ReadArray(r, st.UserDays.AsSpan(0, ReadLength(r, users * st.UserStride)), "user days");
+        for (var u = 0; u < users; u++)
+        {
+            Check((uint)st.Users[u] < (uint)s.UserNames.Count && st.Users.AsSpan(0, u).IndexOf(st.Users[u]) < 0, "a user is unknown or repeated");
+            st.UserSlot(st.Users[u]);
+        }
+
+        st.UserCount = users;
+        var names = ReadCount(r, "name");
+        Check(names <= s.EventNames.Count, "an account has more event names than the name table");
+        st.Names = new int[Math.Max(4, names)];
+        st.NameDays = new ulong[st.Names.Length * m.Words];
+        ReadArray(r, st.Names.AsSpan(0, ReadLength(r, names)), "names");
+        ReadArray(r, st.NameDays.AsSpan(0, ReadLength(r, names * m.Words)), "name days");
+        for (var n = 0; n < names; n++)
+        {
+            Check((uint)st.Names[n] < (uint)s.EventNames.Count && st.Names.AsSpan(0, n).IndexOf(st.Names[n]) < 0, "an event name is unknown or repeated");
+        }
+
+        st.NameCount = names;
+        var adopted = new int[ReadLength(r, ReadCount(r, "adopted feature"))];
+        ReadArray(r, adopted.AsSpan(), "adopted features");
+        foreach (var name in adopted)
+        {
+            Check((uint)name < (uint)s.EventNames.Count, "an adopted feature is unknown");
+        }
+
+        st.Adopted = adopted.Length == 0 ? null : [.. adopted];
+        var pending = ReadCount(r, "pending adoption");
+        if (pending > 0)
+        {
+            st.PendingAdoptions = new(pending);
+            for (var i = 0; i < pending; i++)
+            {
+                var name = r.ReadInt32();
+                Check((uint)name < (uint)s.EventNames.Count, "a pending adoption names an unknown feature");
+                var ticks = r.ReadInt64();
+                Check(ticks >= Instant.MinValue.ToUnixTimeTicks() && ticks <= Instant.MaxValue.ToUnixTimeTicks(), "a pending adoption's instant is out of range");
+                st.PendingAdoptions.Add((name, Instant.FromUnixTimeTicks(ticks)));
+            }
+        }
+
+        st.MilestonesReached = r.ReadUInt64();
+        st.DropsActive = r.ReadUInt64();
+        return st;
+    }
+
+    private static bool TryAccount(string id, out AccountId account)
+    {
+        try
+        {
+            account = new AccountId(id);
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            // Reported by the caller as a damaged state, naming the id.
+            account = default;
+            return false;
+        }
+    }
+
+    private static void Check(bool condition, string what)
+    {
+        if (!condition)
+        {
+            throw new InvalidDataException($"The usage state is damaged: {what}.");
+        }
+    }
+
+    private static int ReadCount(BinaryReader r, string what)
+    {
+        var n = r.ReadInt32();
+        return n is >= 0 and <= (1 << 28) ? n : throw new InvalidDataException($"The usage state is damaged: {n} is not a {what} count.");
+    }
+
+    /// <summary>Reads the length written before an array and checks it is the one expected.</summary>
+    private static int ReadLength(BinaryReader r, int expected)
+    {
+        var n = r.ReadInt32();
+        return n == expected ? n : throw new InvalidDataException($"The usage state is damaged: an array of {n} entries where {expected} were expected.");
+    }
+
+    private static void WriteStrings(BinaryWriter w, List<string> strings)
+    {
+        w.Write(strings.Count);
+        foreach (var s in strings)
+        {
+            w.Write(s);
+        }
+    }
+
+    private static List<string> ReadStrings(BinaryReader r, string what)
+    {
+        var n = ReadCount(r, what);
+        var list = new List<string>(n);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < n; i++)
+        {
+            var s = r.ReadString();
+            if (!seen.Add(s))
+            {
+                throw new InvalidDataException($"The usage state is damaged: {what} '{s}' is repeated.");
+            }
+
+            list.Add(s);
+        }
+
+        return list;
+    }
+
+    private static void WriteArray<T>(BinaryWriter w, T[] array, int count)
+        where T : unmanaged
+    {
+        w.Write(count);
+        w.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(array.AsSpan(0, count)));
+    }
+
+    private static void ReadArray<T>(BinaryReader r, T[] array, string what)
+        where T : unmanaged
+    {
+        var n = r.ReadInt32();
+        if (n != array.Length)
+        {
+            throw new InvalidDataException($"The usage state is damaged: {n} {what} where {array.Length} were expected.");
+        }
+
+        ReadArray(r, array.AsSpan(), what);
+    }
+
+    private static void ReadArray<T>(BinaryReader r, Span<T> span, string what)
+        where T : unmanaged
+    {
+        var bytes = System.Runtime.InteropServices.MemoryMarshal.AsBytes(span);
+        if (r.Read(bytes) != bytes.Length)
+        {
+            throw new InvalidDataException($"The usage state is truncated in the {what}.");
+        }
+    }
+
+    /// <summary>Passes bytes through and keeps an FNV-1a checksum of them, to find a damaged state file.</summary>
+    private sealed class ChecksumStream(Stream inner, bool leaveOpen) : Stream
+    {
+        private ulong _hash = 14695981039346656037UL;
+
+        public ulong Checksum => _hash;
+
+        public override bool CanRead => inner.CanRead;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => inner.CanWrite;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position
+        {
+            get => throw new NotSupportedException();
+            set => throw new NotSupportedException();
+        }
+
+        public override void Flush() => inner.Flush();
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            var total = 0;
+            while (total < buffer.Length)
+            {
+                var n = inner.Read(buffer[total..]);
+                if (n == 0)
+                {
+                    break;
+                }
+
+                total += n;
+            }
+
+            Hash(buffer[..total]);
+            return total;
+        }
+
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            Hash(buffer);
+            inner.Write(buffer);
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing && !leaveOpen)
+            {
+                inner.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+
+        private void Hash(ReadOnlySpan<byte> bytes)
+        {
+            var h = _hash;
+            foreach (var b in bytes)
+            {
+                h = (h ^ b) * 1099511628211UL;
+            }
+
+            _hash = h;
+        }
+    }
+}

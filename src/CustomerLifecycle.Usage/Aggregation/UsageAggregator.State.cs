@@ -1,0 +1,99 @@
+namespace CustomerLifecycle.Usage;
+
+public sealed partial class UsageAggregator
+{
+    /// <summary>Everything an aggregator knows; replaced whole when a saved state is loaded.</summary>
+    private sealed class State
+    {
+        public State(UsageModel model)
+        {
+            IdsBySlot = new List<string>?[model.RingDays];
+        }
+
+        /// <summary>The newest day of the ring (epoch day), two days after the latest today seen; <see cref="AccountUsage.NoDay"/> before the first call.</summary>
+        public int Top = AccountUsage.NoDay;
+
+        public readonly List<AccountId> Accounts = [];
+
+        public readonly Dictionary<AccountId, int> AccountRows = [];
+
+        public readonly List<AccountUsage?> Usage = [];
+
+        public readonly List<string> UserNames = [];
+
+        public readonly Dictionary<string, int> Users = new(StringComparer.Ordinal);
+
+        public readonly List<string> EventNames = [];
+
+        public readonly Dictionary<string, int> Names = new(StringComparer.Ordinal);
+
+        public readonly List<ulong> NameMask = [];
+
+        public readonly List<bool> IsFeature = [];
+
+        /// <summary>Ids applied inside the ring, with their day; and per ring slot, the ids to forget when it leaves.</summary>
+        public readonly Dictionary<string, int> Ids = new(StringComparer.Ordinal);
+
+        public readonly List<string>?[] IdsBySlot;
+
+        public bool KnownName(string? name) => name is not null && Names.ContainsKey(name);
+
+        public int AccountIndex(AccountId account, UsageModel model)
+        {
+            if (!AccountRows.TryGetValue(account, out var index))
+            {
+                index = Accounts.Count;
+                Accounts.Add(account);
+                AccountRows.Add(account, index);
+                Usage.Add(null);
+            }
+
+            return index;
+        }
+
+        public int UserIndex(string user)
+        {
+            if (!Users.TryGetValue(user, out var index))
+            {
+                index = UserNames.Count;
+                UserNames.Add(user);
+                Users.Add(user, index);
+            }
+
+            return index;
+        }
+
+        public int NameIndex(string name, UsageModel model)
+        {
+            if (!Names.TryGetValue(name, out var index))
+            {
+                index = EventNames.Count;
+                EventNames.Add(name);
+                Names.Add(name, index);
+                NameMask.Add(model.FilterMask(name));
+                IsFeature.Add(model.IsFeature(name));
+            }
+
+            return index;
+        }
+
+        public void RememberId(string id, int day, int slot)
+        {
+            Ids.Add(id, day);
+            (IdsBySlot[slot] ??= []).Add(id);
+        }
+
+        public void ForgetIds(int slot)
+        {
+            if (IdsBySlot[slot] is { } ids)
+            {
+                foreach (var id in ids)
+                {
+                    Ids.Remove(id);
+                }
+
+                IdsBySlot[slot] = null;
+            }
+        }
+    }
+}

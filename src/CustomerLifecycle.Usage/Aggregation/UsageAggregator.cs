@@ -1,0 +1,516 @@
+using System.Globalization;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using NodaTime;
+
+namespace CustomerLifecycle.Usage;
+
+/// <summary>
+/// Turns raw usage events into windowed usage signals and milestone events, incrementally: events arrive in any order
+/// and more than once, each day's events update compact per-account daily rollups, and an evaluation reads the
+/// rollups, not the events. The state can be saved to a stream and loaded after a restart.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Exact semantics (docs/usage.md): the window of N days as of date D holds the events whose instant falls, in the
+/// business time zone of the <see cref="BusinessClock"/>, on local dates D−N+1 … D. The evaluation date is the clock's
+/// today. Distinct counts are exact.
+/// </para>
+/// <para>
+/// Rollups are kept for the longest window (twice for a change) plus <see cref="UsageOptions.LatenessDays"/>; an event
+/// older than that is refused, and ids are remembered as long, so a duplicate inside the kept days is ignored.
+/// </para>
+/// <para>Thread-safe: calls are serialized.</para>
+/// </remarks>
+public sealed partial class UsageAggregator
+{
+    private const long TicksPerDay = NodaConstants.TicksPerDay;
+    private const int CancellationStride = 4096;
+
+    private readonly UsageModel _model;
+    private readonly BusinessClock _clock;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    private State _s;
+
+    // The zone interval of the last event, to find local dates without a zone lookup per event.
+    private long _zoneStart = long.MaxValue;
+    private long _zoneEnd = long.MinValue;
+    private long _zoneOffset;
+
+    /// <summary>Creates an aggregator with no events.</summary>
+    /// <param name="options">The signal definitions, milestones and ingestion rules.</param>
+    /// <param name="clock">Today and the business time zone.</param>
+    /// <exception cref="ArgumentException">The options are invalid; the message lists every error.</exception>
+    public UsageAggregator(UsageOptions options, BusinessClock clock)
+        : this(UsageModel.Create(options, string.Empty), clock)
+    {
+    }
+
+    internal UsageAggregator(UsageModel model, BusinessClock clock)
+    {
+        ArgumentNullException.ThrowIfNull(clock);
+        _model = model;
+        _clock = clock;
+        _s = new State(model);
+        Signals = [.. model.Definitions.Select(d => d.Key)];
+    }
+
+    /// <summary>The usage signals computed, in column order (ordinal by name).</summary>
+    public IReadOnlyList<SignalKey> Signals { get; }
+
+    /// <summary>The accounts with at least one event kept or remembered.</summary>
+    public int AccountCount => _s.Accounts.Count;
+
+    /// <summary>Days of rollups kept back from today: the longest window (twice for a change) plus the lateness days.</summary>
+    public int KeptDays => _model.KeptDays;
+
+    /// <summary>
+    /// About how many bytes the state holds in memory: the per-account rollups, the user, name and account tables, and
+    /// the ids remembered for de-duplication.
+    /// </summary>
+    public long StateBytes
+    {
+        get
+        {
+            long bytes = 0;
+            foreach (var a in _s.Usage)
+            {
+                bytes += a?.Bytes ?? 8;
+            }
+
+            bytes += _s.Accounts.Count * 48L;
+            foreach (var u in _s.UserNames)
+            {
+                bytes += 40 + (2L * u.Length) + 24;
+            }
+
+            foreach (var (id, _) in _s.Ids)
+            {
+                bytes += 40 + (2L * id.Length) + 24 + 8;
+            }
+
+            return bytes;
+        }
+    }
+
+    /// <summary>Applies events; each is applied whole or refused with its reason; duplicates (same id) are ignored.</summary>
+    /// <param name="events">The events, in any order.</param>
+    /// <param name="cancellationToken">Stops the ingestion; the events before are applied (each whole), so the batch can be sent again.</param>
+    /// <returns>What was accepted, ignored and refused.</returns>
+    public UsageIngestionReport Ingest(IEnumerable<UsageEvent> events, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        _gate.Wait(cancellationToken);
+        try
+        {
+            var run = BeginIngestion();
+            foreach (var e in events)
+            {
+                if ((run.Index & (CancellationStride - 1)) == 0)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
+
+                IngestOne(e, ref run);
+            }
+
+            return run.Report();
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Applies events from an asynchronous stream; see <see cref="Ingest(IEnumerable{UsageEvent}, CancellationToken)"/>.</summary>
+    /// <param name="events">The events, in any order.</param>
+    /// <param name="cancellationToken">Stops the ingestion; the events before are applied (each whole).</param>
+    /// <returns>What was accepted, ignored and refused.</returns>
+    public async Task<UsageIngestionReport> IngestAsync(IAsyncEnumerable<UsageEvent> events, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var run = BeginIngestion();
+            await foreach (var e in events.WithCancellation(cancellationToken).ConfigureAwait(false))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                IngestOne(e, ref run);
+            }
+
+            return run.Report();
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Applies events given in columns (a bulk load); each is applied whole or refused with its reason. Columns are not de-duplicated.</summary>
+    /// <param name="columns">The events.</param>
+    /// <param name="cancellationToken">Stops the ingestion; the events before are applied (each whole).</param>
+    /// <returns>What was accepted and refused.</returns>
+    public UsageIngestionReport Ingest(UsageEventColumns columns, CancellationToken cancellationToken = default)
+    {
+        _gate.Wait(cancellationToken);
+        try
+        {
+            var run = BeginIngestion();
+            var s = _s;
+
+            // Table entries are resolved when an event first uses them (a user table may hold every user of the
+            // portfolio while a day's events use a few): Unresolved until then, -1 for an entry that is invalid.
+            var accountMap = Unresolved(columns.Accounts.Count);
+            var userMap = Unresolved(columns.Users.Count);
+            var nameMap = Unresolved(columns.Names.Count);
+            var account = columns.Account;
+            var user = columns.User;
+            var name = columns.Name;
+            var at = columns.At;
+            var quantity = columns.Quantity;
+            var latestTicks = run.Latest.ToUnixTimeTicks();
+            for (var i = 0; i < account.Length; i++)
+            {
+                if ((i & (CancellationStride - 1)) == 0)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
+
+                var a = (uint)account[i] < (uint)accountMap.Length ? accountMap[account[i]] : -2;
+                if (a == UnresolvedEntry)
+                {
+                    var id = columns.Accounts[account[i]];
+                    a = accountMap[account[i]] = id.IsEmpty ? -1 : ValidEntry;
+                }
+
+                var u = (uint)user[i] < (uint)userMap.Length ? userMap[user[i]] : -2;
+                if (u == UnresolvedEntry)
+                {
+                    var text = columns.Users[user[i]];
+                    u = userMap[user[i]] = string.IsNullOrWhiteSpace(text) ? -1 : ValidEntry;
+                }
+
+                var n = (uint)name[i] < (uint)nameMap.Length ? nameMap[name[i]] : -2;
+                if (n == UnresolvedEntry)
+                {
+                    var text = columns.Names[name[i]];
+                    n = nameMap[name[i]] = SignalKey.IsValidName(text) ? ValidEntry : -1;
+                }
+                var q = quantity.IsEmpty ? 1d : quantity[i];
+                var ticks = at[i].ToUnixTimeTicks();
+                var day = DayOf(ticks);
+                if (a is -1 or -2 || u is -1 or -2 || n is -1 or -2 || !(q >= 0 && q <= double.MaxValue) || ticks > latestTicks || day < run.Oldest)
+                {
+                    run.Refuse(i, null, ColumnReason(columns, i, a, u, n, q, at[i], day, run));
+                    continue;
+                }
+
+                // Entries join the aggregator's tables with the first event applied, never with a refused one.
+                if (a == ValidEntry)
+                {
+                    a = accountMap[account[i]] = s.AccountIndex(columns.Accounts[account[i]], _model);
+                }
+
+                if (u == ValidEntry)
+                {
+                    u = userMap[user[i]] = s.UserIndex(columns.Users[user[i]]);
+                }
+
+                if (n == ValidEntry)
+                {
+                    n = nameMap[name[i]] = s.NameIndex(columns.Names[name[i]], _model);
+                }
+
+                Apply(a, u, n, day, q, at[i]);
+                run.Accepted++;
+            }
+
+            return run.Report();
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Computes every usage signal as of the clock's today for the given accounts (every account with events when
+    /// null), and finds the milestones reached since the last evaluation.
+    /// </summary>
+    /// <param name="accounts">The rows, in order; an account with no events gets counts of 0 and missing ratios.</param>
+    /// <returns>The signals and the milestones.</returns>
+    /// <exception cref="InvalidOperationException">The clock's today is before a day the aggregator has already moved past.</exception>
+    /// <exception cref="ArgumentException">An account is default or repeated.</exception>
+    public UsageSignals Evaluate(IReadOnlyList<AccountId>? accounts = null)
+    {
+        _gate.Wait();
+        try
+        {
+            return EvaluateLocked(accounts);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private const int UnresolvedEntry = int.MinValue;
+    private const int ValidEntry = -3;
+
+    private static int[] Unresolved(int length)
+    {
+        var map = new int[length];
+        Array.Fill(map, UnresolvedEntry);
+        return map;
+    }
+
+    private Ingestion BeginIngestion()
+    {
+        var now = _clock.Now;
+        var today = EpochDay(now.InZone(_clock.Zone).Date);
+        Advance(today);
+        return new Ingestion(now + _model.FutureTolerance, _s.Top - _model.RingDays + 1);
+    }
+
+    private void IngestOne(in UsageEvent e, ref Ingestion run)
+    {
+        var index = run.Index++;
+        var reason = Check(e, ref run, out var day);
+        if (reason is not null)
+        {
+            run.Refuse(index, e.Id, reason);
+            return;
+        }
+
+        var s = _s;
+        if (s.Ids.ContainsKey(e.Id))
+        {
+            run.Duplicates++;
+            return;
+        }
+
+        var a = s.AccountIndex(e.Account, _model);
+        var u = s.UserIndex(e.User);
+        var n = s.NameIndex(e.Name, _model);
+        s.RememberId(e.Id, day, Slot(day));
+        Apply(a, u, n, day, e.Quantity, e.At);
+        run.Accepted++;
+    }
+
+    private string? Check(in UsageEvent e, ref Ingestion run, out int day)
+    {
+        day = 0;
+        if (string.IsNullOrWhiteSpace(e.Id))
+        {
+            return "Id is blank: every event needs an id, to recognise it when it is delivered twice.";
+        }
+
+        if (e.Account.IsEmpty)
+        {
+            return "Account is default: name the account the event belongs to.";
+        }
+
+        if (string.IsNullOrWhiteSpace(e.User))
+        {
+            return "User is blank: name the user who did it.";
+        }
+
+        if (!_s.KnownName(e.Name) && !SignalKey.IsValidName(e.Name))
+        {
+            return $"Name '{e.Name}' is invalid: use 1 to {SignalKey.MaxLength} lower-case ASCII letters, digits, '_' or '.', starting with a letter.";
+        }
+
+        if (!(e.Quantity >= 0 && e.Quantity <= double.MaxValue))
+        {
+            return $"Quantity {e.Quantity.ToString(CultureInfo.InvariantCulture)} must be a finite number, 0 or more.";
+        }
+
+        if (e.At > run.Latest)
+        {
+            return $"At {e.At} is in the future: after now plus the future tolerance ({_model.FutureTolerance}), {run.Latest}.";
+        }
+
+        day = DayOf(e.At.ToUnixTimeTicks());
+        if (day < run.Oldest)
+        {
+            return $"At {e.At} falls on {DateOf(day)}, before the oldest kept day {DateOf(run.Oldest)}: later than the lateness horizon ({_model.LatenessDays} days beyond the {_model.WindowSpan} the windows need).";
+        }
+
+        return null;
+    }
+
+    private string ColumnReason(UsageEventColumns c, int i, int a, int u, int n, double q, Instant at, int day, Ingestion run)
+    {
+        if (a is -1 or -2)
+        {
+            return a == -2
+                ? $"Account index {c.Account[i]} is outside the account table (0 to {c.Accounts.Count - 1})."
+                : $"Account at index {c.Account[i]} is default: name the account the event belongs to.";
+        }
+
+        if (u is -1 or -2)
+        {
+            return u == -2
+                ? $"User index {c.User[i]} is outside the user table (0 to {c.Users.Count - 1})."
+                : $"User at index {c.User[i]} is blank: name the user who did it.";
+        }
+
+        if (n is -1 or -2)
+        {
+            return n == -2
+                ? $"Name index {c.Name[i]} is outside the name table (0 to {c.Names.Count - 1})."
+                : $"Name '{c.Names[c.Name[i]]}' is invalid: use 1 to {SignalKey.MaxLength} lower-case ASCII letters, digits, '_' or '.', starting with a letter.";
+        }
+
+        if (!(q >= 0 && q <= double.MaxValue))
+        {
+            return $"Quantity {q.ToString(CultureInfo.InvariantCulture)} must be a finite number, 0 or more.";
+        }
+
+        return at > run.Latest
+            ? $"At {at} is in the future: after now plus the future tolerance ({_model.FutureTolerance}), {run.Latest}."
+            : $"At {at} falls on {DateOf(day)}, before the oldest kept day {DateOf(run.Oldest)}: later than the lateness horizon ({_model.LatenessDays} days beyond the {_model.WindowSpan} the windows need).";
+    }
+
+    private void Apply(int account, int user, int name, int day, double quantity, Instant at)
+    {
+        var m = _model;
+        var s = _s;
+        var st = s.Usage[account] ??= new AccountUsage(m);
+        var slot = Slot(day);
+        var word = slot >> 6;
+        var bit = 1UL << (slot & 63);
+        var w = m.Words;
+
+        var ns = st.NameSlot(name, w, out var added);
+        st.NameDays[(ns * w) + word] |= bit;
+        if (added && s.IsFeature[name] && m.FeatureAdoption && !st.HasAdopted(name))
+        {
+            (st.Adopted ??= []).Add(name);
+            (st.PendingAdoptions ??= []).Add((name, at));
+        }
+
+        var filters = s.NameMask[name];
+        var userSlot = -1;
+        while (filters != 0)
+        {
+            var f = BitOperations.TrailingZeroCount(filters);
+            filters &= filters - 1;
+            st.FilterDays[(f * w) + word] |= bit;
+            var c = m.CountSlot[f];
+            if (c >= 0)
+            {
+                st.Counts[(c * m.RingDays) + slot]++;
+            }
+
+            c = m.SumSlot[f];
+            if (c >= 0)
+            {
+                st.Sums[(c * m.RingDays) + slot] += quantity;
+            }
+
+            c = m.UserSlot[f];
+            if (c >= 0)
+            {
+                if (userSlot < 0)
+                {
+                    userSlot = st.UserSlot(user);
+                }
+
+                st.UserDays[(userSlot * st.UserStride) + (c * w) + word] |= bit;
+            }
+        }
+    }
+
+    /// <summary>Moves the ring forward so that it ends two days after <paramref name="today"/>, rolling off the days that leave it.</summary>
+    private void Advance(int today)
+    {
+        var s = _s;
+        var top = today + 2;
+        if (s.Top == AccountUsage.NoDay)
+        {
+            s.Top = top;
+            return;
+        }
+
+        if (top <= s.Top)
+        {
+            return;
+        }
+
+        var r = _model.RingDays;
+        var first = s.Top - r + 1;
+        var last = Math.Min(top - r, s.Top);
+        var days = new List<int>();
+        for (var d = last; d >= first; d--)
+        {
+            days.Add(d);
+        }
+
+        var slots = days.Select(Slot).ToArray();
+        var leaving = new ulong[_model.Words];
+        foreach (var slot in slots)
+        {
+            leaving[slot >> 6] |= 1UL << (slot & 63);
+        }
+
+        foreach (var a in s.Usage)
+        {
+            a?.RollOff(_model, leaving, days.ToArray(), slots);
+        }
+
+        foreach (var slot in slots)
+        {
+            s.ForgetIds(slot);
+        }
+
+        s.Top = top;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int Slot(int day)
+    {
+        var r = _model.RingDays;
+        var slot = day % r;
+        return slot < 0 ? slot + r : slot;
+    }
+
+    private int DayOf(long unixTicks)
+    {
+        if (unixTicks < _zoneStart || unixTicks >= _zoneEnd)
+        {
+            var interval = _clock.Zone.GetZoneInterval(Instant.FromUnixTimeTicks(unixTicks));
+            _zoneStart = interval.HasStart ? interval.Start.ToUnixTimeTicks() : long.MinValue;
+            _zoneEnd = interval.HasEnd ? interval.End.ToUnixTimeTicks() : long.MaxValue;
+            _zoneOffset = interval.WallOffset.Ticks;
+        }
+
+        var local = unixTicks + _zoneOffset;
+        var day = local / TicksPerDay;
+        return (int)(local % TicksPerDay < 0 ? day - 1 : day);
+    }
+
+    private static int EpochDay(LocalDate date) => date.ToDateOnly().DayNumber - UnixEpochDayNumber;
+
+    /// <summary>An epoch day as an ISO date, for messages.</summary>
+    private static string DateOf(int day) => DateOnly.FromDayNumber(day + UnixEpochDayNumber).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    private static readonly int UnixEpochDayNumber = new DateOnly(1970, 1, 1).DayNumber;
+
+    /// <summary>One ingestion call's running totals.</summary>
+    private struct Ingestion(Instant latest, int oldest)
+    {
+        public readonly Instant Latest = latest;
+        public readonly int Oldest = oldest;
+        public long Index;
+        public long Accepted;
+        public long Duplicates;
+        private List<RefusedUsageEvent>? _refused;
+
+        public void Refuse(long index, string? id, string reason) => (_refused ??= []).Add(new RefusedUsageEvent(index, id, reason));
+
+        public readonly UsageIngestionReport Report() => new(Accepted, Duplicates, _refused ?? []);
+    }
+}

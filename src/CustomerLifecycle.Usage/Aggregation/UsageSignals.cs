@@ -1,0 +1,65 @@
+using CustomerLifecycle.Events;
+using NodaTime;
+
+namespace CustomerLifecycle.Usage;
+
+/// <summary>
+/// The usage signals of a portfolio as of a date: a <see cref="SignalMatrix"/> with one row per account and one column
+/// per definition (the fast path into batch health scoring), a <see cref="SignalSet"/> per account to merge with the
+/// host's other signals, and the milestone events found by this evaluation.
+/// </summary>
+public sealed class UsageSignals
+{
+    private readonly Dictionary<AccountId, int> _rows;
+
+    internal UsageSignals(LocalDate asOf, IReadOnlyList<AccountId> accounts, Dictionary<AccountId, int> rows, SignalMatrix matrix, IReadOnlyList<LifecycleEvent> milestones)
+    {
+        AsOf = asOf;
+        Accounts = accounts;
+        _rows = rows;
+        Matrix = matrix;
+        Milestones = milestones;
+    }
+
+    /// <summary>The evaluation date: windows end on it, inclusive.</summary>
+    public LocalDate AsOf { get; }
+
+    /// <summary>The accounts, in row order.</summary>
+    public IReadOnlyList<AccountId> Accounts { get; }
+
+    /// <summary>The signals, one row per account in <see cref="Accounts"/> order, one column per definition; a missing value is a missing cell.</summary>
+    public SignalMatrix Matrix { get; }
+
+    /// <summary>
+    /// The milestone events this evaluation found (<see cref="LifecycleEventType.FeatureAdopted"/>,
+    /// <see cref="LifecycleEventType.UsageMilestone"/>, <see cref="LifecycleEventType.UsageDropped"/>), each found
+    /// once: a later evaluation, after a restore included, does not find it again.
+    /// </summary>
+    public IReadOnlyList<LifecycleEvent> Milestones { get; }
+
+    /// <summary>The row of an account, or -1.</summary>
+    /// <param name="account">The account.</param>
+    public int RowOf(AccountId account) => _rows.TryGetValue(account, out var row) ? row : -1;
+
+    /// <summary>An account's usage signals (missing values left out), to merge with its other signals.</summary>
+    /// <param name="account">The account.</param>
+    /// <exception cref="KeyNotFoundException">The account is not a row.</exception>
+    public SignalSet SignalsOf(AccountId account)
+    {
+        if (!_rows.TryGetValue(account, out var row))
+        {
+            throw new KeyNotFoundException($"Account '{account}' is not in these usage signals.");
+        }
+
+        var signals = new List<Signal>(Matrix.Columns.Count);
+        foreach (var key in Matrix.Columns)
+        {
+            if (Matrix.IsWritten(row, key))
+            {
+                signals.Add(new Signal(key, Matrix[row, key]));
+            }
+        }
+
+        return SignalSet.Create(signals);
+    }
+}
