@@ -12,28 +12,30 @@ internal sealed class AccountUsage
     public const int NoDay = int.MinValue;
     private const int MapThreshold = 16;
 
-    public AccountUsage(UsageModel model)
+    /// <summary>Creates an account's rollups, its fixed-size parts cut from <paramref name="slabs"/> (one large array for many accounts, not four small ones each).</summary>
+    public AccountUsage(UsageModel model, Slabs slabs, int names)
     {
         var w = model.Words;
-        FilterDays = new ulong[model.Filters.Length * w];
-        Counts = model.CountFilters == 0 ? [] : new int[model.CountFilters * model.RingDays];
-        Sums = model.SumFilters == 0 ? [] : new double[model.SumFilters * model.RingDays];
-        LastBefore = new int[model.Filters.Length];
-        Array.Fill(LastBefore, NoDay);
+        FilterDays = slabs.Ulongs.Take(model.Filters.Length * w);
+        Counts = slabs.Ints.Take(model.CountFilters * model.RingDays);
+        Sums = slabs.Doubles.Take(model.SumFilters * model.RingDays);
+        LastBefore = slabs.Ints.Take(model.Filters.Length);
+        LastBefore.AsSpan().Fill(NoDay);
         UserStride = model.UserFilters * w;
         Users = UserStride == 0 ? [] : new int[4];
         UserDays = UserStride == 0 ? [] : new ulong[4 * UserStride];
-        Names = new int[4];
-        NameDays = new ulong[4 * w];
+        var capacity = Math.Clamp(names, 4, 32);
+        Names = new int[capacity];
+        NameDays = new ulong[capacity * w];
     }
 
-    public ulong[] FilterDays;
+    public readonly ArraySegment<ulong> FilterDays;
 
-    public int[] Counts;
+    public readonly ArraySegment<int> Counts;
 
-    public double[] Sums;
+    public readonly ArraySegment<double> Sums;
 
-    public int[] LastBefore;
+    public readonly ArraySegment<int> LastBefore;
 
     public readonly int UserStride;
 
@@ -224,7 +226,7 @@ internal sealed class AccountUsage
 
     /// <summary>Bytes held by this account's arrays (for the state-size report).</summary>
     public long Bytes =>
-        (FilterDays.Length * 8L) + (Counts.Length * 4L) + (Sums.Length * 8L) + (LastBefore.Length * 4L)
+        (FilterDays.Count * 8L) + (Counts.Count * 4L) + (Sums.Count * 8L) + (LastBefore.Count * 4L)
         + (Users.Length * 4L) + (UserDays.Length * 8L) + (Names.Length * 4L) + (NameDays.Length * 8L)
         + ((UserMap?.Count ?? 0) * 24L) + ((Adopted?.Count ?? 0) * 4L) + 160;
 
@@ -258,5 +260,41 @@ internal sealed class AccountUsage
         {
             bits[k] &= ~leaving[k];
         }
+    }
+}
+
+/// <summary>Large arrays that accounts' fixed-size rollups are cut from: a million accounts make a few hundred arrays, not millions.</summary>
+internal sealed class Slabs
+{
+    public Slab<ulong> Ulongs { get; } = new();
+
+    public Slab<int> Ints { get; } = new();
+
+    public Slab<double> Doubles { get; } = new();
+}
+
+/// <summary>Hands out consecutive pieces of arrays of a million elements; pieces are never given back (accounts are never removed).</summary>
+internal sealed class Slab<T>
+{
+    private const int Size = 1 << 20;
+    private T[] _current = [];
+    private int _used;
+
+    public ArraySegment<T> Take(int length)
+    {
+        if (length == 0)
+        {
+            return ArraySegment<T>.Empty;
+        }
+
+        if (_used + length > _current.Length)
+        {
+            _current = new T[Math.Max(Size, length)];
+            _used = 0;
+        }
+
+        var piece = new ArraySegment<T>(_current, _used, length);
+        _used += length;
+        return piece;
     }
 }

@@ -240,19 +240,19 @@ public sealed partial class UsageAggregator
 
     private static void WriteAccount(BinaryWriter w, AccountUsage st)
     {
-        WriteArray(w, st.FilterDays, st.FilterDays.Length);
-        WriteArray(w, st.Counts, st.Counts.Length);
-        WriteArray(w, st.Sums, st.Sums.Length);
-        WriteArray(w, st.LastBefore, st.LastBefore.Length);
+        WriteArray<ulong>(w, st.FilterDays);
+        WriteArray<int>(w, st.Counts);
+        WriteArray<double>(w, st.Sums);
+        WriteArray<int>(w, st.LastBefore);
         w.Write(st.UserCount);
-        WriteArray(w, st.Users, st.UserCount);
-        WriteArray(w, st.UserDays, st.UserCount * st.UserStride);
+        WriteArray<int>(w, st.Users.AsSpan(0, st.UserCount));
+        WriteArray<ulong>(w, st.UserDays.AsSpan(0, st.UserCount * st.UserStride));
         w.Write(st.NameCount);
-        WriteArray(w, st.Names, st.NameCount);
-        WriteArray(w, st.NameDays, st.NameCount * (st.NameDays.Length / st.Names.Length));
+        WriteArray<int>(w, st.Names.AsSpan(0, st.NameCount));
+        WriteArray<ulong>(w, st.NameDays.AsSpan(0, st.NameCount * (st.NameDays.Length / st.Names.Length)));
         var adopted = st.Adopted ?? [];
         w.Write(adopted.Count);
-        WriteArray(w, adopted.ToArray(), adopted.Count);
+        WriteArray<int>(w, adopted.ToArray());
         var pending = st.PendingAdoptions ?? [];
         w.Write(pending.Count);
         foreach (var (name, at) in pending)
@@ -268,7 +268,7 @@ public sealed partial class UsageAggregator
     private AccountUsage ReadAccount(BinaryReader r, State s)
     {
         var m = _model;
-        var st = new AccountUsage(m);
+        var st = new AccountUsage(m, s.Slabs, s.EventNames.Count);
         ReadArray(r, st.FilterDays, "filter days");
         ReadArray(r, st.Counts, "counts");
         ReadArray(r, st.Sums, "sums");
@@ -400,20 +400,20 @@ public sealed partial class UsageAggregator
         return list;
     }
 
-    private static void WriteArray<T>(BinaryWriter w, T[] array, int count)
+    private static void WriteArray<T>(BinaryWriter w, ReadOnlySpan<T> values)
         where T : unmanaged
     {
-        w.Write(count);
-        w.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(array.AsSpan(0, count)));
+        w.Write(values.Length);
+        w.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values));
     }
 
-    private static void ReadArray<T>(BinaryReader r, T[] array, string what)
+    private static void ReadArray<T>(BinaryReader r, ArraySegment<T> array, string what)
         where T : unmanaged
     {
         var n = r.ReadInt32();
-        if (n != array.Length)
+        if (n != array.Count)
         {
-            throw new InvalidDataException($"The usage state is damaged: {n} {what} where {array.Length} were expected.");
+            throw new InvalidDataException($"The usage state is damaged: {n} {what} where {array.Count} were expected.");
         }
 
         ReadArray(r, array.AsSpan(), what);

@@ -15,6 +15,8 @@ public sealed partial class UsageAggregator
 
         public readonly List<AccountId> Accounts = [];
 
+        public readonly Slabs Slabs = new();
+
         public readonly Dictionary<AccountId, int> AccountRows = [];
 
         public readonly List<AccountUsage?> Usage = [];
@@ -35,6 +37,9 @@ public sealed partial class UsageAggregator
         public readonly Dictionary<string, int> Ids = new(StringComparer.Ordinal);
 
         public readonly List<string>?[] IdsBySlot;
+
+        /// <summary>An account's rollups, made with its first event.</summary>
+        public AccountUsage Rollups(int account, UsageModel model) => Usage[account] ??= new AccountUsage(model, Slabs, EventNames.Count);
 
         public bool KnownName(string? name) => name is not null && Names.ContainsKey(name);
 

@@ -148,93 +148,6 @@ public sealed partial class UsageAggregator
         }
     }
 
-    /// <summary>Applies events given in columns (a bulk load); each is applied whole or refused with its reason. Columns are not de-duplicated.</summary>
-    /// <param name="columns">The events.</param>
-    /// <param name="cancellationToken">Stops the ingestion; the events before are applied (each whole).</param>
-    /// <returns>What was accepted and refused.</returns>
-    public UsageIngestionReport Ingest(UsageEventColumns columns, CancellationToken cancellationToken = default)
-    {
-        _gate.Wait(cancellationToken);
-        try
-        {
-            var run = BeginIngestion();
-            var s = _s;
-
-            // Table entries are resolved when an event first uses them (a user table may hold every user of the
-            // portfolio while a day's events use a few): Unresolved until then, -1 for an entry that is invalid.
-            var accountMap = Unresolved(columns.Accounts.Count);
-            var userMap = Unresolved(columns.Users.Count);
-            var nameMap = Unresolved(columns.Names.Count);
-            var account = columns.Account;
-            var user = columns.User;
-            var name = columns.Name;
-            var at = columns.At;
-            var quantity = columns.Quantity;
-            var latestTicks = run.Latest.ToUnixTimeTicks();
-            for (var i = 0; i < account.Length; i++)
-            {
-                if ((i & (CancellationStride - 1)) == 0)
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                }
-
-                var a = (uint)account[i] < (uint)accountMap.Length ? accountMap[account[i]] : -2;
-                if (a == UnresolvedEntry)
-                {
-                    var id = columns.Accounts[account[i]];
-                    a = accountMap[account[i]] = id.IsEmpty ? -1 : ValidEntry;
-                }
-
-                var u = (uint)user[i] < (uint)userMap.Length ? userMap[user[i]] : -2;
-                if (u == UnresolvedEntry)
-                {
-                    var text = columns.Users[user[i]];
-                    u = userMap[user[i]] = string.IsNullOrWhiteSpace(text) ? -1 : ValidEntry;
-                }
-
-                var n = (uint)name[i] < (uint)nameMap.Length ? nameMap[name[i]] : -2;
-                if (n == UnresolvedEntry)
-                {
-                    var text = columns.Names[name[i]];
-                    n = nameMap[name[i]] = SignalKey.IsValidName(text) ? ValidEntry : -1;
-                }
-                var q = quantity.IsEmpty ? 1d : quantity[i];
-                var ticks = at[i].ToUnixTimeTicks();
-                var day = DayOf(ticks);
-                if (a is -1 or -2 || u is -1 or -2 || n is -1 or -2 || !(q >= 0 && q <= double.MaxValue) || ticks > latestTicks || day < run.Oldest)
-                {
-                    run.Refuse(i, null, ColumnReason(columns, i, a, u, n, q, at[i], day, run));
-                    continue;
-                }
-
-                // Entries join the aggregator's tables with the first event applied, never with a refused one.
-                if (a == ValidEntry)
-                {
-                    a = accountMap[account[i]] = s.AccountIndex(columns.Accounts[account[i]], _model);
-                }
-
-                if (u == ValidEntry)
-                {
-                    u = userMap[user[i]] = s.UserIndex(columns.Users[user[i]]);
-                }
-
-                if (n == ValidEntry)
-                {
-                    n = nameMap[name[i]] = s.NameIndex(columns.Names[name[i]], _model);
-                }
-
-                Apply(a, u, n, day, q, at[i]);
-                run.Accepted++;
-            }
-
-            return run.Report();
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
-
     /// <summary>
     /// Computes every usage signal as of the clock's today for the given accounts (every account with events when
     /// null), and finds the milestones reached since the last evaluation.
@@ -254,16 +167,6 @@ public sealed partial class UsageAggregator
         {
             _gate.Release();
         }
-    }
-
-    private const int UnresolvedEntry = int.MinValue;
-    private const int ValidEntry = -3;
-
-    private static int[] Unresolved(int length)
-    {
-        var map = new int[length];
-        Array.Fill(map, UnresolvedEntry);
-        return map;
     }
 
     private Ingestion BeginIngestion()
@@ -292,10 +195,14 @@ public sealed partial class UsageAggregator
         }
 
         var a = s.AccountIndex(e.Account, _model);
-        var u = s.UserIndex(e.User);
+        var u = _model.UserFilters > 0 ? s.UserIndex(e.User) : -1;
         var n = s.NameIndex(e.Name, _model);
         s.RememberId(e.Id, day, Slot(day));
-        Apply(a, u, n, day, e.Quantity, e.At);
+        var st = s.Rollups(a, _model);
+        if (Apply(st, u, n, Slot(day), e.Quantity))
+        {
+            (st.PendingAdoptions ??= []).Add((n, e.At));
+        }
         run.Accepted++;
     }
 
@@ -341,55 +248,26 @@ public sealed partial class UsageAggregator
         return null;
     }
 
-    private string ColumnReason(UsageEventColumns c, int i, int a, int u, int n, double q, Instant at, int day, Ingestion run)
-    {
-        if (a is -1 or -2)
-        {
-            return a == -2
-                ? $"Account index {c.Account[i]} is outside the account table (0 to {c.Accounts.Count - 1})."
-                : $"Account at index {c.Account[i]} is default: name the account the event belongs to.";
-        }
-
-        if (u is -1 or -2)
-        {
-            return u == -2
-                ? $"User index {c.User[i]} is outside the user table (0 to {c.Users.Count - 1})."
-                : $"User at index {c.User[i]} is blank: name the user who did it.";
-        }
-
-        if (n is -1 or -2)
-        {
-            return n == -2
-                ? $"Name index {c.Name[i]} is outside the name table (0 to {c.Names.Count - 1})."
-                : $"Name '{c.Names[c.Name[i]]}' is invalid: use 1 to {SignalKey.MaxLength} lower-case ASCII letters, digits, '_' or '.', starting with a letter.";
-        }
-
-        if (!(q >= 0 && q <= double.MaxValue))
-        {
-            return $"Quantity {q.ToString(CultureInfo.InvariantCulture)} must be a finite number, 0 or more.";
-        }
-
-        return at > run.Latest
-            ? $"At {at} is in the future: after now plus the future tolerance ({_model.FutureTolerance}), {run.Latest}."
-            : $"At {at} falls on {DateOf(day)}, before the oldest kept day {DateOf(run.Oldest)}: later than the lateness horizon ({_model.LatenessDays} days beyond the {_model.WindowSpan} the windows need).";
-    }
-
-    private void Apply(int account, int user, int name, int day, double quantity, Instant at)
+    /// <summary>
+    /// Applies one event to its account's rollups; <paramref name="user"/> is the global user index (-1 when no
+    /// definition counts users). Returns true when the event adopts a feature, which the caller records with the
+    /// event's instant.
+    /// </summary>
+    private bool Apply(AccountUsage st, int user, int name, int slot, double quantity)
     {
         var m = _model;
         var s = _s;
-        var st = s.Usage[account] ??= new AccountUsage(m);
-        var slot = Slot(day);
         var word = slot >> 6;
         var bit = 1UL << (slot & 63);
         var w = m.Words;
 
         var ns = st.NameSlot(name, w, out var added);
         st.NameDays[(ns * w) + word] |= bit;
-        if (added && s.IsFeature[name] && m.FeatureAdoption && !st.HasAdopted(name))
+        var adopted = false;
+        if (added && s.IsFeature[name] && !st.HasAdopted(name))
         {
             (st.Adopted ??= []).Add(name);
-            (st.PendingAdoptions ??= []).Add((name, at));
+            adopted = true;
         }
 
         var filters = s.NameMask[name];
@@ -422,6 +300,8 @@ public sealed partial class UsageAggregator
                 st.UserDays[(userSlot * st.UserStride) + (c * w) + word] |= bit;
             }
         }
+
+        return adopted;
     }
 
     /// <summary>Moves the ring forward so that it ends two days after <paramref name="today"/>, rolling off the days that leave it.</summary>

@@ -15,7 +15,6 @@ internal sealed class UsageModel
         Catalog = catalog;
         Milestones = [.. milestones];
         Drops = [.. drops];
-        FeatureAdoption = options.FeatureAdoption;
         LatenessDays = options.LatenessDays;
         FutureTolerance = options.FutureToleranceDuration;
 
@@ -86,8 +85,6 @@ internal sealed class UsageModel
 
     public Drop[] Drops { get; }
 
-    public bool FeatureAdoption { get; }
-
     public int LatenessDays { get; }
 
     public NodaTime.Duration FutureTolerance { get; }
@@ -133,7 +130,8 @@ internal sealed class UsageModel
         return mask;
     }
 
-    public bool IsFeature(string name) => Catalog.Count == 0 || Catalog.Contains(name);
+    /// <summary>Whether a first use of the name is an adoption: it is in the feature catalog.</summary>
+    public bool IsFeature(string name) => Catalog.Contains(name);
 
     public static UsageModel Create(UsageOptions options, string sectionPath)
     {

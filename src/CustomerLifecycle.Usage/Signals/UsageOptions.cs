@@ -24,8 +24,9 @@ public sealed class UsageOptions
     public TimeSpan FutureTolerance { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
-    /// The features that count for adoption: event names (exact). When empty, every event name is a feature.
-    /// <see cref="UsageSignalKind.DistinctFeatures"/> signals with <see cref="UsageSignalOptions.CatalogOnly"/> count only these.
+    /// The product's features, as event names (exact): an account's first event with one of these names is a
+    /// <see cref="Events.LifecycleEventType.FeatureAdopted"/> event, and <see cref="UsageSignalKind.DistinctFeatures"/>
+    /// signals with <see cref="UsageSignalOptions.CatalogOnly"/> count only these. Empty by default: no adoption events.
     /// </summary>
     public List<string> FeatureCatalog { get; init; } = [];
 
@@ -43,9 +44,6 @@ public sealed class UsageOptions
     /// </summary>
     /// <example><c>"Drops": { "logins_trend": -0.5 }</c> (logins down by more than half).</example>
     public Dictionary<string, double> Drops { get; init; } = [];
-
-    /// <summary>Whether adopting a feature (its first use by an account) is a <see cref="Events.LifecycleEventType.FeatureAdopted"/> event; true by default.</summary>
-    public bool FeatureAdoption { get; set; } = true;
 
     internal Duration FutureToleranceDuration => Duration.FromTimeSpan(FutureTolerance);
 }
