@@ -23,6 +23,7 @@ internal sealed class SampleDatabase
         ["playbook_run"] = ["id", "playbook", "account", "occurrence", "triggered_on", "created_at", "status"],
         ["playbook_task"] = ["id", "run_id", "position", "title", "role", "owner", "channel", "priority", "due", "state", "claimant", "until"],
         ["usage_state"] = ["id", "as_of", "state"],
+        ["trigger_state"] = ["playbook", "account", "holds", "since"],
     };
 
     private readonly object _gate = new();
@@ -312,8 +313,9 @@ internal sealed class SampleDatabase
             CREATE INDEX IF NOT EXISTS playbook_task_by_owner ON playbook_task (owner);
             CREATE INDEX IF NOT EXISTS playbook_task_by_run ON playbook_task (run_id);
             CREATE TABLE IF NOT EXISTS usage_state (id INTEGER PRIMARY KEY CHECK (id = 1), as_of TEXT NOT NULL, state BLOB NOT NULL);
+            CREATE TABLE IF NOT EXISTS trigger_state (playbook TEXT NOT NULL, account TEXT NOT NULL, holds INTEGER NOT NULL, since TEXT NOT NULL, PRIMARY KEY (playbook, account));
             """);
-        // Schema 2 adds usage_state (the usage aggregator's saved state). Schema 1: tasks of cancelled runs are state 3 (earlier files left them at 0 or 1).
+        // Schema 2 adds usage_state (the usage aggregator's saved state) and trigger_state (the playbook engine's). Schema 1: tasks of cancelled runs are state 3 (earlier files left them at 0 or 1).
         Execute(connection, transaction, "UPDATE playbook_task SET state = 3 WHERE state IN (0, 1) AND run_id IN (SELECT id FROM playbook_run WHERE status = 1)");
         Execute(connection, transaction, $"PRAGMA user_version = {SchemaVersion};");
         transaction.Commit();
@@ -427,6 +429,50 @@ internal sealed class SqlitePlaybookRunStore(SampleDatabase database) : IPlayboo
         lock (_gate)
         {
             return OpenTaskCountCore(owner);
+        }
+    }
+
+    public bool KeepsTriggerState => true;
+
+    public IReadOnlyDictionary<TriggerStateKey, TriggerState> TriggerStates()
+    {
+        lock (_gate)
+        {
+            var states = new Dictionary<TriggerStateKey, TriggerState>();
+            using var command = Connection().CreateCommand();
+            command.CommandText = "SELECT playbook, account, holds, since FROM trigger_state";
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                states[new TriggerStateKey(reader.GetString(0), new AccountId(reader.GetString(1)))] = new TriggerState(reader.GetInt32(2) == 1, LocalDatePattern.Iso.Parse(reader.GetString(3)).Value);
+            }
+
+            return states;
+        }
+    }
+
+    /// <summary>Records the changes in one transaction.</summary>
+    public void SetTriggerStates(IReadOnlyList<TriggerStateChange> changes)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        lock (_gate)
+        {
+            var connection = Connection();
+            using var transaction = connection.BeginTransaction(deferred: false);
+            using var set = connection.CreateCommand();
+            set.Transaction = transaction;
+            set.CommandText = "INSERT OR REPLACE INTO trigger_state (playbook, account, holds, since) VALUES ($p, $a, $h, $s)";
+            var p = new[] { "$p", "$a", "$h", "$s" }.Select(n => set.Parameters.Add(n, SqliteType.Text)).ToArray();
+            foreach (var change in changes)
+            {
+                p[0].Value = change.Key.PlaybookId;
+                p[1].Value = change.Key.Account.Value;
+                p[2].Value = change.State.Holds ? 1 : 0;
+                p[3].Value = SampleDatabase.Iso(change.State.Since);
+                set.ExecuteNonQuery();
+            }
+
+            transaction.Commit();
         }
     }
 

@@ -67,7 +67,46 @@ public interface IPlaybookRunStore
     /// <param name="owner">The person.</param>
     /// <returns>The count.</returns>
     int OpenTaskCount(string owner);
+
+    /// <summary>
+    /// Whether the store keeps the engine's trigger state (<see cref="TriggerStates"/>, <see cref="SetTriggerStates"/>).
+    /// When it does, a built-in state trigger occurs once per onset of its state however the evaluations are called
+    /// (after a restart with no earlier snapshot, over overlapping date spans); when it does not (the default, for
+    /// stores written before it existed), occurrences are found by comparing the earlier snapshot with the current one.
+    /// </summary>
+    bool KeepsTriggerState => false;
+
+    /// <summary>
+    /// The trigger states: per playbook and account that ever held a tracked state, whether it holds and since when
+    /// (see <see cref="SetTriggerStates"/>).
+    /// </summary>
+    /// <returns>A snapshot.</returns>
+    IReadOnlyDictionary<TriggerStateKey, TriggerState> TriggerStates() => new Dictionary<TriggerStateKey, TriggerState>();
+
+    /// <summary>
+    /// Records trigger states that changed, in one atomic step. The engine calls it once per evaluation, after creating
+    /// that evaluation's runs.
+    /// </summary>
+    /// <param name="changes">The changes; each key at most once.</param>
+    void SetTriggerStates(IReadOnlyList<TriggerStateChange> changes)
+    {
+    }
 }
+
+/// <summary>A playbook and an account: the key of a trigger state.</summary>
+/// <param name="PlaybookId">The playbook.</param>
+/// <param name="Account">The account.</param>
+public readonly record struct TriggerStateKey(string PlaybookId, AccountId Account);
+
+/// <summary>Whether a trigger's tracked state holds for an account, and since which evaluation date.</summary>
+/// <param name="Holds">True while the state holds (a color, being in a segment).</param>
+/// <param name="Since">The date of the evaluation that saw it begin or end.</param>
+public readonly record struct TriggerState(bool Holds, LocalDate Since);
+
+/// <summary>A trigger state that changed: it began, or it ended.</summary>
+/// <param name="Key">The playbook and account.</param>
+/// <param name="State">The new state.</param>
+public readonly record struct TriggerStateChange(TriggerStateKey Key, TriggerState State);
 
 /// <summary>
 /// The default store: in memory, one lock, safe under concurrent evaluations in one process. State is lost when the
@@ -85,6 +124,8 @@ public sealed class InMemoryPlaybookRunStore : IPlaybookRunStore
 
     // The hand-offs not yet done, of open runs: what a claim looks through (done and cancelled ones leave it).
     private readonly Dictionary<string, HandOff> _unfinished = new(StringComparer.Ordinal);
+
+    private readonly Dictionary<TriggerStateKey, TriggerState> _triggerStates = [];
 
     private enum HandOffState
     {
@@ -248,6 +289,31 @@ public sealed class InMemoryPlaybookRunStore : IPlaybookRunStore
         lock (_lock)
         {
             return _openTasks.GetValueOrDefault(owner);
+        }
+    }
+
+    /// <inheritdoc />
+    public bool KeepsTriggerState => true;
+
+    /// <inheritdoc />
+    public IReadOnlyDictionary<TriggerStateKey, TriggerState> TriggerStates()
+    {
+        lock (_lock)
+        {
+            return new Dictionary<TriggerStateKey, TriggerState>(_triggerStates);
+        }
+    }
+
+    /// <inheritdoc />
+    public void SetTriggerStates(IReadOnlyList<TriggerStateChange> changes)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        lock (_lock)
+        {
+            foreach (var change in changes)
+            {
+                _triggerStates[change.Key] = change.State;
+            }
         }
     }
 

@@ -125,7 +125,14 @@ public sealed class PlaybookEngine
         var now = _clock.Now;
 
         // Decided first, so that a refused evaluation has written nothing.
-        var toCancel = RunsToCancel(after, allowMassCancellation);
+        var (toCancel, open) = RunsToCancel(after, allowMassCancellation);
+
+        // Where the store keeps trigger state, a built-in state trigger occurs on the onset of its state as the store
+        // last saw it (an open run of the playbook counts as the state held), not as the earlier snapshot says.
+        var keepsState = _store.KeepsTriggerState;
+        var states = keepsState ? _store.TriggerStates() : null;
+        var openKeys = keepsState ? open.Select(r => new TriggerStateKey(r.PlaybookId, r.Account)).ToHashSet() : null;
+        var stateChanges = new List<TriggerStateChange>();
         var eventsByAccount = new Dictionary<AccountId, List<LifecycleEvent>>();
         foreach (var e in events ?? [])
         {
@@ -150,15 +157,38 @@ public sealed class PlaybookEngine
             IReadOnlyList<LifecycleEvent> accountEvents = eventsByAccount.TryGetValue(account.Account.Id, out var mine) ? mine : Array.Empty<LifecycleEvent>();
             foreach (var playbook in _playbooks)
             {
-                // A churned account starts no state-triggered playbook (its state-triggered runs are being cancelled);
-                // date and event triggers (a win-back three months after churn) still apply.
-                if (!playbook.Applies(account) || (playbook.Trigger.IsState && account.ChurnedOn <= after.Date))
+                var trigger = playbook.Trigger;
+                var tracked = keepsState && trigger.TracksState;
+
+                // A churned account starts no state-triggered playbook (its state-triggered runs are being cancelled,
+                // and its trigger state is forgotten); date and event triggers (a win-back three months after churn)
+                // still apply.
+                if (trigger.IsState && account.ChurnedOn <= after.Date)
+                {
+                    var key = new TriggerStateKey(playbook.Id, account.Account.Id);
+                    if (tracked && states!.TryGetValue(key, out var held) && held.Holds)
+                    {
+                        stateChanges.Add(new TriggerStateChange(key, new TriggerState(false, after.Date)));
+                    }
+
+                    continue;
+                }
+
+                if (!playbook.Applies(account))
                 {
                     continue;
                 }
 
                 found.Clear();
-                playbook.Trigger.Occurrences(earlier, before?.Date, account, after.Date, accountEvents, _clock.Zone, found);
+                if (tracked)
+                {
+                    TrackedOccurrence(playbook, earlier, before?.Date, account, after.Date, states!, openKeys!, stateChanges, found);
+                }
+                else
+                {
+                    trigger.Occurrences(earlier, before?.Date, account, after.Date, accountEvents, _clock.Zone, found);
+                }
+
                 foreach (var (key, date) in found)
                 {
                     batch.Add(new RunRequest(NewRun(playbook, account, key, date, now, load), playbook.Cooldown, playbook.Cap));
@@ -171,6 +201,12 @@ public sealed class PlaybookEngine
         }
 
         Create(batch, load, created, suppressed);
+        if (stateChanges.Count > 0)
+        {
+            // After the runs: a crash in between leaves an open run, which counts as the state held.
+            _store.SetTriggerStates(stateChanges);
+        }
+
         progress?.Report(after.Count);
         var cancelled = new List<PlaybookRun>();
         foreach (var run in toCancel)
@@ -243,7 +279,33 @@ public sealed class PlaybookEngine
         return new PlaybookRun(id, playbook.Id, account.Account.Id, key, date, now, tasks);
     }
 
-    private List<PlaybookRun> RunsToCancel(PortfolioSnapshot after, bool allowMassCancellation)
+    /// <summary>
+    /// A tracked state trigger's occurrence: the onset of its state (or, for an exit, its end) since the state the store
+    /// recorded, and the change to record. The earlier snapshot counts only where it is newer than what the store
+    /// recorded for the account (a store that never saw the account hold the state, or whose record predates the
+    /// snapshot); an open run of the playbook counts as the state held.
+    /// </summary>
+    private static void TrackedOccurrence(Playbook playbook, AccountSnapshot? earlier, LocalDate? earlierDate, AccountSnapshot account, LocalDate date, IReadOnlyDictionary<TriggerStateKey, TriggerState> states, HashSet<TriggerStateKey> openKeys, List<TriggerStateChange> changes, List<(string Key, LocalDate Date)> found)
+    {
+        var trigger = playbook.Trigger;
+        var key = new TriggerStateKey(playbook.Id, account.Account.Id);
+        var recorded = states.TryGetValue(key, out var state);
+        var was = earlier is not null && (!recorded || earlierDate > state.Since) ? trigger.IsTracked(earlier) : recorded && state.Holds;
+        var now = trigger.IsTracked(account);
+        var occurs = !openKeys.Contains(key) && (trigger.OccursOnEnd ? was && !now : now && !was);
+        if (occurs)
+        {
+            found.Add((trigger.KeyOn(date), date));
+        }
+
+        // Recorded for accounts that ever held the state: its onset and its end.
+        if (recorded ? state.Holds != now : now)
+        {
+            changes.Add(new TriggerStateChange(key, new TriggerState(now, date)));
+        }
+    }
+
+    private (List<PlaybookRun> Cancel, IReadOnlyList<PlaybookRun> Open) RunsToCancel(PortfolioSnapshot after, bool allowMassCancellation)
     {
         var open = _store.OpenRuns();
         var cancel = new List<PlaybookRun>();
@@ -278,7 +340,7 @@ public sealed class PlaybookEngine
             throw new MassCancellationException(after.Date, cancel.Count, open.Count, _options.MaxCancellationShare);
         }
 
-        return cancel;
+        return (cancel, open);
     }
 
     private Instant LeaseNow() => Instant.FromDateTimeOffset(_options.LeaseTime.GetUtcNow());

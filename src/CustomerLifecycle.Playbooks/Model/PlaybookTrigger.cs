@@ -86,6 +86,21 @@ public abstract record PlaybookTrigger
 
     /// <summary>Whether the reason for a run still holds in <paramref name="now"/>.</summary>
     internal virtual bool StillHolds(AccountSnapshot now) => true;
+
+    /// <summary>
+    /// True for a built-in state trigger, whose state the engine keeps per account between evaluations (a color, being
+    /// in a segment) when the store keeps trigger state. An occurrence is the onset of the tracked state (or, for an exit, its end).
+    /// </summary>
+    internal virtual bool TracksState => false;
+
+    /// <summary>Whether the tracked state holds in <paramref name="now"/> (see <see cref="TracksState"/>).</summary>
+    internal virtual bool IsTracked(AccountSnapshot now) => false;
+
+    /// <summary>True when the occurrence is the end of the tracked state (a segment exit) rather than its onset.</summary>
+    internal virtual bool OccursOnEnd => false;
+
+    /// <summary>The occurrence key of an onset (or end) found on <paramref name="date"/>: the same key as <see cref="Occurrences"/> gives.</summary>
+    internal virtual string KeyOn(LocalDate date) => throw new NotSupportedException();
 }
 
 /// <summary>The health color turned to <paramref name="Color"/>.</summary>
@@ -96,11 +111,17 @@ public sealed record HealthColorTrigger(HealthColor Color) : PlaybookTrigger
     {
         if (after.Health?.Color == Color && before?.Health?.Color != Color)
         {
-            found.Add(($"color:{Color}:{afterDate:uuuu-MM-dd}", afterDate));
+            found.Add((KeyOn(afterDate), afterDate));
         }
     }
 
     internal override bool StillHolds(AccountSnapshot now) => now.Health?.Color == Color;
+
+    internal override bool TracksState => true;
+
+    internal override bool IsTracked(AccountSnapshot now) => StillHolds(now);
+
+    internal override string KeyOn(LocalDate date) => $"color:{Color}:{date:uuuu-MM-dd}";
 }
 
 /// <summary>The account entered (or left) <paramref name="Segment"/>.</summary>
@@ -114,11 +135,20 @@ public sealed record SegmentTrigger(string Segment, bool Entered) : PlaybookTrig
         var isNow = after.Segments.Contains(Segment);
         if (Entered ? isNow && !was : was && !isNow)
         {
-            found.Add(($"segment:{(Entered ? "in" : "out")}:{Segment.ToUpperInvariant()}:{afterDate:uuuu-MM-dd}", afterDate));
+            found.Add((KeyOn(afterDate), afterDate));
         }
     }
 
     internal override bool StillHolds(AccountSnapshot now) => now.Segments.Contains(Segment) == Entered;
+
+    // Both directions track membership: an entry is its onset, an exit its end.
+    internal override bool TracksState => true;
+
+    internal override bool IsTracked(AccountSnapshot now) => now.Segments.Contains(Segment);
+
+    internal override bool OccursOnEnd => !Entered;
+
+    internal override string KeyOn(LocalDate date) => $"segment:{(Entered ? "in" : "out")}:{Segment.ToUpperInvariant()}:{date:uuuu-MM-dd}";
 }
 
 /// <summary>The account entered <paramref name="Stage"/>.</summary>
@@ -129,11 +159,17 @@ public sealed record StageTrigger(StageId Stage) : PlaybookTrigger
     {
         if (after.Account.Stage == Stage && before?.Account.Stage != Stage)
         {
-            found.Add(($"stage:{Stage.Value.ToUpperInvariant()}:{afterDate:uuuu-MM-dd}", afterDate));
+            found.Add((KeyOn(afterDate), afterDate));
         }
     }
 
     internal override bool StillHolds(AccountSnapshot now) => now.Account.Stage == Stage;
+
+    internal override bool TracksState => true;
+
+    internal override bool IsTracked(AccountSnapshot now) => StillHolds(now);
+
+    internal override string KeyOn(LocalDate date) => $"stage:{Stage.Value.ToUpperInvariant()}:{date:uuuu-MM-dd}";
 }
 
 /// <summary>A signal crossed a threshold.</summary>
@@ -146,11 +182,17 @@ public sealed record SignalTrigger(SignalKey Signal, ComparisonOperator Comparis
     {
         if (Holds(after) && (before is null || !Holds(before)))
         {
-            found.Add(($"signal:{Signal.Name}:{afterDate:uuuu-MM-dd}", afterDate));
+            found.Add((KeyOn(afterDate), afterDate));
         }
     }
 
     internal override bool StillHolds(AccountSnapshot now) => Holds(now);
+
+    internal override bool TracksState => true;
+
+    internal override bool IsTracked(AccountSnapshot now) => Holds(now);
+
+    internal override string KeyOn(LocalDate date) => $"signal:{Signal.Name}:{date:uuuu-MM-dd}";
 
     private bool Holds(AccountSnapshot s) => s.Account.Signals.TryGetValue(Signal, out var v) && Comparison.Holds(v, Threshold);
 }
@@ -163,11 +205,17 @@ public sealed record SeatUtilizationTrigger(double Share) : PlaybookTrigger
     {
         if (after.Account.SeatUtilization >= Share && !(before?.Account.SeatUtilization >= Share))
         {
-            found.Add(($"seats:{afterDate:uuuu-MM-dd}", afterDate));
+            found.Add((KeyOn(afterDate), afterDate));
         }
     }
 
     internal override bool StillHolds(AccountSnapshot now) => now.Account.SeatUtilization >= Share;
+
+    internal override bool TracksState => true;
+
+    internal override bool IsTracked(AccountSnapshot now) => StillHolds(now);
+
+    internal override string KeyOn(LocalDate date) => $"seats:{date:uuuu-MM-dd}";
 }
 
 /// <summary>A lifecycle event of <paramref name="Type"/>, its value within the range when one is given.</summary>

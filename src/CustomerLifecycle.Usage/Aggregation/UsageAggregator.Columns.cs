@@ -6,8 +6,11 @@ namespace CustomerLifecycle.Usage;
 
 public sealed partial class UsageAggregator
 {
-    /// <summary>Events staged and sorted per chunk: enough that each account's rollups are visited for many events at once.</summary>
-    private const int ColumnChunk = 1 << 22;
+    /// <summary>Events staged and sorted per chunk: enough that each account's rollups are visited for many events at once (smaller in tests).</summary>
+    internal int ColumnChunk { get; init; } = 1 << 22;
+
+    /// <summary>Up to this many accounts in a bulk load's table, events are applied in order, without the sort.</summary>
+    private const int DirectAccounts = 4096;
 
     private const int Unknown = int.MinValue;
 
@@ -53,8 +56,11 @@ public sealed partial class UsageAggregator
             var accountMap = Filled(columns.Accounts.Count, Unknown);
             var userMap = m.UserFilters > 0 ? Filled(columns.Users.Count, Unknown) : null;
             var latestTicks = run.Latest.ToUnixTimeTicks();
-            staged = ArrayPool<Staged>.Shared.Rent(Math.Min(ColumnChunk, Math.Max(1, account.Length)));
-            sorted = ArrayPool<Staged>.Shared.Rent(staged.Length);
+            // With few accounts their rollups stay in the cache, and events are applied as they come; with many, a chunk
+            // is sorted by account first.
+            var direct = columns.Accounts.Count <= DirectAccounts;
+            staged = direct ? [] : ArrayPool<Staged>.Shared.Rent(Math.Min(ColumnChunk, Math.Max(1, account.Length)));
+            sorted = direct ? [] : ArrayPool<Staged>.Shared.Rent(staged.Length);
             for (var from = 0; from < account.Length; from += ColumnChunk)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -79,10 +85,22 @@ public sealed partial class UsageAggregator
                         continue;
                     }
 
-                    staged[n++] = new Staged { Account = account[i], User = user[i], Name = e, Slot = Slot(day), Source = i, Quantity = q };
+                    if (direct)
+                    {
+                        ApplyOne(account[i], user[i], e, Slot(day), q, at[i], columns, accountMap, userMap);
+                        n++;
+                    }
+                    else
+                    {
+                        staged[n++] = new Staged { Account = account[i], User = user[i], Name = e, Slot = Slot(day), Source = i, Quantity = q };
+                    }
                 }
 
-                ApplyStaged(staged.AsSpan(0, n), sorted, columns, accountMap, userMap);
+                if (!direct)
+                {
+                    ApplyStaged(staged.AsSpan(0, n), sorted, columns, accountMap, userMap);
+                }
+
                 run.Accepted += n;
             }
 
@@ -90,12 +108,12 @@ public sealed partial class UsageAggregator
         }
         finally
         {
-            if (staged is not null)
+            if (staged is { Length: > 0 })
             {
                 ArrayPool<Staged>.Shared.Return(staged);
             }
 
-            if (sorted is not null)
+            if (sorted is { Length: > 0 })
             {
                 ArrayPool<Staged>.Shared.Return(sorted);
             }
@@ -158,6 +176,33 @@ public sealed partial class UsageAggregator
                     (st.PendingAdoptions ??= []).Add((e.Name, at[e.Source]));
                 }
             }
+        }
+    }
+
+    /// <summary>Applies one checked event of a bulk load at once (few accounts: their rollups stay in the cache).</summary>
+    private void ApplyOne(int account, int user, int name, int slot, double quantity, Instant at, UsageEventColumns columns, int[] accountMap, int[]? userMap)
+    {
+        var s = _s;
+        var index = accountMap[account];
+        if (index == Unknown)
+        {
+            index = accountMap[account] = s.AccountIndex(columns.Accounts[account], _model);
+        }
+
+        var u = -1;
+        if (userMap is not null)
+        {
+            u = userMap[user];
+            if (u == Unknown)
+            {
+                u = userMap[user] = s.UserIndex(columns.Users[user]);
+            }
+        }
+
+        var st = s.Rollups(index, _model);
+        if (Apply(st, u, name, slot, quantity))
+        {
+            (st.PendingAdoptions ??= []).Add((name, at));
         }
     }
 

@@ -41,10 +41,13 @@ public sealed class EngineTests
         var cooled = Save with { Cooldown = Period.FromDays(30) };
         var store = new InMemoryPlaybookRunStore();
         var engine = new PlaybookEngine([cooled], store, Clock());
+        // Each Green day is evaluated: it ends the state (and cancels the open run), so the next Red is a new onset.
         await engine.EvaluateAsync(null, Portfolio(Day0, Snap("a", HealthColor.Red)));
-        var again = await engine.EvaluateAsync(Portfolio(Day0.PlusDays(10), Snap("a", HealthColor.Green)), Portfolio(Day0.PlusDays(11), Snap("a", HealthColor.Red)));
+        await engine.EvaluateAsync(null, Portfolio(Day0.PlusDays(10), Snap("a", HealthColor.Green)));
+        var again = await engine.EvaluateAsync(null, Portfolio(Day0.PlusDays(11), Snap("a", HealthColor.Red)));
         Assert.Equal(RunAdmission.CoolingDown, Assert.Single(again.Suppressed).Reason);
-        var later = await engine.EvaluateAsync(Portfolio(Day0.PlusDays(30), Snap("a", HealthColor.Green)), Portfolio(Day0.PlusDays(31), Snap("a", HealthColor.Red)));
+        await engine.EvaluateAsync(null, Portfolio(Day0.PlusDays(30), Snap("a", HealthColor.Green)));
+        var later = await engine.EvaluateAsync(null, Portfolio(Day0.PlusDays(31), Snap("a", HealthColor.Red)));
         Assert.Single(later.Created);
 
         var capped = Save with { Cap = new EnrolmentCap(2, Period.FromDays(90)) };
@@ -52,7 +55,8 @@ public sealed class EngineTests
         var results = new List<PlaybookEvaluation>();
         for (var i = 0; i < 4; i++)
         {
-            results.Add(await capEngine.EvaluateAsync(Portfolio(Day0.PlusDays((i * 20) - 1), Snap("a", HealthColor.Green)), Portfolio(Day0.PlusDays(i * 20), Snap("a", HealthColor.Red))));
+            await capEngine.EvaluateAsync(null, Portfolio(Day0.PlusDays((i * 20) - 1), Snap("a", HealthColor.Green)));
+            results.Add(await capEngine.EvaluateAsync(null, Portfolio(Day0.PlusDays(i * 20), Snap("a", HealthColor.Red))));
         }
 
         Assert.Equal([1, 1, 0, 0], results.Select(r => r.Created.Count));

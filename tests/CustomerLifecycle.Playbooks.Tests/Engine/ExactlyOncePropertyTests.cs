@@ -7,9 +7,12 @@ using static CustomerLifecycle.Playbooks.Tests.Engine.Fixtures;
 namespace CustomerLifecycle.Playbooks.Tests.Engine;
 
 /// <summary>
-/// For random sequences of portfolio snapshots, evaluated pair by pair in a random order, with repeats and with
-/// several evaluations at once, the runs created are exactly the distinct trigger occurrences of the pairs evaluated
-/// (computed here independently), and every task reaches the handler once.
+/// Exactly once, in its two forms. With a store that keeps no trigger state (a store written before it existed):
+/// for random sequences of portfolio snapshots, evaluated pair by pair in a random order, with repeats and with
+/// several evaluations at once, the runs created are exactly the distinct trigger occurrences of the pairs evaluated.
+/// With a store that keeps it (the in-memory store): for evaluations in date order, with repeats and with any earlier
+/// snapshot (the right one, none, or a stale one), the runs are exactly the onsets of each state from one evaluation to
+/// the next. Both computed here independently; every task reaches the handler once.
 /// </summary>
 public sealed class ExactlyOncePropertyTests
 {
@@ -35,7 +38,7 @@ public sealed class ExactlyOncePropertyTests
         select (gaps, states, renewals, plan.Take(12).ToArray(), parallel);
 
     [Fact]
-    public void RunsCreated_AreExactlyTheDistinctTriggerOccurrences()
+    public void WithoutTriggerState_RunsCreated_AreExactlyTheDistinctTriggerOccurrencesOfThePairs()
     {
         Assert.Null(Record.Exception(() => Prop.ForAll(Scenario().ToArbitrary(), s =>
         {
@@ -71,7 +74,7 @@ public sealed class ExactlyOncePropertyTests
                 }
             }
 
-            var store = new InMemoryPlaybookRunStore();
+            var store = new StoreWithoutTriggerState();
             var handler = new RecordingHandler();
             var batches = s.Plan.Chunk(s.Parallel);
             foreach (var batch in batches)
@@ -86,5 +89,93 @@ public sealed class ExactlyOncePropertyTests
                 && handler.Received.Select(t => t.Id).Distinct().Count() == handler.Received.Count
                 && handler.Received.Count >= tasks;
         }).Check(Config.QuickThrowOnFailure.WithMaxTest(200))));
+    }
+
+    [Fact]
+    public void WithTriggerState_RunsCreated_AreTheOnsetsFromOneEvaluationToTheNext_WhateverEarlierSnapshotIsGiven()
+    {
+        // Evaluations in date order, a date evaluated again at random; each given the right earlier snapshot, none
+        // (a restart), or a stale one (an older snapshot, as when two date spans overlap).
+        var gen = from s in Scenario()
+                  from repeats in Gen.ArrayOf(Gen.Choose(0, 2), s.Gaps.Length)
+                  from befores in Gen.ArrayOf(Gen.Choose(0, 2), 3 * s.Gaps.Length)
+                  select (s, repeats, befores);
+        Assert.Null(Record.Exception(() => Prop.ForAll(gen.ToArbitrary(), t =>
+        {
+            var (s, repeats, befores) = t;
+            var dates = new LocalDate[s.Gaps.Length];
+            for (var i = 0; i < dates.Length; i++)
+            {
+                dates[i] = (i == 0 ? Day0 : dates[i - 1]).PlusDays(s.Gaps[i]);
+            }
+
+            PortfolioSnapshot Snapshot(int i) => Portfolio(dates[i], [.. Accounts.Select((id, a) => Snap(id, s.States[i][a].Color, s.States[i][a].InSegment ? ["S"] : [], renewal: Day0.PlusDays(s.Renewals[a])))]);
+
+            // Onsets of Red and of segment membership from each evaluated date to the next (the first from nothing).
+            var expected = new HashSet<string>();
+            for (var i = 0; i < dates.Length; i++)
+            {
+                for (var a = 0; a < Accounts.Length; a++)
+                {
+                    var now = s.States[i][a];
+                    var was = i == 0 ? null : s.States[i - 1][a];
+                    if (now.Color == HealthColor.Red && was?.Color != HealthColor.Red)
+                    {
+                        expected.Add($"red|{Accounts[a]}|{dates[i]}");
+                    }
+
+                    if (now.InSegment && was?.InSegment != true)
+                    {
+                        expected.Add($"seg|{Accounts[a]}|{dates[i]}");
+                    }
+                }
+            }
+
+            var store = new InMemoryPlaybookRunStore();
+            var handler = new RecordingHandler();
+            var engine = new PlaybookEngine(Playbooks.Take(2), store, Clock(), [handler]);
+            var k = 0;
+            for (var i = 0; i < dates.Length; i++)
+            {
+                for (var r = 0; r <= repeats[i]; r++)
+                {
+                    var before = (befores[k++ % befores.Length], i) switch
+                    {
+                        (_, 0) => null,
+                        (0, _) => Snapshot(i - 1),
+                        (1, _) => null,
+                        _ => Snapshot(0),
+                    };
+                    engine.EvaluateAsync(before?.Date < dates[i] ? before : null, Snapshot(i)).GetAwaiter().GetResult();
+                }
+            }
+
+            var runs = store.AllRuns();
+            var actual = runs.Select(r => $"{r.PlaybookId}|{r.Account}|{r.TriggeredOn}").ToHashSet();
+            return actual.SetEquals(expected) && runs.Count == expected.Count
+                && handler.Received.Select(x => x.Id).Distinct().Count() == handler.Received.Count;
+        }).Check(Config.QuickThrowOnFailure.WithMaxTest(200))));
+    }
+
+    /// <summary>The in-memory store, keeping no trigger state: as a store written before trigger state existed.</summary>
+    private sealed class StoreWithoutTriggerState : IPlaybookRunStore
+    {
+        private readonly InMemoryPlaybookRunStore _inner = new();
+
+        public IReadOnlyList<PlaybookRun> AllRuns() => _inner.AllRuns();
+
+        public RunAdmission TryCreate(PlaybookRun run, Period? cooldown, EnrolmentCap? cap) => _inner.TryCreate(run, cooldown, cap);
+
+        public IReadOnlyList<PlaybookRun> OpenRuns() => _inner.OpenRuns();
+
+        public bool Cancel(string runId, Instant at) => _inner.Cancel(runId, at);
+
+        public IReadOnlyList<PlaybookTask> ClaimHandOffs(string claimant, Instant now, Duration lease, int limit) => _inner.ClaimHandOffs(claimant, now, lease, limit);
+
+        public void CompleteHandOff(string taskId, string claimant) => _inner.CompleteHandOff(taskId, claimant);
+
+        public void ReleaseHandOff(string taskId, string claimant) => _inner.ReleaseHandOff(taskId, claimant);
+
+        public int OpenTaskCount(string owner) => _inner.OpenTaskCount(owner);
     }
 }

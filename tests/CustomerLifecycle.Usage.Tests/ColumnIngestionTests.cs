@@ -1,0 +1,66 @@
+using CustomerLifecycle.Testing;
+using FsCheck;
+using FsCheck.Fluent;
+using NodaTime;
+
+namespace CustomerLifecycle.Usage.Tests;
+
+/// <summary>
+/// A bulk load in columns computes what the same events give one by one: with few accounts (applied in order) and
+/// with many (sorted by account a chunk at a time, chunks small here so that events of one account span several).
+/// </summary>
+public sealed class ColumnIngestionTests
+{
+    private static readonly DateTimeZone Zone = DateTimeZoneProviders.Tzdb["Europe/Berlin"];
+    private static readonly LocalDate End = new(2026, 4, 2);
+
+    [Fact]
+    public void Columns_EqualEventsOneByOne_WithFewAndManyAccounts()
+    {
+        var gen = from accounts in Gen.Elements(3, 5_000)
+                  from chunk in Gen.Elements(7, 1_000, 1 << 22)
+                  from n in Gen.Choose(0, 400)
+                  from events in Gen.ArrayOf(
+                      from a in Gen.Choose(0, accounts - 1)
+                      from u in Gen.Choose(0, 5)
+                      from name in Gen.Choose(0, 4)
+                      from back in Gen.Choose(0, 15)
+                      from second in Gen.Choose(0, 86_399)
+                      from q in Gen.Choose(0, 100)
+                      select (a, u, name, back, second, q),
+                      n)
+                  select (accounts, chunk, events);
+        Assert.Null(Record.Exception(() => Prop.ForAll(gen.ToArbitrary(), t =>
+        {
+            var (accounts, chunk, events) = t;
+            string[] names = ["login", "report.exported", "report.viewed", "reports", "admin.setting"];
+            var accountIds = Enumerable.Range(0, accounts).Select(a => new AccountId("a" + a)).ToArray();
+            var users = Enumerable.Range(0, 6).Select(u => "u" + u).ToArray();
+            Instant At((int a, int u, int name, int back, int second, int q) e) => Zone.AtStartOfDay(End.PlusDays(-e.back)).ToInstant() + Duration.FromSeconds(e.second);
+
+            var clock = new BusinessClock(new FakeClock(Zone.AtStartOfDay(End.PlusDays(1)).ToInstant() - Duration.FromSeconds(1)), Zone);
+            var oneByOne = new UsageAggregator(UsagePropertyTests.Options(), clock);
+            Assert.Empty(oneByOne.Ingest(events.Select((e, i) => new UsageEvent("e" + i, accountIds[e.a], users[e.u], names[e.name], At(e), e.q / 10d))).Refused);
+            var columns = new UsageAggregator(UsageModel.Create(UsagePropertyTests.Options(), string.Empty), clock) { ColumnChunk = chunk };
+            var report = columns.Ingest(new UsageEventColumns(
+                accountIds, users, names,
+                [.. events.Select(e => e.a)], [.. events.Select(e => e.u)], [.. events.Select(e => e.name)],
+                [.. events.Select(At)], [.. events.Select(e => e.q / 10d)]));
+            Assert.Equal(events.Length, report.Accepted);
+
+            var rows = accountIds.Where((_, i) => events.Any(e => e.a == i)).ToArray();
+            var a = oneByOne.Evaluate(rows);
+            var b = columns.Evaluate(rows);
+            foreach (var key in a.Matrix.Columns)
+            {
+                for (var r = 0; r < rows.Length; r++)
+                {
+                    var (x, y) = (a.Matrix[r, key], b.Matrix[r, key]);
+                    Assert.True(x.Equals(y) || Math.Abs(x - y) <= 1e-9 * Math.Abs(x), $"{key} of {rows[r]}: {x} one by one, {y} in columns");
+                }
+            }
+
+            Assert.Equal(a.Milestones.Select(m => m.Id).Order(), b.Milestones.Select(m => m.Id).Order());
+        }).Check(Config.QuickThrowOnFailure.WithMaxTest(60))));
+    }
+}
