@@ -17,7 +17,9 @@ public sealed class ColumnIngestionTests
     [Fact]
     public void Columns_EqualEventsOneByOne_WithFewAndManyAccounts()
     {
-        var gen = from accounts in Gen.Elements(3, 5_000)
+        // With and without definitions that count users: a load of few accounts without them is applied in order.
+        var gen = from withUsers in Gen.Elements(true, false)
+                  from accounts in Gen.Elements(3, 5_000)
                   from chunk in Gen.Elements(7, 1_000, 1 << 22)
                   from n in Gen.Choose(0, 400)
                   from events in Gen.ArrayOf(
@@ -29,19 +31,33 @@ public sealed class ColumnIngestionTests
                       from q in Gen.Choose(0, 100)
                       select (a, u, name, back, second, q),
                       n)
-                  select (accounts, chunk, events);
+                  select (withUsers, accounts, chunk, events);
         Assert.Null(Record.Exception(() => Prop.ForAll(gen.ToArbitrary(), t =>
         {
-            var (accounts, chunk, events) = t;
+            var (withUsers, accounts, chunk, events) = t;
+            UsageOptions Options()
+            {
+                var options = UsagePropertyTests.Options();
+                if (!withUsers)
+                {
+                    foreach (var signal in new[] { "users_7", "stick_7", "stick_rep_4", "users_7_change" })
+                    {
+                        options.Signals.Remove(signal);
+                    }
+                }
+
+                return options;
+            }
+
             string[] names = ["login", "report.exported", "report.viewed", "reports", "admin.setting"];
             var accountIds = Enumerable.Range(0, accounts).Select(a => new AccountId("a" + a)).ToArray();
             var users = Enumerable.Range(0, 6).Select(u => "u" + u).ToArray();
             Instant At((int a, int u, int name, int back, int second, int q) e) => Zone.AtStartOfDay(End.PlusDays(-e.back)).ToInstant() + Duration.FromSeconds(e.second);
 
             var clock = new BusinessClock(new FakeClock(Zone.AtStartOfDay(End.PlusDays(1)).ToInstant() - Duration.FromSeconds(1)), Zone);
-            var oneByOne = new UsageAggregator(UsagePropertyTests.Options(), clock);
+            var oneByOne = new UsageAggregator(Options(), clock);
             Assert.Empty(oneByOne.Ingest(events.Select((e, i) => new UsageEvent("e" + i, accountIds[e.a], users[e.u], names[e.name], At(e), e.q / 10d))).Refused);
-            var columns = new UsageAggregator(UsageModel.Create(UsagePropertyTests.Options(), string.Empty), clock) { ColumnChunk = chunk };
+            var columns = new UsageAggregator(UsageModel.Create(Options(), string.Empty), clock) { ColumnChunk = chunk };
             var report = columns.Ingest(new UsageEventColumns(
                 accountIds, users, names,
                 [.. events.Select(e => e.a)], [.. events.Select(e => e.u)], [.. events.Select(e => e.name)],

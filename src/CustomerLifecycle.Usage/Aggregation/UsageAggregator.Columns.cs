@@ -9,7 +9,7 @@ public sealed partial class UsageAggregator
     /// <summary>Events staged and sorted per chunk: enough that each account's rollups are visited for many events at once (smaller in tests).</summary>
     internal int ColumnChunk { get; init; } = 1 << 22;
 
-    /// <summary>Up to this many accounts in a bulk load's table, events are applied in order, without the sort.</summary>
+    /// <summary>Up to this many accounts in a bulk load's table, and no definition counting users, events are applied in order, without the sort.</summary>
     private const int DirectAccounts = 4096;
 
     private const int Unknown = int.MinValue;
@@ -56,9 +56,10 @@ public sealed partial class UsageAggregator
             var accountMap = Filled(columns.Accounts.Count, Unknown);
             var userMap = m.UserFilters > 0 ? Filled(columns.Users.Count, Unknown) : null;
             var latestTicks = run.Latest.ToUnixTimeTicks();
-            // With few accounts their rollups stay in the cache, and events are applied as they come; with many, a chunk
-            // is sorted by account first.
-            var direct = columns.Accounts.Count <= DirectAccounts;
+            // With few accounts and no per-user rollups, the rollups stay in the cache and events are applied as they
+            // come; otherwise a chunk is sorted by account first (an account's users are then looked up together: with
+            // 5,000 users per account, applying 1,000 accounts' events in order took 18 s for 100 million, sorted 3.7 s).
+            var direct = columns.Accounts.Count <= DirectAccounts && m.UserFilters == 0;
             staged = direct ? [] : ArrayPool<Staged>.Shared.Rent(Math.Min(ColumnChunk, Math.Max(1, account.Length)));
             sorted = direct ? [] : ArrayPool<Staged>.Shared.Rent(staged.Length);
             for (var from = 0; from < account.Length; from += ColumnChunk)
