@@ -80,3 +80,52 @@ public sealed class ColumnIngestionTests
         }).Check(Config.QuickThrowOnFailure.WithMaxTest(60))));
     }
 }
+
+/// <summary>A large portfolio (40,000 accounts, loaded through the sorted path) evaluated at once equals it evaluated in parts.</summary>
+public sealed class LargeEvaluationTests
+{
+    [Fact]
+    public void APortfolioEvaluatedAtOnce_EqualsItEvaluatedInParts_MilestonesInRowOrder()
+    {
+        var zone = DateTimeZone.Utc;
+        var end = new LocalDate(2026, 4, 2);
+        var clock = new BusinessClock(new FakeClock(zone.AtStartOfDay(end.PlusDays(1)).ToInstant() - Duration.FromSeconds(1)), zone);
+        const int Accounts = 40_000;
+        var accountIds = Enumerable.Range(0, Accounts).Select(a => new AccountId("a" + a)).ToArray();
+        string[] users = ["u0", "u1", "u2"];
+        string[] names = ["login", "report.exported", "report.viewed"];
+        var n = 3 * Accounts;
+        var random = new Random(7);
+        var account = new int[n];
+        var user = new int[n];
+        var name = new int[n];
+        var at = new Instant[n];
+        for (var i = 0; i < n; i++)
+        {
+            account[i] = i % Accounts;
+            user[i] = random.Next(3);
+            name[i] = random.Next(3);
+            at[i] = zone.AtStartOfDay(end.PlusDays(-random.Next(14))).ToInstant() + Duration.FromSeconds(random.Next(86_400));
+        }
+
+        UsageAggregator Loaded()
+        {
+            var options = UsagePropertyTests.Options();
+            options.Milestones["users_7"] = [2, 3];
+            var usage = new UsageAggregator(options, clock);
+            Assert.Equal(n, usage.Ingest(new UsageEventColumns(accountIds, users, names, account, user, name, at)).Accepted);
+            return usage;
+        }
+
+        var whole = Loaded().Evaluate(accountIds);
+        var inParts = Loaded();
+        var parts = accountIds.Chunk(1_000).Select(part => inParts.Evaluate(part)).ToList();
+        Assert.Equal(parts.SelectMany(p => p.Milestones).Select(m => m.Id), whole.Milestones.Select(m => m.Id));
+        Assert.NotEmpty(whole.Milestones);
+        foreach (var key in whole.Matrix.Columns)
+        {
+            var expected = parts.SelectMany(p => p.Matrix.GetColumn(key).ToArray()).ToArray();
+            Assert.Equal(expected, whole.Matrix.GetColumn(key).ToArray());
+        }
+    }
+}
