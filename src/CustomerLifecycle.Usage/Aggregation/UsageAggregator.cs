@@ -73,25 +73,38 @@ public sealed partial class UsageAggregator
     {
         get
         {
-            long bytes = 0;
-            foreach (var a in _s.Usage)
+            _gate.Wait();
+            try
             {
-                bytes += a?.Bytes ?? 8;
+                return CountStateBytes();
             }
-
-            bytes += _s.Accounts.Count * 48L;
-            foreach (var u in _s.UserNames)
+            finally
             {
-                bytes += 40 + (2L * u.Length) + 24;
+                _gate.Release();
             }
-
-            foreach (var (id, _) in _s.Ids)
-            {
-                bytes += 40 + (2L * id.Length) + 24 + 8;
-            }
-
-            return bytes;
         }
+    }
+
+    private long CountStateBytes()
+    {
+        long bytes = 0;
+        foreach (var a in _s.Usage)
+        {
+            bytes += a?.Bytes ?? 8;
+        }
+
+        bytes += _s.Accounts.Count * 48L;
+        foreach (var u in _s.UserNames)
+        {
+            bytes += 40 + (2L * u.Length) + 24;
+        }
+
+        foreach (var (id, _) in _s.Ids)
+        {
+            bytes += 40 + (2L * id.Length) + 24 + 8;
+        }
+
+        return bytes;
     }
 
     /// <summary>Applies events; each is applied whole or refused with its reason; duplicates (same id) are ignored.</summary>
