@@ -89,21 +89,31 @@ internal sealed class AccountUsage
             Array.Resize(ref UserDays, UserCount * 2 * UserStride);
         }
 
-        Users[UserCount] = user;
+        Users[UserCount++] = user;
         if (UserMap is not null)
         {
-            UserMap[user] = UserCount;
+            UserMap[user] = UserCount - 1;
         }
-        else if (UserCount + 1 > MapThreshold)
+        else
         {
-            UserMap = [];
-            for (var j = 0; j <= UserCount; j++)
+            RebuildUserMap();
+        }
+
+        return UserCount - 1;
+    }
+
+    /// <summary>Makes the user map for <see cref="Users"/> (null up to <c>MapThreshold</c> users, which a scan finds faster).</summary>
+    public void RebuildUserMap()
+    {
+        UserMap = null;
+        if (UserCount > MapThreshold)
+        {
+            UserMap = new Dictionary<int, int>(UserCount);
+            for (var j = 0; j < UserCount; j++)
             {
                 UserMap[Users[j]] = j;
             }
         }
-
-        return UserCount++;
     }
 
     /// <summary>The slot of an event name, added when new; <paramref name="added"/> says so.</summary>
@@ -192,15 +202,7 @@ internal sealed class AccountUsage
             // The slots freed at the end are cleared, since a user added later takes them over.
             UserDays.AsSpan(kept * UserStride, (UserCount - kept) * UserStride).Clear();
             UserCount = kept;
-            UserMap = null;
-            if (UserCount > MapThreshold)
-            {
-                UserMap = [];
-                for (var j = 0; j < UserCount; j++)
-                {
-                    UserMap[Users[j]] = j;
-                }
-            }
+            RebuildUserMap();
         }
 
         kept = 0;

@@ -290,23 +290,16 @@ public sealed partial class UsageAggregator
         st.UserDays = new ulong[st.Users.Length * st.UserStride];
         ReadArray(r, st.Users.AsSpan(0, ReadLength(r, users)), "users");
         ReadArray(r, st.UserDays.AsSpan(0, ReadLength(r, users * st.UserStride)), "user days");
-        for (var u = 0; u < users; u++)
-        {
-            Check((uint)st.Users[u] < (uint)s.UserNames.Count && st.Users.AsSpan(0, u).IndexOf(st.Users[u]) < 0, "a user is unknown or repeated");
-            st.UserSlot(st.Users[u]);
-        }
-
+        CheckIndexes(st.Users.AsSpan(0, users), s.UserNames.Count, "a user is unknown or repeated");
         st.UserCount = users;
+        st.RebuildUserMap();
         var names = ReadCount(r, "name");
         Check(names <= s.EventNames.Count, "an account has more event names than the name table");
         st.Names = new int[Math.Max(4, names)];
         st.NameDays = new ulong[st.Names.Length * m.Words];
         ReadArray(r, st.Names.AsSpan(0, ReadLength(r, names)), "names");
         ReadArray(r, st.NameDays.AsSpan(0, ReadLength(r, names * m.Words)), "name days");
-        for (var n = 0; n < names; n++)
-        {
-            Check((uint)st.Names[n] < (uint)s.EventNames.Count && st.Names.AsSpan(0, n).IndexOf(st.Names[n]) < 0, "an event name is unknown or repeated");
-        }
+        CheckIndexes(st.Names.AsSpan(0, names), s.EventNames.Count, "an event name is unknown or repeated");
 
         st.NameCount = names;
         var adopted = new int[ReadLength(r, ReadCount(r, "adopted feature"))];
@@ -348,6 +341,16 @@ public sealed partial class UsageAggregator
             // Reported by the caller as a damaged state, naming the id.
             account = default;
             return false;
+        }
+    }
+
+    /// <summary>Checks that table indexes are in range and distinct (a set, not a scan per entry: accounts may have thousands of users).</summary>
+    private static void CheckIndexes(ReadOnlySpan<int> indexes, int tableSize, string what)
+    {
+        var seen = new HashSet<int>(indexes.Length);
+        foreach (var index in indexes)
+        {
+            Check((uint)index < (uint)tableSize && seen.Add(index), what);
         }
     }
 
