@@ -93,8 +93,8 @@ public abstract record PlaybookTrigger
     /// </summary>
     internal virtual bool TracksState => false;
 
-    /// <summary>Whether the tracked state holds in <paramref name="now"/> (see <see cref="TracksState"/>).</summary>
-    internal virtual bool IsTracked(AccountSnapshot now) => false;
+    /// <summary>Whether the tracked state holds in <paramref name="now"/> (see <see cref="TracksState"/>): the run's reason, unless a trigger tracks something else.</summary>
+    internal virtual bool IsTracked(AccountSnapshot now) => StillHolds(now);
 
     /// <summary>True when the occurrence is the end of the tracked state (a segment exit) rather than its onset.</summary>
     internal virtual bool OccursOnEnd => false;
@@ -118,8 +118,6 @@ public sealed record HealthColorTrigger(HealthColor Color) : PlaybookTrigger
     internal override bool StillHolds(AccountSnapshot now) => now.Health?.Color == Color;
 
     internal override bool TracksState => true;
-
-    internal override bool IsTracked(AccountSnapshot now) => StillHolds(now);
 
     internal override string KeyOn(LocalDate date) => $"color:{Color}:{date:uuuu-MM-dd}";
 }
@@ -167,8 +165,6 @@ public sealed record StageTrigger(StageId Stage) : PlaybookTrigger
 
     internal override bool TracksState => true;
 
-    internal override bool IsTracked(AccountSnapshot now) => StillHolds(now);
-
     internal override string KeyOn(LocalDate date) => $"stage:{Stage.Value.ToUpperInvariant()}:{date:uuuu-MM-dd}";
 }
 
@@ -190,8 +186,6 @@ public sealed record SignalTrigger(SignalKey Signal, ComparisonOperator Comparis
 
     internal override bool TracksState => true;
 
-    internal override bool IsTracked(AccountSnapshot now) => Holds(now);
-
     internal override string KeyOn(LocalDate date) => $"signal:{Signal.Name}:{date:uuuu-MM-dd}";
 
     private bool Holds(AccountSnapshot s) => s.Account.Signals.TryGetValue(Signal, out var v) && Comparison.Holds(v, Threshold);
@@ -212,8 +206,6 @@ public sealed record SeatUtilizationTrigger(double Share) : PlaybookTrigger
     internal override bool StillHolds(AccountSnapshot now) => now.Account.SeatUtilization >= Share;
 
     internal override bool TracksState => true;
-
-    internal override bool IsTracked(AccountSnapshot now) => StillHolds(now);
 
     internal override string KeyOn(LocalDate date) => $"seats:{date:uuuu-MM-dd}";
 }
