@@ -5,6 +5,7 @@ using CustomerLifecycle.Playbooks;
 using CustomerLifecycle.Sample;
 using CustomerLifecycle.Segmentation;
 using CustomerLifecycle.Stages;
+using CustomerLifecycle.Storage.Sqlite;
 using CustomerLifecycle.Usage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -111,7 +112,8 @@ internal static class SampleProgram
             .AddSegmentation(lifecycle.GetSection("Segmentation"))
             .AddForecasting(lifecycle.GetSection("Forecasting"))
             .AddUsage(lifecycle.GetSection("Usage"))
-            .AddPlaybooks(lifecycle.GetSection("Playbooks"), p => p.UseStore<SqlitePlaybookRunStore>());
+            .AddPlaybooks(lifecycle.GetSection("Playbooks"))
+            .AddSqliteStorage(database.ConnectionString);
 
         using var host = builder.Build();
         var failures = ConfigurationFailures(host.Services);

@@ -8,8 +8,9 @@ namespace CustomerLifecycle.Sample;
 
 /// <summary>
 /// The sample's embedded SQLite database: the previous run's snapshot (health, segments, stage, the account row),
-/// score history for trends, stage transitions, and the playbook run store. Safe for two processes at once: writes
-/// run in <c>BEGIN IMMEDIATE</c> transactions, and the database is in WAL mode with a busy timeout.
+/// score history for trends, stage transitions and the usage state; the playbook runs live in the same file, in the
+/// tables of <c>CustomerLifecycle.Storage.Sqlite</c>. Safe for two processes at once: writes run in
+/// <c>BEGIN IMMEDIATE</c> transactions, and the database is in WAL mode with a busy timeout.
 /// </summary>
 internal sealed class SampleDatabase
 {
@@ -20,11 +21,11 @@ internal sealed class SampleDatabase
     {
         ["snapshot"] = ["as_of", "account", "stage", "score", "color", "segments"],
         ["stage_transition"] = ["account", "from_stage", "to_stage", "on_date", "actor"],
-        ["playbook_run"] = ["id", "playbook", "account", "occurrence", "triggered_on", "created_at", "status"],
-        ["playbook_task"] = ["id", "run_id", "position", "title", "role", "owner", "channel", "priority", "due", "state", "claimant", "until"],
         ["usage_state"] = ["id", "as_of", "state"],
-        ["trigger_state"] = ["playbook", "account", "holds", "since"],
     };
+
+    // The run store's tables (CustomerLifecycle.Storage.Sqlite checks and migrates them itself).
+    private static readonly HashSet<string> StoreTables = new(StringComparer.Ordinal) { "playbook_run", "playbook_task", "trigger_state", "customerlifecycle_schema" };
 
     private readonly object _gate = new();
     private bool _created;
@@ -95,7 +96,7 @@ internal sealed class SampleDatabase
 
             if (columns.Count > 0)
             {
-                var foreign = columns.Keys.Where(t => !Tables.ContainsKey(t)).Order(StringComparer.Ordinal).ToArray();
+                var foreign = columns.Keys.Where(t => !Tables.ContainsKey(t) && !StoreTables.Contains(t)).Order(StringComparer.Ordinal).ToArray();
                 var lacking = Tables.Where(t => columns.TryGetValue(t.Key, out var have) ? !t.Value.All(have.Contains) : version == SchemaVersion)
                     .Select(t => t.Key).Order(StringComparer.Ordinal).ToArray();
                 if (foreign.Length > 0 || lacking.Length > 0)
@@ -123,10 +124,6 @@ internal sealed class SampleDatabase
                 _ => "cannot be used",
             };
             return $"--db: '{Path}' {what} ({e.Message.ReplaceLineEndings(" ").TrimEnd('.')}); {(e.SqliteErrorCode == 8 ? "make it writable, or name another file" : "restore it from a backup, delete it to start afresh, or name another file")}.";
-        }
-        finally
-        {
-            SqliteConnection.ClearAllPools();
         }
     }
 
@@ -305,18 +302,10 @@ internal sealed class SampleDatabase
         Execute(connection, transaction, """
             CREATE TABLE IF NOT EXISTS snapshot (as_of TEXT NOT NULL, account TEXT NOT NULL, stage TEXT, score REAL, color TEXT, segments TEXT NOT NULL, PRIMARY KEY (as_of, account));
             CREATE TABLE IF NOT EXISTS stage_transition (account TEXT NOT NULL, from_stage TEXT, to_stage TEXT NOT NULL, on_date TEXT NOT NULL, actor TEXT NOT NULL, PRIMARY KEY (account, to_stage, on_date));
-            CREATE TABLE IF NOT EXISTS playbook_run (id TEXT PRIMARY KEY, playbook TEXT NOT NULL, account TEXT NOT NULL, occurrence TEXT NOT NULL, triggered_on TEXT NOT NULL, created_at INTEGER NOT NULL, status INTEGER NOT NULL);
-            CREATE INDEX IF NOT EXISTS playbook_run_by_account ON playbook_run (playbook, account);
-            CREATE TABLE IF NOT EXISTS playbook_task (id TEXT PRIMARY KEY, run_id TEXT NOT NULL, position INTEGER NOT NULL, title TEXT NOT NULL, role TEXT NOT NULL, owner TEXT NOT NULL, channel INTEGER NOT NULL, priority INTEGER NOT NULL, due TEXT NOT NULL, state INTEGER NOT NULL, claimant TEXT, until INTEGER);
-            DROP INDEX IF EXISTS playbook_task_pending;
-            CREATE INDEX IF NOT EXISTS playbook_task_claimable ON playbook_task (state, until);
-            CREATE INDEX IF NOT EXISTS playbook_task_by_owner ON playbook_task (owner);
-            CREATE INDEX IF NOT EXISTS playbook_task_by_run ON playbook_task (run_id);
             CREATE TABLE IF NOT EXISTS usage_state (id INTEGER PRIMARY KEY CHECK (id = 1), as_of TEXT NOT NULL, state BLOB NOT NULL);
-            CREATE TABLE IF NOT EXISTS trigger_state (playbook TEXT NOT NULL, account TEXT NOT NULL, holds INTEGER NOT NULL, since TEXT NOT NULL, PRIMARY KEY (playbook, account));
             """);
-        // Schema 2 adds usage_state (the usage aggregator's saved state) and trigger_state (the playbook engine's). Schema 1: tasks of cancelled runs are state 3 (earlier files left them at 0 or 1).
-        Execute(connection, transaction, "UPDATE playbook_task SET state = 3 WHERE state IN (0, 1) AND run_id IN (SELECT id FROM playbook_run WHERE status = 1)");
+        // Schema 2 adds usage_state (the usage aggregator's saved state). The playbook tables the sample kept itself
+        // until schema 2 are the run store's schema 1, which adopts them as they are.
         Execute(connection, transaction, $"PRAGMA user_version = {SchemaVersion};");
         transaction.Commit();
     }
@@ -349,356 +338,3 @@ internal sealed record TasksDue(int Total, IReadOnlyList<(string Owner, int Coun
 
 /// <summary>What the previous run stored of an account.</summary>
 internal sealed record StoredAccount(string? Stage, double? Score, string? Color, IReadOnlyList<string> Segments);
-
-/// <summary>The playbook run store on SQLite: each operation one transaction, so two processes never create a run twice or hand a task to both.</summary>
-internal sealed class SqlitePlaybookRunStore(SampleDatabase database) : IPlaybookRunStore, IDisposable
-{
-    // A task's state: 0 pending, 1 claimed (claimant, until), 2 handed off, 3 cancelled with its run.
-    // One connection per store, used under a lock: no open or pragma per call. Other processes (and other stores)
-    // have their own connections; BEGIN IMMEDIATE and the busy timeout serialise them in the database.
-    private readonly object _gate = new();
-    private SqliteConnection? _connection;
-
-    public RunAdmission TryCreate(PlaybookRun run, Period? cooldown, EnrolmentCap? cap)
-    {
-        ArgumentNullException.ThrowIfNull(run);
-        return TryCreateMany([new RunRequest(run, cooldown, cap)])[0];
-    }
-
-    /// <summary>Decides and stores a batch of runs in one transaction: one commit for a thousand runs, not one each.</summary>
-    public IReadOnlyList<RunAdmission> TryCreateMany(IReadOnlyList<RunRequest> requests)
-    {
-        ArgumentNullException.ThrowIfNull(requests);
-        lock (_gate)
-        {
-            return TryCreateCore(requests);
-        }
-    }
-
-    public IReadOnlyList<PlaybookRun> OpenRuns()
-    {
-        lock (_gate)
-        {
-            return ReadRuns("r.status = 0");
-        }
-    }
-
-    public IReadOnlyList<PlaybookRun> AllRuns()
-    {
-        lock (_gate)
-        {
-            return ReadRuns("1 = 1");
-        }
-    }
-
-    public bool Cancel(string runId, Instant at)
-    {
-        lock (_gate)
-        {
-            return CancelCore(runId);
-        }
-    }
-
-    public IReadOnlyList<PlaybookTask> ClaimHandOffs(string claimant, Instant now, Duration lease, int limit)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
-        lock (_gate)
-        {
-            return ClaimHandOffsCore(claimant, now, lease, limit);
-        }
-    }
-
-    public void CompleteHandOff(string taskId, string claimant)
-    {
-        lock (_gate)
-        {
-            CompleteHandOffCore(taskId, claimant);
-        }
-    }
-
-    public void ReleaseHandOff(string taskId, string claimant)
-    {
-        lock (_gate)
-        {
-            ReleaseHandOffCore(taskId, claimant);
-        }
-    }
-
-    public int OpenTaskCount(string owner)
-    {
-        lock (_gate)
-        {
-            return OpenTaskCountCore(owner);
-        }
-    }
-
-    public bool KeepsTriggerState => true;
-
-    public IReadOnlyDictionary<TriggerStateKey, TriggerState> TriggerStates()
-    {
-        lock (_gate)
-        {
-            var states = new Dictionary<TriggerStateKey, TriggerState>();
-            using var command = Connection().CreateCommand();
-            command.CommandText = "SELECT playbook, account, holds, since FROM trigger_state";
-            using var reader = command.ExecuteReader();
-            while (reader.Read())
-            {
-                states[new TriggerStateKey(reader.GetString(0), new AccountId(reader.GetString(1)))] = new TriggerState(reader.GetInt32(2) == 1, LocalDatePattern.Iso.Parse(reader.GetString(3)).Value);
-            }
-
-            return states;
-        }
-    }
-
-    /// <summary>Records the changes in one transaction.</summary>
-    public void SetTriggerStates(IReadOnlyList<TriggerStateChange> changes)
-    {
-        ArgumentNullException.ThrowIfNull(changes);
-        lock (_gate)
-        {
-            var connection = Connection();
-            using var transaction = connection.BeginTransaction(deferred: false);
-            using var set = connection.CreateCommand();
-            set.Transaction = transaction;
-            set.CommandText = "INSERT OR REPLACE INTO trigger_state (playbook, account, holds, since) VALUES ($p, $a, $h, $s)";
-            var p = new[] { "$p", "$a", "$h", "$s" }.Select(n => set.Parameters.Add(n, SqliteType.Text)).ToArray();
-            foreach (var change in changes)
-            {
-                p[0].Value = change.Key.PlaybookId;
-                p[1].Value = change.Key.Account.Value;
-                p[2].Value = change.State.Holds ? 1 : 0;
-                p[3].Value = SampleDatabase.Iso(change.State.Since);
-                set.ExecuteNonQuery();
-            }
-
-            transaction.Commit();
-        }
-    }
-
-    /// <summary>The open tasks due by a date: how many, the ten owners with most (each with their most urgent), and the earliest.</summary>
-    public TasksDue DueBy(LocalDate until, int earliest)
-    {
-        lock (_gate)
-        {
-            var connection = Connection();
-            const string Open = "t.state IN (0, 1, 2) AND t.due <= $d";
-            var d = SampleDatabase.Iso(until);
-            var owners = new List<(string Owner, int Count)>();
-            var total = 0;
-            using (var command = connection.CreateCommand())
-            {
-                command.CommandText = $"SELECT t.owner, COUNT(*) FROM playbook_task t WHERE {Open} GROUP BY t.owner ORDER BY COUNT(*) DESC, t.owner";
-                command.Parameters.AddWithValue("$d", d);
-                using var reader = command.ExecuteReader();
-                while (reader.Read())
-                {
-                    total += reader.GetInt32(1);
-                    if (owners.Count < 10)
-                    {
-                        owners.Add((reader.GetString(0), reader.GetInt32(1)));
-                    }
-                }
-            }
-
-            var byOwner = owners.Select(o => (o.Owner, o.Count, ReadTasks(connection, null, $"{Open} AND t.owner = $o ORDER BY t.priority DESC, t.due, t.id", 1, ("$d", d), ("$o", o.Owner))[0])).ToArray();
-            return new TasksDue(total, byOwner, ReadTasks(connection, null, $"{Open} ORDER BY t.due, t.priority DESC, t.id", earliest, ("$d", d)));
-        }
-    }
-
-    public void Dispose()
-    {
-        lock (_gate)
-        {
-            _connection?.Dispose();
-            _connection = null;
-        }
-    }
-
-    private SqliteConnection Connection() => _connection ??= database.Open();
-
-    private RunAdmission[] TryCreateCore(IReadOnlyList<RunRequest> requests)
-    {
-        var connection = Connection();
-        using var transaction = connection.BeginTransaction(deferred: false);
-        using var exists = Prepare(connection, transaction, "SELECT 1 FROM playbook_run WHERE id = $id", "$id");
-        using var history = Prepare(connection, transaction, "SELECT triggered_on FROM playbook_run WHERE playbook = $p AND account = $a", "$p", "$a");
-        using var insertRun = Prepare(connection, transaction, "INSERT INTO playbook_run (id, playbook, account, occurrence, triggered_on, created_at, status) VALUES ($id, $p, $a, $o, $t, $c, 0)", "$id", "$p", "$a", "$o", "$t", "$c");
-        using var insertTask = Prepare(connection, transaction, "INSERT INTO playbook_task (id, run_id, position, title, role, owner, channel, priority, due, state) VALUES ($id, $r, $n, $title, $role, $owner, $ch, $pr, $due, 0)", "$id", "$r", "$n", "$title", "$role", "$owner", "$ch", "$pr", "$due");
-        var admissions = new RunAdmission[requests.Count];
-        var earlier = new List<LocalDate>();
-        for (var i = 0; i < requests.Count; i++)
-        {
-            var (run, cooldown, cap) = requests[i];
-            ArgumentNullException.ThrowIfNull(run, nameof(requests));
-            exists.Parameters[0].Value = run.Id;
-            if (exists.ExecuteScalar() is not null)
-            {
-                admissions[i] = RunAdmission.Duplicate;
-                continue;
-            }
-
-            // The account's earlier runs of the playbook matter only to a cooldown or a cap.
-            if (cooldown is not null || cap is not null)
-            {
-                earlier.Clear();
-                history.Parameters[0].Value = run.PlaybookId;
-                history.Parameters[1].Value = run.Account.Value;
-                using (var reader = history.ExecuteReader())
-                {
-                    while (reader.Read())
-                    {
-                        earlier.Add(LocalDatePattern.Iso.Parse(reader.GetString(0)).Value);
-                    }
-                }
-
-                admissions[i] = PlaybookLimits.Admit(earlier, run.TriggeredOn, cooldown, cap);
-                if (admissions[i] != RunAdmission.Created)
-                {
-                    continue;
-                }
-            }
-
-            SetAndRun(insertRun, run.Id, run.PlaybookId, run.Account.Value, run.OccurrenceKey, SampleDatabase.Iso(run.TriggeredOn), run.CreatedAt.ToUnixTimeTicks());
-            for (var n = 0; n < run.Tasks.Count; n++)
-            {
-                var t = run.Tasks[n];
-                SetAndRun(insertTask, t.Id, run.Id, n, t.Title, t.OwnerRole, t.Owner, (int)t.Channel, (int)t.Priority, SampleDatabase.Iso(t.Due));
-            }
-
-            admissions[i] = RunAdmission.Created;
-        }
-
-        transaction.Commit();
-        return admissions;
-    }
-
-    private static SqliteCommand Prepare(SqliteConnection connection, SqliteTransaction transaction, string sql, params string[] names)
-    {
-        var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        foreach (var name in names)
-        {
-            command.Parameters.Add(new SqliteParameter { ParameterName = name });
-        }
-
-        return command;
-    }
-
-    private static void SetAndRun(SqliteCommand command, params object[] values)
-    {
-        for (var i = 0; i < values.Length; i++)
-        {
-            command.Parameters[i].Value = values[i];
-        }
-
-        command.ExecuteNonQuery();
-    }
-
-    private bool CancelCore(string runId)
-    {
-        // The run's tasks leave the claimable and open states with it (state 3): claims and load counts need no join.
-        var connection = Connection();
-        using var transaction = connection.BeginTransaction(deferred: false);
-        var cancelled = SampleDatabase.Execute(connection, transaction, "UPDATE playbook_run SET status = 1 WHERE id = $id AND status = 0", ("$id", runId)) == 1;
-        if (cancelled)
-        {
-            SampleDatabase.Execute(connection, transaction, "UPDATE playbook_task SET state = 3 WHERE run_id = $id AND state IN (0, 1)", ("$id", runId));
-        }
-
-        transaction.Commit();
-        return cancelled;
-    }
-
-    private List<PlaybookTask> ClaimHandOffsCore(string claimant, Instant now, Duration lease, int limit)
-    {
-        var connection = Connection();
-        using var transaction = connection.BeginTransaction(deferred: false);
-        var tasks = ReadTasks(connection, transaction, "r.status = 0 AND t.state = 0", limit);
-        if (tasks.Count < limit)
-        {
-            tasks.AddRange(ReadTasks(connection, transaction, "r.status = 0 AND t.state = 1 AND t.until <= $now", limit - tasks.Count, ("$now", now.ToUnixTimeTicks())));
-        }
-
-        foreach (var task in tasks)
-        {
-            SampleDatabase.Execute(connection, transaction, "UPDATE playbook_task SET state = 1, claimant = $c, until = $u WHERE id = $id",
-                ("$c", claimant), ("$u", (now + lease).ToUnixTimeTicks()), ("$id", task.Id));
-        }
-
-        transaction.Commit();
-        return tasks;
-    }
-
-    private void CompleteHandOffCore(string taskId, string claimant)
-    {
-        var connection = Connection();
-        SampleDatabase.Execute(connection, null, "UPDATE playbook_task SET state = 2 WHERE id = $id AND claimant = $c AND state = 1", ("$id", taskId), ("$c", claimant));
-    }
-
-    private void ReleaseHandOffCore(string taskId, string claimant)
-    {
-        var connection = Connection();
-        SampleDatabase.Execute(connection, null, "UPDATE playbook_task SET state = 0, claimant = NULL WHERE id = $id AND claimant = $c AND state = 1", ("$id", taskId), ("$c", claimant));
-    }
-
-    private int OpenTaskCountCore(string owner)
-    {
-        var connection = Connection();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT COUNT(*) FROM playbook_task t JOIN playbook_run r ON r.id = t.run_id WHERE r.status = 0 AND t.owner = $o";
-        command.Parameters.AddWithValue("$o", owner);
-        return Convert.ToInt32(command.ExecuteScalar(), CultureInfo.InvariantCulture);
-    }
-
-    private List<PlaybookRun> ReadRuns(string where)
-    {
-        var connection = Connection();
-        var tasks = ReadTasks(connection, null, where, null).ToLookup(t => t.RunId);
-        using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT id, playbook, account, occurrence, triggered_on, created_at, status FROM playbook_run r WHERE {where} ORDER BY id";
-        using var reader = command.ExecuteReader();
-        var runs = new List<PlaybookRun>();
-        while (reader.Read())
-        {
-            runs.Add(new PlaybookRun(reader.GetString(0), reader.GetString(1), new AccountId(reader.GetString(2)), reader.GetString(3), LocalDatePattern.Iso.Parse(reader.GetString(4)).Value, Instant.FromUnixTimeTicks(reader.GetInt64(5)), [.. tasks[reader.GetString(0)]])
-            {
-                Status = (RunStatus)reader.GetInt32(6),
-            });
-        }
-
-        return runs;
-    }
-
-    // A claim (with a limit) takes any claimable tasks through the state index and stops at the limit; sorting every
-    // pending task for each batch would make a large hand-off quadratic.
-    private static List<PlaybookTask> ReadTasks(SqliteConnection connection, SqliteTransaction? transaction, string where, int? limit, params (string Name, object Value)[] parameters)
-    {
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = $"SELECT t.id, t.run_id, r.playbook, r.account, t.title, t.role, t.owner, t.channel, t.priority, t.due FROM playbook_task t JOIN playbook_run r ON r.id = t.run_id WHERE {where} {(limit is { } n ? $"LIMIT {n}" : "ORDER BY t.run_id, t.position")}";
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, value);
-        }
-
-        using var reader = command.ExecuteReader();
-        var tasks = new List<PlaybookTask>();
-
-        // Playbooks, titles, roles and owners repeat across a million tasks: one copy of each.
-        var shared = new Dictionary<string, string>(StringComparer.Ordinal);
-        string Shared(int column)
-        {
-            var text = reader.GetString(column);
-            return shared.TryGetValue(text, out var one) ? one : shared[text] = text;
-        }
-
-        while (reader.Read())
-        {
-            tasks.Add(new PlaybookTask(reader.GetString(0), reader.GetString(1), Shared(2), new AccountId(reader.GetString(3)), Shared(4), Shared(5), Shared(6), (TaskChannel)reader.GetInt32(7), (TaskPriority)reader.GetInt32(8), LocalDatePattern.Iso.Parse(reader.GetString(9)).Value));
-        }
-
-        return tasks;
-    }
-}

@@ -5,6 +5,7 @@ using CustomerLifecycle.Playbooks;
 using CustomerLifecycle.Segmentation;
 using CustomerLifecycle.Events;
 using CustomerLifecycle.Stages;
+using CustomerLifecycle.Storage.Sqlite;
 using CustomerLifecycle.Usage;
 using NodaTime;
 
@@ -208,7 +209,7 @@ internal sealed class SampleRun(
         }
 
         // Counted in the database: at a million accounts the open tasks are over a million.
-        var due = runStore.DueBy(today.PlusDays(7), earliest: 200);
+        var due = await TasksDueAsync(runStore, today.PlusDays(7), earliest: 200).ConfigureAwait(false);
         w.WriteLine();
         w.WriteLine($"5. Playbooks     {result.Created.Count:N0} runs started now ({result.Created.Sum(r => r.Tasks.Count):N0} tasks), {result.Cancelled.Count:N0} cancelled; {due.Total:N0} open tasks due within a week, by owner:");
         foreach (var (owner, count, top) in due.ByOwner)
@@ -312,6 +313,19 @@ internal sealed class SampleRun(
     private static string Format(Money money) => $"{money.Amount.ToString("N0", CultureInfo.InvariantCulture)} {money.Currency.Code}";
 
     private static string Amount(Money money) => money.Amount.ToString("N0", CultureInfo.InvariantCulture);
+
+    /// <summary>The open tasks due by a date: how many, the ten owners with most (each with their most urgent), and the earliest.</summary>
+    private static async Task<TasksDue> TasksDueAsync(SqlitePlaybookRunStore store, LocalDate by, int earliest)
+    {
+        var counts = await store.OpenTaskCountsDueAsync(by).ConfigureAwait(false);
+        var byOwner = new List<(string, int, PlaybookTask)>();
+        foreach (var (owner, count) in counts.OrderByDescending(c => c.Value).ThenBy(c => c.Key, StringComparer.Ordinal).Take(10))
+        {
+            byOwner.Add((owner, count, (await store.OpenTasksDueAsync(by, 1, owner).ConfigureAwait(false))[0]));
+        }
+
+        return new TasksDue(counts.Values.Sum(), byOwner, await store.OpenTasksDueAsync(by, earliest).ConfigureAwait(false));
+    }
 }
 
 /// <summary>How long each step of the run took, for the closing line of the report.</summary>

@@ -63,13 +63,16 @@ public sealed partial class DocSnippetTests
             .Select(p => MetadataReference.CreateFromFile(p));
         if (IsWholeProgram(code))
         {
-            // A block that starts with its own using directives is a program as pasted into a new console project:
-            // implicit usings only, no globals, nullable on.
+            // A block that starts with its own using directives is a program as pasted into a new console project
+            // (or, without top-level statements, a file of a class library or test project): implicit usings only, no
+            // globals, nullable on.
+            var syntax = CSharpSyntaxTree.ParseText(code, new CSharpParseOptions(LanguageVersion.Latest));
+            var kind = syntax.GetRoot().DescendantNodes().OfType<Microsoft.CodeAnalysis.CSharp.Syntax.GlobalStatementSyntax>().Any() ? OutputKind.ConsoleApplication : OutputKind.DynamicallyLinkedLibrary;
             var program = CSharpCompilation.Create(
                 "program",
-                [CSharpSyntaxTree.ParseText(code, new CSharpParseOptions(LanguageVersion.Latest)), CSharpSyntaxTree.ParseText(string.Concat(ImplicitUsings.Select(u => $"global using {u};\n")), new CSharpParseOptions(LanguageVersion.Latest))],
+                [syntax, CSharpSyntaxTree.ParseText(string.Concat(ImplicitUsings.Select(u => $"global using {u};\n")), new CSharpParseOptions(LanguageVersion.Latest))],
                 references,
-                new CSharpCompilationOptions(OutputKind.ConsoleApplication, nullableContextOptions: NullableContextOptions.Enable));
+                new CSharpCompilationOptions(kind, nullableContextOptions: NullableContextOptions.Enable));
             return [.. program.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).Select(d => d.ToString())];
         }
 

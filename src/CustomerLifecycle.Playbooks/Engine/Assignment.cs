@@ -18,9 +18,18 @@ public interface IOwnerAssigner
     /// <summary>Chooses an owner for a task of <paramref name="role"/> on <paramref name="account"/>.</summary>
     /// <param name="role">The step's owner role.</param>
     /// <param name="account">The account.</param>
-    /// <param name="store">The run store, for open-task counts.</param>
+    /// <param name="load">Open tasks per person, counting the tasks assigned earlier in the same evaluation.</param>
     /// <returns>The owner.</returns>
-    string Assign(string role, AccountSnapshot account, IPlaybookRunStore store);
+    string Assign(string role, AccountSnapshot account, IOwnerLoad load);
+}
+
+/// <summary>How many open tasks each person owns, as an <see cref="IOwnerAssigner"/> sees it during an evaluation.</summary>
+public interface IOwnerLoad
+{
+    /// <summary>The open tasks a person owns: those of open runs in the store, and those assigned so far in this evaluation.</summary>
+    /// <param name="owner">The person.</param>
+    /// <returns>The count.</returns>
+    int OpenTaskCount(string owner);
 }
 
 /// <summary>
@@ -55,11 +64,11 @@ public sealed class OwnerAssigner : IOwnerAssigner
     }
 
     /// <inheritdoc />
-    public string Assign(string role, AccountSnapshot account, IPlaybookRunStore store)
+    public string Assign(string role, AccountSnapshot account, IOwnerLoad load)
     {
         ArgumentNullException.ThrowIfNull(role);
         ArgumentNullException.ThrowIfNull(account);
-        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(load);
         if (string.Equals(role, CsmRole, StringComparison.OrdinalIgnoreCase) && account.Account.Owner is { } owner)
         {
             return owner;
@@ -72,7 +81,7 @@ public sealed class OwnerAssigner : IOwnerAssigner
 
         if (team.Strategy == AssignmentStrategy.LeastLoaded)
         {
-            return team.Members.MinBy(store.OpenTaskCount)!;
+            return team.Members.MinBy(load.OpenTaskCount)!;
         }
 
         lock (_lock)

@@ -3,94 +3,81 @@ using NodaTime;
 namespace CustomerLifecycle.Playbooks;
 
 /// <summary>
-/// Where the engine keeps runs and the hand-off state of their tasks. Implementations must make each method atomic
-/// and safe under concurrent callers (several processes, for a database store): <see cref="TryCreate"/> creates a
-/// run at most once per id, and <see cref="ClaimHandOffs"/> gives a task to one claimant at a time.
+/// Where the engine keeps runs, the hand-off state of their tasks, and the trigger state it last saw. Implementations
+/// must make each method atomic and safe under concurrent callers (several processes, for a database store):
+/// <see cref="TryCreateAsync"/> creates a run at most once per id, deciding cooldowns and caps in the same step, and
+/// <see cref="ClaimHandOffsAsync"/> gives a task to one claimant at a time. The conformance suite
+/// (<c>CustomerLifecycle.Storage.Conformance</c>) checks a store against this contract.
 /// </summary>
 public interface IPlaybookRunStore
 {
-    /// <summary>Creates the run unless one with its id exists, or the playbook's cooldown or cap for the account forbids it; decides and stores in one atomic step.</summary>
-    /// <param name="run">The run, with its tasks pending hand-off.</param>
-    /// <param name="cooldown">The playbook's cooldown, if any: no run triggered within it after the account's last run of the playbook.</param>
-    /// <param name="cap">The playbook's cap, if any: at most N runs triggered within the rolling period.</param>
-    /// <returns>What happened.</returns>
-    RunAdmission TryCreate(PlaybookRun run, Period? cooldown, EnrolmentCap? cap);
-
     /// <summary>
-    /// Creates many runs, deciding each as <see cref="TryCreate"/> does, in order (a run sees the runs before it in the
-    /// list). The engine calls this with batches of runs; a database store should decide and store a batch in one
-    /// transaction. The default calls <see cref="TryCreate"/> for each.
+    /// Creates runs, in order (a run sees the runs before it in the list): each unless a run with its id exists, or its
+    /// playbook's cooldown or cap for the account forbids it. A database store decides and stores the batch in one
+    /// transaction, so a batch is created whole or not at all.
     /// </summary>
-    /// <param name="requests">The runs, with their playbooks' cooldowns and caps.</param>
+    /// <param name="requests">The runs, with their tasks pending hand-off, and their playbooks' cooldowns and caps.</param>
+    /// <param name="cancellationToken">Cancels the call; a cancelled batch is not created.</param>
     /// <returns>What happened to each, in the same order.</returns>
-    IReadOnlyList<RunAdmission> TryCreateMany(IReadOnlyList<RunRequest> requests)
-    {
-        ArgumentNullException.ThrowIfNull(requests);
-        var admissions = new RunAdmission[requests.Count];
-        for (var i = 0; i < requests.Count; i++)
-        {
-            admissions[i] = TryCreate(requests[i].Run, requests[i].Cooldown, requests[i].Cap);
-        }
+    ValueTask<IReadOnlyList<RunAdmission>> TryCreateAsync(IReadOnlyList<RunRequest> requests, CancellationToken cancellationToken = default);
 
-        return admissions;
-    }
-
-    /// <summary>The open runs.</summary>
+    /// <summary>The open runs, with their tasks.</summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>A snapshot.</returns>
-    IReadOnlyList<PlaybookRun> OpenRuns();
+    ValueTask<IReadOnlyList<PlaybookRun>> OpenRunsAsync(CancellationToken cancellationToken = default);
 
-    /// <summary>Cancels an open run; its tasks not yet handed off are never handed off.</summary>
-    /// <param name="runId">The run.</param>
+    /// <summary>Cancels open runs in one atomic step; their tasks not yet handed off are never handed off.</summary>
+    /// <param name="runIds">The runs.</param>
     /// <param name="at">When.</param>
-    /// <returns>True when the run was open.</returns>
-    bool Cancel(string runId, Instant at);
+    /// <param name="cancellationToken">Cancels the call; nothing is cancelled then.</param>
+    /// <returns>The ids of the runs that were open and are now cancelled.</returns>
+    ValueTask<IReadOnlyList<string>> CancelAsync(IReadOnlyList<string> runIds, Instant at, CancellationToken cancellationToken = default);
 
     /// <summary>Claims up to <paramref name="limit"/> tasks of open runs that are neither handed off nor claimed under an unexpired lease.</summary>
     /// <param name="claimant">Who claims (one evaluation).</param>
     /// <param name="now">The current instant, in real time (leases are compared across processes).</param>
     /// <param name="lease">How long the claim lasts if the claimant stops before completing or releasing it.</param>
     /// <param name="limit">The most tasks to claim; 1 or more.</param>
+    /// <param name="cancellationToken">Cancels the call; nothing is claimed then.</param>
     /// <returns>The claimed tasks; fewer than <paramref name="limit"/> only when no more are claimable.</returns>
-    IReadOnlyList<PlaybookTask> ClaimHandOffs(string claimant, Instant now, Duration lease, int limit);
+    ValueTask<IReadOnlyList<PlaybookTask>> ClaimHandOffsAsync(string claimant, Instant now, Duration lease, int limit, CancellationToken cancellationToken = default);
 
-    /// <summary>Records that a claimed task reached every handler; it is never handed off again.</summary>
+    /// <summary>Records that a claimed task reached every handler; it is never handed off again. Does nothing unless <paramref name="claimant"/> holds the task.</summary>
     /// <param name="taskId">The task.</param>
     /// <param name="claimant">The claimant holding it.</param>
-    void CompleteHandOff(string taskId, string claimant);
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>True when the claimant held the task (its lease may have expired, as long as no one else claimed it).</returns>
+    ValueTask<bool> CompleteHandOffAsync(string taskId, string claimant, CancellationToken cancellationToken = default);
 
-    /// <summary>Gives a claimed task back (a handler failed), to be retried by the next evaluation.</summary>
-    /// <param name="taskId">The task.</param>
-    /// <param name="claimant">The claimant holding it.</param>
-    void ReleaseHandOff(string taskId, string claimant);
+    /// <summary>Gives claimed tasks back (a handler failed, or the evaluation stopped), to be claimed again at once. Tasks the claimant does not hold are left alone.</summary>
+    /// <param name="taskIds">The tasks.</param>
+    /// <param name="claimant">The claimant holding them.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>A task that completes when they are released.</returns>
+    ValueTask ReleaseHandOffsAsync(IReadOnlyList<string> taskIds, string claimant, CancellationToken cancellationToken = default);
 
-    /// <summary>The number of tasks of open runs owned by a person, for least-loaded assignment.</summary>
-    /// <param name="owner">The person.</param>
-    /// <returns>The count.</returns>
-    int OpenTaskCount(string owner);
-
-    /// <summary>
-    /// Whether the store keeps the engine's trigger state (<see cref="TriggerStates"/>, <see cref="SetTriggerStates"/>).
-    /// When it does, a built-in state trigger occurs once per onset of its state however the evaluations are called
-    /// (after a restart with no earlier snapshot, over overlapping date spans); when it does not (the default, for
-    /// stores written before it existed), occurrences are found by comparing the earlier snapshot with the current one.
-    /// </summary>
-    bool KeepsTriggerState => false;
-
-    /// <summary>
-    /// The trigger states: per playbook and account that ever held a tracked state, whether it holds and since when
-    /// (see <see cref="SetTriggerStates"/>).
-    /// </summary>
+    /// <summary>The number of tasks of open runs per owner, for least-loaded assignment; owners without open tasks may be absent.</summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>A snapshot.</returns>
-    IReadOnlyDictionary<TriggerStateKey, TriggerState> TriggerStates() => new Dictionary<TriggerStateKey, TriggerState>();
+    ValueTask<IReadOnlyDictionary<string, int>> OpenTaskCountsAsync(CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Records trigger states that changed, in one atomic step. The engine calls it once per evaluation, after creating
-    /// that evaluation's runs.
+    /// The engine's trigger states: per playbook and account that ever held a tracked state, whether it holds and since
+    /// when (see <see cref="SetTriggerStatesAsync"/>). With them, a state trigger occurs once per onset of its state
+    /// however the evaluations are called (after a restart with no earlier snapshot, over overlapping date spans).
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>A snapshot.</returns>
+    ValueTask<IReadOnlyDictionary<TriggerStateKey, TriggerState>> TriggerStatesAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Records trigger states that changed, in one atomic step (a later change of a key replaces an earlier one). The
+    /// engine calls it once per evaluation, after creating that evaluation's runs.
     /// </summary>
     /// <param name="changes">The changes; each key at most once.</param>
-    void SetTriggerStates(IReadOnlyList<TriggerStateChange> changes)
-    {
-    }
+    /// <param name="cancellationToken">Cancels the call; nothing is recorded then.</param>
+    /// <returns>A task that completes when they are recorded.</returns>
+    ValueTask SetTriggerStatesAsync(IReadOnlyList<TriggerStateChange> changes, CancellationToken cancellationToken = default);
 }
 
 /// <summary>A playbook and an account: the key of a trigger state.</summary>
@@ -106,257 +93,90 @@ public readonly record struct TriggerState(bool Holds, LocalDate Since);
 /// <summary>A trigger state that changed: it began, or it ended.</summary>
 /// <param name="Key">The playbook and account.</param>
 /// <param name="State">The new state.</param>
-public readonly record struct TriggerStateChange(TriggerStateKey Key, TriggerState State);
-
-/// <summary>
-/// The default store: in memory, one lock, safe under concurrent evaluations in one process. State is lost when the
-/// process stops; use a durable store (the sample's SQLite one, for example) to keep it.
-/// </summary>
-public sealed class InMemoryPlaybookRunStore : IPlaybookRunStore
+public readonly record struct TriggerStateChange(TriggerStateKey Key, TriggerState State)
 {
-    private readonly object _lock = new();
-    private readonly Dictionary<string, PlaybookRun> _runs = new(StringComparer.Ordinal);
-    private readonly Dictionary<(string, AccountId), List<LocalDate>> _history = [];
-    private readonly Dictionary<string, HandOff> _handOffs = new(StringComparer.Ordinal);
-
-    // Tasks of open runs per owner, for least-loaded assignment without a scan.
-    private readonly Dictionary<string, int> _openTasks = new(StringComparer.Ordinal);
-
-    // The hand-offs not yet done, of open runs: what a claim looks through (done and cancelled ones leave it).
-    private readonly Dictionary<string, HandOff> _unfinished = new(StringComparer.Ordinal);
-
-    private readonly Dictionary<TriggerStateKey, TriggerState> _triggerStates = [];
-
-    private enum HandOffState
-    {
-        Pending,
-        Claimed,
-        Done,
-    }
-
-    /// <summary>Every run, open or cancelled.</summary>
-    /// <returns>A snapshot.</returns>
-    public IReadOnlyList<PlaybookRun> AllRuns()
-    {
-        lock (_lock)
-        {
-            return [.. _runs.Values];
-        }
-    }
-
-    /// <inheritdoc />
-    public RunAdmission TryCreate(PlaybookRun run, Period? cooldown, EnrolmentCap? cap)
-    {
-        ArgumentNullException.ThrowIfNull(run);
-        lock (_lock)
-        {
-            return TryCreateLocked(run, cooldown, cap);
-        }
-    }
-
-    /// <inheritdoc />
-    public IReadOnlyList<RunAdmission> TryCreateMany(IReadOnlyList<RunRequest> requests)
-    {
-        ArgumentNullException.ThrowIfNull(requests);
-        var admissions = new RunAdmission[requests.Count];
-        lock (_lock)
-        {
-            for (var i = 0; i < requests.Count; i++)
-            {
-                ArgumentNullException.ThrowIfNull(requests[i].Run, nameof(requests));
-                admissions[i] = TryCreateLocked(requests[i].Run, requests[i].Cooldown, requests[i].Cap);
-            }
-        }
-
-        return admissions;
-    }
-
-    private RunAdmission TryCreateLocked(PlaybookRun run, Period? cooldown, EnrolmentCap? cap)
-    {
-        if (_runs.ContainsKey(run.Id))
-        {
-            return RunAdmission.Duplicate;
-        }
-
-        var key = (run.PlaybookId, run.Account);
-        var history = _history.TryGetValue(key, out var h) ? h : [];
-        var admission = PlaybookLimits.Admit(history, run.TriggeredOn, cooldown, cap);
-        if (admission != RunAdmission.Created)
-        {
-            return admission;
-        }
-
-        _runs[run.Id] = run with { Status = RunStatus.Open };
-        history.Add(run.TriggeredOn);
-        _history[key] = history;
-        foreach (var task in run.Tasks)
-        {
-            var handOff = new HandOff(task);
-            _handOffs[task.Id] = handOff;
-            _unfinished[task.Id] = handOff;
-            _openTasks[task.Owner] = _openTasks.GetValueOrDefault(task.Owner) + 1;
-        }
-
-        return RunAdmission.Created;
-    }
-
-    /// <inheritdoc />
-    public IReadOnlyList<PlaybookRun> OpenRuns()
-    {
-        lock (_lock)
-        {
-            return [.. _runs.Values.Where(r => r.Status == RunStatus.Open)];
-        }
-    }
-
-    /// <inheritdoc />
-    public bool Cancel(string runId, Instant at)
-    {
-        lock (_lock)
-        {
-            if (!_runs.TryGetValue(runId, out var run) || run.Status != RunStatus.Open)
-            {
-                return false;
-            }
-
-            _runs[runId] = run with { Status = RunStatus.Cancelled };
-            foreach (var task in run.Tasks)
-            {
-                _unfinished.Remove(task.Id);
-                _openTasks[task.Owner]--;
-            }
-
-            return true;
-        }
-    }
-
-    /// <inheritdoc />
-    public IReadOnlyList<PlaybookTask> ClaimHandOffs(string claimant, Instant now, Duration lease, int limit)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
-        lock (_lock)
-        {
-            var claimed = new List<PlaybookTask>();
-            foreach (var handOff in _unfinished.Values)
-            {
-                if (claimed.Count == limit)
-                {
-                    break;
-                }
-
-                if (handOff.State == HandOffState.Pending || (handOff.State == HandOffState.Claimed && handOff.Until <= now))
-                {
-                    handOff.State = HandOffState.Claimed;
-                    handOff.Claimant = claimant;
-                    handOff.Until = now + lease;
-                    claimed.Add(handOff.Task);
-                }
-            }
-
-            return claimed;
-        }
-    }
-
-    /// <inheritdoc />
-    public void CompleteHandOff(string taskId, string claimant)
-    {
-        lock (_lock)
-        {
-            if (_handOffs.TryGetValue(taskId, out var handOff) && handOff.Claimant == claimant && handOff.State == HandOffState.Claimed)
-            {
-                handOff.State = HandOffState.Done;
-                _unfinished.Remove(taskId);
-            }
-        }
-    }
-
-    /// <inheritdoc />
-    public void ReleaseHandOff(string taskId, string claimant)
-    {
-        lock (_lock)
-        {
-            if (_handOffs.TryGetValue(taskId, out var handOff) && handOff.Claimant == claimant && handOff.State == HandOffState.Claimed)
-            {
-                handOff.State = HandOffState.Pending;
-                handOff.Claimant = null;
-            }
-        }
-    }
-
-    /// <inheritdoc />
-    public int OpenTaskCount(string owner)
-    {
-        lock (_lock)
-        {
-            return _openTasks.GetValueOrDefault(owner);
-        }
-    }
-
-    /// <inheritdoc />
-    public bool KeepsTriggerState => true;
-
-    /// <inheritdoc />
-    public IReadOnlyDictionary<TriggerStateKey, TriggerState> TriggerStates()
-    {
-        lock (_lock)
-        {
-            return new Dictionary<TriggerStateKey, TriggerState>(_triggerStates);
-        }
-    }
-
-    /// <inheritdoc />
-    public void SetTriggerStates(IReadOnlyList<TriggerStateChange> changes)
+    /// <summary>Checks a batch of changes before a store writes any of it: not null, each key named and at most once.</summary>
+    /// <param name="changes">The batch.</param>
+    /// <exception cref="ArgumentNullException">The batch is null.</exception>
+    /// <exception cref="ArgumentException">A change has no playbook or account, or a key appears twice.</exception>
+    public static void Validate(IReadOnlyList<TriggerStateChange> changes)
     {
         ArgumentNullException.ThrowIfNull(changes);
-        lock (_lock)
+        var seen = new HashSet<TriggerStateKey>();
+        for (var i = 0; i < changes.Count; i++)
         {
-            foreach (var change in changes)
+            var key = changes[i].Key;
+            if (string.IsNullOrEmpty(key.PlaybookId) || key.Account == default)
             {
-                _triggerStates[change.Key] = change.State;
+                throw new ArgumentException($"Change {i} has no playbook or no account; nothing was recorded.", nameof(changes));
+            }
+
+            if (!seen.Add(key))
+            {
+                throw new ArgumentException($"Change {i} repeats the key ({key.PlaybookId}, {key.Account}); each key may change once per call, and nothing was recorded.", nameof(changes));
             }
         }
-    }
-
-    private sealed class HandOff(PlaybookTask task)
-    {
-        public PlaybookTask Task { get; } = task;
-
-        public HandOffState State { get; set; }
-
-        public string? Claimant { get; set; }
-
-        public Instant Until { get; set; }
     }
 }
 
-/// <summary>The cooldown and cap rule, shared by every store so they decide alike.</summary>
+/// <summary>
+/// The cooldown and cap rule, shared by every store so they decide alike. It holds in both directions of time, so the
+/// runs kept do not depend on the order in which dates are evaluated (a backfill, or instances catching up on
+/// different days at once): no two runs of a playbook for an account are closer than its cooldown, and no period of
+/// the cap's length holds more than its number of runs.
+/// </summary>
 public static class PlaybookLimits
 {
-    /// <summary>Decides whether a run triggered on <paramref name="triggeredOn"/> may start, given the dates of the account's earlier runs of the playbook.</summary>
-    /// <param name="earlier">The trigger dates of earlier runs (cancelled ones included).</param>
+    /// <summary>Decides whether a run triggered on <paramref name="triggeredOn"/> may start, given the dates of the account's other runs of the playbook.</summary>
+    /// <param name="earlier">The trigger dates of the runs already stored (cancelled ones included), before or after <paramref name="triggeredOn"/>.</param>
     /// <param name="triggeredOn">The new run's trigger date.</param>
-    /// <param name="cooldown">The cooldown, if any.</param>
-    /// <param name="cap">The cap, if any.</param>
+    /// <param name="cooldown">The cooldown, if any: refused when a stored run falls less than a cooldown before or after it.</param>
+    /// <param name="cap">The cap, if any: refused when some period of <see cref="EnrolmentCap.Every"/> that contains it would hold more than <see cref="EnrolmentCap.Runs"/> runs.</param>
     /// <returns><see cref="RunAdmission.Created"/>, <see cref="RunAdmission.CoolingDown"/> or <see cref="RunAdmission.Capped"/>.</returns>
     public static RunAdmission Admit(IReadOnlyCollection<LocalDate> earlier, LocalDate triggeredOn, Period? cooldown, EnrolmentCap? cap)
     {
         ArgumentNullException.ThrowIfNull(earlier);
-        if (cooldown is not null && earlier.Any(d => d <= triggeredOn && triggeredOn < d.Plus(cooldown)))
+        if (cooldown is not null && earlier.Any(d => (d <= triggeredOn && triggeredOn < d.Plus(cooldown)) || (triggeredOn <= d && d < triggeredOn.Plus(cooldown))))
         {
             return RunAdmission.CoolingDown;
         }
 
-        if (cap is not null && earlier.Count(d => d <= triggeredOn && triggeredOn < d.Plus(cap.Every)) >= cap.Runs)
+        if (cap is not null)
         {
-            return RunAdmission.Capped;
+            // The fullest period [start, start + Every) that contains the new run starts at a run's date (or the new
+            // run's own): count each such period with the new run in it.
+            foreach (var start in earlier.Where(d => d <= triggeredOn && triggeredOn < d.Plus(cap.Every)).Append(triggeredOn))
+            {
+                var end = start.Plus(cap.Every);
+                if (earlier.Count(d => start <= d && d < end) + 1 > cap.Runs)
+                {
+                    return RunAdmission.Capped;
+                }
+            }
         }
 
         return RunAdmission.Created;
     }
 }
 
-/// <summary>A run to create, with its playbook's cooldown and cap: one item of <see cref="IPlaybookRunStore.TryCreateMany"/>.</summary>
+/// <summary>A run to create, with its playbook's cooldown and cap: one item of <see cref="IPlaybookRunStore.TryCreateAsync"/>.</summary>
 /// <param name="Run">The run, with its tasks pending hand-off.</param>
 /// <param name="Cooldown">The playbook's cooldown, if any.</param>
 /// <param name="Cap">The playbook's cap, if any.</param>
-public readonly record struct RunRequest(PlaybookRun Run, Period? Cooldown, EnrolmentCap? Cap);
+public readonly record struct RunRequest(PlaybookRun Run, Period? Cooldown, EnrolmentCap? Cap)
+{
+    /// <summary>Checks a batch before a store writes any of it: not null, and every request has a run.</summary>
+    /// <param name="requests">The batch.</param>
+    /// <exception cref="ArgumentNullException">The batch or a run in it is null.</exception>
+    public static void Validate(IReadOnlyList<RunRequest> requests)
+    {
+        ArgumentNullException.ThrowIfNull(requests);
+        for (var i = 0; i < requests.Count; i++)
+        {
+            if (requests[i].Run is null)
+            {
+                throw new ArgumentNullException(nameof(requests), $"Request {i} has no run; nothing was created.");
+            }
+        }
+    }
+}

@@ -26,7 +26,7 @@ public interface IPlaybookTaskHandler
 /// <remarks>
 /// <para>
 /// The guarantee: a run is created at most once per playbook, account and occurrence (the store's atomic
-/// <see cref="IPlaybookRunStore.TryCreate"/>), and its tasks are stored with it. A task is then handed off until every
+/// <see cref="IPlaybookRunStore.TryCreateAsync"/>), and its tasks are stored with it. A task is then handed off until every
 /// handler has accepted it: a handler that throws, or a process that stops between creation and hand-off, leaves the
 /// task pending, and the next evaluation hands it off; nothing is lost and no run or task is created twice. Tasks are
 /// claimed in batches under a lease measured in real time (<see cref="PlaybookEngineOptions.HandOffLease"/>), so a
@@ -93,6 +93,18 @@ public sealed class PlaybookEngine
     public PlaybookEngineOptions Options => _options;
 
     /// <summary>
+    /// Evaluates a portfolio without an earlier snapshot: state triggers occur on the onsets of their states since the
+    /// trigger state the store recorded, so a restart that lost the earlier snapshot creates no second run.
+    /// </summary>
+    /// <param name="after">The current snapshot.</param>
+    /// <param name="events">Lifecycle events since the last evaluation.</param>
+    /// <param name="cancellationToken">Stops the evaluation (see <see cref="EvaluateAsync(PortfolioSnapshot?, PortfolioSnapshot, IEnumerable{LifecycleEvent}?, CancellationToken, IProgress{int}?, bool)"/>).</param>
+    /// <returns>What the evaluation did.</returns>
+    /// <exception cref="MassCancellationException">The evaluation would cancel too many open runs; nothing was changed.</exception>
+    public Task<PlaybookEvaluation> EvaluateAsync(PortfolioSnapshot after, IEnumerable<LifecycleEvent>? events = null, CancellationToken cancellationToken = default) =>
+        EvaluateAsync(null, after, events, cancellationToken);
+
+    /// <summary>
     /// Evaluates a portfolio: finds the trigger occurrences between <paramref name="before"/> and <paramref name="after"/>
     /// (and in <paramref name="events"/>), creates their runs, cancels open runs whose reason went away, and hands
     /// pending tasks to the handlers.
@@ -104,16 +116,19 @@ public sealed class PlaybookEngine
     /// runs. The cancellations are decided before anything is written, and refused as a whole (see
     /// <see cref="MassCancellationException"/>) when there are too many.
     /// </remarks>
-    /// <param name="before">The earlier snapshot; null on a first evaluation.</param>
+    /// <param name="before">
+    /// The earlier snapshot, or null: built-in state triggers rely on the trigger state in the store, and read the
+    /// earlier snapshot only for accounts it is newer about; date, event and custom triggers compare it with the current one.
+    /// </param>
     /// <param name="after">The current snapshot.</param>
     /// <param name="events">Lifecycle events since <paramref name="before"/>.</param>
-    /// <param name="cancellationToken">Cancels the hand-off (runs already created stay).</param>
+    /// <param name="cancellationToken">Stops the evaluation: runs in batches already stored stay (the next evaluation counts them as their state held), and tasks not handed off stay pending.</param>
     /// <param name="progress">Receives the number of accounts evaluated so far, every 10,000 accounts and at the end.</param>
     /// <param name="allowMassCancellation">Confirms that the evaluation may cancel more than <see cref="PlaybookEngineOptions.MaxCancellationShare"/> of the open runs.</param>
     /// <returns>What the evaluation did.</returns>
     /// <exception cref="ArgumentException"><paramref name="before"/> is not earlier than <paramref name="after"/>.</exception>
     /// <exception cref="MassCancellationException">The evaluation would cancel too many open runs; nothing was changed.</exception>
-    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled during the hand-off (runs already created stay, and their unfinished tasks are pending).</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled (runs already created stay, and their unfinished tasks are pending).</exception>
     public async Task<PlaybookEvaluation> EvaluateAsync(PortfolioSnapshot? before, PortfolioSnapshot after, IEnumerable<LifecycleEvent>? events = null, CancellationToken cancellationToken = default, IProgress<int>? progress = null, bool allowMassCancellation = false)
     {
         ArgumentNullException.ThrowIfNull(after);
@@ -125,13 +140,12 @@ public sealed class PlaybookEngine
         var now = _clock.Now;
 
         // Decided first, so that a refused evaluation has written nothing.
-        var (toCancel, open) = RunsToCancel(after, allowMassCancellation);
+        var (toCancel, open) = await RunsToCancelAsync(after, allowMassCancellation, cancellationToken).ConfigureAwait(false);
 
-        // Where the store keeps trigger state, a built-in state trigger occurs on the onset of its state as the store
-        // last saw it (an open run of the playbook counts as the state held), not as the earlier snapshot says.
-        var keepsState = _store.KeepsTriggerState;
-        var states = keepsState ? _store.TriggerStates() : null;
-        var openKeys = keepsState ? open.Select(r => new TriggerStateKey(r.PlaybookId, r.Account)).ToHashSet() : null;
+        // A built-in state trigger occurs on the onset of its state as the store last saw it (an open run of the
+        // playbook counts as the state held), not as the earlier snapshot says.
+        var states = await _store.TriggerStatesAsync(cancellationToken).ConfigureAwait(false);
+        var openKeys = open.Select(r => new TriggerStateKey(r.PlaybookId, r.Account)).ToHashSet();
         var stateChanges = new List<TriggerStateChange>();
         var eventsByAccount = new Dictionary<AccountId, List<LifecycleEvent>>();
         foreach (var e in events ?? [])
@@ -143,7 +157,7 @@ public sealed class PlaybookEngine
         var created = new List<PlaybookRun>();
         var suppressed = new List<SuppressedRun>();
         var found = new List<(string Key, LocalDate Date)>();
-        var load = new AssignmentLoad(_store);
+        AssignmentLoad? load = null; // read from the store when the first run is found: a quiet day never asks
         var batch = new List<RunRequest>(); // grows to a batch only on a busy day: a quiet one allocates nothing for it
         var evaluated = 0;
         foreach (var account in after.Accounts)
@@ -158,7 +172,7 @@ public sealed class PlaybookEngine
             foreach (var playbook in _playbooks)
             {
                 var trigger = playbook.Trigger;
-                var tracked = keepsState && trigger.TracksState;
+                var tracked = trigger.TracksState;
 
                 // A churned account starts no state-triggered playbook (its state-triggered runs are being cancelled,
                 // and its trigger state is forgotten); date and event triggers (a win-back three months after churn)
@@ -166,7 +180,7 @@ public sealed class PlaybookEngine
                 if (trigger.IsState && account.ChurnedOn <= after.Date)
                 {
                     var key = new TriggerStateKey(playbook.Id, account.Account.Id);
-                    if (tracked && states!.TryGetValue(key, out var held) && held.Holds)
+                    if (tracked && states.TryGetValue(key, out var held) && held.Holds)
                     {
                         stateChanges.Add(new TriggerStateChange(key, new TriggerState(false, after.Date)));
                     }
@@ -182,7 +196,7 @@ public sealed class PlaybookEngine
                 found.Clear();
                 if (tracked)
                 {
-                    TrackedOccurrence(playbook, earlier, before?.Date, account, after.Date, states!, openKeys!, stateChanges, found);
+                    TrackedOccurrence(playbook, earlier, before?.Date, account, after.Date, states, openKeys, stateChanges, found);
                 }
                 else
                 {
@@ -191,30 +205,33 @@ public sealed class PlaybookEngine
 
                 foreach (var (key, date) in found)
                 {
+                    load ??= new AssignmentLoad(await _store.OpenTaskCountsAsync(cancellationToken).ConfigureAwait(false));
                     batch.Add(new RunRequest(NewRun(playbook, account, key, date, now, load), playbook.Cooldown, playbook.Cap));
                     if (batch.Count == CreateBatchSize)
                     {
-                        Create(batch, load, created, suppressed);
+                        await CreateAsync(batch, load, created, suppressed, cancellationToken).ConfigureAwait(false);
                     }
                 }
             }
         }
 
-        Create(batch, load, created, suppressed);
+        if (load is not null)
+        {
+            await CreateAsync(batch, load, created, suppressed, cancellationToken).ConfigureAwait(false);
+        }
+
         if (stateChanges.Count > 0)
         {
             // After the runs: a crash in between leaves an open run, which counts as the state held.
-            _store.SetTriggerStates(stateChanges);
+            await _store.SetTriggerStatesAsync(stateChanges, cancellationToken).ConfigureAwait(false);
         }
 
         progress?.Report(after.Count);
         var cancelled = new List<PlaybookRun>();
-        foreach (var run in toCancel)
+        if (toCancel.Count > 0)
         {
-            if (_store.Cancel(run.Id, now))
-            {
-                cancelled.Add(run with { Status = RunStatus.Cancelled });
-            }
+            var done = (await _store.CancelAsync([.. toCancel.Select(r => r.Id)], now, cancellationToken).ConfigureAwait(false)).ToHashSet(StringComparer.Ordinal);
+            cancelled.AddRange(toCancel.Where(r => done.Contains(r.Id)).Select(r => r with { Status = RunStatus.Cancelled }));
         }
 
         var (handedOff, failures) = await HandOffAsync(cancellationToken).ConfigureAwait(false);
@@ -228,14 +245,19 @@ public sealed class PlaybookEngine
         await HandOffAsync(cancellationToken).ConfigureAwait(false);
 
     // Runs go to the store a batch at a time (one transaction each in a database store), in the order they were found.
-    private void Create(List<RunRequest> batch, AssignmentLoad load, List<PlaybookRun> created, List<SuppressedRun> suppressed)
+    private async ValueTask CreateAsync(List<RunRequest> batch, AssignmentLoad load, List<PlaybookRun> created, List<SuppressedRun> suppressed, CancellationToken cancellationToken)
     {
         if (batch.Count == 0)
         {
             return;
         }
 
-        var admissions = _store.TryCreateMany(batch);
+        var admissions = await _store.TryCreateAsync(batch, cancellationToken).ConfigureAwait(false);
+        if (admissions.Count != batch.Count)
+        {
+            throw new InvalidOperationException($"The run store answered {admissions.Count} admissions for {batch.Count} requests; a store must answer each request once, in order.");
+        }
+
         for (var i = 0; i < batch.Count; i++)
         {
             var run = batch[i].Run;
@@ -305,9 +327,9 @@ public sealed class PlaybookEngine
         }
     }
 
-    private (List<PlaybookRun> Cancel, IReadOnlyList<PlaybookRun> Open) RunsToCancel(PortfolioSnapshot after, bool allowMassCancellation)
+    private async ValueTask<(List<PlaybookRun> Cancel, IReadOnlyList<PlaybookRun> Open)> RunsToCancelAsync(PortfolioSnapshot after, bool allowMassCancellation, CancellationToken cancellationToken)
     {
-        var open = _store.OpenRuns();
+        var open = await _store.OpenRunsAsync(cancellationToken).ConfigureAwait(false);
         var cancel = new List<PlaybookRun>();
         foreach (var run in open)
         {
@@ -362,7 +384,7 @@ public sealed class PlaybookEngine
             while (true)
             {
                 // Failed tasks stay claimed by this evaluation until it ends, so the next batch does not return them.
-                var claimed = _store.ClaimHandOffs(claimant, LeaseNow(), _options.HandOffLease, _options.HandOffBatchSize);
+                var claimed = await _store.ClaimHandOffsAsync(claimant, LeaseNow(), _options.HandOffLease, _options.HandOffBatchSize, cancellationToken).ConfigureAwait(false);
                 for (var i = 0; i < claimed.Count; i++)
                 {
                     var task = claimed[i];
@@ -376,11 +398,7 @@ public sealed class PlaybookEngine
                     catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
                     {
                         // Stopping: give back this task and every one not reached, so the next evaluation need not wait for the lease.
-                        for (var j = i; j < claimed.Count; j++)
-                        {
-                            _store.ReleaseHandOff(claimed[j].Id, claimant);
-                        }
-
+                        await _store.ReleaseHandOffsAsync([.. claimed.Skip(i).Select(t => t.Id)], claimant, CancellationToken.None).ConfigureAwait(false);
                         throw;
                     }
                     catch (Exception e)
@@ -392,7 +410,8 @@ public sealed class PlaybookEngine
                         continue;
                     }
 
-                    _store.CompleteHandOff(task.Id, claimant);
+                    // Not cancellable: every handler has taken the task, and only this records it.
+                    await _store.CompleteHandOffAsync(task.Id, claimant, CancellationToken.None).ConfigureAwait(false);
                     handedOff.Add(task);
                 }
 
@@ -404,9 +423,9 @@ public sealed class PlaybookEngine
         }
         finally
         {
-            foreach (var failure in failures)
+            if (failures.Count > 0)
             {
-                _store.ReleaseHandOff(failure.Task.Id, claimant);
+                await _store.ReleaseHandOffsAsync([.. failures.Select(f => f.Task.Id)], claimant, CancellationToken.None).ConfigureAwait(false);
             }
         }
 
@@ -415,60 +434,33 @@ public sealed class PlaybookEngine
 }
 
 /// <summary>
-/// The store as the owner assigner sees it during one evaluation: open-task counts that include the tasks assigned in
-/// the batch not yet stored (so least-loaded assignment spreads a batch instead of piling it on one person), each
-/// owner's stored count read once instead of once per task.
+/// Open-task counts as the owner assigner sees them during one evaluation: the store's counts, read once when the first
+/// run is found, plus the tasks this evaluation has assigned since (stored or not), so least-loaded assignment spreads
+/// a batch instead of piling it on one person.
 /// </summary>
-internal sealed class AssignmentLoad(IPlaybookRunStore store) : IPlaybookRunStore
+internal sealed class AssignmentLoad(IReadOnlyDictionary<string, int> stored) : IOwnerLoad
 {
-    // count(owner) = stored count when first asked, minus what this evaluation had stored by then, plus what it has
-    // stored since and what it has assigned but not yet stored.
-    private readonly Dictionary<string, int> _base = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, int> _stored = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, int> _pending = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _assigned = new(StringComparer.Ordinal);
 
     public string Assigned(string owner)
     {
-        _pending[owner] = _pending.GetValueOrDefault(owner) + 1;
+        _assigned[owner] = _assigned.GetValueOrDefault(owner) + 1;
         return owner;
     }
 
+    // A run the store refused (a duplicate, a cooldown) gives its tasks back.
     public void Settle(PlaybookRun run, bool created)
     {
-        foreach (var task in run.Tasks)
+        if (!created)
         {
-            _pending[task.Owner]--;
-            if (created)
+            foreach (var task in run.Tasks)
             {
-                _stored[task.Owner] = _stored.GetValueOrDefault(task.Owner) + 1;
+                _assigned[task.Owner]--;
             }
         }
     }
 
-    public int OpenTaskCount(string owner)
-    {
-        if (!_base.TryGetValue(owner, out var stored))
-        {
-            stored = store.OpenTaskCount(owner) - _stored.GetValueOrDefault(owner);
-            _base[owner] = stored;
-        }
-
-        return stored + _stored.GetValueOrDefault(owner) + _pending.GetValueOrDefault(owner);
-    }
-
-    public RunAdmission TryCreate(PlaybookRun run, Period? cooldown, EnrolmentCap? cap) => store.TryCreate(run, cooldown, cap);
-
-    public IReadOnlyList<RunAdmission> TryCreateMany(IReadOnlyList<RunRequest> requests) => store.TryCreateMany(requests);
-
-    public IReadOnlyList<PlaybookRun> OpenRuns() => store.OpenRuns();
-
-    public bool Cancel(string runId, Instant at) => store.Cancel(runId, at);
-
-    public IReadOnlyList<PlaybookTask> ClaimHandOffs(string claimant, Instant now, Duration lease, int limit) => store.ClaimHandOffs(claimant, now, lease, limit);
-
-    public void CompleteHandOff(string taskId, string claimant) => store.CompleteHandOff(taskId, claimant);
-
-    public void ReleaseHandOff(string taskId, string claimant) => store.ReleaseHandOff(taskId, claimant);
+    public int OpenTaskCount(string owner) => stored.GetValueOrDefault(owner) + _assigned.GetValueOrDefault(owner);
 }
 
 /// <summary>A run the store refused for a reason other than a duplicate.</summary>

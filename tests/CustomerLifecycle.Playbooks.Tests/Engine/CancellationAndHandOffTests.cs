@@ -17,14 +17,14 @@ public sealed class CancellationAndHandOffTests
         var store = new InMemoryPlaybookRunStore();
         var engine = new PlaybookEngine([Save], store, Clock());
         await engine.EvaluateAsync(null, Reds(Day0, 4));
-        Assert.Equal(4, store.OpenRuns().Count);
+        Assert.Equal(4, (await store.OpenRunsAsync()).Count);
 
         // a0 is absent (a partial export), a1 removed, a2 churned, a3 still Red.
         var after = new PortfolioSnapshot(Day0.PlusDays(1), [Snap("a2", HealthColor.Red, churnedOn: Day0.PlusDays(1)), Snap("a3", HealthColor.Red)], [new AccountId("a1")]);
         var result = await engine.EvaluateAsync(Reds(Day0, 4), after);
         Assert.Empty(result.Created);
         Assert.Equal(["a1", "a2"], result.Cancelled.Select(r => r.Account.Value).Order(StringComparer.Ordinal));
-        Assert.Equal(["a0", "a3"], store.OpenRuns().Select(r => r.Account.Value).Order(StringComparer.Ordinal));
+        Assert.Equal(["a0", "a3"], (await store.OpenRunsAsync()).Select(r => r.Account.Value).Order(StringComparer.Ordinal));
 
         // No handler: nothing is handed off, and every task of the open runs is still pending for the first handler.
         Assert.Empty(result.HandedOff);
@@ -34,7 +34,7 @@ public sealed class CancellationAndHandOffTests
 
         // An empty snapshot cancels nothing at all.
         Assert.Empty((await engine.EvaluateAsync(after, Portfolio(Day0.PlusDays(2)))).Cancelled);
-        Assert.Equal(2, store.OpenRuns().Count);
+        Assert.Equal(2, (await store.OpenRunsAsync()).Count);
         Assert.Throws<ArgumentException>(() => new PortfolioSnapshot(Day0, [Snap("a3")], [new AccountId("a3")]));
     }
 
@@ -52,7 +52,7 @@ public sealed class CancellationAndHandOffTests
         var e = await Assert.ThrowsAsync<MassCancellationException>(() => engine.EvaluateAsync(null, greens));
         Assert.Equal((30, 30, 0.5), (e.WouldCancel, e.OpenRuns, e.MaxShare));
         Assert.StartsWith("The evaluation of 2026-11-03 would cancel 30 of 30 open playbook runs (100.0 %), more than the 50 % allowed; nothing was changed.", e.Message, StringComparison.Ordinal);
-        Assert.Equal(30, store.OpenRuns().Count);
+        Assert.Equal(30, (await store.OpenRunsAsync()).Count);
         Assert.Equal(30, store.AllRuns().Count); // the new account's run was not created either
         Assert.Equal(handedOff, handler.Received.Count);
 
@@ -164,24 +164,28 @@ public sealed class CancellationAndHandOffTests
 
         public List<int> Sizes { get; } = [];
 
-        public RunAdmission TryCreate(PlaybookRun run, Period? cooldown, EnrolmentCap? cap) => _inner.TryCreate(run, cooldown, cap);
+        public ValueTask<IReadOnlyList<RunAdmission>> TryCreateAsync(IReadOnlyList<RunRequest> requests, CancellationToken cancellationToken = default) => _inner.TryCreateAsync(requests, cancellationToken);
 
-        public IReadOnlyList<PlaybookRun> OpenRuns() => _inner.OpenRuns();
+        public ValueTask<IReadOnlyList<PlaybookRun>> OpenRunsAsync(CancellationToken cancellationToken = default) => _inner.OpenRunsAsync(cancellationToken);
 
-        public bool Cancel(string runId, Instant at) => _inner.Cancel(runId, at);
+        public ValueTask<IReadOnlyList<string>> CancelAsync(IReadOnlyList<string> runIds, Instant at, CancellationToken cancellationToken = default) => _inner.CancelAsync(runIds, at, cancellationToken);
 
-        public IReadOnlyList<PlaybookTask> ClaimHandOffs(string claimant, Instant now, Duration lease, int limit)
+        public async ValueTask<IReadOnlyList<PlaybookTask>> ClaimHandOffsAsync(string claimant, Instant now, Duration lease, int limit, CancellationToken cancellationToken = default)
         {
-            var claimed = _inner.ClaimHandOffs(claimant, now, lease, limit);
+            var claimed = await _inner.ClaimHandOffsAsync(claimant, now, lease, limit, cancellationToken);
             Claims++;
             Sizes.Add(claimed.Count);
             return claimed;
         }
 
-        public void CompleteHandOff(string taskId, string claimant) => _inner.CompleteHandOff(taskId, claimant);
+        public ValueTask<bool> CompleteHandOffAsync(string taskId, string claimant, CancellationToken cancellationToken = default) => _inner.CompleteHandOffAsync(taskId, claimant, cancellationToken);
 
-        public void ReleaseHandOff(string taskId, string claimant) => _inner.ReleaseHandOff(taskId, claimant);
+        public ValueTask ReleaseHandOffsAsync(IReadOnlyList<string> taskIds, string claimant, CancellationToken cancellationToken = default) => _inner.ReleaseHandOffsAsync(taskIds, claimant, cancellationToken);
 
-        public int OpenTaskCount(string owner) => _inner.OpenTaskCount(owner);
+        public ValueTask<IReadOnlyDictionary<string, int>> OpenTaskCountsAsync(CancellationToken cancellationToken = default) => _inner.OpenTaskCountsAsync(cancellationToken);
+
+        public ValueTask<IReadOnlyDictionary<TriggerStateKey, TriggerState>> TriggerStatesAsync(CancellationToken cancellationToken = default) => _inner.TriggerStatesAsync(cancellationToken);
+
+        public ValueTask SetTriggerStatesAsync(IReadOnlyList<TriggerStateChange> changes, CancellationToken cancellationToken = default) => _inner.SetTriggerStatesAsync(changes, cancellationToken);
     }
 }

@@ -74,7 +74,7 @@ public sealed class EngineTests
         await engine.EvaluateAsync(null, Portfolio(Day0, Snap("a", HealthColor.Red, segments: ["AtRisk"]), Snap("b", HealthColor.Red, segments: ["AtRisk"])));
         var result = await engine.EvaluateAsync(Portfolio(Day0, Snap("a", HealthColor.Red, segments: ["AtRisk"]), Snap("b", HealthColor.Red, segments: ["AtRisk"])), Portfolio(Day0.PlusDays(1), Snap("a", HealthColor.Green), Snap("b", HealthColor.Red, segments: ["AtRisk"])));
         Assert.Equal(["risk|a", "save|a"], result.Cancelled.Select(r => $"{r.PlaybookId}|{r.Account}").Order());
-        Assert.Equal(2, store.OpenRuns().Count);
+        Assert.Equal(2, (await store.OpenRunsAsync()).Count);
 
         // Cancelled tasks are never handed off, even after the handler recovers.
         var recovered = new PlaybookEngine([segment, Save], store, Clock(), [new RecordingHandler()]);
@@ -106,15 +106,16 @@ public sealed class EngineTests
         var playbook = new Playbook("p", "P", PlaybookTrigger.HealthTurned(HealthColor.Red), [Step("Exec sponsor", role: "Executive")]);
         var assigner = new OwnerAssigner(new Dictionary<string, (IReadOnlyList<string>, AssignmentStrategy)> { ["Executive"] = (["vp1", "vp2", "vp3"], AssignmentStrategy.LeastLoaded) });
         var store = new InMemoryPlaybookRunStore();
-        store.TryCreate(new PlaybookRun("old", "p", new AccountId("x"), "k", Day0, Instant.MinValue, [new PlaybookTask("old#1", "old", "p", new AccountId("x"), "t", "Executive", "vp1", TaskChannel.Call, TaskPriority.Normal, Day0)]), null, null);
+        await store.TryCreateAsync([new RunRequest(new PlaybookRun("old", "p", new AccountId("x"), "k", Day0, Instant.MinValue, [new PlaybookTask("old#1", "old", "p", new AccountId("x"), "t", "Executive", "vp1", TaskChannel.Call, TaskPriority.Normal, Day0)]), null, null)]);
         var engine = new PlaybookEngine([playbook], store, Clock(), assigner: assigner);
         var result = await engine.EvaluateAsync(null, Portfolio(Day0, [.. Enumerable.Range(0, 1_001).Select(i => Snap("a" + i, HealthColor.Red))]));
         Assert.Equal(1_001, result.Created.Count);
-        Assert.Equal([(334, "vp1"), (334, "vp2"), (334, "vp3")], new[] { "vp1", "vp2", "vp3" }.Select(o => (store.OpenTaskCount(o), o)));
+        var counts = await store.OpenTaskCountsAsync();
+        Assert.Equal([(334, "vp1"), (334, "vp2"), (334, "vp3")], new[] { "vp1", "vp2", "vp3" }.Select(o => (counts[o], o)));
 
         // A second evaluation finds every run: nothing is created, and the counts stay.
         Assert.Empty((await engine.EvaluateAsync(null, Portfolio(Day0, [.. Enumerable.Range(0, 1_001).Select(i => Snap("a" + i, HealthColor.Red))]))).Created);
-        Assert.Equal(334, store.OpenTaskCount("vp2"));
+        Assert.Equal(334, (await store.OpenTaskCountsAsync())["vp2"]);
     }
 
     [Fact]
@@ -175,8 +176,8 @@ public sealed class EngineTests
         var realTime = new CustomerLifecycle.Testing.FakeClock(Instant.FromUtc(2026, 12, 2, 14, 0));
         var crashStore = new InMemoryPlaybookRunStore();
         var crashed = new PlaybookEngine([Save], crashStore, business, [new RecordingHandler()], options: new PlaybookEngineOptions { LeaseTime = realTime.AsTimeProvider() });
-        crashStore.TryCreate(new PlaybookRun("r", "save", new AccountId("z"), "k", Day0, clock.GetCurrentInstant(), [new PlaybookTask("r#1", "r", "save", new AccountId("z"), "Call", "CSM", "dana", TaskChannel.Call, TaskPriority.High, Day0)]), null, null);
-        Assert.Single(crashStore.ClaimHandOffs("dead-process", realTime.GetCurrentInstant(), Duration.FromMinutes(5), 100));
+        await crashStore.TryCreateAsync([new RunRequest(new PlaybookRun("r", "save", new AccountId("z"), "k", Day0, clock.GetCurrentInstant(), [new PlaybookTask("r#1", "r", "save", new AccountId("z"), "Call", "CSM", "dana", TaskChannel.Call, TaskPriority.High, Day0)]), null, null)]);
+        Assert.Single(await crashStore.ClaimHandOffsAsync("dead-process", realTime.GetCurrentInstant(), Duration.FromMinutes(5), 100));
         Assert.Empty((await crashed.HandOffPendingAsync()).HandedOff);
         realTime.Advance(Duration.FromMinutes(4));
         Assert.Empty((await crashed.HandOffPendingAsync()).HandedOff);

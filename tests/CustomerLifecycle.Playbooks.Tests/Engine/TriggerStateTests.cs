@@ -59,8 +59,8 @@ public sealed class TriggerStateTests
         var store = new InMemoryPlaybookRunStore();
         var engine = new PlaybookEngine([Save], store, Clock());
         await engine.EvaluateAsync(null, Portfolio(Day0, Snap("a", HealthColor.Red)));
-        store.SetTriggerStates([new TriggerStateChange(new TriggerStateKey("save", new AccountId("a")), new TriggerState(false, Day0))]);
+        await store.SetTriggerStatesAsync([new TriggerStateChange(new TriggerStateKey("save", new AccountId("a")), new TriggerState(false, Day0))]);
         Assert.Empty((await engine.EvaluateAsync(null, Portfolio(Day0.PlusDays(1), Snap("a", HealthColor.Red)))).Created);
-        Assert.Equal(new TriggerState(true, Day0.PlusDays(1)), store.TriggerStates()[new TriggerStateKey("save", new AccountId("a"))]);
+        Assert.Equal(new TriggerState(true, Day0.PlusDays(1)), (await store.TriggerStatesAsync())[new TriggerStateKey("save", new AccountId("a"))]);
     }
 }

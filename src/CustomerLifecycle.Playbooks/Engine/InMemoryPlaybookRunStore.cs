@@ -1,0 +1,239 @@
+using NodaTime;
+
+namespace CustomerLifecycle.Playbooks;
+
+/// <summary>
+/// The default store: in memory, one lock, safe under concurrent evaluations in one process. State is lost when the
+/// process stops; use a durable store (<c>CustomerLifecycle.Storage.Sqlite</c> or <c>.Storage.PostgreSql</c>) to keep
+/// it. Every call completes synchronously.
+/// </summary>
+public sealed class InMemoryPlaybookRunStore : IPlaybookRunStore
+{
+    private readonly object _lock = new();
+    private readonly Dictionary<string, PlaybookRun> _runs = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string, AccountId), List<LocalDate>> _history = [];
+    private readonly Dictionary<string, HandOff> _handOffs = new(StringComparer.Ordinal);
+
+    // Tasks of open runs per owner, for least-loaded assignment without a scan.
+    private readonly Dictionary<string, int> _openTasks = new(StringComparer.Ordinal);
+
+    // The hand-offs not yet done, of open runs: what a claim looks through (done and cancelled ones leave it).
+    private readonly Dictionary<string, HandOff> _unfinished = new(StringComparer.Ordinal);
+
+    private readonly Dictionary<TriggerStateKey, TriggerState> _triggerStates = [];
+
+    private enum HandOffState
+    {
+        Pending,
+        Claimed,
+        Done,
+    }
+
+    /// <summary>Every run, open or cancelled.</summary>
+    /// <returns>A snapshot.</returns>
+    public IReadOnlyList<PlaybookRun> AllRuns()
+    {
+        lock (_lock)
+        {
+            return [.. _runs.Values];
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<RunAdmission>> TryCreateAsync(IReadOnlyList<RunRequest> requests, CancellationToken cancellationToken = default)
+    {
+        RunRequest.Validate(requests);
+        cancellationToken.ThrowIfCancellationRequested();
+        var admissions = new RunAdmission[requests.Count];
+        lock (_lock)
+        {
+            for (var i = 0; i < requests.Count; i++)
+            {
+                admissions[i] = TryCreateLocked(requests[i].Run, requests[i].Cooldown, requests[i].Cap);
+            }
+        }
+
+        return new(admissions);
+    }
+
+    private RunAdmission TryCreateLocked(PlaybookRun run, Period? cooldown, EnrolmentCap? cap)
+    {
+        if (_runs.ContainsKey(run.Id))
+        {
+            return RunAdmission.Duplicate;
+        }
+
+        var key = (run.PlaybookId, run.Account);
+        var history = _history.TryGetValue(key, out var h) ? h : [];
+        var admission = PlaybookLimits.Admit(history, run.TriggeredOn, cooldown, cap);
+        if (admission != RunAdmission.Created)
+        {
+            return admission;
+        }
+
+        _runs[run.Id] = run with { Status = RunStatus.Open };
+        history.Add(run.TriggeredOn);
+        _history[key] = history;
+        foreach (var task in run.Tasks)
+        {
+            var handOff = new HandOff(task);
+            _handOffs[task.Id] = handOff;
+            _unfinished[task.Id] = handOff;
+            _openTasks[task.Owner] = _openTasks.GetValueOrDefault(task.Owner) + 1;
+        }
+
+        return RunAdmission.Created;
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<PlaybookRun>> OpenRunsAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_lock)
+        {
+            return new([.. _runs.Values.Where(r => r.Status == RunStatus.Open)]);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<string>> CancelAsync(IReadOnlyList<string> runIds, Instant at, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(runIds);
+        cancellationToken.ThrowIfCancellationRequested();
+        var cancelled = new List<string>();
+        lock (_lock)
+        {
+            foreach (var runId in runIds)
+            {
+                if (runId is null || !_runs.TryGetValue(runId, out var run) || run.Status != RunStatus.Open)
+                {
+                    continue;
+                }
+
+                _runs[runId] = run with { Status = RunStatus.Cancelled };
+                foreach (var task in run.Tasks)
+                {
+                    _unfinished.Remove(task.Id);
+                    _openTasks[task.Owner]--;
+                }
+
+                cancelled.Add(runId);
+            }
+        }
+
+        return new(cancelled);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<PlaybookTask>> ClaimHandOffsAsync(string claimant, Instant now, Duration lease, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(claimant);
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_lock)
+        {
+            var claimed = new List<PlaybookTask>();
+            foreach (var handOff in _unfinished.Values)
+            {
+                if (claimed.Count == limit)
+                {
+                    break;
+                }
+
+                if (handOff.State == HandOffState.Pending || (handOff.State == HandOffState.Claimed && handOff.Until <= now))
+                {
+                    handOff.State = HandOffState.Claimed;
+                    handOff.Claimant = claimant;
+                    handOff.Until = now + lease;
+                    claimed.Add(handOff.Task);
+                }
+            }
+
+            return new(claimed);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<bool> CompleteHandOffAsync(string taskId, string claimant, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_lock)
+        {
+            if (_unfinished.TryGetValue(taskId, out var handOff) && handOff.Claimant == claimant && handOff.State == HandOffState.Claimed)
+            {
+                handOff.State = HandOffState.Done;
+                _unfinished.Remove(taskId);
+                return new(true);
+            }
+
+            return new(false);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask ReleaseHandOffsAsync(IReadOnlyList<string> taskIds, string claimant, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(taskIds);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_lock)
+        {
+            foreach (var taskId in taskIds)
+            {
+                if (taskId is not null && _unfinished.TryGetValue(taskId, out var handOff) && handOff.Claimant == claimant && handOff.State == HandOffState.Claimed)
+                {
+                    handOff.State = HandOffState.Pending;
+                    handOff.Claimant = null;
+                }
+            }
+        }
+
+        return default;
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyDictionary<string, int>> OpenTaskCountsAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_lock)
+        {
+            return new(_openTasks.Where(o => o.Value > 0).ToDictionary(o => o.Key, o => o.Value, StringComparer.Ordinal));
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyDictionary<TriggerStateKey, TriggerState>> TriggerStatesAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_lock)
+        {
+            return new(new Dictionary<TriggerStateKey, TriggerState>(_triggerStates));
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask SetTriggerStatesAsync(IReadOnlyList<TriggerStateChange> changes, CancellationToken cancellationToken = default)
+    {
+        TriggerStateChange.Validate(changes);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_lock)
+        {
+            foreach (var change in changes)
+            {
+                _triggerStates[change.Key] = change.State;
+            }
+        }
+
+        return default;
+    }
+
+    private sealed class HandOff(PlaybookTask task)
+    {
+        public PlaybookTask Task { get; } = task;
+
+        public HandOffState State { get; set; }
+
+        public string? Claimant { get; set; }
+
+        public Instant Until { get; set; }
+    }
+}

@@ -1,0 +1,384 @@
+using CustomerLifecycle.Playbooks;
+using NodaTime;
+
+namespace CustomerLifecycle.Storage.Conformance;
+
+/// <summary>
+/// The contract of <see cref="IPlaybookRunStore"/>, as cases any test framework can run: derive a class that creates
+/// your store over fresh storage, and run every name in <see cref="CaseNames"/>. The in-memory, SQLite and PostgreSQL
+/// stores pass it.
+/// </summary>
+/// <example>
+/// With xunit:
+/// <code>
+/// public sealed class MyStoreConformance : PlaybookRunStoreConformance
+/// {
+///     protected override ValueTask&lt;IPlaybookRunStore&gt; CreateStoreAsync(CancellationToken cancellationToken) =&gt; new(new MyStore(NewDatabase()));
+///
+///     public static TheoryData&lt;string&gt; Cases =&gt; new(CaseNames);
+///
+///     [Theory, MemberData(nameof(Cases))]
+///     public Task Conforms(string name) =&gt; RunAsync(name);
+/// }
+/// </code>
+/// </example>
+public abstract class PlaybookRunStoreConformance
+{
+    private static readonly Instant T0 = Instant.FromUtc(2026, 12, 2, 9, 0);
+    private static readonly LocalDate Day0 = new(2026, 12, 2);
+
+    private static readonly (string Name, Func<PlaybookRunStoreConformance, string, CancellationToken, Task> Run)[] Cases =
+    [
+        ("creates_a_run_once_and_reads_it_back", (c, n, t) => c.CreatesARunOnceAsync(n, t)),
+        ("decides_a_batch_in_order", (c, n, t) => c.DecidesABatchInOrderAsync(n, t)),
+        ("caps_runs_in_a_rolling_period_and_counts_cancelled_runs", (c, n, t) => c.CapsAndCountsCancelledAsync(n, t)),
+        ("refuses_a_bad_batch_whole", (c, n, t) => c.RefusesABadBatchWholeAsync(n, t)),
+        ("cancels_only_open_runs", (c, n, t) => c.CancelsOnlyOpenRunsAsync(n, t)),
+        ("claims_each_task_once", (c, n, t) => c.ClaimsEachTaskOnceAsync(n, t)),
+        ("lets_a_lease_expire", (c, n, t) => c.LetsALeaseExpireAsync(n, t)),
+        ("counts_open_tasks_per_owner", (c, n, t) => c.CountsOpenTasksAsync(n, t)),
+        ("keeps_trigger_state", (c, n, t) => c.KeepsTriggerStateAsync(n, t)),
+        ("honours_a_cancelled_token", (c, n, t) => c.HonoursCancellationAsync(n, t)),
+        ("creates_once_under_concurrent_writers", (c, n, t) => c.CreatesOnceUnderConcurrencyAsync(n, t)),
+        ("keeps_a_cooldown_under_concurrent_writers", (c, n, t) => c.KeepsCooldownUnderConcurrencyAsync(n, t)),
+        ("hands_each_task_to_one_of_concurrent_claimants", (c, n, t) => c.ClaimsOnceUnderConcurrencyAsync(n, t)),
+    ];
+
+    /// <summary>The names of the cases, for a test framework's data-driven test.</summary>
+    public static IReadOnlyList<string> CaseNames { get; } = [.. Cases.Select(c => c.Name)];
+
+    /// <summary>Runs one case against a store over fresh storage, and disposes the stores it opened.</summary>
+    /// <param name="caseName">One of <see cref="CaseNames"/>.</param>
+    /// <param name="cancellationToken">Cancels the case.</param>
+    /// <returns>A task that completes when the case passed.</returns>
+    /// <exception cref="ConformanceException">The store broke the contract.</exception>
+    /// <exception cref="ArgumentException">No case has the name.</exception>
+    public async Task RunAsync(string caseName, CancellationToken cancellationToken = default)
+    {
+        var run = Cases.FirstOrDefault(c => c.Name == caseName).Run ?? throw new ArgumentException($"No conformance case is named '{caseName}'; see CaseNames.", nameof(caseName));
+        try
+        {
+            await run(this, caseName, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            foreach (var store in _opened)
+            {
+                switch (store)
+                {
+                    case IAsyncDisposable a:
+                        await a.DisposeAsync().ConfigureAwait(false);
+                        break;
+                    case IDisposable d:
+                        d.Dispose();
+                        break;
+                }
+            }
+
+            _opened.Clear();
+        }
+    }
+
+    private readonly List<IPlaybookRunStore> _opened = [];
+
+    /// <summary>Creates a store over fresh, empty storage (a new database, schema or file), for one case.</summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The store.</returns>
+    protected abstract ValueTask<IPlaybookRunStore> CreateStoreAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// A second store over the same storage as <paramref name="store"/>, as another process would open it. By default the
+    /// same instance (a store that lives in one process); a database store should return a new instance with its own
+    /// connections, so the concurrency cases run across instances.
+    /// </summary>
+    /// <param name="store">A store from <see cref="CreateStoreAsync"/>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The store.</returns>
+    protected virtual ValueTask<IPlaybookRunStore> OpenAnotherAsync(IPlaybookRunStore store, CancellationToken cancellationToken) => new(store);
+
+    private async Task<IPlaybookRunStore> NewAsync(CancellationToken cancellationToken)
+    {
+        var store = await CreateStoreAsync(cancellationToken).ConfigureAwait(false);
+        _opened.Add(store);
+        return store;
+    }
+
+    private async Task<IPlaybookRunStore> AnotherAsync(IPlaybookRunStore store, CancellationToken cancellationToken)
+    {
+        var another = await OpenAnotherAsync(store, cancellationToken).ConfigureAwait(false);
+        if (!ReferenceEquals(another, store))
+        {
+            _opened.Add(another);
+        }
+
+        return another;
+    }
+
+    private static PlaybookRun Run(string playbook, string account, LocalDate on, int tasks = 2, string? owner = null, string? key = null)
+    {
+        key ??= on.ToString("uuuu-MM-dd", null);
+        var id = PlaybookRun.IdFor(playbook, new AccountId(account), key);
+        return new PlaybookRun(id, playbook, new AccountId(account), key, on, T0 + Duration.FromTicks(123_4567), [.. Enumerable.Range(1, tasks).Select(i =>
+            new PlaybookTask($"{id}#{i}", id, playbook, new AccountId(account), $"Step {i}: call — «{account}»", i == 1 ? "CSM" : "Exec", owner ?? (i == 1 ? "dana" : "vp"), (TaskChannel)(i % 3), (TaskPriority)(i % 3), on.PlusDays(i)))]);
+    }
+
+    private static RunRequest Request(PlaybookRun run, int? cooldownDays = null, EnrolmentCap? cap = null) =>
+        new(run, cooldownDays is { } d ? Period.FromDays(d) : null, cap);
+
+    private static void Expect(bool condition, string caseName, string message)
+    {
+        if (!condition)
+        {
+            throw new ConformanceException(caseName, message);
+        }
+    }
+
+    private static void ExpectEqual<T>(IEnumerable<T> expected, IEnumerable<T> actual, string caseName, string what)
+    {
+        var e = expected.ToArray();
+        var a = actual.ToArray();
+        Expect(e.SequenceEqual(a), caseName, $"{what}: expected [{string.Join(", ", e)}], got [{string.Join(", ", a)}].");
+    }
+
+    private static void ExpectSameRun(PlaybookRun expected, PlaybookRun actual, string caseName)
+    {
+        Expect(expected.Id == actual.Id && expected.PlaybookId == actual.PlaybookId && expected.Account == actual.Account && expected.OccurrenceKey == actual.OccurrenceKey
+            && expected.TriggeredOn == actual.TriggeredOn && expected.CreatedAt == actual.CreatedAt,
+            caseName, $"the run read back differs from the run stored: expected {expected}, got {actual}.");
+        ExpectEqual(expected.Tasks, actual.Tasks, caseName, $"the tasks of run {expected.Id}, in order");
+    }
+
+    private static async Task<int> ExpectThrowsAsync<TException>(Func<Task> action, string caseName, string what)
+        where TException : Exception
+    {
+        try
+        {
+            await action().ConfigureAwait(false);
+        }
+        catch (TException)
+        {
+            return 1;
+        }
+        catch (Exception e)
+        {
+            throw new ConformanceException(caseName, $"{what}: expected {typeof(TException).Name}, got {e.GetType().Name}: {e.Message}");
+        }
+
+        throw new ConformanceException(caseName, $"{what}: expected {typeof(TException).Name}, and nothing was thrown.");
+    }
+
+    private async Task CreatesARunOnceAsync(string name, CancellationToken ct)
+    {
+        var store = await NewAsync(ct).ConfigureAwait(false);
+
+        // Ids and text a host's data can hold: separators, escapes, non-ASCII.
+        var run = Run("save|%7C", "acme|ünïcode 😀", Day0, tasks: 3, key: "ev%|1");
+        ExpectEqual([RunAdmission.Created], await store.TryCreateAsync([Request(run)], ct).ConfigureAwait(false), name, "a new run");
+        ExpectEqual([RunAdmission.Duplicate], await store.TryCreateAsync([Request(run)], ct).ConfigureAwait(false), name, "the same run again");
+        var open = await store.OpenRunsAsync(ct).ConfigureAwait(false);
+        Expect(open.Count == 1, name, $"expected one open run, got {open.Count}.");
+        ExpectSameRun(run, open[0], name);
+        Expect(open[0].Status == RunStatus.Open, name, $"a new run is open; got {open[0].Status}.");
+        var other = await AnotherAsync(store, ct).ConfigureAwait(false);
+        ExpectEqual([RunAdmission.Duplicate], await other.TryCreateAsync([Request(run)], ct).ConfigureAwait(false), name, "the same run through another instance");
+    }
+
+    private async Task DecidesABatchInOrderAsync(string name, CancellationToken ct)
+    {
+        var store = await NewAsync(ct).ConfigureAwait(false);
+        var first = Run("p", "a", Day0);
+        var admissions = await store.TryCreateAsync(
+        [
+            Request(first, 7),
+            Request(first, 7),
+            Request(Run("p", "a", Day0.PlusDays(3)), 7),
+            Request(Run("p", "a", Day0.PlusDays(7)), 7),
+            Request(Run("p", "b", Day0.PlusDays(3)), 7),
+            Request(Run("q", "a", Day0.PlusDays(3)), 7),
+        ], ct).ConfigureAwait(false);
+        ExpectEqual([RunAdmission.Created, RunAdmission.Duplicate, RunAdmission.CoolingDown, RunAdmission.Created, RunAdmission.Created, RunAdmission.Created], admissions, name,
+            "a batch where each run sees the runs before it (a cooldown of 7 days ends on day 7; other accounts and playbooks are apart)");
+        ExpectEqual([RunAdmission.CoolingDown], await store.TryCreateAsync([Request(Run("p", "a", Day0.PlusDays(10)), 7)], ct).ConfigureAwait(false), name, "a later batch sees the stored runs");
+        ExpectEqual([RunAdmission.CoolingDown], await store.TryCreateAsync([Request(Run("p", "b", Day0), 7)], ct).ConfigureAwait(false), name, "a run dated 3 days before a stored one, inside its 7-day cooldown (the rule looks both ways)");
+        Expect((await store.OpenRunsAsync(ct).ConfigureAwait(false)).Count == 4, name, "four runs were created.");
+    }
+
+    private async Task CapsAndCountsCancelledAsync(string name, CancellationToken ct)
+    {
+        var store = await NewAsync(ct).ConfigureAwait(false);
+        var cap = new EnrolmentCap(2, Period.FromDays(30));
+        var admissions = new List<RunAdmission>();
+        foreach (var day in new[] { 0, 5, 10, 30, 41 })
+        {
+            admissions.AddRange(await store.TryCreateAsync([Request(Run("p", "a", Day0.PlusDays(day)), cap: cap)], ct).ConfigureAwait(false));
+        }
+
+        ExpectEqual([RunAdmission.Created, RunAdmission.Created, RunAdmission.Capped, RunAdmission.Created, RunAdmission.Created], admissions, name, "two runs per 30 days on days 0, 5, 10, 30, 41");
+        ExpectEqual([RunAdmission.Capped], await store.TryCreateAsync([Request(Run("p", "a", Day0.PlusDays(-20)), cap: cap)], ct).ConfigureAwait(false), name, "a run 20 days before the stored runs of days 0 and 5 (its 30 days would hold three)");
+
+        var cancelled = Run("c", "a", Day0);
+        await store.TryCreateAsync([Request(cancelled, 10)], ct).ConfigureAwait(false);
+        await store.CancelAsync([cancelled.Id], T0, ct).ConfigureAwait(false);
+        ExpectEqual([RunAdmission.CoolingDown], await store.TryCreateAsync([Request(Run("c", "a", Day0.PlusDays(5)), 10)], ct).ConfigureAwait(false), name, "a cancelled run still starts a cooldown");
+        ExpectEqual([RunAdmission.Duplicate], await store.TryCreateAsync([Request(cancelled, 10)], ct).ConfigureAwait(false), name, "a cancelled run is not created again");
+    }
+
+    private async Task RefusesABadBatchWholeAsync(string name, CancellationToken ct)
+    {
+        var store = await NewAsync(ct).ConfigureAwait(false);
+        await ExpectThrowsAsync<ArgumentException>(async () => await store.TryCreateAsync([Request(Run("p", "a", Day0)), new RunRequest(null!, null, null)], ct).ConfigureAwait(false), name, "a batch with a null run").ConfigureAwait(false);
+        Expect((await store.OpenRunsAsync(ct).ConfigureAwait(false)).Count == 0, name, "a refused batch creates none of its runs.");
+        await ExpectThrowsAsync<ArgumentException>(async () => await store.ClaimHandOffsAsync("c", T0, Duration.FromMinutes(1), 0, ct).ConfigureAwait(false), name, "a claim of zero tasks").ConfigureAwait(false);
+    }
+
+    private async Task CancelsOnlyOpenRunsAsync(string name, CancellationToken ct)
+    {
+        var store = await NewAsync(ct).ConfigureAwait(false);
+        var (r1, r2) = (Run("p", "a", Day0), Run("p", "b", Day0));
+        await store.TryCreateAsync([Request(r1), Request(r2)], ct).ConfigureAwait(false);
+        ExpectEqual([r1.Id], await store.CancelAsync([r1.Id, "no such run", r1.Id], T0, ct).ConfigureAwait(false), name, "cancelling an open run, an unknown one and the first again");
+        ExpectEqual([], await store.CancelAsync([r1.Id], T0, ct).ConfigureAwait(false), name, "cancelling a cancelled run");
+        ExpectEqual([r2.Id], (await store.OpenRunsAsync(ct).ConfigureAwait(false)).Select(r => r.Id), name, "the open runs");
+        var claimed = await store.ClaimHandOffsAsync("c", T0, Duration.FromMinutes(5), 100, ct).ConfigureAwait(false);
+        ExpectEqual(r2.Tasks.Select(t => t.Id).Order(StringComparer.Ordinal), claimed.Select(t => t.Id).Order(StringComparer.Ordinal), name, "the claimable tasks (none of a cancelled run)");
+    }
+
+    private async Task ClaimsEachTaskOnceAsync(string name, CancellationToken ct)
+    {
+        var store = await NewAsync(ct).ConfigureAwait(false);
+        var runs = new[] { Run("p", "a", Day0), Run("p", "b", Day0), Run("p", "c", Day0) };
+        await store.TryCreateAsync([.. runs.Select(r => Request(r))], ct).ConfigureAwait(false);
+        var lease = Duration.FromMinutes(5);
+        var first = await store.ClaimHandOffsAsync("one", T0, lease, 4, ct).ConfigureAwait(false);
+        var second = await store.ClaimHandOffsAsync("two", T0, lease, 10, ct).ConfigureAwait(false);
+        Expect(first.Count == 4 && second.Count == 2, name, $"six tasks claimed four then ten at a time: got {first.Count} and {second.Count}.");
+        Expect(!first.Select(t => t.Id).Intersect(second.Select(t => t.Id)).Any(), name, "two claimants got the same task.");
+        ExpectEqual(runs.SelectMany(r => r.Tasks).OrderBy(t => t.Id, StringComparer.Ordinal), first.Concat(second).OrderBy(t => t.Id, StringComparer.Ordinal), name, "the claimed tasks, read back whole");
+        Expect((await store.ClaimHandOffsAsync("three", T0, lease, 10, ct).ConfigureAwait(false)).Count == 0, name, "a claim while every task is leased returns none.");
+        Expect(!await store.CompleteHandOffAsync(first[0].Id, "two", ct).ConfigureAwait(false), name, "a claimant completed a task it does not hold.");
+        Expect(await store.CompleteHandOffAsync(first[0].Id, "one", ct).ConfigureAwait(false), name, "the holder could not complete its task.");
+        Expect(!await store.CompleteHandOffAsync(first[0].Id, "one", ct).ConfigureAwait(false), name, "a task was completed twice.");
+        await store.ReleaseHandOffsAsync([.. second.Select(t => t.Id), first[1].Id], "two", ct).ConfigureAwait(false);
+        var again = await store.ClaimHandOffsAsync("three", T0, lease, 10, ct).ConfigureAwait(false);
+        ExpectEqual(second.Select(t => t.Id).Order(StringComparer.Ordinal), again.Select(t => t.Id).Order(StringComparer.Ordinal), name, "after a release, the released tasks (and only they: another claimant's stay held)");
+    }
+
+    private async Task LetsALeaseExpireAsync(string name, CancellationToken ct)
+    {
+        var store = await NewAsync(ct).ConfigureAwait(false);
+        await store.TryCreateAsync([Request(Run("p", "a", Day0, tasks: 1))], ct).ConfigureAwait(false);
+        var lease = Duration.FromMinutes(5);
+        Expect((await store.ClaimHandOffsAsync("dead", T0, lease, 10, ct).ConfigureAwait(false)).Count == 1, name, "the task was not claimable.");
+        Expect((await store.ClaimHandOffsAsync("next", T0 + Duration.FromMinutes(4), lease, 10, ct).ConfigureAwait(false)).Count == 0, name, "a task was claimed again before its lease expired.");
+        var taken = await store.ClaimHandOffsAsync("next", T0 + lease, lease, 10, ct).ConfigureAwait(false);
+        Expect(taken.Count == 1, name, "a task was not claimable when its lease expired.");
+        Expect(!await store.CompleteHandOffAsync(taken[0].Id, "dead", ct).ConfigureAwait(false), name, "a claimant whose lease was taken over completed the task.");
+        Expect(await store.CompleteHandOffAsync(taken[0].Id, "next", ct).ConfigureAwait(false), name, "the new holder could not complete the task.");
+        Expect((await store.ClaimHandOffsAsync("later", T0 + Duration.FromHours(1), lease, 10, ct).ConfigureAwait(false)).Count == 0, name, "a task handed off was claimed again.");
+    }
+
+    private async Task CountsOpenTasksAsync(string name, CancellationToken ct)
+    {
+        var store = await NewAsync(ct).ConfigureAwait(false);
+        var (r1, r2, r3) = (Run("p", "a", Day0, 2, owner: "dana"), Run("p", "b", Day0, 1, owner: "dana"), Run("p", "c", Day0, 3, owner: "lee"));
+        await store.TryCreateAsync([Request(r1), Request(r2), Request(r3)], ct).ConfigureAwait(false);
+        var claimed = await store.ClaimHandOffsAsync("c", T0, Duration.FromMinutes(5), 100, ct).ConfigureAwait(false);
+        await store.CompleteHandOffAsync(claimed[0].Id, "c", ct).ConfigureAwait(false);
+        await store.CancelAsync([r3.Id], T0, ct).ConfigureAwait(false);
+        var counts = await store.OpenTaskCountsAsync(ct).ConfigureAwait(false);
+        Expect(counts.GetValueOrDefault("dana") == 3 && counts.GetValueOrDefault("lee") == 0, name,
+            $"open tasks per owner (tasks of open runs, handed off or not; none of a cancelled run): expected dana 3, lee 0; got dana {counts.GetValueOrDefault("dana")}, lee {counts.GetValueOrDefault("lee")}.");
+    }
+
+    private async Task KeepsTriggerStateAsync(string name, CancellationToken ct)
+    {
+        var store = await NewAsync(ct).ConfigureAwait(false);
+        var (a, b) = (new TriggerStateKey("save", new AccountId("a|1")), new TriggerStateKey("save", new AccountId("b")));
+        Expect((await store.TriggerStatesAsync(ct).ConfigureAwait(false)).Count == 0, name, "a new store has trigger states.");
+        await store.SetTriggerStatesAsync([new(a, new(true, Day0)), new(b, new(true, Day0))], ct).ConfigureAwait(false);
+        await store.SetTriggerStatesAsync([new(a, new(false, Day0.PlusDays(3)))], ct).ConfigureAwait(false);
+        await ExpectThrowsAsync<ArgumentException>(async () => await store.SetTriggerStatesAsync([new(b, new(false, Day0.PlusDays(4))), new(b, new(true, Day0.PlusDays(4)))], ct).ConfigureAwait(false), name, "a key twice in one call").ConfigureAwait(false);
+        var other = await AnotherAsync(store, ct).ConfigureAwait(false);
+        var states = await other.TriggerStatesAsync(ct).ConfigureAwait(false);
+        Expect(states.Count == 2 && states.GetValueOrDefault(a) == new TriggerState(false, Day0.PlusDays(3)) && states.GetValueOrDefault(b) == new TriggerState(true, Day0), name,
+            $"expected a ended on day 3 and b holding since day 0 (the refused call wrote nothing); got {string.Join(", ", states.Select(s => $"{s.Key}={s.Value}"))}.");
+    }
+
+    private async Task HonoursCancellationAsync(string name, CancellationToken ct)
+    {
+        var store = await NewAsync(ct).ConfigureAwait(false);
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync().ConfigureAwait(false);
+        await ExpectThrowsAsync<OperationCanceledException>(async () => await store.TryCreateAsync([Request(Run("p", "a", Day0))], cancelled.Token).ConfigureAwait(false), name, "creating with a cancelled token").ConfigureAwait(false);
+        await ExpectThrowsAsync<OperationCanceledException>(async () => await store.SetTriggerStatesAsync([new(new("p", new AccountId("a")), new(true, Day0))], cancelled.Token).ConfigureAwait(false), name, "recording trigger state with a cancelled token").ConfigureAwait(false);
+        Expect((await store.OpenRunsAsync(ct).ConfigureAwait(false)).Count == 0 && (await store.TriggerStatesAsync(ct).ConfigureAwait(false)).Count == 0, name, "a cancelled call wrote something.");
+    }
+
+    private async Task CreatesOnceUnderConcurrencyAsync(string name, CancellationToken ct)
+    {
+        var store = await NewAsync(ct).ConfigureAwait(false);
+        var other = await AnotherAsync(store, ct).ConfigureAwait(false);
+        var runs = Enumerable.Range(0, 60).Select(i => Run("p", $"a{i}", Day0, tasks: 2)).ToArray();
+        var writers = Enumerable.Range(0, 6).Select(w => Task.Run(async () =>
+        {
+            // Each writer sends every run, in its own order, in batches of 7.
+            var order = runs.OrderBy(r => (r.Id.GetHashCode(StringComparison.Ordinal) * (w + 1)) ^ w).ToArray();
+            var created = new List<string>();
+            foreach (var batch in order.Chunk(7))
+            {
+                var admissions = await (w % 2 == 0 ? store : other).TryCreateAsync([.. batch.Select(r => Request(r, 30))], ct).ConfigureAwait(false);
+                created.AddRange(batch.Where((_, i) => admissions[i] == RunAdmission.Created).Select(r => r.Id));
+            }
+
+            return created;
+        }, ct)).ToArray();
+        var all = (await Task.WhenAll(writers).ConfigureAwait(false)).SelectMany(c => c).ToList();
+        Expect(all.Count == runs.Length && all.Distinct().Count() == runs.Length, name, $"six concurrent writers of the same 60 runs created {all.Count} ({all.Distinct().Count()} distinct); each run must be created exactly once.");
+        Expect((await store.OpenRunsAsync(ct).ConfigureAwait(false)).Sum(r => r.Tasks.Count) == 120, name, "the 60 runs' 120 tasks are stored once each.");
+    }
+
+    private async Task KeepsCooldownUnderConcurrencyAsync(string name, CancellationToken ct)
+    {
+        var store = await NewAsync(ct).ConfigureAwait(false);
+        var other = await AnotherAsync(store, ct).ConfigureAwait(false);
+
+        // Ten runs of one playbook for one account, on ten dates inside one 30-day cooldown, from concurrent writers:
+        // different ids, so only a cooldown decided atomically with the insert keeps it to one.
+        var writers = Enumerable.Range(0, 10).Select(d => Task.Run(async () =>
+            (await (d % 2 == 0 ? store : other).TryCreateAsync([Request(Run("p", "a", Day0.PlusDays(d)), 30)], ct).ConfigureAwait(false))[0], ct)).ToArray();
+        var admissions = await Task.WhenAll(writers).ConfigureAwait(false);
+        Expect(admissions.Count(a => a == RunAdmission.Created) == 1 && admissions.Count(a => a == RunAdmission.CoolingDown) == 9, name,
+            $"ten concurrent runs inside one cooldown: expected one created and nine cooling down, got {string.Join(", ", admissions)}.");
+    }
+
+    private async Task ClaimsOnceUnderConcurrencyAsync(string name, CancellationToken ct)
+    {
+        var store = await NewAsync(ct).ConfigureAwait(false);
+        var other = await AnotherAsync(store, ct).ConfigureAwait(false);
+        var runs = Enumerable.Range(0, 50).Select(i => Run("p", $"a{i}", Day0, tasks: 2)).ToArray();
+        await store.TryCreateAsync([.. runs.Select(r => Request(r))], ct).ConfigureAwait(false);
+        var claimants = Enumerable.Range(0, 4).Select(c => Task.Run(async () =>
+        {
+            var s = c % 2 == 0 ? store : other;
+            var done = new List<string>();
+            while (true)
+            {
+                var claimed = await s.ClaimHandOffsAsync($"claimant{c}", T0, Duration.FromMinutes(5), 7, ct).ConfigureAwait(false);
+                if (claimed.Count == 0)
+                {
+                    return done;
+                }
+
+                foreach (var task in claimed)
+                {
+                    if (await s.CompleteHandOffAsync(task.Id, $"claimant{c}", ct).ConfigureAwait(false))
+                    {
+                        done.Add(task.Id);
+                    }
+                }
+            }
+        }, ct)).ToArray();
+        var all = (await Task.WhenAll(claimants).ConfigureAwait(false)).SelectMany(d => d).ToList();
+        Expect(all.Count == 100 && all.Distinct().Count() == 100, name, $"four concurrent claimants of 100 tasks handed off {all.Count} ({all.Distinct().Count()} distinct); each task must be handed off exactly once.");
+    }
+}

@@ -1,0 +1,32 @@
+using CustomerLifecycle;
+using CustomerLifecycle.Playbooks;
+using CustomerLifecycle.Storage.PostgreSql;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Adds PostgreSQL storage to <see cref="ICustomerLifecycleBuilder"/>.</summary>
+public static class PostgreSqlStorageBuilderExtensions
+{
+    /// <summary>
+    /// Keeps the playbook engine's runs, hand-offs and trigger state in PostgreSQL, shared by every instance of the host
+    /// that uses the same database and schema: registers a <see cref="PostgreSqlPlaybookRunStore"/> as the
+    /// <see cref="IPlaybookRunStore"/> (singleton, replacing the in-memory default whichever is added first). The schema
+    /// is migrated on first use unless <see cref="PostgreSqlStorageOptions.ApplyMigrations"/> is turned off.
+    /// </summary>
+    /// <param name="builder">The CustomerLifecycle builder.</param>
+    /// <param name="connectionString">The database, for example <c>Host=db;Database=app;Username=app</c>.</param>
+    /// <param name="configure">Adjusts the other options (the schema, migrations, or the host's own data source).</param>
+    /// <returns>The builder.</returns>
+    /// <exception cref="ArgumentException">An option is not valid (the message names it).</exception>
+    public static ICustomerLifecycleBuilder AddPostgreSqlStorage(this ICustomerLifecycleBuilder builder, string? connectionString, Action<PostgreSqlStorageOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var options = new PostgreSqlStorageOptions { ConnectionString = connectionString };
+        configure?.Invoke(options);
+        options.Validate();
+        builder.Services.RemoveAll<IPlaybookRunStore>();
+        builder.Services.AddSingleton<IPlaybookRunStore>(_ => new PostgreSqlPlaybookRunStore(options));
+        return builder;
+    }
+}

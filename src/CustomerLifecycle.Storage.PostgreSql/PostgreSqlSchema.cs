@@ -1,0 +1,152 @@
+using Npgsql;
+
+namespace CustomerLifecycle.Storage.PostgreSql;
+
+/// <summary>
+/// The data source, and the schema's migrations: applied in one transaction under an advisory lock, so instances
+/// starting at once apply each once; a database whose schema is newer than the package is refused before anything is
+/// written.
+/// </summary>
+internal sealed class PostgreSqlSchema : IDisposable, IAsyncDisposable
+{
+    internal const string Component = "playbooks";
+
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly bool _ownsDataSource;
+    private readonly bool _migrate;
+    private readonly SemaphoreSlim _ready = new(1, 1);
+    private volatile bool _checked;
+
+    public PostgreSqlSchema(PostgreSqlStorageOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        Name = options.Schema;
+        _migrate = options.ApplyMigrations;
+        _ownsDataSource = options.DataSource is null;
+        _dataSource = options.DataSource ?? NpgsqlDataSource.Create(options.ConnectionString!);
+    }
+
+    public static int Latest => 1;
+
+    public string Name { get; }
+
+    // Version n is Migration(n). Never edit a shipped migration: add one.
+    private string Migration(int version) => version switch
+    {
+        // 1: runs; their tasks (state 0 pending, 1 claimed, 2 handed off, 3 cancelled with the run), with the tasks
+        // not yet handed off in a partial index for claims; the engine's trigger state.
+        1 => $"""
+            CREATE TABLE {Name}.playbook_run (id text PRIMARY KEY, playbook text NOT NULL, account text NOT NULL, occurrence text NOT NULL, triggered_on date NOT NULL, created_at bigint NOT NULL, status smallint NOT NULL);
+            CREATE INDEX playbook_run_by_account ON {Name}.playbook_run (playbook, account);
+            CREATE INDEX playbook_run_open ON {Name}.playbook_run (id) WHERE status = 0;
+            CREATE TABLE {Name}.playbook_task (id text PRIMARY KEY, run_id text NOT NULL REFERENCES {Name}.playbook_run (id), position integer NOT NULL, playbook text NOT NULL, account text NOT NULL, title text NOT NULL, role text NOT NULL, owner text NOT NULL, channel smallint NOT NULL, priority smallint NOT NULL, due date NOT NULL, state smallint NOT NULL, claimant text, until bigint);
+            CREATE INDEX playbook_task_claimable ON {Name}.playbook_task (state, until) WHERE state IN (0, 1);
+            CREATE INDEX playbook_task_by_run ON {Name}.playbook_task (run_id);
+            CREATE TABLE {Name}.trigger_state (playbook text NOT NULL, account text NOT NULL, holds boolean NOT NULL, since date NOT NULL, PRIMARY KEY (playbook, account));
+            """,
+        _ => throw new ArgumentOutOfRangeException(nameof(version)),
+    };
+
+    public async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (!_checked)
+        {
+            await _ready.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                if (!_checked)
+                {
+                    await CheckAsync(_migrate, cancellationToken).ConfigureAwait(false);
+                    _checked = true;
+                }
+            }
+            finally
+            {
+                _ready.Release();
+            }
+        }
+
+        return await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<int> MigrateAsync(CancellationToken cancellationToken)
+    {
+        await CheckAsync(migrate: true, cancellationToken).ConfigureAwait(false);
+        _checked = true;
+        return Latest;
+    }
+
+    private async Task CheckAsync(bool migrate, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+
+        // Instances starting at once queue here; the second finds the migrations applied.
+        await Execute(connection, transaction, "SELECT pg_advisory_xact_lock(hashtext('customerlifecycle.schema'), hashtext(@s))", cancellationToken).ConfigureAwait(false);
+        var found = 0;
+        await using (var command = new NpgsqlCommand("SELECT to_regclass(@t) IS NOT NULL", connection, transaction))
+        {
+            command.Parameters.AddWithValue("t", $"{Name}.customerlifecycle_schema");
+            if ((bool)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!)
+            {
+                await using var read = new NpgsqlCommand($"SELECT version FROM {Name}.customerlifecycle_schema WHERE component = @c", connection, transaction);
+                read.Parameters.AddWithValue("c", Component);
+                found = await read.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is int v ? v : 0;
+            }
+        }
+
+        if (found > Latest)
+        {
+            throw new StoreSchemaException(Component, found, Latest, $"The PostgreSQL schema '{Name}' has CustomerLifecycle schema '{Component}' version {found}, newer than this package's {Latest}; it was not written to. Upgrade the package, or use another schema.");
+        }
+
+        if (found < Latest && !migrate)
+        {
+            throw new StoreSchemaException(Component, found, Latest, $"The PostgreSQL schema '{Name}' has CustomerLifecycle schema '{Component}' version {found}, older than this package's {Latest}, and migrations are turned off (PostgreSqlStorageOptions.ApplyMigrations); nothing was written. Apply them with MigrateAsync, or turn them on.");
+        }
+
+        if (found == Latest)
+        {
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        await Execute(connection, transaction, $"CREATE SCHEMA IF NOT EXISTS {Name}; CREATE TABLE IF NOT EXISTS {Name}.customerlifecycle_schema (component text PRIMARY KEY, version integer NOT NULL);", cancellationToken).ConfigureAwait(false);
+        for (var version = found + 1; version <= Latest; version++)
+        {
+            await Execute(connection, transaction, Migration(version), cancellationToken).ConfigureAwait(false);
+        }
+
+        await Execute(connection, transaction, $"INSERT INTO {Name}.customerlifecycle_schema (component, version) VALUES ('{Component}', {Latest}) ON CONFLICT (component) DO UPDATE SET version = excluded.version", cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task Execute(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql, connection, transaction);
+        if (sql.Contains("@s", StringComparison.Ordinal))
+        {
+            command.Parameters.AddWithValue("s", Name);
+        }
+
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public void Dispose()
+    {
+        if (_ownsDataSource)
+        {
+            _dataSource.Dispose();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_ownsDataSource)
+        {
+            await _dataSource.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,32 @@
+using CustomerLifecycle;
+using CustomerLifecycle.Playbooks;
+using CustomerLifecycle.Storage.Sqlite;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Adds SQLite storage to <see cref="ICustomerLifecycleBuilder"/>.</summary>
+public static class SqliteStorageBuilderExtensions
+{
+    /// <summary>
+    /// Keeps the playbook engine's runs, hand-offs and trigger state in a SQLite file: registers a
+    /// <see cref="SqlitePlaybookRunStore"/> as the <see cref="IPlaybookRunStore"/> (singleton, replacing the in-memory
+    /// default whichever is added first). The schema is migrated on first use unless
+    /// <see cref="SqliteStorageOptions.ApplyMigrations"/> is turned off.
+    /// </summary>
+    /// <param name="builder">The CustomerLifecycle builder.</param>
+    /// <param name="connectionString">The database, for example <c>Data Source=customerlifecycle.db</c>.</param>
+    /// <param name="configure">Adjusts the other options.</param>
+    /// <returns>The builder.</returns>
+    /// <exception cref="ArgumentException">The connection string is empty, or an option is not valid (the message names it).</exception>
+    public static ICustomerLifecycleBuilder AddSqliteStorage(this ICustomerLifecycleBuilder builder, string connectionString, Action<SqliteStorageOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var options = new SqliteStorageOptions { ConnectionString = connectionString };
+        configure?.Invoke(options);
+        options.Validate();
+        builder.Services.RemoveAll<IPlaybookRunStore>();
+        builder.Services.AddSingleton<IPlaybookRunStore>(_ => new SqlitePlaybookRunStore(options));
+        return builder;
+    }
+}

@@ -1,0 +1,181 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+
+namespace CustomerLifecycle.Storage.Sqlite;
+
+/// <summary>
+/// Opens connections with the settings every store needs, and applies the schema's migrations: in order, each in the
+/// same <c>BEGIN IMMEDIATE</c> transaction as the version it sets, so two processes starting at once apply each once.
+/// </summary>
+internal sealed class SqliteSchema
+{
+    internal const string Component = "playbooks";
+
+    // Version n is Migrations[n - 1]. Never edit a shipped migration: add one.
+    internal static readonly string[] Migrations =
+    [
+        // 1: runs, their tasks (state 0 pending, 1 claimed, 2 handed off, 3 cancelled with the run), trigger state.
+        // The tables of the sample's database before this package existed, so such a file is adopted as it is.
+        """
+        CREATE TABLE IF NOT EXISTS playbook_run (id TEXT PRIMARY KEY, playbook TEXT NOT NULL, account TEXT NOT NULL, occurrence TEXT NOT NULL, triggered_on TEXT NOT NULL, created_at INTEGER NOT NULL, status INTEGER NOT NULL);
+        CREATE INDEX IF NOT EXISTS playbook_run_by_account ON playbook_run (playbook, account);
+        CREATE TABLE IF NOT EXISTS playbook_task (id TEXT PRIMARY KEY, run_id TEXT NOT NULL, position INTEGER NOT NULL, title TEXT NOT NULL, role TEXT NOT NULL, owner TEXT NOT NULL, channel INTEGER NOT NULL, priority INTEGER NOT NULL, due TEXT NOT NULL, state INTEGER NOT NULL, claimant TEXT, until INTEGER);
+        DROP INDEX IF EXISTS playbook_task_pending;
+        CREATE INDEX IF NOT EXISTS playbook_task_claimable ON playbook_task (state, until);
+        CREATE INDEX IF NOT EXISTS playbook_task_by_owner ON playbook_task (owner);
+        CREATE INDEX IF NOT EXISTS playbook_task_by_run ON playbook_task (run_id);
+        CREATE TABLE IF NOT EXISTS trigger_state (playbook TEXT NOT NULL, account TEXT NOT NULL, holds INTEGER NOT NULL, since TEXT NOT NULL, PRIMARY KEY (playbook, account));
+        UPDATE playbook_task SET state = 3 WHERE state IN (0, 1) AND run_id IN (SELECT id FROM playbook_run WHERE status = 1);
+        """,
+    ];
+
+    private readonly SqliteStorageOptions _options;
+    private readonly string _connectionString;
+    private readonly SemaphoreSlim _ready = new(1, 1);
+    private bool _checked;
+
+    public SqliteSchema(SqliteStorageOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _options = options;
+        var builder = new SqliteConnectionStringBuilder(options.ConnectionString)
+        {
+            DefaultTimeout = (int)Math.Ceiling(options.BusyTimeout.TotalSeconds),
+        };
+        _connectionString = builder.ToString();
+        DataSource = builder.DataSource;
+    }
+
+    public static int Latest => Migrations.Length;
+
+    public string DataSource { get; }
+
+    /// <summary>A new open connection, with the schema checked (and migrated, unless turned off) on the first.</summary>
+    public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            Execute(connection, null, $"PRAGMA busy_timeout = {(long)_options.BusyTimeout.TotalMilliseconds};");
+
+            // WAL: readers do not block the writer, nor it them; synchronous=NORMAL: a commit waits for no disk flush
+            // (a power cut can lose the last commits, never split one or corrupt the file).
+            Execute(connection, null, "PRAGMA journal_mode = WAL;");
+            Execute(connection, null, "PRAGMA synchronous = NORMAL;");
+            Execute(connection, null, "PRAGMA cache_size = -65536;");
+            if (!_checked)
+            {
+                await _ready.WaitAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    if (!_checked)
+                    {
+                        Check(connection, migrate: _options.ApplyMigrations);
+                        _checked = true;
+                    }
+                }
+                finally
+                {
+                    _ready.Release();
+                }
+            }
+
+            return connection;
+        }
+        catch (SqliteException e)
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw Explain(e);
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Applies pending migrations now (whatever <see cref="SqliteStorageOptions.ApplyMigrations"/> says).</summary>
+    public async Task<int> MigrateAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        await using (connection.ConfigureAwait(false))
+        {
+            try
+            {
+                await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+                Execute(connection, null, "PRAGMA journal_mode = WAL;");
+                var version = Check(connection, migrate: true);
+                _checked = true;
+                return version;
+            }
+            catch (SqliteException e)
+            {
+                throw Explain(e);
+            }
+        }
+    }
+
+    internal Exception Explain(SqliteException e)
+    {
+        var what = (e.SqliteErrorCode & 0xFF) switch
+        {
+            26 => "is not a SQLite database",
+            11 => "is damaged",
+            8 => "is read-only",
+            14 => "cannot be opened",
+            _ => null,
+        };
+        return what is null
+            ? e
+            : new InvalidOperationException($"The CustomerLifecycle database '{DataSource}' {what} ({e.Message.ReplaceLineEndings(" ").TrimEnd('.')}); nothing was written. {((e.SqliteErrorCode & 0xFF) == 8 ? "Make it writable, or use another file." : "Restore it from a backup, or use another file.")}", e);
+    }
+
+    private static int Check(SqliteConnection connection, bool migrate)
+    {
+        if (SQLitePCL.raw.sqlite3_db_readonly(connection.Handle, "main") == 1)
+        {
+            throw new SqliteException("attempt to write a readonly database", 8);
+        }
+
+        // BEGIN IMMEDIATE: a second process starting at once waits here, then finds the migrations applied.
+        using var transaction = connection.BeginTransaction(deferred: false);
+        Execute(connection, transaction, "CREATE TABLE IF NOT EXISTS customerlifecycle_schema (component TEXT PRIMARY KEY, version INTEGER NOT NULL)");
+        using var read = connection.CreateCommand();
+        read.Transaction = transaction;
+        read.CommandText = "SELECT version FROM customerlifecycle_schema WHERE component = $c";
+        read.Parameters.AddWithValue("$c", Component);
+        var found = read.ExecuteScalar() is { } v ? Convert.ToInt32(v, CultureInfo.InvariantCulture) : 0;
+        if (found > Latest)
+        {
+            throw new StoreSchemaException(Component, found, Latest, $"The database '{connection.DataSource}' has CustomerLifecycle schema '{Component}' version {found}, newer than this package's {Latest}; it was not written to. Upgrade the package, or use another database.");
+        }
+
+        if (found < Latest && !migrate)
+        {
+            throw new StoreSchemaException(Component, found, Latest, $"The database '{connection.DataSource}' has CustomerLifecycle schema '{Component}' version {found}, older than this package's {Latest}, and migrations are turned off (SqliteStorageOptions.ApplyMigrations); nothing was written. Apply them with MigrateAsync, or turn them on.");
+        }
+
+        for (var version = found + 1; version <= Latest; version++)
+        {
+            Execute(connection, transaction, Migrations[version - 1]);
+        }
+
+        if (found < Latest)
+        {
+            Execute(connection, transaction, $"INSERT INTO customerlifecycle_schema (component, version) VALUES ('{Component}', {Latest}) ON CONFLICT (component) DO UPDATE SET version = excluded.version");
+        }
+
+        transaction.Commit();
+        return Latest;
+    }
+
+    internal static int Execute(SqliteConnection connection, SqliteTransaction? transaction, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        return command.ExecuteNonQuery();
+    }
+}

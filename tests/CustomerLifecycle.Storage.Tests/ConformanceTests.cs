@@ -1,0 +1,63 @@
+using CustomerLifecycle.Playbooks;
+using CustomerLifecycle.Storage.Conformance;
+using CustomerLifecycle.Storage.PostgreSql;
+using CustomerLifecycle.Storage.Sqlite;
+
+namespace CustomerLifecycle.Storage.Tests;
+
+/// <summary>The in-memory store keeps the contract every store keeps.</summary>
+public sealed class InMemoryStoreConformance : PlaybookRunStoreConformance
+{
+    public static TheoryData<string> Cases => new(CaseNames);
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public Task Conforms(string name) => RunAsync(name);
+
+    protected override ValueTask<IPlaybookRunStore> CreateStoreAsync(CancellationToken cancellationToken) => new(new InMemoryPlaybookRunStore());
+}
+
+/// <summary>The SQLite store keeps it, with the concurrency cases across two stores (two connections) on one file.</summary>
+public sealed class SqliteStoreConformance : PlaybookRunStoreConformance, IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("customerlifecycle-sqlite-").FullName;
+
+    public static TheoryData<string> Cases => new(CaseNames);
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public Task Conforms(string name) => RunAsync(name);
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    protected override ValueTask<IPlaybookRunStore> CreateStoreAsync(CancellationToken cancellationToken) =>
+        new(new SqlitePlaybookRunStore(new SqliteStorageOptions { ConnectionString = $"Data Source={Path.Combine(_folder, "runs.db")}" }));
+
+    protected override ValueTask<IPlaybookRunStore> OpenAnotherAsync(IPlaybookRunStore store, CancellationToken cancellationToken) => CreateStoreAsync(cancellationToken);
+}
+
+/// <summary>The PostgreSQL store keeps it, with the concurrency cases across two stores (two connection pools) on one schema.</summary>
+[Collection(PostgresCollection.Name)]
+public sealed class PostgreSqlStoreConformance(PostgresServer server) : PlaybookRunStoreConformance
+{
+    private string _schema = "";
+
+    public static TheoryData<string> Cases => new(CaseNames);
+
+    [PostgresTheory]
+    [MemberData(nameof(Cases))]
+    public Task Conforms(string name) => RunAsync(name);
+
+    protected override ValueTask<IPlaybookRunStore> CreateStoreAsync(CancellationToken cancellationToken)
+    {
+        _schema = PostgresServer.NewSchema();
+        return new(new PostgreSqlPlaybookRunStore(new PostgreSqlStorageOptions { ConnectionString = server.ConnectionString, Schema = _schema }));
+    }
+
+    protected override ValueTask<IPlaybookRunStore> OpenAnotherAsync(IPlaybookRunStore store, CancellationToken cancellationToken) =>
+        new(new PostgreSqlPlaybookRunStore(new PostgreSqlStorageOptions { ConnectionString = server.ConnectionString, Schema = _schema }));
+}
