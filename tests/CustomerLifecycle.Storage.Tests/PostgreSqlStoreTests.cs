@@ -1,0 +1,114 @@
+using CustomerLifecycle.Playbooks;
+using CustomerLifecycle.Storage.PostgreSql;
+using Npgsql;
+using static CustomerLifecycle.Storage.Tests.StoreFixtures;
+
+namespace CustomerLifecycle.Storage.Tests;
+
+/// <summary>The PostgreSQL store's schema and its bad states, against the tests' own server.</summary>
+[Collection(PostgresCollection.Name)]
+public sealed class PostgreSqlStoreTests(PostgresServer server)
+{
+    private PostgreSqlStorageOptions Options(string schema, bool migrate = true) => new() { ConnectionString = server.ConnectionString, Schema = schema, ApplyMigrations = migrate };
+
+    private async Task<object?> ScalarAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(server.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return await command.ExecuteScalarAsync();
+    }
+
+    [PostgresFact]
+    public async Task ARestartOrOverlappingSpans_CreateNoSecondRun()
+    {
+        var schema = PostgresServer.NewSchema();
+        await RestartsAndOverlappingSpansCreateNoSecondRunAsync(() => new PostgreSqlPlaybookRunStore(Options(schema)));
+    }
+
+    [PostgresFact]
+    public async Task InstancesStartingAtOnceOnANewDatabase_MigrateItOnce()
+    {
+        var schema = PostgresServer.NewSchema();
+        var stores = Enumerable.Range(0, 6).Select(_ => new PostgreSqlPlaybookRunStore(Options(schema))).ToArray();
+        var created = await Task.WhenAll(stores.Select((s, i) => Task.Run(async () => (await s.TryCreateAsync([new RunRequest(Run($"a{i}", Day0), null, null)]))[0])));
+        Assert.All(created, a => Assert.Equal(RunAdmission.Created, a));
+        foreach (var store in stores)
+        {
+            await store.DisposeAsync();
+        }
+
+        Assert.Equal(1, await ScalarAsync($"SELECT version FROM {schema}.customerlifecycle_schema WHERE component = 'playbooks'"));
+        Assert.Equal(6L, await ScalarAsync($"SELECT count(*) FROM {schema}.playbook_run"));
+    }
+
+    [PostgresFact]
+    public async Task ANewerSchema_IsRefused_AndNotWrittenTo()
+    {
+        var schema = PostgresServer.NewSchema();
+        await using (var store = new PostgreSqlPlaybookRunStore(Options(schema)))
+        {
+            await store.TryCreateAsync([new RunRequest(Run("a", Day0), null, null)]);
+        }
+
+        await ScalarAsync($"UPDATE {schema}.customerlifecycle_schema SET version = 4");
+        await using var older = new PostgreSqlPlaybookRunStore(Options(schema));
+        var e = await Assert.ThrowsAsync<StoreSchemaException>(async () => await older.TryCreateAsync([new RunRequest(Run("b", Day0), null, null)]));
+        Assert.Equal((4, 1), (e.Found, e.Expected));
+        Assert.Contains($"The PostgreSQL schema '{schema}' has CustomerLifecycle schema 'playbooks' version 4, newer than this package's 1; it was not written to", e.Message, StringComparison.Ordinal);
+        Assert.Equal(1L, await ScalarAsync($"SELECT count(*) FROM {schema}.playbook_run"));
+    }
+
+    [PostgresFact]
+    public async Task WithMigrationsOff_AMissingSchemaIsRefused_AndNothingIsCreated()
+    {
+        var schema = PostgresServer.NewSchema();
+        await using var store = new PostgreSqlPlaybookRunStore(Options(schema, migrate: false));
+        var e = await Assert.ThrowsAsync<StoreSchemaException>(async () => await store.OpenRunsAsync());
+        Assert.Contains("version 0, older than this package's 1, and migrations are turned off", e.Message, StringComparison.Ordinal);
+        Assert.Equal(0L, await ScalarAsync($"SELECT count(*) FROM pg_namespace WHERE nspname = '{schema}'"));
+        Assert.Equal(1, await store.MigrateAsync());
+        Assert.Empty(await store.OpenRunsAsync());
+    }
+
+    [PostgresFact]
+    public async Task AConnectionDroppedInTheMiddleOfABatch_IsAnError_AndWritesNothingOfIt()
+    {
+        var schema = PostgresServer.NewSchema();
+        await using var store = new PostgreSqlPlaybookRunStore(Options(schema));
+        await store.MigrateAsync();
+        var runs = Enumerable.Range(0, 500).Select(i => Run($"a{i}", Day0)).ToArray();
+
+        // Another session holds the id of the last run's last task, uncommitted: the batch inserts its runs, then
+        // waits in the middle of writing their tasks. Its connection is then terminated, as a network drop would.
+        await using var blocker = new NpgsqlConnection(server.ConnectionString);
+        await blocker.OpenAsync();
+        await using var hold = await blocker.BeginTransactionAsync();
+        var lastTask = runs[^1].Tasks[^1];
+        await using (var insert = new NpgsqlCommand($"INSERT INTO {schema}.playbook_run VALUES ('blocker', 'p', 'x', 'k', '2026-12-01', 0, 0); INSERT INTO {schema}.playbook_task (id, run_id, position, playbook, account, title, role, owner, channel, priority, due, state) VALUES (@id, 'blocker', 0, 'p', 'x', 't', 'r', 'o', 0, 0, '2026-12-01', 0)", blocker, hold))
+        {
+            insert.Parameters.AddWithValue("id", lastTask.Id);
+            await insert.ExecuteNonQueryAsync();
+        }
+
+        var batch = Task.Run(async () => await store.TryCreateAsync([.. runs.Select(r => new RunRequest(r, null, null))]));
+        var terminated = false;
+        for (var i = 0; i < 500 && !terminated; i++)
+        {
+            await Task.Delay(20);
+            terminated = await ScalarAsync("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'COPY%'") is long n && n > 0;
+        }
+
+        Assert.True(terminated, "the batch never waited on the held task");
+        var error = await Record.ExceptionAsync(() => batch);
+        Assert.True(error is NpgsqlException or InvalidOperationException, $"expected the dropped connection to be reported, got {error}");
+        await hold.RollbackAsync();
+
+        // Nothing of the batch: no run and no task.
+        Assert.Equal(0L, await ScalarAsync($"SELECT count(*) FROM {schema}.playbook_run"));
+        Assert.Equal(0L, await ScalarAsync($"SELECT count(*) FROM {schema}.playbook_task"));
+
+        // The store recovers on its next call with a new connection from the pool.
+        Assert.All(await store.TryCreateAsync([.. runs.Select(r => new RunRequest(r, null, null))]), a => Assert.Equal(RunAdmission.Created, a));
+    }
+}

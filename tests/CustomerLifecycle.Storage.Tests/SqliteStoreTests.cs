@@ -1,0 +1,147 @@
+using CustomerLifecycle.Playbooks;
+using CustomerLifecycle.Storage.Sqlite;
+using Microsoft.Data.Sqlite;
+using NodaTime;
+using static CustomerLifecycle.Storage.Tests.StoreFixtures;
+
+namespace CustomerLifecycle.Storage.Tests;
+
+/// <summary>The SQLite store's schema, its bad states and its own queries, against real files.</summary>
+public sealed class SqliteStoreTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("customerlifecycle-sqlite-").FullName;
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    private SqliteStorageOptions Options(string name, bool migrate = true) => new() { ConnectionString = $"Data Source={Path.Combine(_folder, name)}", ApplyMigrations = migrate };
+
+    private object? Scalar(string name, string sql)
+    {
+        using var connection = new SqliteConnection($"Data Source={Path.Combine(_folder, name)};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteScalar();
+    }
+
+    [Fact]
+    public async Task ARestartOrOverlappingSpans_CreateNoSecondRun() =>
+        await RestartsAndOverlappingSpansCreateNoSecondRunAsync(() => new SqlitePlaybookRunStore(Options("restart.db")));
+
+    [Fact]
+    public async Task StoresStartingAtOnceOnANewFile_MigrateItOnce()
+    {
+        var stores = Enumerable.Range(0, 4).Select(_ => new SqlitePlaybookRunStore(Options("new.db"))).ToArray();
+        var created = await Task.WhenAll(stores.Select((s, i) => Task.Run(async () => (await s.TryCreateAsync([new RunRequest(Run($"a{i}", Day0), null, null)]))[0])));
+        Assert.All(created, a => Assert.Equal(RunAdmission.Created, a));
+        foreach (var store in stores)
+        {
+            await store.DisposeAsync();
+        }
+
+        Assert.Equal(1L, Scalar("new.db", "SELECT version FROM customerlifecycle_schema WHERE component = 'playbooks'"));
+        Assert.Equal(1, SqlitePlaybookRunStore.SchemaVersion);
+        Assert.Equal(4L, Scalar("new.db", "SELECT count(*) FROM playbook_run"));
+    }
+
+    [Fact]
+    public async Task ANewerSchema_IsRefused_AndNotWrittenTo()
+    {
+        await using (var store = new SqlitePlaybookRunStore(Options("newer.db")))
+        {
+            await store.TryCreateAsync([new RunRequest(Run("a", Day0), null, null)]);
+        }
+
+        Scalar("newer.db", "UPDATE customerlifecycle_schema SET version = 7");
+        await using var newer = new SqlitePlaybookRunStore(Options("newer.db"));
+        var e = await Assert.ThrowsAsync<StoreSchemaException>(async () => await newer.TryCreateAsync([new RunRequest(Run("b", Day0), null, null)]));
+        Assert.Equal((7, 1, "playbooks"), (e.Found, e.Expected, e.Component));
+        Assert.Contains("version 7, newer than this package's 1; it was not written to", e.Message, StringComparison.Ordinal);
+        Assert.Equal(1L, Scalar("newer.db", "SELECT count(*) FROM playbook_run"));
+        Assert.Equal(7L, Scalar("newer.db", "SELECT version FROM customerlifecycle_schema"));
+    }
+
+    [Fact]
+    public async Task WithMigrationsOff_AnOlderSchemaIsRefused_UntilMigrateAsync()
+    {
+        await using var store = new SqlitePlaybookRunStore(Options("off.db", migrate: false));
+        var e = await Assert.ThrowsAsync<StoreSchemaException>(async () => await store.OpenRunsAsync());
+        Assert.Contains("version 0, older than this package's 1, and migrations are turned off (SqliteStorageOptions.ApplyMigrations)", e.Message, StringComparison.Ordinal);
+        Assert.Equal(0L, Scalar("off.db", "SELECT count(*) FROM sqlite_master"));
+        Assert.Equal(1, await store.MigrateAsync());
+        Assert.Empty(await store.OpenRunsAsync());
+    }
+
+    [Fact]
+    public async Task AFileThatIsNotADatabase_IsAClearError_AndIsLeftAsItWas()
+    {
+        var file = Path.Combine(_folder, "notes.db");
+        var text = "these are my notes, not a database\n"u8.ToArray().Concat(new byte[5000]).ToArray();
+        File.WriteAllBytes(file, text);
+        await using var store = new SqlitePlaybookRunStore(Options("notes.db"));
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(async () => await store.OpenRunsAsync());
+        Assert.Contains($"The CustomerLifecycle database '{file}' is not a SQLite database", e.Message, StringComparison.Ordinal);
+        Assert.Contains("nothing was written", e.Message, StringComparison.Ordinal);
+        Assert.Equal(text, File.ReadAllBytes(file));
+    }
+
+    [Fact]
+    public async Task ADamagedFile_IsAClearError()
+    {
+        await using (var store = new SqlitePlaybookRunStore(Options("damaged.db")))
+        {
+            await store.TryCreateAsync([.. Enumerable.Range(0, 2000).Select(i => new RunRequest(Run($"account-{i}", Day0), null, null))]);
+        }
+
+        Scalar("damaged.db", "PRAGMA wal_checkpoint(TRUNCATE)");
+        SqliteConnection.ClearAllPools();
+        var file = Path.Combine(_folder, "damaged.db");
+        var bytes = File.ReadAllBytes(file);
+        Array.Fill(bytes, (byte)0xA5, 4096 * 3, bytes.Length - (4096 * 4)); // every page but the first three and the last
+        File.WriteAllBytes(file, bytes);
+
+        await using var damaged = new SqlitePlaybookRunStore(Options("damaged.db"));
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(async () => await damaged.OpenRunsAsync());
+        Assert.Contains("is damaged", e.Message, StringComparison.Ordinal);
+        Assert.Contains("Restore it from a backup", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AReadOnlyFile_IsAClearError_AndNothingIsWritten()
+    {
+        await using (var store = new SqlitePlaybookRunStore(Options("ro.db")))
+        {
+            await store.TryCreateAsync([new RunRequest(Run("a", Day0), null, null)]);
+        }
+
+        SqliteConnection.ClearAllPools();
+
+        // Root ignores file permissions, so the file is opened read-only the way SQLite does when it cannot write it.
+        await using var readOnly = new SqlitePlaybookRunStore(new SqliteStorageOptions { ConnectionString = $"Data Source={Path.Combine(_folder, "ro.db")};Mode=ReadOnly" });
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(async () => await readOnly.TryCreateAsync([new RunRequest(Run("b", Day0), null, null)]));
+        Assert.Contains("is read-only", e.Message, StringComparison.Ordinal);
+        Assert.Contains("Make it writable", e.Message, StringComparison.Ordinal);
+        Assert.Equal(1L, Scalar("ro.db", "SELECT count(*) FROM playbook_run"));
+    }
+
+    [Fact]
+    public async Task TheToDoQueries_CountAndListTheOpenTasksDue()
+    {
+        await using var store = new SqlitePlaybookRunStore(Options("due.db"));
+        await store.TryCreateAsync([new RunRequest(Run("a", Day0, tasks: 3), null, null), new RunRequest(Run("b", Day0, tasks: 1), null, null), new RunRequest(Run("c", Day0, tasks: 2), null, null)]);
+        await store.CancelAsync([Run("c", Day0).Id], Instant.FromUtc(2026, 12, 1, 10, 0));
+        var claimed = await store.ClaimHandOffsAsync("x", Instant.FromUtc(2026, 12, 1, 10, 0), Duration.FromMinutes(5), 1);
+        await store.CompleteHandOffAsync(claimed[0].Id, "x");
+
+        // Tasks of open runs due by day 2 (handed off or not): a#1, a#2, b#1.
+        Assert.Equal(3, (await store.OpenTaskCountsDueAsync(Day0.PlusDays(2)))["dana"]);
+        var due = await store.OpenTasksDueAsync(Day0.PlusDays(2), 10);
+        Assert.Equal([Run("a", Day0).Id + "#1", Run("b", Day0).Id + "#1", Run("a", Day0).Id + "#2"], due.Select(t => t.Id));
+        Assert.Empty(await store.OpenTasksDueAsync(Day0.PlusDays(2), 10, owner: "lee"));
+        Assert.Single(await store.OpenTasksDueAsync(Day0.PlusDays(9), 1));
+    }
+}
