@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using NodaTime;
 
@@ -8,8 +10,9 @@ internal sealed class HealthScorerHost : IDisposable
 {
     private readonly IDisposable? _subscription;
 
-    public HealthScorerHost(IOptionsMonitor<HealthScoringOptions> options, IEnumerable<IHealthFactor> factors, IEnumerable<ScorecardRegistration> scorecards, IClock clock, HealthOverrideRegistry overrides)
+    public HealthScorerHost(IOptionsMonitor<HealthScoringOptions> options, IEnumerable<IHealthFactor> factors, IEnumerable<ScorecardRegistration> scorecards, IClock clock, HealthOverrideRegistry overrides, ILogger<HealthScorer>? logger = null)
     {
+        ILogger log = (ILogger?)logger ?? NullLogger.Instance;
         var factorList = factors.ToArray();
         var scorecardList = scorecards.Select(s => s.Scorecard).ToArray();
         var current = options.CurrentValue;
@@ -19,12 +22,18 @@ internal sealed class HealthScorerHost : IDisposable
         // and records the rejection.
         _subscription = options.OnChange(changed =>
         {
-            Scorer.UseResolver(Build(changed, factorList, scorecardList));
+            var resolver = Build(changed, factorList, scorecardList);
+            Scorer.UseResolver(resolver);
             Scorer.LastRejectedReload = null;
+            HealthScoringTelemetry.Reloaded(log, changed.Scorecards.Count);
         });
         if (options is RetainingOptionsMonitor<HealthScoringOptions> retaining)
         {
-            retaining.ReloadRejected += rejected => Scorer.LastRejectedReload = rejected;
+            retaining.ReloadRejected += rejected =>
+            {
+                Scorer.LastRejectedReload = rejected;
+                HealthScoringTelemetry.ReloadRejected(log, string.Join(" ", rejected.Failures));
+            };
         }
     }
 

@@ -92,7 +92,9 @@ public sealed partial class HealthScorer
         var score = previous is null
             ? Kernel.Compute(c, signals, 0, null, HysteresisMargin, ref scratch)
             : ComputeWithPrevious(c, signals, previous, ref scratch);
-        return ApplyOverride(score, account.Id);
+        var result = ApplyOverride(score, account.Id);
+        HealthScoringTelemetry.Count(result.Color);
+        return result;
     }
 
     private HealthScore ComputeWithPrevious(CompiledScorecard c, ReadOnlySpan<double> signals, HealthScoreExplanation previous, ref Scratch scratch)

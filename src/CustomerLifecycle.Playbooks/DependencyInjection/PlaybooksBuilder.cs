@@ -5,6 +5,7 @@ using CustomerLifecycle.Playbooks;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace CustomerLifecycle.Playbooks
@@ -166,7 +167,7 @@ namespace Microsoft.Extensions.DependencyInjection
                     handlers = probe.ServiceProvider.GetServices<IPlaybookTaskHandler>().Any() ? [new ScopedTaskHandlers(scopes)] : [];
                 }
 
-                return new PlaybookEngine(playbooks, sp.GetRequiredService<IPlaybookRunStore>(), sp.GetRequiredService<BusinessClock>(), handlers, sp.GetService<IOwnerAssigner>() ?? assigner, calendar, engineOptions);
+                return new PlaybookEngine(playbooks, sp.GetRequiredService<IPlaybookRunStore>(), sp.GetRequiredService<BusinessClock>(), handlers, sp.GetService<IOwnerAssigner>() ?? assigner, calendar, engineOptions, sp.GetService<ILogger<PlaybookEngine>>());
             });
         }
     }

@@ -1,4 +1,7 @@
+using System.Diagnostics;
 using CustomerLifecycle.Events;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using NodaTime;
 
 namespace CustomerLifecycle.Playbooks;
@@ -50,6 +53,7 @@ public sealed class PlaybookEngine
     private readonly IOwnerAssigner _assigner;
     private readonly BusinessCalendar? _calendar;
     private readonly PlaybookEngineOptions _options;
+    private readonly ILogger _logger;
 
     // How many runs go to the store at once. A database store commits a batch in one transaction, and every commit
     // rewrites the index pages the batch touched: at a million accounts on SQLite, batches of 1,000 wrote 3.8 GB for a
@@ -65,9 +69,11 @@ public sealed class PlaybookEngine
     /// <param name="assigner">Chooses owners; <see cref="OwnerAssigner"/> without teams when null.</param>
     /// <param name="calendar">Moves due dates off weekends and holidays, when given.</param>
     /// <param name="options">Hand-off leases and batches, and the mass-cancellation guard; <see cref="PlaybookEngineOptions.Default"/> when null.</param>
+    /// <param name="logger">Receives one event per evaluation, and one per hand-off failure (docs/observability.md); none when null.</param>
     /// <exception cref="ArgumentException">Two playbooks share an id.</exception>
-    public PlaybookEngine(IEnumerable<Playbook> playbooks, IPlaybookRunStore store, BusinessClock clock, IEnumerable<IPlaybookTaskHandler>? handlers = null, IOwnerAssigner? assigner = null, BusinessCalendar? calendar = null, PlaybookEngineOptions? options = null)
+    public PlaybookEngine(IEnumerable<Playbook> playbooks, IPlaybookRunStore store, BusinessClock clock, IEnumerable<IPlaybookTaskHandler>? handlers = null, IOwnerAssigner? assigner = null, BusinessCalendar? calendar = null, PlaybookEngineOptions? options = null, ILogger<PlaybookEngine>? logger = null)
     {
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
         ArgumentNullException.ThrowIfNull(playbooks);
         _playbooks = [.. playbooks];
         foreach (var playbook in _playbooks)
@@ -138,6 +144,10 @@ public sealed class PlaybookEngine
         }
 
         var now = _clock.Now;
+        var started = Stopwatch.GetTimestamp();
+        using var activity = PlaybooksTelemetry.Source.StartActivity("customerlifecycle.playbooks.evaluate");
+        activity?.SetTag("customerlifecycle.date", after.Date.ToString("uuuu-MM-dd", null));
+        activity?.SetTag("customerlifecycle.accounts", after.Count);
 
         // Decided first, so that a refused evaluation has written nothing.
         var (toCancel, open) = await RunsToCancelAsync(after, allowMassCancellation, cancellationToken).ConfigureAwait(false);
@@ -235,7 +245,37 @@ public sealed class PlaybookEngine
         }
 
         var (handedOff, failures) = await HandOffAsync(cancellationToken).ConfigureAwait(false);
-        return new PlaybookEvaluation(after.Date, created, suppressed, cancelled, handedOff, failures);
+        var evaluation = new PlaybookEvaluation(after.Date, created, suppressed, cancelled, handedOff, failures);
+        Report(evaluation, after.Count, started, activity);
+        return evaluation;
+    }
+
+    // Counted once per evaluation, per playbook: nothing per account.
+    private void Report(PlaybookEvaluation evaluation, int accounts, long started, Activity? activity)
+    {
+        foreach (var group in evaluation.Created.GroupBy(r => r.PlaybookId, StringComparer.Ordinal))
+        {
+            PlaybooksTelemetry.RunsCreated.Add(group.Count(), new KeyValuePair<string, object?>(PlaybooksTelemetry.PlaybookTag, group.Key));
+        }
+
+        foreach (var group in evaluation.Suppressed.GroupBy(r => (r.PlaybookId, r.Reason)))
+        {
+            var reason = group.Key.Reason == RunAdmission.Capped ? "capped" : "cooling_down";
+            PlaybooksTelemetry.RunsSuppressed.Add(group.Count(), new(PlaybooksTelemetry.PlaybookTag, group.Key.PlaybookId), new(PlaybooksTelemetry.ReasonTag, reason));
+            PlaybooksTelemetry.Suppressed(_logger, group.Count(), group.Key.PlaybookId, reason == "capped" ? "the playbook's cap is reached for those accounts" : "the playbook's cooldown has not passed for those accounts");
+        }
+
+        foreach (var group in evaluation.Cancelled.GroupBy(r => r.PlaybookId, StringComparer.Ordinal))
+        {
+            PlaybooksTelemetry.RunsCancelled.Add(group.Count(), new KeyValuePair<string, object?>(PlaybooksTelemetry.PlaybookTag, group.Key));
+        }
+
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        PlaybooksTelemetry.EvaluationDuration.Record(elapsed.TotalSeconds);
+        activity?.SetTag("customerlifecycle.playbook.runs.created", evaluation.Created.Count);
+        activity?.SetTag("customerlifecycle.playbook.runs.cancelled", evaluation.Cancelled.Count);
+        activity?.SetTag("customerlifecycle.playbook.handoff.failures", evaluation.Failures.Count);
+        PlaybooksTelemetry.Evaluated(_logger, evaluation.Date.ToString("uuuu-MM-dd", null), accounts, evaluation.Created.Count, evaluation.Suppressed.Count, evaluation.Cancelled.Count, evaluation.HandedOff.Count, evaluation.Failures.Count, (long)elapsed.TotalMilliseconds);
     }
 
     /// <summary>Hands pending tasks to the handlers without evaluating: for retrying after failures.</summary>
@@ -359,6 +399,7 @@ public sealed class PlaybookEngine
 
         if (!allowMassCancellation && cancel.Count > _options.MassCancellationMinimum && cancel.Count > _options.MaxCancellationShare * open.Count)
         {
+            PlaybooksTelemetry.MassCancellationRefused(_logger, after.Date.ToString("uuuu-MM-dd", null), cancel.Count, open.Count, _options.MaxCancellationShare);
             throw new MassCancellationException(after.Date, cancel.Count, open.Count, _options.MaxCancellationShare);
         }
 
@@ -407,12 +448,15 @@ public sealed class PlaybookEngine
                         // reported. A handler's own time-out (an OperationCanceledException the caller did not ask
                         // for) is a failure like any other, not a stop.
                         failures.Add(new HandOffFailure(task, e));
+                        PlaybooksTelemetry.HandOffFailures.Add(1, new KeyValuePair<string, object?>(PlaybooksTelemetry.PlaybookTag, task.PlaybookId));
+                        PlaybooksTelemetry.HandOffFailed(_logger, e, task.Id, task.PlaybookId, task.Account.Value);
                         continue;
                     }
 
                     // Not cancellable: every handler has taken the task, and only this records it.
                     await _store.CompleteHandOffAsync(task.Id, claimant, CancellationToken.None).ConfigureAwait(false);
                     handedOff.Add(task);
+                    PlaybooksTelemetry.HandOffs.Add(1, new KeyValuePair<string, object?>(PlaybooksTelemetry.PlaybookTag, task.PlaybookId));
                 }
 
                 if (claimed.Count < _options.HandOffBatchSize)

@@ -105,7 +105,7 @@ public sealed partial class UsageAggregator
                 run.Accepted += n;
             }
 
-            return run.Report();
+            return UsageTelemetry.Record(run.Report());
         }
         finally
         {

@@ -128,7 +128,7 @@ public sealed partial class UsageAggregator
                 IngestOne(e, ref run);
             }
 
-            return run.Report();
+            return UsageTelemetry.Record(run.Report());
         }
         finally
         {
@@ -153,7 +153,7 @@ public sealed partial class UsageAggregator
                 IngestOne(e, ref run);
             }
 
-            return run.Report();
+            return UsageTelemetry.Record(run.Report());
         }
         finally
         {

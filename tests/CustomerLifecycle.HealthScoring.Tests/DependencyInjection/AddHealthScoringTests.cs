@@ -2,6 +2,8 @@ using CustomerLifecycle.Stages;
 using CustomerLifecycle.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
 
 namespace CustomerLifecycle.HealthScoring.Tests.DependencyInjection;
@@ -112,7 +114,13 @@ public sealed class AddHealthScoringTests
     public void Reload_AValidChangeReplacesTheScorecardsWithoutRestart_AndAnInvalidOneIsRefusedAndReported()
     {
         var config = Config(EnterpriseScorecard());
-        using var provider = Provider(config);
+        var logger = new FakeLogger<HealthScorer>();
+        using var provider = new ServiceCollection()
+            .AddSingleton<ILogger<HealthScorer>>(logger)
+            .AddCustomerLifecycle()
+            .UseClock(FakeClock.AtDefaultStart())
+            .AddHealthScoring(config.GetSection("CustomerLifecycle:HealthScoring"), h => h.AddFactor<ApiAdoptionFactor>())
+            .Services.BuildServiceProvider();
         var scorer = provider.GetRequiredService<HealthScorer>();
         var monitor = provider.GetRequiredService<IOptionsMonitor<HealthScoringOptions>>();
         Assert.Equal(4, scorer.Score(Enterprise()).ScorecardVersion);
@@ -130,6 +138,12 @@ public sealed class AddHealthScoringTests
         Assert.Equal(5, scorer.Score(Enterprise()).ScorecardVersion);
         Assert.Equal(5, monitor.CurrentValue.Scorecards["enterprise"].Version);
         Assert.Contains(scorer.LastRejectedReload!.Failures, f => f.Contains("Scorecards:enterprise:Factors:0:Weight", StringComparison.Ordinal));
+
+        // An operator sees it in the log: a warning (event 1001) naming the key; the valid reload before was 1002.
+        var rejected = Assert.Single(logger.Collector.GetSnapshot(), r => r.Id.Id == 1001);
+        Assert.Equal(LogLevel.Warning, rejected.Level);
+        Assert.Contains("CustomerLifecycle:HealthScoring:Scorecards:enterprise:Factors:0:Weight", rejected.Message, StringComparison.Ordinal);
+        Assert.Single(logger.Collector.GetSnapshot(), r => r.Id.Id == 1002);
 
         // The next valid change applies and clears the rejection.
         config["CustomerLifecycle:HealthScoring:Scorecards:enterprise:Factors:0:Weight"] = "3";
