@@ -25,14 +25,14 @@ public sealed class PostgreSqlPlaybookRunStore : IPlaybookRunStore, IAsyncDispos
     /// <exception cref="ArgumentException">The options are not valid (the message names the setting).</exception>
     public PostgreSqlPlaybookRunStore(PostgreSqlStorageOptions options)
     {
-        _schema = new PostgreSqlSchema(options);
+        _schema = new PostgreSqlSchema(options, "playbooks", PostgreSqlSchema.PlaybookMigrations);
         _run = $"{options.Schema}.playbook_run";
         _task = $"{options.Schema}.playbook_task";
         _state = $"{options.Schema}.trigger_state";
     }
 
-    /// <summary>The schema version this package writes.</summary>
-    public static int SchemaVersion => PostgreSqlSchema.Latest;
+    /// <summary>The schema version of the run store's tables (component <c>playbooks</c>) this package writes.</summary>
+    public static int SchemaVersion => PostgreSqlSchema.PlaybookMigrations("s").Length;
 
     /// <summary>Applies the schema's pending migrations now, whatever <see cref="PostgreSqlStorageOptions.ApplyMigrations"/> says.</summary>
     /// <param name="cancellationToken">Cancels the call.</param>

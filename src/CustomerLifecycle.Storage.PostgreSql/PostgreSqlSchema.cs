@@ -9,44 +9,55 @@ namespace CustomerLifecycle.Storage.PostgreSql;
 /// </summary>
 internal sealed class PostgreSqlSchema : IDisposable, IAsyncDisposable
 {
-    internal const string Component = "playbooks";
-
+    private readonly string _component;
+    private readonly string[] _migrations;
     private readonly NpgsqlDataSource _dataSource;
     private readonly bool _ownsDataSource;
     private readonly bool _migrate;
     private readonly SemaphoreSlim _ready = new(1, 1);
     private volatile bool _checked;
 
-    public PostgreSqlSchema(PostgreSqlStorageOptions options)
+    public PostgreSqlSchema(PostgreSqlStorageOptions options, string component, Func<string, string[]> migrations)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         Name = options.Schema;
+        _component = component;
+        _migrations = migrations(Name);
         _migrate = options.ApplyMigrations;
         _ownsDataSource = options.DataSource is null;
         _dataSource = options.DataSource ?? NpgsqlDataSource.Create(options.ConnectionString!);
     }
 
-    public static int Latest => 1;
+    public int Latest => _migrations.Length;
 
     public string Name { get; }
 
-    // Version n is Migration(n). Never edit a shipped migration: add one.
-    private string Migration(int version) => version switch
-    {
+    // Each store's tables are a component with its own version; version n is the n-th migration, given the schema's
+    // name. Never edit a shipped migration: add one.
+    internal static string[] PlaybookMigrations(string name) =>
+    [
         // 1: runs; their tasks (state 0 pending, 1 claimed, 2 handed off, 3 cancelled with the run), with the tasks
         // not yet handed off in a partial index for claims; the engine's trigger state.
-        1 => $"""
-            CREATE TABLE {Name}.playbook_run (id text PRIMARY KEY, playbook text NOT NULL, account text NOT NULL, occurrence text NOT NULL, triggered_on date NOT NULL, created_at bigint NOT NULL, status smallint NOT NULL);
-            CREATE INDEX playbook_run_by_account ON {Name}.playbook_run (playbook, account);
-            CREATE INDEX playbook_run_open ON {Name}.playbook_run (id) WHERE status = 0;
-            CREATE TABLE {Name}.playbook_task (id text PRIMARY KEY, run_id text NOT NULL REFERENCES {Name}.playbook_run (id), position integer NOT NULL, playbook text NOT NULL, account text NOT NULL, title text NOT NULL, role text NOT NULL, owner text NOT NULL, channel smallint NOT NULL, priority smallint NOT NULL, due date NOT NULL, state smallint NOT NULL, claimant text, until bigint);
-            CREATE INDEX playbook_task_claimable ON {Name}.playbook_task (state, until) WHERE state IN (0, 1);
-            CREATE INDEX playbook_task_by_run ON {Name}.playbook_task (run_id);
-            CREATE TABLE {Name}.trigger_state (playbook text NOT NULL, account text NOT NULL, holds boolean NOT NULL, since date NOT NULL, PRIMARY KEY (playbook, account));
-            """,
-        _ => throw new ArgumentOutOfRangeException(nameof(version)),
-    };
+        $"""
+        CREATE TABLE {name}.playbook_run (id text PRIMARY KEY, playbook text NOT NULL, account text NOT NULL, occurrence text NOT NULL, triggered_on date NOT NULL, created_at bigint NOT NULL, status smallint NOT NULL);
+        CREATE INDEX playbook_run_by_account ON {name}.playbook_run (playbook, account);
+        CREATE INDEX playbook_run_open ON {name}.playbook_run (id) WHERE status = 0;
+        CREATE TABLE {name}.playbook_task (id text PRIMARY KEY, run_id text NOT NULL REFERENCES {name}.playbook_run (id), position integer NOT NULL, playbook text NOT NULL, account text NOT NULL, title text NOT NULL, role text NOT NULL, owner text NOT NULL, channel smallint NOT NULL, priority smallint NOT NULL, due date NOT NULL, state smallint NOT NULL, claimant text, until bigint);
+        CREATE INDEX playbook_task_claimable ON {name}.playbook_task (state, until) WHERE state IN (0, 1);
+        CREATE INDEX playbook_task_by_run ON {name}.playbook_task (run_id);
+        CREATE TABLE {name}.trigger_state (playbook text NOT NULL, account text NOT NULL, holds boolean NOT NULL, since date NOT NULL, PRIMARY KEY (playbook, account));
+        """,
+    ];
+
+    internal static string[] PipelineMigrations(string name) =>
+    [
+        // 1: the daily pipeline's ledger: one run per pipeline and date, with its holder's lease, and its completed steps.
+        $"""
+        CREATE TABLE {name}.pipeline_run (pipeline text NOT NULL, date date NOT NULL, status smallint NOT NULL, owner text NOT NULL, lease_until bigint NOT NULL, started_at bigint NOT NULL, finished_at bigint, claims integer NOT NULL, error text, PRIMARY KEY (pipeline, date));
+        CREATE TABLE {name}.pipeline_step (pipeline text NOT NULL, date date NOT NULL, step text NOT NULL, position integer NOT NULL, started_at bigint NOT NULL, took bigint NOT NULL, attempts integer NOT NULL, counts jsonb NOT NULL, PRIMARY KEY (pipeline, date, step));
+        """,
+    ];
 
     public async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken)
     {
@@ -92,19 +103,19 @@ internal sealed class PostgreSqlSchema : IDisposable, IAsyncDisposable
             if ((bool)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!)
             {
                 await using var read = new NpgsqlCommand($"SELECT version FROM {Name}.customerlifecycle_schema WHERE component = @c", connection, transaction);
-                read.Parameters.AddWithValue("c", Component);
+                read.Parameters.AddWithValue("c", _component);
                 found = await read.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is int v ? v : 0;
             }
         }
 
         if (found > Latest)
         {
-            throw new StoreSchemaException(Component, found, Latest, $"The PostgreSQL schema '{Name}' has CustomerLifecycle schema '{Component}' version {found}, newer than this package's {Latest}; it was not written to. Upgrade the package, or use another schema.");
+            throw new StoreSchemaException(_component, found, Latest, $"The PostgreSQL schema '{Name}' has CustomerLifecycle schema '{_component}' version {found}, newer than this package's {Latest}; it was not written to. Upgrade the package, or use another schema.");
         }
 
         if (found < Latest && !migrate)
         {
-            throw new StoreSchemaException(Component, found, Latest, $"The PostgreSQL schema '{Name}' has CustomerLifecycle schema '{Component}' version {found}, older than this package's {Latest}, and migrations are turned off (PostgreSqlStorageOptions.ApplyMigrations); nothing was written. Apply them with MigrateAsync, or turn them on.");
+            throw new StoreSchemaException(_component, found, Latest, $"The PostgreSQL schema '{Name}' has CustomerLifecycle schema '{_component}' version {found}, older than this package's {Latest}, and migrations are turned off (PostgreSqlStorageOptions.ApplyMigrations); nothing was written. Apply them with MigrateAsync, or turn them on.");
         }
 
         if (found == Latest)
@@ -116,10 +127,10 @@ internal sealed class PostgreSqlSchema : IDisposable, IAsyncDisposable
         await Execute(connection, transaction, $"CREATE SCHEMA IF NOT EXISTS {Name}; CREATE TABLE IF NOT EXISTS {Name}.customerlifecycle_schema (component text PRIMARY KEY, version integer NOT NULL);", cancellationToken).ConfigureAwait(false);
         for (var version = found + 1; version <= Latest; version++)
         {
-            await Execute(connection, transaction, Migration(version), cancellationToken).ConfigureAwait(false);
+            await Execute(connection, transaction, _migrations[version - 1], cancellationToken).ConfigureAwait(false);
         }
 
-        await Execute(connection, transaction, $"INSERT INTO {Name}.customerlifecycle_schema (component, version) VALUES ('{Component}', {Latest}) ON CONFLICT (component) DO UPDATE SET version = excluded.version", cancellationToken).ConfigureAwait(false);
+        await Execute(connection, transaction, $"INSERT INTO {Name}.customerlifecycle_schema (component, version) VALUES ('{_component}', {Latest}) ON CONFLICT (component) DO UPDATE SET version = excluded.version", cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 

@@ -18,24 +18,21 @@ namespace CustomerLifecycle.Storage.Sqlite;
 public sealed class SqlitePlaybookRunStore : IPlaybookRunStore, IAsyncDisposable, IDisposable
 {
     private const string OpenTask = "0, 1, 2";
-    private readonly SqliteSchema _schema;
-    private readonly SemaphoreSlim _gate = new(1, 1);
-    private SqliteConnection? _connection;
-    private bool _disposed;
+    private readonly SqliteSession _session;
 
     /// <summary>Creates a store.</summary>
     /// <param name="options">The database and its settings.</param>
     /// <exception cref="ArgumentException">The options are not valid (the message names the setting).</exception>
-    public SqlitePlaybookRunStore(SqliteStorageOptions options) => _schema = new SqliteSchema(options);
+    public SqlitePlaybookRunStore(SqliteStorageOptions options) => _session = new(new SqliteSchema(options, "playbooks", SqliteSchema.PlaybookMigrations));
 
-    /// <summary>The schema version this package writes.</summary>
-    public static int SchemaVersion => SqliteSchema.Latest;
+    /// <summary>The schema version of the run store's tables (component <c>playbooks</c>) this package writes.</summary>
+    public static int SchemaVersion => SqliteSchema.PlaybookMigrations.Length;
 
     /// <summary>Applies the schema's pending migrations now, whatever <see cref="SqliteStorageOptions.ApplyMigrations"/> says.</summary>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The schema version.</returns>
     /// <exception cref="StoreSchemaException">The database's schema is newer than this package.</exception>
-    public Task<int> MigrateAsync(CancellationToken cancellationToken = default) => _schema.MigrateAsync(cancellationToken);
+    public Task<int> MigrateAsync(CancellationToken cancellationToken = default) => _session.Schema.MigrateAsync(cancellationToken);
 
     /// <inheritdoc />
     public ValueTask<IReadOnlyList<RunAdmission>> TryCreateAsync(IReadOnlyList<RunRequest> requests, CancellationToken cancellationToken = default)
@@ -243,69 +240,13 @@ public sealed class SqlitePlaybookRunStore : IPlaybookRunStore, IAsyncDisposable
     }
 
     /// <summary>Closes the store's connection.</summary>
-    public void Dispose()
-    {
-        _gate.Wait();
-        try
-        {
-            _connection?.Dispose();
-            _connection = null;
-            _disposed = true;
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
+    public void Dispose() => _session.Dispose();
 
     /// <summary>Closes the store's connection.</summary>
     /// <returns>A task that completes when it is closed.</returns>
-    public async ValueTask DisposeAsync()
-    {
-        await _gate.WaitAsync().ConfigureAwait(false);
-        try
-        {
-            if (_connection is not null)
-            {
-                await _connection.DisposeAsync().ConfigureAwait(false);
-            }
+    public ValueTask DisposeAsync() => _session.DisposeAsync();
 
-            _connection = null;
-            _disposed = true;
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
-
-    // One call at a time on the store's connection. A call that fails closes it (a transaction the driver could not
-    // finish is rolled back with it), and the next call opens a new one.
-    private async ValueTask<T> UseAsync<T>(Func<SqliteConnection, T> work, CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            _connection ??= await _schema.OpenAsync(cancellationToken).ConfigureAwait(false);
-            cancellationToken.ThrowIfCancellationRequested();
-            try
-            {
-                return work(_connection);
-            }
-            catch (SqliteException e)
-            {
-                await _connection.DisposeAsync().ConfigureAwait(false);
-                _connection = null;
-                throw _schema.Explain(e);
-            }
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
+    private ValueTask<T> UseAsync<T>(Func<SqliteConnection, T> work, CancellationToken cancellationToken) => _session.UseAsync(work, cancellationToken);
 
     private static RunAdmission[] TryCreate(SqliteConnection connection, IReadOnlyList<RunRequest> requests)
     {

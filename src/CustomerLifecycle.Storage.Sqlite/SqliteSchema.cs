@@ -9,10 +9,9 @@ namespace CustomerLifecycle.Storage.Sqlite;
 /// </summary>
 internal sealed class SqliteSchema
 {
-    internal const string Component = "playbooks";
-
-    // Version n is Migrations[n - 1]. Never edit a shipped migration: add one.
-    internal static readonly string[] Migrations =
+    // Each store's tables are a component with its own version. Version n is Migrations[n - 1]. Never edit a shipped
+    // migration: add one.
+    internal static readonly string[] PlaybookMigrations =
     [
         // 1: runs, their tasks (state 0 pending, 1 claimed, 2 handed off, 3 cancelled with the run), trigger state.
         // The tables of the sample's database before this package existed, so such a file is adopted as it is.
@@ -29,14 +28,28 @@ internal sealed class SqliteSchema
         """,
     ];
 
+    internal static readonly string[] PipelineMigrations =
+    [
+        // 1: the daily pipeline's ledger: one run per pipeline and date, with its holder's lease, and its completed steps.
+        """
+        CREATE TABLE pipeline_run (pipeline TEXT NOT NULL, date TEXT NOT NULL, status INTEGER NOT NULL, owner TEXT NOT NULL, lease_until INTEGER NOT NULL, started_at INTEGER NOT NULL, finished_at INTEGER, claims INTEGER NOT NULL, error TEXT, PRIMARY KEY (pipeline, date));
+        CREATE TABLE pipeline_step (pipeline TEXT NOT NULL, date TEXT NOT NULL, step TEXT NOT NULL, position INTEGER NOT NULL, started_at INTEGER NOT NULL, took INTEGER NOT NULL, attempts INTEGER NOT NULL, counts TEXT NOT NULL, PRIMARY KEY (pipeline, date, step));
+        """,
+    ];
+
+    private readonly string _component;
+    private readonly string[] _migrations;
+
     private readonly SqliteStorageOptions _options;
     private readonly string _connectionString;
     private readonly SemaphoreSlim _ready = new(1, 1);
     private bool _checked;
 
-    public SqliteSchema(SqliteStorageOptions options)
+    public SqliteSchema(SqliteStorageOptions options, string component, string[] migrations)
     {
         ArgumentNullException.ThrowIfNull(options);
+        _component = component;
+        _migrations = migrations;
         options.Validate();
         _options = options;
         var builder = new SqliteConnectionStringBuilder(options.ConnectionString)
@@ -47,7 +60,7 @@ internal sealed class SqliteSchema
         DataSource = builder.DataSource;
     }
 
-    public static int Latest => Migrations.Length;
+    public int Latest => _migrations.Length;
 
     public string DataSource { get; }
 
@@ -72,7 +85,7 @@ internal sealed class SqliteSchema
                 {
                     if (!_checked)
                     {
-                        Check(connection, migrate: _options.ApplyMigrations);
+                        Check(connection, _options.ApplyMigrations);
                         _checked = true;
                     }
                 }
@@ -106,7 +119,7 @@ internal sealed class SqliteSchema
             {
                 await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
                 Execute(connection, null, "PRAGMA journal_mode = WAL;");
-                var version = Check(connection, migrate: true);
+                var version = Check(connection, true);
                 _checked = true;
                 return version;
             }
@@ -132,7 +145,7 @@ internal sealed class SqliteSchema
             : new InvalidOperationException($"The CustomerLifecycle database '{DataSource}' {what} ({e.Message.ReplaceLineEndings(" ").TrimEnd('.')}); nothing was written. {((e.SqliteErrorCode & 0xFF) == 8 ? "Make it writable, or use another file." : "Restore it from a backup, or use another file.")}", e);
     }
 
-    private static int Check(SqliteConnection connection, bool migrate)
+    private int Check(SqliteConnection connection, bool migrate)
     {
         if (SQLitePCL.raw.sqlite3_db_readonly(connection.Handle, "main") == 1)
         {
@@ -145,26 +158,26 @@ internal sealed class SqliteSchema
         using var read = connection.CreateCommand();
         read.Transaction = transaction;
         read.CommandText = "SELECT version FROM customerlifecycle_schema WHERE component = $c";
-        read.Parameters.AddWithValue("$c", Component);
+        read.Parameters.AddWithValue("$c", _component);
         var found = read.ExecuteScalar() is { } v ? Convert.ToInt32(v, CultureInfo.InvariantCulture) : 0;
         if (found > Latest)
         {
-            throw new StoreSchemaException(Component, found, Latest, $"The database '{connection.DataSource}' has CustomerLifecycle schema '{Component}' version {found}, newer than this package's {Latest}; it was not written to. Upgrade the package, or use another database.");
+            throw new StoreSchemaException(_component, found, Latest, $"The database '{connection.DataSource}' has CustomerLifecycle schema '{_component}' version {found}, newer than this package's {Latest}; it was not written to. Upgrade the package, or use another database.");
         }
 
         if (found < Latest && !migrate)
         {
-            throw new StoreSchemaException(Component, found, Latest, $"The database '{connection.DataSource}' has CustomerLifecycle schema '{Component}' version {found}, older than this package's {Latest}, and migrations are turned off (SqliteStorageOptions.ApplyMigrations); nothing was written. Apply them with MigrateAsync, or turn them on.");
+            throw new StoreSchemaException(_component, found, Latest, $"The database '{connection.DataSource}' has CustomerLifecycle schema '{_component}' version {found}, older than this package's {Latest}, and migrations are turned off (SqliteStorageOptions.ApplyMigrations); nothing was written. Apply them with MigrateAsync, or turn them on.");
         }
 
         for (var version = found + 1; version <= Latest; version++)
         {
-            Execute(connection, transaction, Migrations[version - 1]);
+            Execute(connection, transaction, _migrations[version - 1]);
         }
 
         if (found < Latest)
         {
-            Execute(connection, transaction, $"INSERT INTO customerlifecycle_schema (component, version) VALUES ('{Component}', {Latest}) ON CONFLICT (component) DO UPDATE SET version = excluded.version");
+            Execute(connection, transaction, $"INSERT INTO customerlifecycle_schema (component, version) VALUES ('{_component}', {Latest}) ON CONFLICT (component) DO UPDATE SET version = excluded.version");
         }
 
         transaction.Commit();

@@ -61,3 +61,60 @@ public sealed class PostgreSqlStoreConformance(PostgresServer server) : Playbook
     protected override ValueTask<IPlaybookRunStore> OpenAnotherAsync(IPlaybookRunStore store, CancellationToken cancellationToken) =>
         new(new PostgreSqlPlaybookRunStore(new PostgreSqlStorageOptions { ConnectionString = server.ConnectionString, Schema = _schema }));
 }
+
+/// <summary>The in-memory pipeline ledger keeps the ledger's contract.</summary>
+public sealed class InMemoryLedgerConformance : PipelineRunStoreConformance
+{
+    public static TheoryData<string> Cases => new(CaseNames);
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public Task Conforms(string name) => RunAsync(name);
+
+    protected override ValueTask<IPipelineRunStore> CreateStoreAsync(CancellationToken cancellationToken) => new(new InMemoryPipelineRunStore());
+}
+
+/// <summary>The SQLite ledger keeps it, racers on two connections to one file.</summary>
+public sealed class SqliteLedgerConformance : PipelineRunStoreConformance, IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("customerlifecycle-ledger-").FullName;
+
+    public static TheoryData<string> Cases => new(CaseNames);
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public Task Conforms(string name) => RunAsync(name);
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    protected override ValueTask<IPipelineRunStore> CreateStoreAsync(CancellationToken cancellationToken) =>
+        new(new SqlitePipelineRunStore(new SqliteStorageOptions { ConnectionString = $"Data Source={Path.Combine(_folder, "ledger.db")}" }));
+
+    protected override ValueTask<IPipelineRunStore> OpenAnotherAsync(IPipelineRunStore store, CancellationToken cancellationToken) => CreateStoreAsync(cancellationToken);
+}
+
+/// <summary>The PostgreSQL ledger keeps it, racers on two connection pools to one schema.</summary>
+[Collection(PostgresCollection.Name)]
+public sealed class PostgreSqlLedgerConformance(PostgresServer server) : PipelineRunStoreConformance
+{
+    private string _schema = "";
+
+    public static TheoryData<string> Cases => new(CaseNames);
+
+    [PostgresTheory]
+    [MemberData(nameof(Cases))]
+    public Task Conforms(string name) => RunAsync(name);
+
+    protected override ValueTask<IPipelineRunStore> CreateStoreAsync(CancellationToken cancellationToken)
+    {
+        _schema = PostgresServer.NewSchema();
+        return new(new PostgreSqlPipelineRunStore(new PostgreSqlStorageOptions { ConnectionString = server.ConnectionString, Schema = _schema }));
+    }
+
+    protected override ValueTask<IPipelineRunStore> OpenAnotherAsync(IPipelineRunStore store, CancellationToken cancellationToken) =>
+        new(new PostgreSqlPipelineRunStore(new PostgreSqlStorageOptions { ConnectionString = server.ConnectionString, Schema = _schema }));
+}

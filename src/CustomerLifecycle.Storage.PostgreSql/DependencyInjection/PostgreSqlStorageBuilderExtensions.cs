@@ -9,9 +9,11 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class PostgreSqlStorageBuilderExtensions
 {
     /// <summary>
-    /// Keeps the playbook engine's runs, hand-offs and trigger state in PostgreSQL, shared by every instance of the host
-    /// that uses the same database and schema: registers a <see cref="PostgreSqlPlaybookRunStore"/> as the
-    /// <see cref="IPlaybookRunStore"/> (singleton, replacing the in-memory default whichever is added first). The schema
+    /// Keeps the playbook engine's runs, hand-offs and trigger state, and the daily pipeline's ledger, in PostgreSQL,
+    /// shared by every instance of the host that uses the same database and schema: registers a
+    /// <see cref="PostgreSqlPlaybookRunStore"/> as the <see cref="IPlaybookRunStore"/> and a
+    /// <see cref="PostgreSqlPipelineRunStore"/> as the <see cref="IPipelineRunStore"/> (singletons, replacing the
+    /// in-memory defaults whichever is added first). The schema
     /// is migrated on first use unless <see cref="PostgreSqlStorageOptions.ApplyMigrations"/> is turned off.
     /// </summary>
     /// <param name="builder">The CustomerLifecycle builder.</param>
@@ -27,6 +29,8 @@ public static class PostgreSqlStorageBuilderExtensions
         options.Validate();
         builder.Services.RemoveAll<IPlaybookRunStore>();
         builder.Services.AddSingleton<IPlaybookRunStore>(_ => new PostgreSqlPlaybookRunStore(options));
+        builder.Services.RemoveAll<IPipelineRunStore>();
+        builder.Services.AddSingleton<IPipelineRunStore>(_ => new PostgreSqlPipelineRunStore(options));
         return builder;
     }
 }

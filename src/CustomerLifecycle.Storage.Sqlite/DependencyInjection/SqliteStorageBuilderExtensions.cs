@@ -9,9 +9,10 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class SqliteStorageBuilderExtensions
 {
     /// <summary>
-    /// Keeps the playbook engine's runs, hand-offs and trigger state in a SQLite file: registers a
-    /// <see cref="SqlitePlaybookRunStore"/> as the <see cref="IPlaybookRunStore"/> (singleton, replacing the in-memory
-    /// default whichever is added first). The schema is migrated on first use unless
+    /// Keeps the playbook engine's runs, hand-offs and trigger state, and the daily pipeline's ledger, in a SQLite file:
+    /// registers a <see cref="SqlitePlaybookRunStore"/> as the <see cref="IPlaybookRunStore"/> and a
+    /// <see cref="SqlitePipelineRunStore"/> as the <see cref="IPipelineRunStore"/> (singletons, replacing the in-memory
+    /// defaults whichever is added first). The schema is migrated on first use unless
     /// <see cref="SqliteStorageOptions.ApplyMigrations"/> is turned off.
     /// </summary>
     /// <param name="builder">The CustomerLifecycle builder.</param>
@@ -27,6 +28,8 @@ public static class SqliteStorageBuilderExtensions
         options.Validate();
         builder.Services.RemoveAll<IPlaybookRunStore>();
         builder.Services.AddSingleton<IPlaybookRunStore>(_ => new SqlitePlaybookRunStore(options));
+        builder.Services.RemoveAll<IPipelineRunStore>();
+        builder.Services.AddSingleton<IPipelineRunStore>(_ => new SqlitePipelineRunStore(options));
         return builder;
     }
 }

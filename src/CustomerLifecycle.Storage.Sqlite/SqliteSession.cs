@@ -1,0 +1,77 @@
+using Microsoft.Data.Sqlite;
+
+namespace CustomerLifecycle.Storage.Sqlite;
+
+/// <summary>
+/// A store's connection to its file: opened (and its schema checked) on first use, used by one call at a time. A call
+/// that fails closes it (a transaction the driver could not finish is rolled back with it), and the next call opens a
+/// new one.
+/// </summary>
+internal sealed class SqliteSession(SqliteSchema schema) : IDisposable, IAsyncDisposable
+{
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private SqliteConnection? _connection;
+    private bool _disposed;
+
+    public SqliteSchema Schema { get; } = schema;
+
+    public async ValueTask<T> UseAsync<T>(Func<SqliteConnection, T> work, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            _connection ??= await Schema.OpenAsync(cancellationToken).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+            try
+            {
+                return work(_connection);
+            }
+            catch (SqliteException e)
+            {
+                await _connection.DisposeAsync().ConfigureAwait(false);
+                _connection = null;
+                throw Schema.Explain(e);
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public void Dispose()
+    {
+        _gate.Wait();
+        try
+        {
+            _connection?.Dispose();
+            _connection = null;
+            _disposed = true;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (_connection is not null)
+            {
+                await _connection.DisposeAsync().ConfigureAwait(false);
+            }
+
+            _connection = null;
+            _disposed = true;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+}
