@@ -87,3 +87,9 @@ public sealed class MyFactor : IHealthFactor
 
     public double Measure(ReadOnlySpan<double> inputs) => inputs[0];
 }
+
+/// <summary>The account source docs/operations.md registers.</summary>
+public sealed class DocAccountSource : CustomerLifecycle.Hosting.IAccountSource
+{
+    public IAsyncEnumerable<Account> ReadAsync(LocalDate date, CancellationToken cancellationToken) => AsyncEnumerable.Empty<Account>();
+}

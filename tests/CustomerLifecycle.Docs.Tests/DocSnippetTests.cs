@@ -12,7 +12,7 @@ public sealed partial class DocSnippetTests
     [
         "System", "System.Collections.Generic", "System.Linq", "System.Threading", "System.Threading.Tasks", "NodaTime",
         "CustomerLifecycle", "CustomerLifecycle.Stages", "CustomerLifecycle.Events", "CustomerLifecycle.Feedback", "CustomerLifecycle.Contacts", "CustomerLifecycle.Onboarding",
-        "CustomerLifecycle.HealthScoring", "CustomerLifecycle.Segmentation", "CustomerLifecycle.Forecasting", "CustomerLifecycle.Playbooks", "CustomerLifecycle.Usage",
+        "CustomerLifecycle.HealthScoring", "CustomerLifecycle.Segmentation", "CustomerLifecycle.Forecasting", "CustomerLifecycle.Playbooks", "CustomerLifecycle.Usage", "CustomerLifecycle.Hosting",
         "Microsoft.Extensions.DependencyInjection", "Microsoft.Extensions.Configuration", "Microsoft.Extensions.Hosting", "CustomerLifecycle.Docs.Tests", "CustomerLifecycle.Sample",
     ];
 

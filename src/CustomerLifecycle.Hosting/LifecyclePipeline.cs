@@ -1,0 +1,338 @@
+using System.Diagnostics;
+using CustomerLifecycle.Forecasting;
+using CustomerLifecycle.HealthScoring;
+using CustomerLifecycle.Playbooks;
+using CustomerLifecycle.Segmentation;
+using CustomerLifecycle.Stages;
+using CustomerLifecycle.Usage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using NodaTime;
+
+namespace CustomerLifecycle.Hosting;
+
+/// <summary>
+/// The daily pipeline: reads the accounts, ingests usage, moves stages, scores health, evaluates segments, runs the
+/// playbooks, forecasts next quarter's renewals, then runs your own steps (to save the day's results, for example).
+/// One run per business date across every instance sharing the ledger (<see cref="IPipelineRunStore"/>); a run that
+/// failed or stopped resumes after its last completed step; a failing step is retried with back-off, then fails the
+/// run, never silently skipped. Thread-safe.
+/// </summary>
+/// <remarks>
+/// Steps that only compute (accounts, usage, stages, health, segments, forecast) are computed again when a run resumes,
+/// to rebuild the day: they write nothing but the usage aggregator's state, which ignores events it has seen. Steps
+/// that write (the playbooks and your own) run once per date: a resumed run skips them once recorded complete, and the
+/// playbook step, interrupted in the middle, creates no run twice (its store's guarantee).
+/// </remarks>
+public sealed class LifecyclePipeline
+{
+    private readonly IServiceProvider _services;
+    private readonly IPipelineRunStore _ledger;
+    private readonly BusinessClock _clock;
+    private readonly TimeProvider _time;
+    private readonly LifecyclePipelineOptions _options;
+    private readonly ILogger _logger;
+    private readonly Step[] _steps;
+
+    /// <summary>Creates the pipeline over the host's services (the DI registration does this).</summary>
+    /// <param name="services">The host's services: an <see cref="IAccountSource"/> is required; each domain package registered adds its step.</param>
+    /// <param name="options">The options.</param>
+    /// <param name="steps">Your own steps, run after the built-in ones, in order.</param>
+    /// <exception cref="InvalidOperationException">No <see cref="IAccountSource"/> is registered, or two steps share a name.</exception>
+    public LifecyclePipeline(IServiceProvider services, IOptions<LifecyclePipelineOptions> options, IEnumerable<PipelineStepRegistration> steps)
+    {
+        _services = services ?? throw new ArgumentNullException(nameof(services));
+        _options = (options ?? throw new ArgumentNullException(nameof(options))).Value;
+        _ledger = services.GetService<IPipelineRunStore>() ?? new InMemoryPipelineRunStore();
+        _clock = services.GetRequiredService<BusinessClock>();
+        _time = services.GetService<TimeProvider>() ?? TimeProvider.System;
+        _logger = services.GetService<ILogger<LifecyclePipeline>>() ?? (ILogger)NullLogger.Instance;
+        var source = services.GetService<IAccountSource>() ?? throw new InvalidOperationException("The pipeline reads accounts from an IAccountSource; register one (AddLifecyclePipeline(p => p.UseAccountSource<T>())).");
+        _steps = [.. BuiltIn(source), .. (steps ?? []).Select(s => new Step(s.Name, true, (day, ct) => RunCustomAsync(s, day, ct)))];
+        var repeated = _steps.GroupBy(s => s.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        if (repeated is not null)
+        {
+            throw new InvalidOperationException($"Two pipeline steps are named '{repeated.Key}'; a step's name is its key in the ledger.");
+        }
+    }
+
+    /// <summary>The steps, in order.</summary>
+    public IReadOnlyList<string> Steps => [.. _steps.Select(s => s.Name)];
+
+    /// <summary>The options.</summary>
+    public LifecyclePipelineOptions Options => _options;
+
+    /// <summary>
+    /// Runs a business date (the clock's today by default): claims it in the ledger, runs the steps not yet completed,
+    /// and records the end. Does nothing when another instance holds the date or it already succeeded.
+    /// </summary>
+    /// <param name="date">The business date; today in the business time zone when null.</param>
+    /// <param name="cancellationToken">Stops the run at the next safe point (between records): the run is recorded as stopped and resumes later.</param>
+    /// <returns>What happened.</returns>
+    /// <exception cref="PipelineStepFailedException">A step failed after its attempts; the run is recorded as failed.</exception>
+    /// <exception cref="OperationCanceledException">The run was stopped.</exception>
+    public async Task<PipelineRunResult> RunAsync(LocalDate? date = null, CancellationToken cancellationToken = default)
+    {
+        var day = date ?? _clock.Today;
+        var owner = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
+        var lease = Duration.FromTimeSpan(_options.Lease);
+        var run = await _ledger.TryClaimAsync(_options.Name, day, owner, Now(), lease, cancellationToken).ConfigureAwait(false);
+        if (run is null)
+        {
+            PipelineTelemetry.Skipped(_logger, _options.Name, day.ToString("uuuu-MM-dd", null));
+            PipelineTelemetry.Runs.Add(1, new KeyValuePair<string, object?>(PipelineTelemetry.OutcomeTag, "skipped"));
+            return new PipelineRunResult(day, PipelineRunOutcome.Skipped, null, null);
+        }
+
+        using var activity = PipelineTelemetry.Source.StartActivity("customerlifecycle.pipeline.run");
+        activity?.SetTag("customerlifecycle.date", day.ToString("uuuu-MM-dd", null));
+        activity?.SetTag("customerlifecycle.pipeline.claims", run.Claims);
+        PipelineTelemetry.Started(_logger, _options.Name, day.ToString("uuuu-MM-dd", null), run.Claims, run.Steps.Count);
+        var context = new PipelineDay(day);
+        try
+        {
+            foreach (var step in _steps)
+            {
+                var done = run.Completed(step.Name);
+                if (done && step.Writes)
+                {
+                    continue;
+                }
+
+                var record = await RunStepAsync(step, context, done, cancellationToken).ConfigureAwait(false);
+                if (!done && !await _ledger.CompleteStepAsync(_options.Name, day, owner, record, Now(), lease, CancellationToken.None).ConfigureAwait(false))
+                {
+                    PipelineTelemetry.LeaseLost(_logger, _options.Name, day.ToString("uuuu-MM-dd", null), step.Name);
+                    PipelineTelemetry.Runs.Add(1, new KeyValuePair<string, object?>(PipelineTelemetry.OutcomeTag, "lease_lost"));
+                    return new PipelineRunResult(day, PipelineRunOutcome.LeaseLost, null, context);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await _ledger.FinishAsync(_options.Name, day, owner, PipelineRunStatus.Stopped, "stopped", Now(), CancellationToken.None).ConfigureAwait(false);
+            PipelineTelemetry.Runs.Add(1, new KeyValuePair<string, object?>(PipelineTelemetry.OutcomeTag, "stopped"));
+            PipelineTelemetry.Stopped(_logger, _options.Name, day.ToString("uuuu-MM-dd", null));
+            throw;
+        }
+        catch (PipelineStepFailedException e)
+        {
+            await _ledger.FinishAsync(_options.Name, day, owner, PipelineRunStatus.Failed, $"{e.Step}: {e.InnerException?.Message}", Now(), CancellationToken.None).ConfigureAwait(false);
+            PipelineTelemetry.Runs.Add(1, new KeyValuePair<string, object?>(PipelineTelemetry.OutcomeTag, "failed"));
+            PipelineTelemetry.Failed(_logger, e, _options.Name, day.ToString("uuuu-MM-dd", null), e.Step, e.Attempts);
+            activity?.SetStatus(ActivityStatusCode.Error, e.Message);
+            throw;
+        }
+
+        await _ledger.FinishAsync(_options.Name, day, owner, PipelineRunStatus.Succeeded, null, Now(), CancellationToken.None).ConfigureAwait(false);
+        PipelineTelemetry.Runs.Add(1, new KeyValuePair<string, object?>(PipelineTelemetry.OutcomeTag, "succeeded"));
+        PipelineTelemetry.Succeeded(_logger, _options.Name, day.ToString("uuuu-MM-dd", null));
+        var finished = (await _ledger.RecentRunsAsync(_options.Name, 31, CancellationToken.None).ConfigureAwait(false)).FirstOrDefault(r => r.Date == day);
+        return new PipelineRunResult(day, PipelineRunOutcome.Succeeded, finished, context);
+    }
+
+    /// <summary>The latest runs, newest date first, with their steps, durations and counts.</summary>
+    /// <param name="limit">The most to return.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The runs.</returns>
+    public ValueTask<IReadOnlyList<PipelineRunRecord>> RecentRunsAsync(int limit = 10, CancellationToken cancellationToken = default) =>
+        _ledger.RecentRunsAsync(_options.Name, limit, cancellationToken);
+
+    private Instant Now() => Instant.FromDateTimeOffset(_time.GetUtcNow());
+
+    private async Task<PipelineStepRecord> RunStepAsync(Step step, PipelineDay day, bool rebuilding, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            using var activity = PipelineTelemetry.Source.StartActivity("customerlifecycle.pipeline.step");
+            activity?.SetTag(PipelineTelemetry.StepTag, step.Name);
+            var startedAt = Now();
+            var started = _time.GetTimestamp();
+            try
+            {
+                var counts = await step.Run(day, cancellationToken).ConfigureAwait(false);
+                var took = _time.GetElapsedTime(started);
+                PipelineTelemetry.StepDuration.Record(took.TotalSeconds, new KeyValuePair<string, object?>(PipelineTelemetry.StepTag, step.Name));
+                if (!rebuilding)
+                {
+                    PipelineTelemetry.StepCompleted(_logger, step.Name, day.Date.ToString("uuuu-MM-dd", null), (long)took.TotalMilliseconds, string.Join(", ", counts.Select(c => $"{c.Key} {c.Value}")));
+                }
+
+                return new PipelineStepRecord(step.Name, startedAt, Duration.FromTimeSpan(took), attempt, counts);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                activity?.SetStatus(ActivityStatusCode.Error, e.Message);
+                PipelineTelemetry.StepFailures.Add(1, new KeyValuePair<string, object?>(PipelineTelemetry.StepTag, step.Name));
+                if (attempt >= _options.MaxAttempts)
+                {
+                    throw new PipelineStepFailedException(day.Date, step.Name, attempt, e);
+                }
+
+                var delay = _options.RetryDelay * Math.Pow(2, attempt - 1);
+                PipelineTelemetry.StepRetrying(_logger, e, step.Name, day.Date.ToString("uuuu-MM-dd", null), attempt, _options.MaxAttempts, (long)delay.TotalMilliseconds);
+                await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async ValueTask<IReadOnlyDictionary<string, long>> RunCustomAsync(PipelineStepRegistration step, PipelineDay day, CancellationToken cancellationToken)
+    {
+        var scope = _services.CreateAsyncScope();
+        await using (scope.ConfigureAwait(false))
+        {
+            return await step.Run(new PipelineStepContext(day, scope.ServiceProvider), cancellationToken).ConfigureAwait(false) ?? new Dictionary<string, long>();
+        }
+    }
+
+    private IEnumerable<Step> BuiltIn(IAccountSource source)
+    {
+        yield return new Step(PipelineSteps.Accounts, false, async (day, ct) =>
+        {
+            var accounts = new List<Account>();
+            await foreach (var account in source.ReadAsync(day.Date, ct).ConfigureAwait(false))
+            {
+                accounts.Add(account ?? throw new InvalidDataException($"The account source gave a null account at position {accounts.Count}."));
+            }
+
+            day.Accounts = accounts;
+            Split(day);
+            return Counts(("accounts", accounts.Count), ("active", day.Active.Count), ("churned", day.Churned.Count));
+        });
+
+        if (_services.GetService<UsageAggregator>() is { } usage && _services.GetService<IUsageEventSource>() is { } events)
+        {
+            yield return new Step(PipelineSteps.Usage, false, async (day, ct) =>
+            {
+                var report = await usage.IngestAsync(events.ReadAsync(day.Date, ct), ct).ConfigureAwait(false);
+                var signals = usage.Evaluate([.. day.Accounts.Select(a => a.Id)]);
+                day.Accounts = [.. day.Accounts.Select(a =>
+                {
+                    var computed = signals.SignalsOf(a.Id);
+                    return a with { Signals = SignalSet.Create(a.Signals.Where(s => !computed.TryGetValue(s.Key, out _)).Concat(computed)) };
+                })];
+                day.Milestones = signals.Milestones;
+                Split(day);
+                return Counts(("events_accepted", report.Accepted), ("events_duplicate", report.Duplicates), ("events_refused", report.Refused.Count), ("milestones", signals.Milestones.Count));
+            });
+        }
+
+        if (_services.GetService<LifecycleStageMachine>() is { } machine)
+        {
+            yield return new Step(PipelineSteps.Stages, false, (day, _) =>
+            {
+                var moves = new List<(AccountId, StageId, StageId)>();
+                day.Accounts = [.. day.Accounts.Select(a =>
+                {
+                    if (a.Stage.IsEmpty || a.Stage == DefaultLifecycleStages.Churned || !machine.Model.Contains(a.Stage))
+                    {
+                        return a;
+                    }
+
+                    var history = machine.Evaluate(machine.Start(a.Id, a.Stage), a);
+                    if (history.CurrentStage == a.Stage)
+                    {
+                        return a;
+                    }
+
+                    moves.Add((a.Id, a.Stage, history.CurrentStage));
+                    return a with { Stage = history.CurrentStage };
+                })];
+                day.StageMoves = moves;
+                Split(day);
+                return new(Counts(("moved", moves.Count)));
+            });
+        }
+
+        var scorer = _services.GetService<HealthScorer>();
+        if (scorer is not null)
+        {
+            yield return new Step(PipelineSteps.Health, false, (day, _) =>
+            {
+                var scores = new HealthScore[day.Active.Count];
+                scorer.ScoreBatch([.. day.Active], scores);
+                day.Scores = scores;
+                return new(Counts(("red", scores.Count(s => s.Color == HealthColor.Red)), ("yellow", scores.Count(s => s.Color == HealthColor.Yellow)), ("green", scores.Count(s => s.Color == HealthColor.Green)), ("unscored", scores.Count(s => s.Color is null))));
+            });
+        }
+
+        if (_services.GetService<Segmenter>() is { } segmenter)
+        {
+            yield return new Step(PipelineSteps.Segments, false, (day, _) =>
+            {
+                var evaluation = segmenter.Catalog.Evaluate(day.Active.Select((a, i) => new SegmentSubject(a, i < day.Scores.Count ? day.Scores[i] : null)), day.Date);
+                day.Segments = evaluation;
+                return new(Counts([.. evaluation.Catalog.Segments.Select(s => ($"segment.{s.Name}", (long)evaluation.MembersOf(s.Name).Count))]));
+            });
+        }
+
+        if (_services.GetService<PlaybookEngine>() is { } engine)
+        {
+            yield return new Step(PipelineSteps.Playbooks, true, async (day, ct) =>
+            {
+                var snapshot = new PortfolioSnapshot(
+                    day.Date,
+                    day.Active.Select((a, i) => new AccountSnapshot(a, i < day.Scores.Count ? day.Scores[i] : null, day.Segments?.SegmentsOf(a.Id).Select(s => s.Name))),
+                    day.Churned);
+                var evaluation = await engine.EvaluateAsync(snapshot, day.Milestones, ct).ConfigureAwait(false);
+                day.Playbooks = evaluation;
+                return Counts(("runs_created", evaluation.Created.Count), ("runs_suppressed", evaluation.Suppressed.Count), ("runs_cancelled", evaluation.Cancelled.Count), ("tasks_handed_off", evaluation.HandedOff.Count), ("handoff_failures", evaluation.Failures.Count));
+            });
+        }
+
+        if (_services.GetService<RenewalForecaster>() is { } forecaster)
+        {
+            yield return new Step(PipelineSteps.Forecast, false, (day, _) =>
+            {
+                var start = new LocalDate(day.Date.Year, ((day.Date.Month - 1) / 3 * 3) + 1, 1).PlusMonths(3);
+                var quarter = new DateInterval(start, start.PlusMonths(3).PlusDays(-1));
+                var index = day.Active.Select((a, i) => (a.Id, i)).ToDictionary(x => x.Id, x => x.i);
+                var forecast = forecaster.Forecast(RenewalForecaster.DueIn(day.Active, quarter).Select(a => new RenewalCase(a, index[a.Id] < day.Scores.Count ? day.Scores[index[a.Id]] : null)), quarter);
+                day.Forecast = forecast;
+                return new(Counts([("renewals", forecast.Total.Sum(t => t.Renewals)), ("refused", forecast.Refused.Count), .. forecast.Total.Select(t => ($"expected_revenue.{t.Currency.Code}", (long)Math.Round(t.ExpectedRevenue.Amount)))]));
+            });
+        }
+    }
+
+    private static void Split(PipelineDay day)
+    {
+        day.Active = [.. day.Accounts.Where(a => a.Stage != DefaultLifecycleStages.Churned)];
+        day.Churned = [.. day.Accounts.Where(a => a.Stage == DefaultLifecycleStages.Churned).Select(a => a.Id)];
+    }
+
+    private static Dictionary<string, long> Counts(params (string Name, long Value)[] counts) => counts.ToDictionary(c => c.Name, c => c.Value, StringComparer.Ordinal);
+
+    private sealed record Step(string Name, bool Writes, Func<PipelineDay, CancellationToken, ValueTask<IReadOnlyDictionary<string, long>>> Run);
+}
+
+/// <summary>The names of the built-in steps, in the order they run.</summary>
+public static class PipelineSteps
+{
+    /// <summary>Reads the accounts from the <see cref="IAccountSource"/>.</summary>
+    public const string Accounts = "accounts";
+
+    /// <summary>Ingests the day's usage events and computes the usage signals (when Usage and an <see cref="IUsageEventSource"/> are registered).</summary>
+    public const string Usage = "usage";
+
+    /// <summary>Moves stages forward where the entry criteria hold.</summary>
+    public const string Stages = "stages";
+
+    /// <summary>Scores health.</summary>
+    public const string Health = "health";
+
+    /// <summary>Evaluates the segments.</summary>
+    public const string Segments = "segments";
+
+    /// <summary>Runs the playbooks: the step that writes (runs and tasks, once per occurrence).</summary>
+    public const string Playbooks = "playbooks";
+
+    /// <summary>Forecasts next quarter's renewals.</summary>
+    public const string Forecast = "forecast";
+}
+
+/// <summary>A step of your own, run after the built-in ones, once per date (a resumed run skips it once recorded complete).</summary>
+/// <param name="Name">The step's name: its key in the ledger.</param>
+/// <param name="Run">The work; returns what it counted (or null).</param>
+public sealed record PipelineStepRegistration(string Name, Func<PipelineStepContext, CancellationToken, ValueTask<IReadOnlyDictionary<string, long>?>> Run);

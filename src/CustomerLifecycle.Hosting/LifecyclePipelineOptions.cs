@@ -1,0 +1,104 @@
+using System.Globalization;
+using NodaTime;
+using NodaTime.Text;
+using NodaTime.TimeZones;
+
+namespace CustomerLifecycle.Hosting;
+
+/// <summary>The daily pipeline's schedule, leases and retries (section <c>CustomerLifecycle:Pipeline</c>).</summary>
+public sealed class LifecyclePipelineOptions
+{
+    /// <summary>The pipeline's name in the ledger; instances with the same name share its runs. <c>daily</c> by default.</summary>
+    public string Name { get; set; } = "daily";
+
+    /// <summary>Whether the hosted service runs the pipeline on its schedule (true by default); false leaves it to <see cref="LifecyclePipeline.RunAsync"/>.</summary>
+    public bool Schedule { get; set; } = true;
+
+    /// <summary>The local time of day, in the business time zone, at which the day's run starts: <c>HH:mm</c>, <c>06:00</c> by default. A time a daylight-saving change skips runs at the first instant after the gap; a repeated one, at its first occurrence.</summary>
+    public string RunAt { get; set; } = "06:00";
+
+    /// <summary>Whether a host that starts after the day's time, before the day's run succeeded, runs it at once (true by default).</summary>
+    public bool CatchUp { get; set; } = true;
+
+    /// <summary>How long an instance's claim on a date lasts unless renewed at the next step: 10 minutes by default. Longer than the slowest step.</summary>
+    public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>The attempts a failing step gets before the run fails: 3 by default.</summary>
+    public int MaxAttempts { get; set; } = 3;
+
+    /// <summary>The wait before a step's second attempt, doubled before each later one: 30 seconds by default.</summary>
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The health check reports Unhealthy when the last successful run finished longer ago than this: 26 hours by default.</summary>
+    public TimeSpan UnhealthyAfter { get; set; } = TimeSpan.FromHours(26);
+
+    internal LocalTime RunAtTime => LocalTimePattern.CreateWithInvariantCulture("HH:mm").Parse(RunAt).GetValueOrThrow();
+
+    /// <summary>Every rule broken, each naming its key under <paramref name="section"/>.</summary>
+    internal IEnumerable<string> Validate(string section)
+    {
+        string Key(string name) => section.Length == 0 ? name : $"{section}:{name}";
+        if (string.IsNullOrWhiteSpace(Name))
+        {
+            yield return $"{Key(nameof(Name))}: the pipeline needs a name.";
+        }
+
+        if (RunAt is null || !LocalTimePattern.CreateWithInvariantCulture("HH:mm").Parse(RunAt).Success)
+        {
+            yield return $"{Key(nameof(RunAt))}: '{RunAt}' is not a time of day as HH:mm (for example 06:00).";
+        }
+
+        if (Lease < TimeSpan.FromSeconds(1) || Lease > TimeSpan.FromDays(1))
+        {
+            yield return $"{Key(nameof(Lease))}: {Lease.ToString("c", CultureInfo.InvariantCulture)} is out of range; from one second to one day.";
+        }
+
+        if (MaxAttempts is < 1 or > 100)
+        {
+            yield return $"{Key(nameof(MaxAttempts))}: {MaxAttempts} is out of range; from 1 to 100.";
+        }
+
+        if (RetryDelay < TimeSpan.Zero || RetryDelay > TimeSpan.FromHours(1))
+        {
+            yield return $"{Key(nameof(RetryDelay))}: {RetryDelay.ToString("c", CultureInfo.InvariantCulture)} is out of range; from zero to one hour.";
+        }
+
+        if (UnhealthyAfter < TimeSpan.FromMinutes(1))
+        {
+            yield return $"{Key(nameof(UnhealthyAfter))}: {UnhealthyAfter.ToString("c", CultureInfo.InvariantCulture)} is too short; one minute or more.";
+        }
+    }
+}
+
+/// <summary>When the pipeline runs next.</summary>
+public static class PipelineSchedule
+{
+    /// <summary>
+    /// The first run strictly after <paramref name="now"/>: the business date, and the instant <paramref name="runAt"/>
+    /// falls on that date in <paramref name="zone"/>. On a date whose clocks skip <paramref name="runAt"/> (spring
+    /// forward) the run is at the first instant after the gap; on a date that repeats it (fall back), at its first
+    /// occurrence, so a date runs once.
+    /// </summary>
+    /// <param name="now">The current instant.</param>
+    /// <param name="runAt">The local time of day.</param>
+    /// <param name="zone">The business time zone.</param>
+    /// <returns>The date and the instant.</returns>
+    public static (LocalDate Date, Instant At) NextAfter(Instant now, LocalTime runAt, DateTimeZone zone)
+    {
+        ArgumentNullException.ThrowIfNull(zone);
+        var date = now.InZone(zone).Date;
+        var at = On(date, runAt, zone);
+        return at > now ? (date, at) : (date.PlusDays(1), On(date.PlusDays(1), runAt, zone));
+    }
+
+    /// <summary>The instant <paramref name="runAt"/> falls on <paramref name="date"/> in <paramref name="zone"/> (see <see cref="NextAfter"/>).</summary>
+    /// <param name="date">The date.</param>
+    /// <param name="runAt">The local time of day.</param>
+    /// <param name="zone">The business time zone.</param>
+    /// <returns>The instant.</returns>
+    public static Instant On(LocalDate date, LocalTime runAt, DateTimeZone zone)
+    {
+        ArgumentNullException.ThrowIfNull(zone);
+        return zone.ResolveLocal(date.At(runAt), Resolvers.CreateMappingResolver(Resolvers.ReturnEarlier, Resolvers.ReturnStartOfIntervalAfter)).ToInstant();
+    }
+}

@@ -1,0 +1,82 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using NodaTime;
+using NodaTime.Text;
+
+namespace CustomerLifecycle.Hosting;
+
+/// <summary>
+/// Runs the pipeline every day at <see cref="LifecyclePipelineOptions.RunAt"/> in the business time zone (and at start
+/// when the day's run is due and not done, with <see cref="LifecyclePipelineOptions.CatchUp"/>). A failed run is tried
+/// again after a lease period, resuming at the failed step, until it succeeds or the next day's run is due. Stopping
+/// the host stops the run at a safe point.
+/// </summary>
+public sealed class LifecyclePipelineService(LifecyclePipeline pipeline, BusinessClock clock, TimeProvider? time = null, ILogger<LifecyclePipelineService>? logger = null) : BackgroundService
+{
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private readonly ILogger _logger = (ILogger?)logger ?? NullLogger.Instance;
+
+    /// <inheritdoc />
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var options = pipeline.Options;
+        var runAt = options.RunAtTime;
+        if (options.CatchUp)
+        {
+            var today = Now().InZone(clock.Zone).Date;
+            if (PipelineSchedule.On(today, runAt, clock.Zone) <= Now())
+            {
+                await RunUntilDoneAsync(today, stoppingToken).ConfigureAwait(false);
+            }
+        }
+
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var (date, at) = PipelineSchedule.NextAfter(Now(), runAt, clock.Zone);
+            PipelineTelemetry.Scheduled(_logger, options.Name, date.ToString("uuuu-MM-dd", null), InstantPattern.ExtendedIso.Format(at));
+            await WaitUntilAsync(at, stoppingToken).ConfigureAwait(false);
+            await RunUntilDoneAsync(date, stoppingToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task RunUntilDoneAsync(LocalDate date, CancellationToken stoppingToken)
+    {
+        var next = PipelineSchedule.On(date.PlusDays(1), pipeline.Options.RunAtTime, clock.Zone);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var result = await pipeline.RunAsync(date, stoppingToken).ConfigureAwait(false);
+                if (result.Outcome != PipelineRunOutcome.LeaseLost)
+                {
+                    return;
+                }
+            }
+            catch (PipelineStepFailedException)
+            {
+                // Logged and recorded by the pipeline; tried again below.
+            }
+
+            var retry = Now() + Duration.FromTimeSpan(pipeline.Options.Lease);
+            if (retry >= next)
+            {
+                return;
+            }
+
+            await WaitUntilAsync(retry, stoppingToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task WaitUntilAsync(Instant at, CancellationToken stoppingToken)
+    {
+        // Waits in steps of at most a day, so a long wait follows the clock as it is, not as it was.
+        while (Now() < at && !stoppingToken.IsCancellationRequested)
+        {
+            var wait = (at - Now()).ToTimeSpan();
+            await Task.Delay(wait > TimeSpan.FromDays(1) ? TimeSpan.FromDays(1) : wait, _time, stoppingToken).ConfigureAwait(false);
+        }
+    }
+
+    private Instant Now() => Instant.FromDateTimeOffset(_time.GetUtcNow());
+}

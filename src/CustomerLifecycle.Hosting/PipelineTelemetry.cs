@@ -1,0 +1,50 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Logging;
+
+namespace CustomerLifecycle.Hosting;
+
+/// <summary>The pipeline's instruments, spans and log events (docs/observability.md lists them).</summary>
+internal static partial class PipelineTelemetry
+{
+    public const string StepTag = "customerlifecycle.pipeline.step";
+
+    public const string OutcomeTag = "customerlifecycle.pipeline.outcome";
+
+    public static readonly ActivitySource Source = new(CustomerLifecycleTelemetry.Name, CustomerLifecycleTelemetry.Version);
+
+    private static readonly Meter Meter = new(CustomerLifecycleTelemetry.Name, CustomerLifecycleTelemetry.Version);
+
+    public static readonly Histogram<double> StepDuration = Meter.CreateHistogram<double>("customerlifecycle.pipeline.step.duration", "s", "How long a pipeline step's successful attempt took.");
+
+    public static readonly Counter<long> StepFailures = Meter.CreateCounter<long>("customerlifecycle.pipeline.step.failures", "{attempt}", "Pipeline step attempts that failed (retried, or failing the run).");
+
+    public static readonly Counter<long> Runs = Meter.CreateCounter<long>("customerlifecycle.pipeline.runs", "{run}", "Pipeline runs, by outcome: succeeded, failed, stopped, skipped, lease_lost.");
+
+    [LoggerMessage(EventId = 5001, Level = LogLevel.Information, Message = "Pipeline {Pipeline} runs {Date} (claim {Claims}; {Completed} steps already completed)")]
+    public static partial void Started(ILogger logger, string pipeline, string date, int claims, int completed);
+
+    [LoggerMessage(EventId = 5002, Level = LogLevel.Information, Message = "Pipeline step {Step} for {Date} completed in {ElapsedMs} ms: {Counts}")]
+    public static partial void StepCompleted(ILogger logger, string step, string date, long elapsedMs, string counts);
+
+    [LoggerMessage(EventId = 5003, Level = LogLevel.Warning, Message = "Pipeline step {Step} for {Date} failed (attempt {Attempt} of {MaxAttempts}); retrying in {DelayMs} ms")]
+    public static partial void StepRetrying(ILogger logger, Exception error, string step, string date, int attempt, int maxAttempts, long delayMs);
+
+    [LoggerMessage(EventId = 5004, Level = LogLevel.Error, Message = "Pipeline {Pipeline} failed for {Date} at step {Step} after {Attempts} attempt(s); the next run of the date resumes at this step")]
+    public static partial void Failed(ILogger logger, Exception error, string pipeline, string date, string step, int attempts);
+
+    [LoggerMessage(EventId = 5005, Level = LogLevel.Information, Message = "Pipeline {Pipeline} succeeded for {Date}")]
+    public static partial void Succeeded(ILogger logger, string pipeline, string date);
+
+    [LoggerMessage(EventId = 5006, Level = LogLevel.Information, Message = "Pipeline {Pipeline} skipped {Date}: another instance holds it, or it already succeeded")]
+    public static partial void Skipped(ILogger logger, string pipeline, string date);
+
+    [LoggerMessage(EventId = 5007, Level = LogLevel.Warning, Message = "Pipeline {Pipeline} stopped for {Date}; the next run of the date resumes after its last completed step")]
+    public static partial void Stopped(ILogger logger, string pipeline, string date);
+
+    [LoggerMessage(EventId = 5008, Level = LogLevel.Error, Message = "Pipeline {Pipeline} lost its claim on {Date} after step {Step} (its lease expired and another instance took the date over); it stopped")]
+    public static partial void LeaseLost(ILogger logger, string pipeline, string date, string step);
+
+    [LoggerMessage(EventId = 5009, Level = LogLevel.Information, Message = "Pipeline {Pipeline}: next run for {Date} at {At}")]
+    public static partial void Scheduled(ILogger logger, string pipeline, string date, string at);
+}

@@ -1,0 +1,236 @@
+using CustomerLifecycle.Playbooks;
+using CustomerLifecycle.Storage.Sqlite;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using NodaTime;
+using static CustomerLifecycle.Hosting.Tests.Fixtures;
+
+namespace CustomerLifecycle.Hosting.Tests;
+
+/// <summary>The pipeline against real SQLite files: one run per date among racing hosts, resuming after a failure, the health check.</summary>
+public sealed class PipelineTests : IDisposable
+{
+    private static readonly LocalDate Day = new(2026, 12, 2);
+    private readonly string _folder = Directory.CreateTempSubdirectory("customerlifecycle-pipeline-").FullName;
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    private static FakeTimeProvider At(Instant instant) => new(instant.ToDateTimeOffset());
+
+    [Fact]
+    public async Task ADay_RunsEveryStep_RecordsEachWithItsCounts_AndCreatesThePlaybookRuns()
+    {
+        var db = Path.Combine(_folder, "day.db");
+        var time = At(Instant.FromUtc(2026, 12, 2, 11, 0));
+        await using var provider = Host(db, time);
+        var pipeline = provider.GetRequiredService<LifecyclePipeline>();
+        Assert.Equal(["accounts", "stages", "health", "segments", "playbooks", "forecast"], pipeline.Steps);
+
+        var result = await pipeline.RunAsync();
+        Assert.Equal((Day, PipelineRunOutcome.Succeeded), (result.Date, result.Outcome));
+        var run = result.Run!;
+        Assert.Equal(PipelineRunStatus.Succeeded, run.Status);
+        Assert.Equal(pipeline.Steps, run.Steps.Select(s => s.Step));
+        Assert.Equal(60, run.Steps[0].Counts["accounts"]);
+        Assert.Equal(20, run.Steps.Single(s => s.Step == "health").Counts["red"]);
+        var created = run.Steps.Single(s => s.Step == "playbooks").Counts["runs_created"];
+        Assert.True(created >= 20, $"every Red account starts the churn-save playbook: {created} runs");
+        Assert.Equal(created, await RunCountAsync(provider));
+
+        // The same date again: skipped, nothing more.
+        Assert.Equal(PipelineRunOutcome.Skipped, (await pipeline.RunAsync(Day)).Outcome);
+        Assert.Equal(created, await RunCountAsync(provider));
+    }
+
+    [Fact]
+    public async Task TwoHostsRacingForADate_OneRunsIt_TheOtherSkips_AndEachPlaybookRunExistsOnce()
+    {
+        var db = Path.Combine(_folder, "race.db");
+        var time = At(Instant.FromUtc(2026, 12, 2, 11, 0));
+        await using var a = Host(db, time);
+        await using var b = Host(db, time);
+        var results = await Task.WhenAll(
+            Task.Run(() => a.GetRequiredService<LifecyclePipeline>().RunAsync(Day)),
+            Task.Run(() => b.GetRequiredService<LifecyclePipeline>().RunAsync(Day)));
+        Assert.Equal([PipelineRunOutcome.Succeeded, PipelineRunOutcome.Skipped], results.Select(r => r.Outcome).Order());
+        var winner = results.Single(r => r.Outcome == PipelineRunOutcome.Succeeded);
+        Assert.Equal(winner.Run!.Steps.Single(s => s.Step == "playbooks").Counts["runs_created"], await RunCountAsync(a));
+        Assert.Equal(1, winner.Run.Claims);
+    }
+
+    [Fact]
+    public async Task ACrashInsideThePlaybookStep_ThenAResume_RepeatsNoCompletedStep_AndCreatesNoRunTwice()
+    {
+        var db = Path.Combine(_folder, "resume.db");
+        var time = At(Instant.FromUtc(2026, 12, 2, 11, 0));
+
+        // Host A: its run store fails after storing the day's runs (as a process that dies in the middle of the step).
+        await using (var a = Host(db, time, p => p.Configure(o => o.MaxAttempts = 1)))
+        {
+            var sqlite = (SqlitePlaybookRunStore)a.GetRequiredService<IPlaybookRunStore>();
+            var crashing = new PlaybookEngine(DefaultPlaybooks.All, new FailingAfterCreate(sqlite), a.GetRequiredService<BusinessClock>());
+            var pipeline = new LifecyclePipeline(new Overriding(a, typeof(PlaybookEngine), crashing), a.GetRequiredService<IOptions<LifecyclePipelineOptions>>(), []);
+            var failure = await Assert.ThrowsAsync<PipelineStepFailedException>(() => pipeline.RunAsync(Day));
+            Assert.Equal(("playbooks", 1), (failure.Step, failure.Attempts));
+        }
+
+        await using var b = Host(db, time);
+        var stored = await RunCountAsync(b);
+        Assert.True(stored > 0, "the crashed step stored its runs before it died");
+        var failed = (await b.GetRequiredService<LifecyclePipeline>().RecentRunsAsync()).Single();
+        Assert.Equal(PipelineRunStatus.Failed, failed.Status);
+        Assert.Equal(["accounts", "stages", "health", "segments"], failed.Steps.Select(s => s.Step));
+        Assert.StartsWith("playbooks: ", failed.Error, StringComparison.Ordinal);
+
+        // Host B resumes: the computing steps are rebuilt, not recorded again; the playbook step runs and finds every
+        // run already there; the forecast runs for the first time.
+        time.Advance(TimeSpan.FromMinutes(3));
+        var resumed = await b.GetRequiredService<LifecyclePipeline>().RunAsync(Day);
+        Assert.Equal(PipelineRunOutcome.Succeeded, resumed.Outcome);
+        Assert.Equal(2, resumed.Run!.Claims);
+        static string Record(PipelineStepRecord r) => $"{r.Step} {r.StartedAt} {r.Took} {r.Attempts} {string.Join(",", r.Counts.OrderBy(c => c.Key, StringComparer.Ordinal))}";
+        Assert.Equal(failed.Steps.Select(Record), resumed.Run.Steps.Take(4).Select(Record)); // the completed steps' records, unchanged
+        Assert.Equal(0, resumed.Run.Steps.Single(s => s.Step == "playbooks").Counts["runs_created"]);
+        Assert.Equal(stored, await RunCountAsync(b));
+    }
+
+    [Fact]
+    public async Task AStepOfYourOwn_IsRetriedWithBackOff_AndRunsOncePerDate()
+    {
+        var db = Path.Combine(_folder, "own.db");
+        var time = At(Instant.FromUtc(2026, 12, 2, 11, 0));
+        var calls = 0;
+        await using var provider = Host(db, time, p => p.Configure(o => { o.MaxAttempts = 3; o.RetryDelay = TimeSpan.FromSeconds(10); }).AddStep("export", (context, _) =>
+        {
+            calls++;
+            return calls < 3 ? throw new IOException("the share is offline") : new ValueTask<IReadOnlyDictionary<string, long>?>(new Dictionary<string, long> { ["rows"] = context.Day.Active.Count });
+        }));
+        var pipeline = provider.GetRequiredService<LifecyclePipeline>();
+        var running = pipeline.RunAsync(Day);
+
+        // The retries wait 10 s, then 20 s, on the host's time provider.
+        while (calls < 1)
+        {
+            await Task.Delay(5);
+        }
+
+        time.Advance(TimeSpan.FromSeconds(10));
+        while (calls < 2)
+        {
+            await Task.Delay(5);
+        }
+
+        Assert.False(running.IsCompleted);
+        time.Advance(TimeSpan.FromSeconds(20));
+        var result = await running;
+        var export = result.Run!.Steps.Single(s => s.Step == "export");
+        Assert.Equal((3, 60L), (export.Attempts, export.Counts["rows"]));
+        Assert.Equal(PipelineRunOutcome.Skipped, (await pipeline.RunAsync(Day)).Outcome);
+        Assert.Equal(3, calls);
+    }
+
+    [Fact]
+    public async Task TheHealthCheck_IsUnhealthyUntilARunSucceeds_AndAgainWhenTheLastIsTooOld()
+    {
+        var db = Path.Combine(_folder, "health.db");
+        var time = At(Instant.FromUtc(2026, 12, 2, 11, 0));
+        await using var provider = Host(db, time, services: s => s.AddHealthChecks().AddLifecyclePipelineCheck());
+        var checks = provider.GetRequiredService<HealthCheckService>();
+        var before = await checks.CheckHealthAsync();
+        Assert.Equal(HealthStatus.Unhealthy, before.Status);
+        Assert.Contains("has not succeeded yet", before.Entries["customerlifecycle-pipeline"].Description, StringComparison.Ordinal);
+
+        await provider.GetRequiredService<LifecyclePipeline>().RunAsync(Day);
+        Assert.Equal(HealthStatus.Healthy, (await checks.CheckHealthAsync()).Status);
+
+        time.Advance(TimeSpan.FromHours(27));
+        var stale = await checks.CheckHealthAsync();
+        Assert.Equal(HealthStatus.Unhealthy, stale.Status);
+        Assert.Contains("finished 27 hours ago, longer than 26 hours", stale.Entries["customerlifecycle-pipeline"].Description, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TheHostedService_RunsAtSixLocal_AcrossSpringForward()
+    {
+        var db = Path.Combine(_folder, "schedule.db");
+        var time = At(Instant.FromUtc(2027, 3, 13, 10, 0)); // 05:00 EST, the day before the change
+        await using var provider = Host(db, time, schedule: true);
+        var service = provider.GetServices<IHostedService>().OfType<LifecyclePipelineService>().Single();
+        var pipeline = provider.GetRequiredService<LifecyclePipeline>();
+        await service.StartAsync(CancellationToken.None);
+        try
+        {
+            async Task<IReadOnlyList<PipelineRunRecord>> SucceededAsync(int count)
+            {
+                for (var i = 0; i < 2000; i++)
+                {
+                    var runs = await pipeline.RecentRunsAsync();
+                    if (runs.Count(r => r.Status == PipelineRunStatus.Succeeded) >= count)
+                    {
+                        return runs;
+                    }
+
+                    await Task.Delay(5);
+                }
+
+                return await pipeline.RecentRunsAsync();
+            }
+
+            time.Advance(TimeSpan.FromMinutes(59));
+            await Task.Delay(100);
+            Assert.Empty(await pipeline.RecentRunsAsync()); // 05:59 EST: not yet
+
+            time.Advance(TimeSpan.FromMinutes(1)); // 06:00 EST = 11:00 UTC
+            var first = Assert.Single(await SucceededAsync(1));
+            Assert.Equal((new LocalDate(2027, 3, 13), Instant.FromUtc(2027, 3, 13, 11, 0)), (first.Date, first.StartedAt));
+
+            time.Advance(TimeSpan.FromHours(23)); // 06:00 EDT = 10:00 UTC, 23 hours later
+            var second = (await SucceededAsync(2))[0];
+            Assert.Equal((new LocalDate(2027, 3, 14), Instant.FromUtc(2027, 3, 14, 10, 0)), (second.Date, second.StartedAt));
+        }
+        finally
+        {
+            await service.StopAsync(CancellationToken.None);
+        }
+    }
+
+    /// <summary>Stores the runs, then fails: a process that dies in the middle of the playbook step.</summary>
+    private sealed class FailingAfterCreate(IPlaybookRunStore inner) : IPlaybookRunStore
+    {
+        public async ValueTask<IReadOnlyList<RunAdmission>> TryCreateAsync(IReadOnlyList<RunRequest> requests, CancellationToken cancellationToken = default)
+        {
+            await inner.TryCreateAsync(requests, cancellationToken);
+            throw new IOException("the process died after storing the runs");
+        }
+
+        public ValueTask<IReadOnlyList<PlaybookRun>> OpenRunsAsync(CancellationToken cancellationToken = default) => inner.OpenRunsAsync(cancellationToken);
+
+        public ValueTask<IReadOnlyList<string>> CancelAsync(IReadOnlyList<string> runIds, Instant at, CancellationToken cancellationToken = default) => inner.CancelAsync(runIds, at, cancellationToken);
+
+        public ValueTask<IReadOnlyList<PlaybookTask>> ClaimHandOffsAsync(string claimant, Instant now, Duration lease, int limit, CancellationToken cancellationToken = default) => inner.ClaimHandOffsAsync(claimant, now, lease, limit, cancellationToken);
+
+        public ValueTask<bool> CompleteHandOffAsync(string taskId, string claimant, CancellationToken cancellationToken = default) => inner.CompleteHandOffAsync(taskId, claimant, cancellationToken);
+
+        public ValueTask ReleaseHandOffsAsync(IReadOnlyList<string> taskIds, string claimant, CancellationToken cancellationToken = default) => inner.ReleaseHandOffsAsync(taskIds, claimant, cancellationToken);
+
+        public ValueTask<IReadOnlyDictionary<string, int>> OpenTaskCountsAsync(CancellationToken cancellationToken = default) => inner.OpenTaskCountsAsync(cancellationToken);
+
+        public ValueTask<IReadOnlyDictionary<TriggerStateKey, TriggerState>> TriggerStatesAsync(CancellationToken cancellationToken = default) => inner.TriggerStatesAsync(cancellationToken);
+
+        public ValueTask SetTriggerStatesAsync(IReadOnlyList<TriggerStateChange> changes, CancellationToken cancellationToken = default) => inner.SetTriggerStatesAsync(changes, cancellationToken);
+    }
+
+    /// <summary>The host's services with one replaced.</summary>
+    private sealed class Overriding(IServiceProvider inner, Type type, object instance) : IServiceProvider
+    {
+        public object? GetService(Type serviceType) => serviceType == type ? instance : inner.GetService(serviceType);
+    }
+}
