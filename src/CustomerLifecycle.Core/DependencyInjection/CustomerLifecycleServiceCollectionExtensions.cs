@@ -57,6 +57,9 @@ public static class CustomerLifecycleServiceCollectionExtensions
         {
             services.AddOptions<CustomerLifecycleOptions>().ValidateOnStart();
             services.AddSingleton<IValidateOptions<CustomerLifecycleOptions>>(new CustomerLifecycleOptionsValidator(sectionPath));
+
+            // An invalid edit of the section keeps the last valid options instead of throwing on the reload thread.
+            services.AddSingleton<IOptionsMonitor<CustomerLifecycleOptions>, RetainingOptionsMonitor<CustomerLifecycleOptions>>();
         }
 
         // The one place the library names the system clock: everything else reads time from the injected IClock.

@@ -27,6 +27,28 @@ public sealed class AddCustomerLifecycleTests
     }
 
     [Fact]
+    public void AnInvalidEditOfTheSection_KeepsTheLastValidOptions_AndIsReportedNotThrown()
+    {
+        // dotnet/runtime#44381: the framework's monitor throws on the reload thread and drops its value.
+        var root = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["CustomerLifecycle:TimeZone"] = "Europe/London" }).Build();
+        using var provider = new ServiceCollection().AddCustomerLifecycle(root.GetSection("CustomerLifecycle")).Services.BuildServiceProvider();
+        var monitor = Assert.IsType<RetainingOptionsMonitor<CustomerLifecycleOptions>>(provider.GetRequiredService<IOptionsMonitor<CustomerLifecycleOptions>>());
+        Assert.Equal("Europe/London", monitor.CurrentValue.TimeZone);
+        OptionsValidationException? rejected = null;
+        monitor.ReloadRejected += e => rejected = e;
+
+        root["CustomerLifecycle:TimeZone"] = "Mars/Olympus_Mons";
+        var error = Record.Exception(root.Reload);
+        Assert.Null(error);
+        Assert.Equal("Europe/London", monitor.CurrentValue.TimeZone);
+        Assert.Contains(rejected!.Failures, f => f.Contains("CustomerLifecycle:TimeZone", StringComparison.Ordinal) && f.Contains("Mars/Olympus_Mons", StringComparison.Ordinal));
+
+        root["CustomerLifecycle:TimeZone"] = "Asia/Tokyo";
+        root.Reload();
+        Assert.Equal("Asia/Tokyo", monitor.CurrentValue.TimeZone);
+    }
+
+    [Fact]
     public void CalledTwice_RegistersEachServiceOnce()
     {
         var services = new ServiceCollection();

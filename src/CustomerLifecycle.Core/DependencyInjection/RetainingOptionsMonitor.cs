@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 
-namespace CustomerLifecycle.HealthScoring;
+namespace CustomerLifecycle;
 
 /// <summary>
 /// An options monitor that keeps the last valid value when a change is invalid. The framework's monitor drops its
@@ -11,9 +11,12 @@ namespace CustomerLifecycle.HealthScoring;
 /// </summary>
 /// <remarks>
 /// The first value of each name is created (and validated) on first use, so start-up validation still fails a bad
-/// start. A rejected change is reported through <see cref="ReloadRejected"/>, not thrown. Thread-safe.
+/// start. A rejected change is reported through <see cref="ReloadRejected"/>, not thrown. Thread-safe. The packages
+/// register it for their own options (<c>CustomerLifecycle</c>, <c>CustomerLifecycle:HealthScoring</c>); register it for
+/// yours with <c>services.AddSingleton&lt;IOptionsMonitor&lt;T&gt;, RetainingOptionsMonitor&lt;T&gt;&gt;()</c>.
 /// </remarks>
-internal sealed class RetainingOptionsMonitor<TOptions> : IOptionsMonitor<TOptions>, IDisposable
+/// <typeparam name="TOptions">The options.</typeparam>
+public sealed class RetainingOptionsMonitor<TOptions> : IOptionsMonitor<TOptions>, IDisposable
     where TOptions : class
 {
     private readonly IOptionsFactory<TOptions> _factory;
@@ -22,8 +25,13 @@ internal sealed class RetainingOptionsMonitor<TOptions> : IOptionsMonitor<TOptio
     private readonly object _gate = new();
     private ImmutableListeners _listeners = ImmutableListeners.Empty;
 
+    /// <summary>Creates the monitor (DI does).</summary>
+    /// <param name="factory">Creates and validates values.</param>
+    /// <param name="sources">The change tokens of the options' sources.</param>
     public RetainingOptionsMonitor(IOptionsFactory<TOptions> factory, IEnumerable<IOptionsChangeTokenSource<TOptions>> sources)
     {
+        ArgumentNullException.ThrowIfNull(factory);
+        ArgumentNullException.ThrowIfNull(sources);
         _factory = factory;
         foreach (var source in sources)
         {
@@ -35,10 +43,18 @@ internal sealed class RetainingOptionsMonitor<TOptions> : IOptionsMonitor<TOptio
     /// <summary>Raised when a change was refused by validation; the previous value stays in force.</summary>
     public event Action<OptionsValidationException>? ReloadRejected;
 
+    /// <summary>The last valid value of the default name.</summary>
     public TOptions CurrentValue => Get(Options.DefaultName);
 
+    /// <summary>The last valid value of a name; the first is created (and validated) on first use.</summary>
+    /// <param name="name">The name; the default when null.</param>
+    /// <returns>The value.</returns>
+    /// <exception cref="OptionsValidationException">The first value is not valid.</exception>
     public TOptions Get(string? name) => _values.GetOrAdd(name ?? Options.DefaultName, n => _factory.Create(n));
 
+    /// <summary>Registers a listener called with each valid new value.</summary>
+    /// <param name="listener">The listener.</param>
+    /// <returns>Disposing it unregisters the listener.</returns>
     public IDisposable OnChange(Action<TOptions, string?> listener)
     {
         lock (_gate)
@@ -49,6 +65,7 @@ internal sealed class RetainingOptionsMonitor<TOptions> : IOptionsMonitor<TOptio
         return new Subscription(this, listener);
     }
 
+    /// <summary>Stops watching the sources.</summary>
     public void Dispose()
     {
         foreach (var registration in _registrations)

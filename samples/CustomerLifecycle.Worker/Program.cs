@@ -1,0 +1,40 @@
+// The long-running sample: the daily pipeline as a worker. It runs the day at 06:00 New York time (and at start when
+// the day is due), keeps its ledger and playbook runs in a SQLite file, logs each step, prints the CustomerLifecycle
+// metrics and the pipeline's health to the console. `--once` runs today's pipeline and exits (what the tests use).
+using CustomerLifecycle.Hosting;
+using CustomerLifecycle.Worker;
+
+var once = args.Contains("--once");
+var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [.. args.Where(a => a != "--once")], ContentRootPath = AppContext.BaseDirectory });
+var worker = builder.Configuration.GetSection("Worker");
+var database = Path.GetFullPath(worker["Database"] ?? "worker.db", Environment.CurrentDirectory);
+builder.Services.AddSingleton<IAccountSource>(new GeneratedAccounts(int.Parse(worker["Accounts"] ?? "2000", System.Globalization.CultureInfo.InvariantCulture)));
+builder.Services.AddCustomerLifecycle(builder.Configuration.GetSection("CustomerLifecycle"))
+    .AddHealthScoring()
+    .AddSegmentation()
+    .AddForecasting()
+    .AddPlaybooks()
+    .AddSqliteStorage($"Data Source={database}")
+    .AddLifecyclePipeline(builder.Configuration.GetSection("CustomerLifecycle:Pipeline"), p => p.Configure(o => o.Schedule = !once));
+builder.Services.AddHealthChecks().AddLifecyclePipelineCheck();
+builder.Services.AddHostedService<ConsoleMetrics>();
+using var host = builder.Build();
+
+if (once)
+{
+    await host.StartAsync();
+    var result = await host.Services.GetRequiredService<LifecyclePipeline>().RunAsync();
+    Console.WriteLine($"{result.Date:uuuu-MM-dd}: {result.Outcome}");
+    foreach (var step in result.Run?.Steps ?? [])
+    {
+        Console.WriteLine($"  {step.Step,-10} {step.Took.TotalMilliseconds,8:0} ms  {string.Join(", ", step.Counts.Select(c => $"{c.Key} {c.Value}"))}");
+    }
+
+    var health = await host.Services.GetRequiredService<Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckService>().CheckHealthAsync();
+    Console.WriteLine($"health: {health.Status}");
+    await host.StopAsync();
+    return result.Outcome == PipelineRunOutcome.LeaseLost ? 1 : 0;
+}
+
+await host.RunAsync();
+return 0;
