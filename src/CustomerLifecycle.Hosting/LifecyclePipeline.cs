@@ -35,6 +35,10 @@ public sealed class LifecyclePipeline
     private readonly LifecyclePipelineOptions _options;
     private readonly ILogger _logger;
     private readonly Step[] _steps;
+    private readonly IStateStore _states;
+
+    // The date of the usage state this instance's aggregator holds; another instance may have saved a newer one.
+    private LocalDate? _usageAsOf;
 
     /// <summary>Creates the pipeline over the host's services (the DI registration does this).</summary>
     /// <param name="services">The host's services: an <see cref="IAccountSource"/> is required; each domain package registered adds its step.</param>
@@ -48,6 +52,7 @@ public sealed class LifecyclePipeline
         _ledger = services.GetService<IPipelineRunStore>() ?? new InMemoryPipelineRunStore();
         _clock = services.GetRequiredService<BusinessClock>();
         _time = services.GetService<TimeProvider>() ?? TimeProvider.System;
+        _states = services.GetService<IStateStore>() ?? new InMemoryStateStore();
         _logger = services.GetService<ILogger<LifecyclePipeline>>() ?? (ILogger)NullLogger.Instance;
         var source = services.GetService<IAccountSource>() ?? throw new InvalidOperationException("The pipeline reads accounts from an IAccountSource; register one (AddLifecyclePipeline(p => p.UseAccountSource<T>())).");
         _steps = [.. BuiltIn(source), .. (steps ?? []).Select(s => new Step(s.Name, true, (day, ct) => RunCustomAsync(s, day, ct)))];
@@ -206,6 +211,14 @@ public sealed class LifecyclePipeline
         {
             yield return new Step(PipelineSteps.Usage, false, async (day, ct) =>
             {
+                // Continue from the newest state any instance saved (this one's aggregator may be behind, or empty
+                // after a restart); save it again after the day's events.
+                if (await _states.ReadAsync(UsageStateKey, ct).ConfigureAwait(false) is { } saved && (_usageAsOf is null || saved.AsOf > _usageAsOf))
+                {
+                    usage.LoadState(new MemoryStream(saved.State, writable: false), ct);
+                    _usageAsOf = saved.AsOf;
+                }
+
                 var report = await usage.IngestAsync(events.ReadAsync(day.Date, ct), ct).ConfigureAwait(false);
                 var signals = usage.Evaluate([.. day.Accounts.Select(a => a.Id)]);
                 day.Accounts = [.. day.Accounts.Select(a =>
@@ -215,6 +228,13 @@ public sealed class LifecyclePipeline
                 })];
                 day.Milestones = signals.Milestones;
                 Split(day);
+                using (var buffer = new MemoryStream())
+                {
+                    usage.SaveState(buffer, ct);
+                    await _states.WriteAsync(UsageStateKey, day.Date, buffer.GetBuffer().AsMemory(0, (int)buffer.Length), ct).ConfigureAwait(false);
+                    _usageAsOf = day.Date;
+                }
+
                 return Counts(("events_accepted", report.Accepted), ("events_duplicate", report.Duplicates), ("events_refused", report.Refused.Count), ("milestones", signals.Milestones.Count));
             });
         }
@@ -295,6 +315,9 @@ public sealed class LifecyclePipeline
             });
         }
     }
+
+    /// <summary>The key under which the pipeline saves the usage aggregator's state in the <see cref="IStateStore"/>.</summary>
+    public const string UsageStateKey = "usage";
 
     private static void Split(PipelineDay day)
     {

@@ -59,6 +59,14 @@ internal sealed class PostgreSqlSchema : IDisposable, IAsyncDisposable
         """,
     ];
 
+    internal static string[] StateMigrations(string name) =>
+    [
+        // 1: saved component states (the usage aggregator's), the latest per key.
+        $"""
+        CREATE TABLE {name}.saved_state (key text PRIMARY KEY, as_of date NOT NULL, state bytea NOT NULL);
+        """,
+    ];
+
     public async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();

@@ -37,6 +37,14 @@ internal sealed class SqliteSchema
         """,
     ];
 
+    internal static readonly string[] StateMigrations =
+    [
+        // 1: saved component states (the usage aggregator's), the latest per key.
+        """
+        CREATE TABLE saved_state (key TEXT PRIMARY KEY, as_of TEXT NOT NULL, state BLOB NOT NULL);
+        """,
+    ];
+
     private readonly string _component;
     private readonly string[] _migrations;
 

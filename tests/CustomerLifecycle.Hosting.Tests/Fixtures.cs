@@ -24,13 +24,19 @@ internal static class Fixtures
     })];
 
     /// <summary>The full composition over a SQLite file (ledger and run store), with the pipeline's schedule off unless asked.</summary>
-    public static ServiceProvider Host(string database, FakeTimeProvider time, Action<LifecyclePipelineBuilder>? pipeline = null, bool schedule = false, Action<IServiceCollection>? services = null)
+    public static ServiceProvider Host(string database, FakeTimeProvider time, Action<LifecyclePipelineBuilder>? pipeline = null, bool schedule = false, Action<IServiceCollection>? services = null, bool usage = false)
     {
         var collection = new ServiceCollection();
         collection.AddSingleton<TimeProvider>(time);
         collection.AddLogging();
         services?.Invoke(collection);
-        collection.AddCustomerLifecycle(o => o.TimeZone = NewYork.Id)
+        var lifecycle = collection.AddCustomerLifecycle(o => o.TimeZone = NewYork.Id);
+        if (usage)
+        {
+            lifecycle.AddUsage(u => u.Count("logins_30d", 30, "user.login"));
+        }
+
+        lifecycle
             .UseClock(new TimeProviderClock(time))
             .AddHealthScoring()
             .AddSegmentation()
@@ -39,6 +45,11 @@ internal static class Fixtures
             .AddSqliteStorage($"Data Source={database}")
             .AddLifecyclePipeline(p =>
             {
+                if (usage)
+                {
+                    p.UseUsageEvents<LoginEvents>();
+                }
+
                 p.UseAccountSource<ListSource>().Configure(o =>
                 {
                     o.Schedule = schedule;
@@ -56,6 +67,25 @@ internal static class Fixtures
     public sealed class TimeProviderClock(TimeProvider time) : IClock
     {
         public Instant GetCurrentInstant() => Instant.FromDateTimeOffset(time.GetUtcNow());
+    }
+
+    /// <summary>Each date, two logins (01:00 and 02:00 local, before the 06:00 run) for each of the first ten accounts, and the day before's again (a source that repeats).</summary>
+    public sealed class LoginEvents : IUsageEventSource
+    {
+        public async IAsyncEnumerable<CustomerLifecycle.Usage.UsageEvent> ReadAsync(LocalDate date, [EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            await Task.Yield();
+            foreach (var day in new[] { date.PlusDays(-1), date })
+            {
+                for (var i = 0; i < 10; i++)
+                {
+                    for (var n = 0; n < 2; n++)
+                    {
+                        yield return new($"{day:uuuu-MM-dd}-{i}-{n}", new AccountId($"acct-{i:D3}"), $"user{n}", "user.login", day.AtStartOfDayInZone(NewYork).ToInstant() + Duration.FromHours(1 + n));
+                    }
+                }
+            }
+        }
     }
 
     public sealed class ListSource : IAccountSource

@@ -138,6 +138,32 @@ public sealed class PipelineTests : IDisposable
     }
 
     [Fact]
+    public async Task TheUsageState_IsSavedWithTheDay_AndTheNextDaysInstanceContinuesFromIt()
+    {
+        var db = Path.Combine(_folder, "usage.db");
+        var time = At(Instant.FromUtc(2026, 12, 2, 11, 0));
+
+        // Day 1 on instance A: 20 logins of the day (the day before's 20 arrive too, also accepted).
+        await using (var a = Host(db, time, usage: true))
+        {
+            var first = await a.GetRequiredService<LifecyclePipeline>().RunAsync(Day);
+            Assert.Equal(["accounts", "usage", "stages", "health", "segments", "playbooks", "forecast"], first.Run!.Steps.Select(s => s.Step));
+            var step = first.Run.Steps.Single(s => s.Step == "usage").Counts;
+            Assert.Equal((40L, 0L), (step["events_accepted"], step["events_duplicate"]));
+        }
+
+        // Day 2 on instance B, a new process: its source repeats day 1's 20 events, which B knows from the saved state.
+        time.Advance(TimeSpan.FromDays(1));
+        await using var b = Host(db, time, usage: true);
+        var second = await b.GetRequiredService<LifecyclePipeline>().RunAsync(Day.PlusDays(1));
+        var usage = second.Run!.Steps.Single(s => s.Step == "usage").Counts;
+        Assert.Equal((20L, 20L), (usage["events_accepted"], usage["events_duplicate"]));
+        Assert.Equal(6, second.Day!.Accounts.Single(x => x.Id == new AccountId("acct-000")).Signals.TryGetValue(new SignalKey("logins_30d"), out var logins) ? logins : -1);
+        var saved = await b.GetRequiredService<IStateStore>().ReadAsync(LifecyclePipeline.UsageStateKey);
+        Assert.Equal(Day.PlusDays(1), saved!.AsOf);
+    }
+
+    [Fact]
     public async Task TheHealthCheck_IsUnhealthyUntilARunSucceeds_AndAgainWhenTheLastIsTooOld()
     {
         var db = Path.Combine(_folder, "health.db");

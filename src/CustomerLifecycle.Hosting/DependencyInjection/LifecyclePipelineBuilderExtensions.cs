@@ -62,6 +62,7 @@ public static class LifecyclePipelineBuilderExtensions
         services.AddOptions<LifecyclePipelineOptions>().ValidateOnStart();
         services.AddSingleton<IValidateOptions<LifecyclePipelineOptions>>(new PipelineOptionsValidator(sectionPath));
         services.TryAddSingleton<IPipelineRunStore, InMemoryPipelineRunStore>();
+        services.TryAddSingleton<IStateStore, InMemoryStateStore>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<LifecyclePipeline>();
         services.AddSingleton<Microsoft.Extensions.Hosting.IHostedService>(sp => sp.GetRequiredService<IOptions<LifecyclePipelineOptions>>().Value.Schedule

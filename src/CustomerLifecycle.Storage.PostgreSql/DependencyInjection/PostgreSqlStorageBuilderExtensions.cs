@@ -9,7 +9,7 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class PostgreSqlStorageBuilderExtensions
 {
     /// <summary>
-    /// Keeps the playbook engine's runs, hand-offs and trigger state, and the daily pipeline's ledger, in PostgreSQL,
+    /// Keeps the playbook engine's runs, hand-offs and trigger state, the daily pipeline's ledger and saved states (<see cref="IStateStore"/>), in PostgreSQL,
     /// shared by every instance of the host that uses the same database and schema: registers a
     /// <see cref="PostgreSqlPlaybookRunStore"/> as the <see cref="IPlaybookRunStore"/> and a
     /// <see cref="PostgreSqlPipelineRunStore"/> as the <see cref="IPipelineRunStore"/> (singletons, replacing the
@@ -31,6 +31,8 @@ public static class PostgreSqlStorageBuilderExtensions
         builder.Services.AddSingleton<IPlaybookRunStore>(_ => new PostgreSqlPlaybookRunStore(options));
         builder.Services.RemoveAll<IPipelineRunStore>();
         builder.Services.AddSingleton<IPipelineRunStore>(_ => new PostgreSqlPipelineRunStore(options));
+        builder.Services.RemoveAll<IStateStore>();
+        builder.Services.AddSingleton<IStateStore>(_ => new PostgreSqlStateStore(options));
         return builder;
     }
 }

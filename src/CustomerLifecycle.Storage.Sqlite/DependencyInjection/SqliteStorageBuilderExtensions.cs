@@ -9,7 +9,7 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class SqliteStorageBuilderExtensions
 {
     /// <summary>
-    /// Keeps the playbook engine's runs, hand-offs and trigger state, and the daily pipeline's ledger, in a SQLite file:
+    /// Keeps the playbook engine's runs, hand-offs and trigger state, the daily pipeline's ledger and saved states (<see cref="IStateStore"/>), in a SQLite file:
     /// registers a <see cref="SqlitePlaybookRunStore"/> as the <see cref="IPlaybookRunStore"/> and a
     /// <see cref="SqlitePipelineRunStore"/> as the <see cref="IPipelineRunStore"/> (singletons, replacing the in-memory
     /// defaults whichever is added first). The schema is migrated on first use unless
@@ -30,6 +30,8 @@ public static class SqliteStorageBuilderExtensions
         builder.Services.AddSingleton<IPlaybookRunStore>(_ => new SqlitePlaybookRunStore(options));
         builder.Services.RemoveAll<IPipelineRunStore>();
         builder.Services.AddSingleton<IPipelineRunStore>(_ => new SqlitePipelineRunStore(options));
+        builder.Services.RemoveAll<IStateStore>();
+        builder.Services.AddSingleton<IStateStore>(_ => new SqliteStateStore(options));
         return builder;
     }
 }
