@@ -1,7 +1,5 @@
 using BenchmarkDotNet.Attributes;
-using CustomerLifecycle.HealthScoring;
 using CustomerLifecycle.Playbooks;
-using CustomerLifecycle.Segmentation;
 using CustomerLifecycle.Storage.PostgreSql;
 using CustomerLifecycle.Storage.Sqlite;
 using CustomerLifecycle.Storage.Tests;
@@ -105,40 +103,12 @@ public class PlaybookStoreBenchmarks
 
     private void Setup(IPlaybookRunStore store)
     {
-        var random = new Random(5);
-        _quiet = new AccountSnapshot[Accounts];
-        _busy = new AccountSnapshot[Accounts];
-        for (var i = 0; i < Accounts; i++)
-        {
-            var renewal = Today.PlusDays(100 + random.Next(300));
-            var account = new Account
-            {
-                Id = new AccountId("acct-" + i),
-                Name = "Account " + i,
-                Owner = "csm-" + (i % 40),
-                CustomerSince = Today.PlusDays(-400 - random.Next(1000)),
-                Contract = new Contract(renewal.PlusYears(-1), renewal, new Money(random.Next(1_000, 150_000), "USD"), 100),
-                Stage = CustomerLifecycle.Stages.DefaultLifecycleStages.Adoption,
-                Signals = SignalSet.Create(new Signal(WellKnownSignals.ActiveSeats, random.Next(0, 70)), new Signal(WellKnownSignals.DaysSinceLastLogin, random.Next(0, 20))),
-            };
-            string[] segments = i % 3 == 0 ? [DefaultSegments.TechTouch] : [DefaultSegments.LowTouch];
-            var color = random.Next(3) == 0 ? HealthColor.Yellow : HealthColor.Green;
-            _quiet[i] = new AccountSnapshot(account, Health(color), segments);
-            _busy[i] = (i % 33) switch
-            {
-                0 => new AccountSnapshot(account, Health(HealthColor.Red), segments),
-                1 => new AccountSnapshot(account with { Signals = account.Signals.With(WellKnownSignals.ActiveSeats, 80) }, Health(color), segments),
-                _ => _quiet[i],
-            };
-        }
-
+        (_quiet, _busy) = PlaybookDays.Create(Accounts, Today);
         _store = store;
         _clock = new BusinessClock(SystemClock.Instance, DateTimeZone.Utc);
         _day = Today;
 
         // The earlier day: the store holds its runs and trigger states.
         new PlaybookEngine(Playbooks, _store, _clock).EvaluateAsync(null, new PortfolioSnapshot(Today, _quiet)).GetAwaiter().GetResult();
-
-        static HealthScore Health(HealthColor color) => new() { Value = color == HealthColor.Red ? 20 : 80, Color = color, Confidence = 1, ScorecardId = "bench" };
     }
 }

@@ -56,19 +56,7 @@ public sealed class SqlitePlaybookRunStore : IPlaybookRunStore, IAsyncDisposable
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The number of such tasks per owner.</returns>
     public ValueTask<IReadOnlyDictionary<string, int>> OpenTaskCountsDueAsync(LocalDate by, CancellationToken cancellationToken = default) =>
-        UseAsync<IReadOnlyDictionary<string, int>>(c =>
-        {
-            using var command = Command(c, null, $"SELECT t.owner, COUNT(*) FROM playbook_task t JOIN playbook_run r ON r.id = t.run_id WHERE r.status = 0 AND t.state IN ({OpenTask}) AND t.due <= $d GROUP BY t.owner", "$d");
-            command.Parameters[0].Value = Iso(by);
-            using var reader = command.ExecuteReader();
-            var counts = new Dictionary<string, int>(StringComparer.Ordinal);
-            while (reader.Read())
-            {
-                counts[reader.GetString(0)] = reader.GetInt32(1);
-            }
-
-            return counts;
-        }, cancellationToken);
+        UseAsync<IReadOnlyDictionary<string, int>>(c => CountByOwner(c, "AND t.due <= $d", Iso(by)), cancellationToken);
 
     /// <summary>The tasks of open runs (handed off or not) due on or before a date, most urgent first (due date, then priority, then id).</summary>
     /// <param name="by">The last due date read.</param>
@@ -184,19 +172,7 @@ public sealed class SqlitePlaybookRunStore : IPlaybookRunStore, IAsyncDisposable
 
     /// <inheritdoc />
     public ValueTask<IReadOnlyDictionary<string, int>> OpenTaskCountsAsync(CancellationToken cancellationToken = default) =>
-        UseAsync<IReadOnlyDictionary<string, int>>(c =>
-        {
-            using var command = c.CreateCommand();
-            command.CommandText = $"SELECT t.owner, COUNT(*) FROM playbook_task t JOIN playbook_run r ON r.id = t.run_id WHERE r.status = 0 AND t.state IN ({OpenTask}) GROUP BY t.owner";
-            using var reader = command.ExecuteReader();
-            var counts = new Dictionary<string, int>(StringComparer.Ordinal);
-            while (reader.Read())
-            {
-                counts[reader.GetString(0)] = reader.GetInt32(1);
-            }
-
-            return counts;
-        }, cancellationToken);
+        UseAsync<IReadOnlyDictionary<string, int>>(c => CountByOwner(c, "", null), cancellationToken);
 
     /// <inheritdoc />
     public ValueTask<IReadOnlyDictionary<TriggerStateKey, TriggerState>> TriggerStatesAsync(CancellationToken cancellationToken = default) =>
@@ -247,6 +223,26 @@ public sealed class SqlitePlaybookRunStore : IPlaybookRunStore, IAsyncDisposable
     public ValueTask DisposeAsync() => _session.DisposeAsync();
 
     private ValueTask<T> UseAsync<T>(Func<SqliteConnection, T> work, CancellationToken cancellationToken) => _session.UseAsync(work, cancellationToken);
+
+    // Tasks of open runs per owner, optionally due by a date ($d).
+    private static Dictionary<string, int> CountByOwner(SqliteConnection connection, string andWhere, string? due)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT t.owner, COUNT(*) FROM playbook_task t JOIN playbook_run r ON r.id = t.run_id WHERE r.status = 0 AND t.state IN ({OpenTask}) {andWhere} GROUP BY t.owner";
+        if (due is not null)
+        {
+            command.Parameters.AddWithValue("$d", due);
+        }
+
+        using var reader = command.ExecuteReader();
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        while (reader.Read())
+        {
+            counts[reader.GetString(0)] = reader.GetInt32(1);
+        }
+
+        return counts;
+    }
 
     private static RunAdmission[] TryCreate(SqliteConnection connection, IReadOnlyList<RunRequest> requests)
     {

@@ -77,7 +77,7 @@ public static class CustomerLifecycleServiceCollectionExtensions
             options.StageModel.TryCreateModel(out var model, out var errors);
             return model ?? throw new InvalidLifecycleModelException(errors);
         });
-        services.TryAddSingleton(sp => new LifecycleStageMachine(sp.GetRequiredService<LifecycleStageModel>(), sp.GetRequiredService<BusinessClock>()));
+        services.TryAddSingleton(sp => new LifecycleStageMachine(sp.GetRequiredService<LifecycleStageModel>(), sp.GetRequiredService<BusinessClock>(), sp.GetService<Microsoft.Extensions.Logging.ILogger<LifecycleStageMachine>>()));
         services.TryAddSingleton(sp => new FeedbackLoopTracker(sp.GetRequiredService<IClock>()));
         return new CustomerLifecycleBuilder(services);
     }

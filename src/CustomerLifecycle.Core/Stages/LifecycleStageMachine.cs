@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using NodaTime;
 
 namespace CustomerLifecycle.Stages;
@@ -25,17 +27,20 @@ public sealed class LifecycleStageMachine
     public const string SystemActor = "system";
 
     private readonly BusinessClock _clock;
+    private readonly ILogger _logger;
 
     /// <summary>Creates a stage machine.</summary>
     /// <param name="model">The lifecycle model.</param>
     /// <param name="clock">The business clock: the current instant and the zone for "today".</param>
+    /// <param name="logger">Receives a warning (event 2001) for each refused manual move; none when null.</param>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
-    public LifecycleStageMachine(LifecycleStageModel model, BusinessClock clock)
+    public LifecycleStageMachine(LifecycleStageModel model, BusinessClock clock, ILogger<LifecycleStageMachine>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(clock);
         Model = model;
         _clock = clock;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
     }
 
     /// <summary>The lifecycle model.</summary>
@@ -88,7 +93,7 @@ public sealed class LifecycleStageMachine
     public StageHistory MoveForward(StageHistory history, StageId to, string actor, string? reason = null)
     {
         ArgumentNullException.ThrowIfNull(history);
-        return history.Append(Model, to, _clock.Now, StageTransitionKind.ManualForward, actor, reason);
+        return Manual(history, to, StageTransitionKind.ManualForward, actor, reason);
     }
 
     /// <summary>Moves an account backward explicitly (for example a win-back from Churned to Conversion).</summary>
@@ -103,7 +108,21 @@ public sealed class LifecycleStageMachine
     public StageHistory MoveBackward(StageHistory history, StageId to, string actor, string reason)
     {
         ArgumentNullException.ThrowIfNull(history);
-        return history.Append(Model, to, _clock.Now, StageTransitionKind.ManualBackward, actor, reason);
+        return Manual(history, to, StageTransitionKind.ManualBackward, actor, reason);
+    }
+
+    // A refused move is thrown to the caller and logged for the operator: who tried what, and why it was refused.
+    private StageHistory Manual(StageHistory history, StageId to, StageTransitionKind kind, string actor, string? reason)
+    {
+        try
+        {
+            return history.Append(Model, to, _clock.Now, kind, actor, reason);
+        }
+        catch (IllegalStageTransitionException e)
+        {
+            StagesTelemetry.MoveRefused(_logger, history.Account.Value, history.CurrentStage.Value, to.Value, actor, e.Message);
+            throw;
+        }
     }
 
     /// <summary>

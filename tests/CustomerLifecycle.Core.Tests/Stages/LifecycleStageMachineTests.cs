@@ -90,6 +90,20 @@ public sealed class LifecycleStageMachineTests
     }
 
     [Fact]
+    public void ARefusedMove_IsLoggedForTheOperator_WithWhoTriedWhat()
+    {
+        var logger = new Microsoft.Extensions.Logging.Testing.FakeLogger<LifecycleStageMachine>();
+        var machine = new LifecycleStageMachine(LifecycleStageModel.Default, new BusinessClock(FakeClock.AtDefaultStart(), DateTimeZone.Utc), logger);
+        var history = machine.Start(Acme, DefaultLifecycleStages.Onboarding);
+        Assert.Throws<IllegalStageTransitionException>(() => machine.MoveForward(history, DefaultLifecycleStages.Advocacy, "dana"));
+        var refused = Assert.Single(logger.Collector.GetSnapshot());
+        Assert.Equal((2001, Microsoft.Extensions.Logging.LogLevel.Warning), (refused.Id.Id, refused.Level));
+        Assert.StartsWith("A stage move of account acme from Onboarding to Advocacy by dana was refused: ", refused.Message, StringComparison.Ordinal);
+        machine.MoveForward(history, DefaultLifecycleStages.Adoption, "dana");
+        Assert.Single(logger.Collector.GetSnapshot()); // an allowed move logs nothing
+    }
+
+    [Fact]
     public void MoveForward_OnABackwardTransition_IsRefused()
     {
         var machine = Machine();

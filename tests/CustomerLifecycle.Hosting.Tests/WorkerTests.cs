@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Data.Sqlite;
 
-namespace CustomerLifecycle.Sample.Tests;
+namespace CustomerLifecycle.Hosting.Tests;
 
 /// <summary>The worker sample, run as its own process: a day through the pipeline, its health, and the next run skipping the day.</summary>
 public sealed class WorkerTests : IDisposable
@@ -32,9 +32,14 @@ public sealed class WorkerTests : IDisposable
 
     private async Task<string> RunAsync()
     {
-        // tests/CustomerLifecycle.Sample.Tests/bin/<configuration>/net10.0/ → samples/CustomerLifecycle.Worker/bin/<configuration>/net10.0/
-        var configuration = Path.GetFileName(Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)))!;
-        var worker = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "samples", "CustomerLifecycle.Worker", "bin", configuration, "net10.0", "CustomerLifecycle.Worker.dll"));
+        // tests/CustomerLifecycle.Hosting.Tests/bin/<configuration>/<framework>[/<rid>]/ → samples/CustomerLifecycle.Worker/bin/<configuration>/net10.0/
+        var bin = new DirectoryInfo(AppContext.BaseDirectory);
+        while (bin.Parent is { } parent && parent.Name != "bin")
+        {
+            bin = parent;
+        }
+
+        var worker = Path.GetFullPath(Path.Combine(bin.Parent!.Parent!.Parent!.Parent!.FullName, "samples", "CustomerLifecycle.Worker", "bin", bin.Name, "net10.0", "CustomerLifecycle.Worker.dll"));
         Assert.True(File.Exists(worker), $"the worker sample was not built: {worker}");
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = _folder };
         foreach (var argument in new[] { worker, "--once", "--Worker:Database=" + Path.Combine(_folder, "worker.db"), "--Worker:Accounts=300", "--Logging:LogLevel:Default=Warning" })
