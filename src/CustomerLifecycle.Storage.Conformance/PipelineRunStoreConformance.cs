@@ -21,7 +21,7 @@ public abstract class PipelineRunStoreConformance
         ("lists_recent_runs_newest_first", (c, n, t) => c.ListsRecentAsync(n, t)),
     ];
 
-    private readonly List<IPipelineRunStore> _opened = [];
+    private readonly List<object> _opened = [];
 
     /// <summary>The names of the cases, for a test framework's data-driven test.</summary>
     public static IReadOnlyList<string> CaseNames { get; } = [.. Cases.Select(c => c.Name)];
@@ -32,30 +32,7 @@ public abstract class PipelineRunStoreConformance
     /// <returns>A task that completes when the case passed.</returns>
     /// <exception cref="ConformanceException">The ledger broke the contract.</exception>
     /// <exception cref="ArgumentException">No case has the name.</exception>
-    public async Task RunAsync(string caseName, CancellationToken cancellationToken = default)
-    {
-        var run = Cases.FirstOrDefault(c => c.Name == caseName).Run ?? throw new ArgumentException($"No conformance case is named '{caseName}'; see CaseNames.", nameof(caseName));
-        try
-        {
-            await run(this, caseName, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            foreach (var store in _opened)
-            {
-                if (store is IAsyncDisposable a)
-                {
-                    await a.DisposeAsync().ConfigureAwait(false);
-                }
-                else if (store is IDisposable d)
-                {
-                    d.Dispose();
-                }
-            }
-
-            _opened.Clear();
-        }
-    }
+    public Task RunAsync(string caseName, CancellationToken cancellationToken = default) => ConformanceCases.RunAsync(this, Cases, caseName, _opened, cancellationToken);
 
     /// <summary>Creates a ledger over fresh, empty storage, for one case.</summary>
     /// <param name="cancellationToken">Cancels the call.</param>
@@ -83,13 +60,7 @@ public abstract class PipelineRunStoreConformance
 
     private static PipelineStepRecord Step(string name, long count = 1) => new(name, T0, Duration.FromSeconds(2), 1, new Dictionary<string, long> { ["accounts"] = count });
 
-    private static void Expect(bool condition, string caseName, string message)
-    {
-        if (!condition)
-        {
-            throw new ConformanceException(caseName, message);
-        }
-    }
+    private static void Expect(bool condition, string caseName, string message) => ConformanceCases.Expect(condition, caseName, message);
 
     private async Task ClaimsOnceAsync(string name, CancellationToken ct)
     {

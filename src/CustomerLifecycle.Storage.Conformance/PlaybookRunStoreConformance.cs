@@ -53,33 +53,9 @@ public abstract class PlaybookRunStoreConformance
     /// <returns>A task that completes when the case passed.</returns>
     /// <exception cref="ConformanceException">The store broke the contract.</exception>
     /// <exception cref="ArgumentException">No case has the name.</exception>
-    public async Task RunAsync(string caseName, CancellationToken cancellationToken = default)
-    {
-        var run = Cases.FirstOrDefault(c => c.Name == caseName).Run ?? throw new ArgumentException($"No conformance case is named '{caseName}'; see CaseNames.", nameof(caseName));
-        try
-        {
-            await run(this, caseName, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            foreach (var store in _opened)
-            {
-                switch (store)
-                {
-                    case IAsyncDisposable a:
-                        await a.DisposeAsync().ConfigureAwait(false);
-                        break;
-                    case IDisposable d:
-                        d.Dispose();
-                        break;
-                }
-            }
+    public Task RunAsync(string caseName, CancellationToken cancellationToken = default) => ConformanceCases.RunAsync(this, Cases, caseName, _opened, cancellationToken);
 
-            _opened.Clear();
-        }
-    }
-
-    private readonly List<IPlaybookRunStore> _opened = [];
+    private readonly List<object> _opened = [];
 
     /// <summary>Creates a store over fresh, empty storage (a new database, schema or file), for one case.</summary>
     /// <param name="cancellationToken">Cancels the call.</param>
@@ -125,13 +101,7 @@ public abstract class PlaybookRunStoreConformance
     private static RunRequest Request(PlaybookRun run, int? cooldownDays = null, EnrolmentCap? cap = null) =>
         new(run, cooldownDays is { } d ? Period.FromDays(d) : null, cap);
 
-    private static void Expect(bool condition, string caseName, string message)
-    {
-        if (!condition)
-        {
-            throw new ConformanceException(caseName, message);
-        }
-    }
+    private static void Expect(bool condition, string caseName, string message) => ConformanceCases.Expect(condition, caseName, message);
 
     private static void ExpectEqual<T>(IEnumerable<T> expected, IEnumerable<T> actual, string caseName, string what)
     {

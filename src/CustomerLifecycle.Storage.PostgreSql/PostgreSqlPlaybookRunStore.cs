@@ -204,6 +204,35 @@ public sealed class PostgreSqlPlaybookRunStore : IPlaybookRunStore, IAsyncDispos
     /// <returns>A snapshot, by id.</returns>
     public ValueTask<IReadOnlyList<PlaybookRun>> AllRunsAsync(CancellationToken cancellationToken = default) => ReadRunsAsync("TRUE", cancellationToken);
 
+    /// <summary>The tasks of open runs (handed off or not) due on or before a date, by owner: a to-do overview.</summary>
+    /// <param name="by">The last due date counted.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The number of such tasks per owner.</returns>
+    public async ValueTask<IReadOnlyDictionary<string, int>> OpenTaskCountsDueAsync(LocalDate by, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await _schema.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = new NpgsqlCommand($"SELECT t.owner, count(*)::int FROM {_task} t JOIN {_run} r ON r.id = t.run_id WHERE r.status = 0 AND t.state IN (0, 1, 2) AND t.due <= @d GROUP BY t.owner", connection);
+        command.Parameters.AddWithValue("d", by.ToDateOnly());
+        return await ReadCountsAsync(command, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The tasks of open runs (handed off or not) due on or before a date, most urgent first (due date, then priority, then id).</summary>
+    /// <param name="by">The last due date read.</param>
+    /// <param name="limit">The most to read; 1 or more.</param>
+    /// <param name="owner">Only this person's tasks, when given.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The tasks.</returns>
+    public async ValueTask<IReadOnlyList<PlaybookTask>> OpenTasksDueAsync(LocalDate by, int limit, string? owner = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        await using var connection = await _schema.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = new NpgsqlCommand($"SELECT {string.Join(", ", TaskColumns.Split(", ").Select(c => "t." + c))} FROM {_task} t JOIN {_run} r ON r.id = t.run_id WHERE r.status = 0 AND t.state IN (0, 1, 2) AND t.due <= @d AND (@o::text IS NULL OR t.owner = @o) ORDER BY t.due, t.priority DESC, t.id COLLATE \"C\" LIMIT @n", connection);
+        command.Parameters.AddWithValue("d", by.ToDateOnly());
+        command.Parameters.Add(new NpgsqlParameter("o", NpgsqlDbType.Text) { Value = (object?)owner ?? DBNull.Value });
+        command.Parameters.AddWithValue("n", limit);
+        return await ReadTasksAsync(command, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <inheritdoc />
     public async ValueTask<IReadOnlyList<string>> CancelAsync(IReadOnlyList<string> runIds, Instant at, CancellationToken cancellationToken = default)
     {
@@ -286,6 +315,11 @@ public sealed class PostgreSqlPlaybookRunStore : IPlaybookRunStore, IAsyncDispos
     {
         await using var connection = await _schema.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = new NpgsqlCommand($"SELECT t.owner, count(*)::int FROM {_task} t JOIN {_run} r ON r.id = t.run_id WHERE r.status = 0 GROUP BY t.owner", connection);
+        return await ReadCountsAsync(command, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<Dictionary<string, int>> ReadCountsAsync(NpgsqlCommand command, CancellationToken cancellationToken)
+    {
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))

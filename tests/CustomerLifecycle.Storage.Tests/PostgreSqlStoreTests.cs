@@ -27,6 +27,13 @@ public sealed class PostgreSqlStoreTests(PostgresServer server)
     }
 
     [PostgresFact]
+    public async Task TheToDoQueries_CountAndListTheOpenTasksDue()
+    {
+        await using var store = new PostgreSqlPlaybookRunStore(Options(PostgresServer.NewSchema()));
+        await ToDoQueriesAsync(store, async by => await store.OpenTaskCountsDueAsync(by), async (by, limit, owner) => await store.OpenTasksDueAsync(by, limit, owner));
+    }
+
+    [PostgresFact]
     public async Task InstancesStartingAtOnceOnANewDatabase_MigrateItOnce()
     {
         var schema = PostgresServer.NewSchema();

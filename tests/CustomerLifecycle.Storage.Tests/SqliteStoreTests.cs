@@ -1,7 +1,6 @@
 using CustomerLifecycle.Playbooks;
 using CustomerLifecycle.Storage.Sqlite;
 using Microsoft.Data.Sqlite;
-using NodaTime;
 using static CustomerLifecycle.Storage.Tests.StoreFixtures;
 
 namespace CustomerLifecycle.Storage.Tests;
@@ -132,16 +131,6 @@ public sealed class SqliteStoreTests : IDisposable
     public async Task TheToDoQueries_CountAndListTheOpenTasksDue()
     {
         await using var store = new SqlitePlaybookRunStore(Options("due.db"));
-        await store.TryCreateAsync([new RunRequest(Run("a", Day0, tasks: 3), null, null), new RunRequest(Run("b", Day0, tasks: 1), null, null), new RunRequest(Run("c", Day0, tasks: 2), null, null)]);
-        await store.CancelAsync([Run("c", Day0).Id], Instant.FromUtc(2026, 12, 1, 10, 0));
-        var claimed = await store.ClaimHandOffsAsync("x", Instant.FromUtc(2026, 12, 1, 10, 0), Duration.FromMinutes(5), 1);
-        await store.CompleteHandOffAsync(claimed[0].Id, "x");
-
-        // Tasks of open runs due by day 2 (handed off or not): a#1, a#2, b#1.
-        Assert.Equal(3, (await store.OpenTaskCountsDueAsync(Day0.PlusDays(2)))["dana"]);
-        var due = await store.OpenTasksDueAsync(Day0.PlusDays(2), 10);
-        Assert.Equal([Run("a", Day0).Id + "#1", Run("b", Day0).Id + "#1", Run("a", Day0).Id + "#2"], due.Select(t => t.Id));
-        Assert.Empty(await store.OpenTasksDueAsync(Day0.PlusDays(2), 10, owner: "lee"));
-        Assert.Single(await store.OpenTasksDueAsync(Day0.PlusDays(9), 1));
+        await ToDoQueriesAsync(store, async by => await store.OpenTaskCountsDueAsync(by), async (by, limit, owner) => await store.OpenTasksDueAsync(by, limit, owner));
     }
 }

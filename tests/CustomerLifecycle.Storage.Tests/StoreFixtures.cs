@@ -59,6 +59,21 @@ internal static class StoreFixtures
         }
     }
 
+    /// <summary>The to-do queries both database stores offer: tasks of open runs due by a date, counted per owner and listed most urgent first.</summary>
+    public static async Task ToDoQueriesAsync(IPlaybookRunStore store, Func<LocalDate, Task<IReadOnlyDictionary<string, int>>> countsDue, Func<LocalDate, int, string?, Task<IReadOnlyList<PlaybookTask>>> tasksDue)
+    {
+        await store.TryCreateAsync([new RunRequest(Run("a", Day0, tasks: 3), null, null), new RunRequest(Run("b", Day0, tasks: 1), null, null), new RunRequest(Run("c", Day0, tasks: 2), null, null)]);
+        await store.CancelAsync([Run("c", Day0).Id], Instant.FromUtc(2026, 12, 1, 10, 0));
+        var claimed = await store.ClaimHandOffsAsync("x", Instant.FromUtc(2026, 12, 1, 10, 0), Duration.FromMinutes(5), 1);
+        await store.CompleteHandOffAsync(claimed[0].Id, "x");
+
+        // Tasks of open runs due by day 2 (handed off or not): a#1, a#2, b#1; a#1 and b#1 are due the same day, a#2 (priority 2) later.
+        Assert.Equal(3, (await countsDue(Day0.PlusDays(2)))["dana"]);
+        Assert.Equal([Run("a", Day0).Id + "#1", Run("b", Day0).Id + "#1", Run("a", Day0).Id + "#2"], (await tasksDue(Day0.PlusDays(2), 10, null)).Select(t => t.Id));
+        Assert.Empty(await tasksDue(Day0.PlusDays(2), 10, "lee"));
+        Assert.Single(await tasksDue(Day0.PlusDays(9), 1, null));
+    }
+
     private sealed class Fixed(Instant now) : IClock
     {
         public Instant GetCurrentInstant() => now;
