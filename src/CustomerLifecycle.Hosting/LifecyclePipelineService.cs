@@ -9,8 +9,9 @@ namespace CustomerLifecycle.Hosting;
 /// <summary>
 /// Runs the pipeline every day at <see cref="LifecyclePipelineOptions.RunAt"/> in the business time zone (and at start
 /// when the day's run is due and not done, with <see cref="LifecyclePipelineOptions.CatchUp"/>). A failed run is tried
-/// again after a lease period, resuming at the failed step, until it succeeds or the next day's run is due. Stopping
-/// the host stops the run at a safe point.
+/// again after a lease period, resuming at the failed step, until it succeeds or the next day's run is due; so is a run
+/// that could not reach its ledger or stores (logged, event 5010), instead of stopping the host. Stopping the host
+/// stops the run at a safe point.
 /// </summary>
 public sealed class LifecyclePipelineService(LifecyclePipeline pipeline, BusinessClock clock, TimeProvider? time = null, ILogger<LifecyclePipelineService>? logger = null) : BackgroundService
 {
@@ -56,6 +57,12 @@ public sealed class LifecyclePipelineService(LifecyclePipeline pipeline, Busines
             catch (PipelineStepFailedException)
             {
                 // Logged and recorded by the pipeline; tried again below.
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+            {
+                // The ledger or a store could not be reached (a database restarting): not a reason to stop the host.
+                // Logged, and tried again below; the health check turns Unhealthy if it lasts.
+                PipelineTelemetry.RunError(_logger, e, pipeline.Options.Name, date.ToString("uuuu-MM-dd", null));
             }
 
             var retry = Now() + Duration.FromTimeSpan(pipeline.Options.Lease);

@@ -45,6 +45,9 @@ internal static partial class PipelineTelemetry
     [LoggerMessage(EventId = 5008, Level = LogLevel.Error, Message = "Pipeline {Pipeline} lost its claim on {Date} after step {Step} (its lease expired and another instance took the date over); it stopped")]
     public static partial void LeaseLost(ILogger logger, string pipeline, string date, string step);
 
+    [LoggerMessage(EventId = 5010, Level = LogLevel.Error, Message = "Pipeline {Pipeline} could not run {Date} (its ledger or a store failed); it tries again after a lease period")]
+    public static partial void RunError(ILogger logger, Exception error, string pipeline, string date);
+
     [LoggerMessage(EventId = 5009, Level = LogLevel.Information, Message = "Pipeline {Pipeline}: next run for {Date} at {At}")]
     public static partial void Scheduled(ILogger logger, string pipeline, string date, string at);
 }

@@ -2,6 +2,7 @@ using CustomerLifecycle.Playbooks;
 using CustomerLifecycle.Storage.Sqlite;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -226,6 +227,59 @@ public sealed class PipelineTests : IDisposable
         {
             await service.StopAsync(CancellationToken.None);
         }
+    }
+
+    [Fact]
+    public async Task ALedgerThatCannotBeReached_IsLoggedAndTriedAgain_WithoutStoppingTheHost()
+    {
+        var db = Path.Combine(_folder, "flaky.db");
+        var time = At(Instant.FromUtc(2026, 12, 2, 11, 30)); // 06:30 New York: the day is due at start
+        var ledger = new UnreachableOnce(new InMemoryPipelineRunStore());
+        var logs = new Microsoft.Extensions.Logging.Testing.FakeLogCollector();
+        await using var provider = Host(db, time, schedule: true,
+            pipeline: p => p.Services.Replace(ServiceDescriptor.Singleton<IPipelineRunStore>(ledger)),
+            services: s => s.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(new Microsoft.Extensions.Logging.Testing.FakeLoggerProvider(logs)));
+        var service = provider.GetServices<IHostedService>().OfType<LifecyclePipelineService>().Single();
+        await service.StartAsync(CancellationToken.None);
+        try
+        {
+            for (var i = 0; i < 2000 && !logs.GetSnapshot().Any(r => r.Id.Id == 5010); i++)
+            {
+                await Task.Delay(5);
+            }
+
+            var error = Assert.Single(logs.GetSnapshot(), r => r.Id.Id == 5010);
+            Assert.Equal("Pipeline daily could not run 2026-12-02 (its ledger or a store failed); it tries again after a lease period", error.Message);
+            Assert.NotNull(service.ExecuteTask);
+            Assert.False(service.ExecuteTask!.IsCompleted); // the host keeps running
+
+            time.Advance(TimeSpan.FromMinutes(10)); // one lease later
+            for (var i = 0; i < 2000 && !(await ledger.RecentRunsAsync("daily", 1)).Any(r => r.Status == PipelineRunStatus.Succeeded); i++)
+            {
+                await Task.Delay(5);
+            }
+
+            Assert.Equal(PipelineRunStatus.Succeeded, Assert.Single(await ledger.RecentRunsAsync("daily", 5)).Status);
+        }
+        finally
+        {
+            await service.StopAsync(CancellationToken.None);
+        }
+    }
+
+    /// <summary>A ledger whose first claim fails, as a database that is restarting.</summary>
+    private sealed class UnreachableOnce(IPipelineRunStore inner) : IPipelineRunStore
+    {
+        private int _claims;
+
+        public ValueTask<PipelineRunRecord?> TryClaimAsync(string pipeline, LocalDate date, string owner, Instant now, Duration lease, CancellationToken cancellationToken = default) =>
+            Interlocked.Increment(ref _claims) == 1 ? throw new InvalidOperationException("The database is restarting.") : inner.TryClaimAsync(pipeline, date, owner, now, lease, cancellationToken);
+
+        public ValueTask<bool> CompleteStepAsync(string pipeline, LocalDate date, string owner, PipelineStepRecord step, Instant now, Duration lease, CancellationToken cancellationToken = default) => inner.CompleteStepAsync(pipeline, date, owner, step, now, lease, cancellationToken);
+
+        public ValueTask<bool> FinishAsync(string pipeline, LocalDate date, string owner, PipelineRunStatus status, string? error, Instant at, CancellationToken cancellationToken = default) => inner.FinishAsync(pipeline, date, owner, status, error, at, cancellationToken);
+
+        public ValueTask<IReadOnlyList<PipelineRunRecord>> RecentRunsAsync(string pipeline, int limit, CancellationToken cancellationToken = default) => inner.RecentRunsAsync(pipeline, limit, cancellationToken);
     }
 
     /// <summary>Stores the runs, then fails: a process that dies in the middle of the playbook step.</summary>
