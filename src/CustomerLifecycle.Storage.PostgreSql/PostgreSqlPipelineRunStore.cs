@@ -42,22 +42,16 @@ public sealed class PostgreSqlPipelineRunStore : IPipelineRunStore, IAsyncDispos
             await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        var run = (await ReadAsync(connection, transaction, pipeline, date, forUpdate: true, cancellationToken).ConfigureAwait(false))!;
-        var isNew = run.Claims == 0;
-        if (!isNew && !PipelineLedger.MayClaim(run, owner, now))
+        // A row inserted just now (claim 0) is a new run.
+        var stored = (await ReadAsync(connection, transaction, pipeline, date, forUpdate: true, cancellationToken).ConfigureAwait(false))!;
+        var run = stored.Claims == 0 ? null : stored;
+        if (!PipelineLedger.MayClaim(run, owner, now))
         {
             await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
             return null;
         }
 
-        var claimed = run with
-        {
-            Status = PipelineRunStatus.Running,
-            Owner = owner,
-            LeaseUntil = now + lease,
-            StartedAt = isNew ? now : run.StartedAt,
-            Claims = isNew ? 1 : run.Owner == owner && run.Status == PipelineRunStatus.Running ? run.Claims : run.Claims + 1,
-        };
+        var claimed = PipelineLedger.Claim(run, pipeline, date, owner, now, lease);
         await using (var update = new NpgsqlCommand($"UPDATE {_run} SET status = 0, owner = @o, lease_until = @u, started_at = @s, claims = @n WHERE pipeline = @p AND date = @d", connection, transaction))
         {
             update.Parameters.AddWithValue("o", owner);

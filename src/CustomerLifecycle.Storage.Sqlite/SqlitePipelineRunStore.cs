@@ -31,9 +31,7 @@ public sealed class SqlitePipelineRunStore : IPipelineRunStore, IAsyncDisposable
                 return null;
             }
 
-            var claimed = run is null
-                ? new PipelineRunRecord(pipeline, date, PipelineRunStatus.Running, owner, now + lease, now, null, 1, [], null)
-                : run with { Status = PipelineRunStatus.Running, Owner = owner, LeaseUntil = now + lease, Claims = run.Owner == owner && run.Status == PipelineRunStatus.Running ? run.Claims : run.Claims + 1 };
+            var claimed = PipelineLedger.Claim(run, pipeline, date, owner, now, lease);
             Execute(c, transaction, """
                 INSERT INTO pipeline_run (pipeline, date, status, owner, lease_until, started_at, finished_at, claims, error) VALUES ($p, $d, 0, $o, $u, $s, NULL, $n, $e)
                 ON CONFLICT (pipeline, date) DO UPDATE SET status = 0, owner = excluded.owner, lease_until = excluded.lease_until, claims = excluded.claims

@@ -21,9 +21,7 @@ public sealed class InMemoryPipelineRunStore : IPipelineRunStore
                 return new((PipelineRunRecord?)null);
             }
 
-            var claimed = run is null
-                ? new PipelineRunRecord(pipeline, date, PipelineRunStatus.Running, owner, now + lease, now, null, 1, [], null)
-                : run with { Status = PipelineRunStatus.Running, Owner = owner, LeaseUntil = now + lease, Claims = run.Owner == owner && run.Status == PipelineRunStatus.Running ? run.Claims : run.Claims + 1 };
+            var claimed = PipelineLedger.Claim(run, pipeline, date, owner, now, lease);
             _runs[(pipeline, date)] = claimed;
             return new(claimed);
         }
@@ -87,6 +85,22 @@ public static class PipelineLedger
         PipelineRunStatus.Running => run.Owner == owner || run.LeaseUntil <= now,
         _ => true,
     };
+
+    /// <summary>
+    /// The run as <paramref name="owner"/> holds it after a claim that <see cref="MayClaim"/> allowed: running, leased
+    /// until <paramref name="now"/> + <paramref name="lease"/>; a new run is claim 1, another owner's (or a failed or
+    /// stopped run) one claim more, the holder's own renewal the same claim.
+    /// </summary>
+    /// <param name="run">The run, or null when there is none yet.</param>
+    /// <param name="pipeline">The pipeline's name.</param>
+    /// <param name="date">The business date.</param>
+    /// <param name="owner">Who claims.</param>
+    /// <param name="now">The current instant.</param>
+    /// <param name="lease">The lease.</param>
+    /// <returns>The claimed run, to store.</returns>
+    public static PipelineRunRecord Claim(PipelineRunRecord? run, string pipeline, LocalDate date, string owner, Instant now, Duration lease) => run is null
+        ? new PipelineRunRecord(pipeline, date, PipelineRunStatus.Running, owner, now + lease, now, null, 1, [], null)
+        : run with { Status = PipelineRunStatus.Running, Owner = owner, LeaseUntil = now + lease, Claims = run.Owner == owner && run.Status == PipelineRunStatus.Running ? run.Claims : run.Claims + 1 };
 
     /// <summary>Whether <paramref name="owner"/> holds a running run now.</summary>
     /// <param name="run">The run.</param>
