@@ -12,7 +12,7 @@ public sealed class InMemoryStoreConformance : PlaybookRunStoreConformance
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public Task Conforms(string name) => RunAsync(name);
+    public async Task Conforms(string name) => Assert.Null(await Record.ExceptionAsync(() => RunAsync(name)));
 
     protected override ValueTask<IPlaybookRunStore> CreateStoreAsync(CancellationToken cancellationToken) => new(new InMemoryPlaybookRunStore());
 }
@@ -26,7 +26,7 @@ public sealed class SqliteStoreConformance : PlaybookRunStoreConformance, IDispo
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public Task Conforms(string name) => RunAsync(name);
+    public async Task Conforms(string name) => Assert.Null(await Record.ExceptionAsync(() => RunAsync(name)));
 
     public void Dispose()
     {
@@ -50,7 +50,7 @@ public sealed class PostgreSqlStoreConformance(PostgresServer server) : Playbook
 
     [PostgresTheory]
     [MemberData(nameof(Cases))]
-    public Task Conforms(string name) => RunAsync(name);
+    public async Task Conforms(string name) => Assert.Null(await Record.ExceptionAsync(() => RunAsync(name)));
 
     protected override ValueTask<IPlaybookRunStore> CreateStoreAsync(CancellationToken cancellationToken)
     {
@@ -69,7 +69,7 @@ public sealed class InMemoryLedgerConformance : PipelineRunStoreConformance
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public Task Conforms(string name) => RunAsync(name);
+    public async Task Conforms(string name) => Assert.Null(await Record.ExceptionAsync(() => RunAsync(name)));
 
     protected override ValueTask<IPipelineRunStore> CreateStoreAsync(CancellationToken cancellationToken) => new(new InMemoryPipelineRunStore());
 }
@@ -83,7 +83,7 @@ public sealed class SqliteLedgerConformance : PipelineRunStoreConformance, IDisp
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public Task Conforms(string name) => RunAsync(name);
+    public async Task Conforms(string name) => Assert.Null(await Record.ExceptionAsync(() => RunAsync(name)));
 
     public void Dispose()
     {
@@ -107,7 +107,7 @@ public sealed class PostgreSqlLedgerConformance(PostgresServer server) : Pipelin
 
     [PostgresTheory]
     [MemberData(nameof(Cases))]
-    public Task Conforms(string name) => RunAsync(name);
+    public async Task Conforms(string name) => Assert.Null(await Record.ExceptionAsync(() => RunAsync(name)));
 
     protected override ValueTask<IPipelineRunStore> CreateStoreAsync(CancellationToken cancellationToken)
     {

@@ -1,5 +1,6 @@
 using CustomerLifecycle.Playbooks;
 using CustomerLifecycle.Storage.PostgreSql;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using static CustomerLifecycle.Storage.Tests.StoreFixtures;
 
@@ -24,6 +25,24 @@ public sealed class PostgreSqlStoreTests(PostgresServer server)
     {
         var schema = PostgresServer.NewSchema();
         await RestartsAndOverlappingSpansCreateNoSecondRunAsync(() => new PostgreSqlPlaybookRunStore(Options(schema)));
+    }
+
+    [PostgresFact]
+    public async Task AddPostgreSqlStorage_RegistersTheThreeStoresOnOneDatabase()
+    {
+        var schema = PostgresServer.NewSchema();
+        var services = new ServiceCollection();
+        services.AddCustomerLifecycle().AddPlaybooks().AddPostgreSqlStorage(server.ConnectionString, o => o.Schema = schema);
+        await using (var provider = services.BuildServiceProvider())
+        {
+            Assert.Equal([RunAdmission.Created], await provider.GetRequiredService<IPlaybookRunStore>().TryCreateAsync([new RunRequest(Run("a", Day0), null, null)]));
+            Assert.NotNull(await provider.GetRequiredService<IPipelineRunStore>().TryClaimAsync("daily", Day0, "me", NodaTime.Instant.FromUtc(2026, 12, 1, 6, 0), NodaTime.Duration.FromMinutes(1)));
+            await provider.GetRequiredService<IStateStore>().WriteAsync("usage", Day0, new byte[] { 7 });
+        }
+
+        Assert.Equal(1L, await ScalarAsync($"SELECT count(*) FROM {schema}.playbook_run"));
+        Assert.Equal(1L, await ScalarAsync($"SELECT count(*) FROM {schema}.pipeline_run"));
+        Assert.Equal(1L, await ScalarAsync($"SELECT count(*) FROM {schema}.saved_state"));
     }
 
     [PostgresFact]

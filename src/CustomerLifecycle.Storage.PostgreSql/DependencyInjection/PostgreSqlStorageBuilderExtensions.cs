@@ -2,6 +2,7 @@ using CustomerLifecycle;
 using CustomerLifecycle.Playbooks;
 using CustomerLifecycle.Storage.PostgreSql;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Npgsql;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -27,12 +28,31 @@ public static class PostgreSqlStorageBuilderExtensions
         var options = new PostgreSqlStorageOptions { ConnectionString = connectionString };
         configure?.Invoke(options);
         options.Validate();
+        // One connection pool for the three stores (a data source the host gave is used as it is, and not disposed).
+        builder.Services.RemoveAll<SharedDataSource>();
+        builder.Services.AddSingleton(_ => new SharedDataSource(options));
         builder.Services.RemoveAll<IPlaybookRunStore>();
-        builder.Services.AddSingleton<IPlaybookRunStore>(_ => new PostgreSqlPlaybookRunStore(options));
+        builder.Services.AddSingleton<IPlaybookRunStore>(sp => new PostgreSqlPlaybookRunStore(sp.GetRequiredService<SharedDataSource>().Options));
         builder.Services.RemoveAll<IPipelineRunStore>();
-        builder.Services.AddSingleton<IPipelineRunStore>(_ => new PostgreSqlPipelineRunStore(options));
+        builder.Services.AddSingleton<IPipelineRunStore>(sp => new PostgreSqlPipelineRunStore(sp.GetRequiredService<SharedDataSource>().Options));
         builder.Services.RemoveAll<IStateStore>();
-        builder.Services.AddSingleton<IStateStore>(_ => new PostgreSqlStateStore(options));
+        builder.Services.AddSingleton<IStateStore>(sp => new PostgreSqlStateStore(sp.GetRequiredService<SharedDataSource>().Options));
         return builder;
+    }
+
+    /// <summary>The stores' options with one data source, created from the connection string when the host gave none, and disposed with the container.</summary>
+    private sealed class SharedDataSource : IAsyncDisposable
+    {
+        private readonly NpgsqlDataSource? _owned;
+
+        public SharedDataSource(PostgreSqlStorageOptions options)
+        {
+            _owned = options.DataSource is null ? NpgsqlDataSource.Create(options.ConnectionString!) : null;
+            Options = new PostgreSqlStorageOptions { DataSource = options.DataSource ?? _owned, Schema = options.Schema, ApplyMigrations = options.ApplyMigrations };
+        }
+
+        public PostgreSqlStorageOptions Options { get; }
+
+        public ValueTask DisposeAsync() => _owned?.DisposeAsync() ?? default;
     }
 }
