@@ -11,6 +11,7 @@ namespace CustomerLifecycle.Benchmarks;
 /// Segmentation at 1,000 / 100,000 / 1,000,000 accounts. <c>Rule</c>: one configured text rule against the same rule
 /// written as a C# lambda (the baseline). <c>Portfolio</c>: the 14 default segments, against the obvious code (a
 /// list of lambdas and a list of names per account), into a reused buffer and as a full <see cref="SegmentEvaluation"/>.
+/// Both also over a <see cref="SegmentPortfolio"/> (the same accounts in columns, gathered in setup).
 /// </summary>
 [MemoryDiagnoser]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory, BenchmarkLogicalGroupRule.ByParams)]
@@ -31,6 +32,8 @@ public class SegmentationBenchmarks
     private SegmentCatalog _defaults = null!;
     private ulong[] _buffer = null!;
     private ObviousSegmenter _obvious = null!;
+    private SegmentPortfolio _ruleColumns = null!;
+    private SegmentPortfolio _defaultColumns = null!;
 
     [Params(1_000, 100_000, 1_000_000)]
     public int Accounts { get; set; }
@@ -44,13 +47,27 @@ public class SegmentationBenchmarks
         _buffer = new ulong[_defaults.WordsPerAccount];
         _obvious = new ObviousSegmenter();
 
-        // The implementations must agree, or the comparison means nothing.
         var today = SegmentationPortfolio.Today;
+        _ruleColumns = SegmentPortfolio.FromSubjects(_subjects, today, _textRule);
+        _defaultColumns = SegmentPortfolio.FromSubjects(_subjects, today, _defaults);
+
+        // The implementations must agree, or the comparison means nothing.
+        var byColumns = _textRule.Evaluate(_ruleColumns);
+        var defaultsByColumns = _defaults.Evaluate(_defaultColumns);
+        var defaultsByObjects = _defaults.Evaluate(_subjects.AsSpan(), today);
         for (var i = 0; i < _subjects.Length; i++)
         {
-            if (_lambda(_subjects[i], today) != _textRule.Matches(0, _subjects[i], today))
+            if (_lambda(_subjects[i], today) != _textRule.Matches(0, _subjects[i], today) || byColumns.IsMember(i, 0) != _textRule.Matches(0, _subjects[i], today))
             {
-                throw new InvalidOperationException($"Account {i}: the text rule and the lambda disagree.");
+                throw new InvalidOperationException($"Account {i}: the text rule, the lambda and the columns disagree.");
+            }
+
+            for (var s = 0; s < _defaults.Segments.Count; s++)
+            {
+                if (defaultsByColumns.IsMember(i, s) != defaultsByObjects.IsMember(i, s))
+                {
+                    throw new InvalidOperationException($"Account {i}, segment {_defaults.Segments[s].Name}: columns and objects disagree.");
+                }
             }
 
             if (i < 10_000)
@@ -94,6 +111,10 @@ public class SegmentationBenchmarks
         return count;
     }
 
+    [Benchmark(Description = "rule over columns → SegmentEvaluation")]
+    [BenchmarkCategory("Rule")]
+    public int RuleOverColumns() => _textRule.Evaluate(_ruleColumns).CountOf("Rule");
+
     [Benchmark(Baseline = true, Description = "obvious: lambdas + list of names per account")]
     [BenchmarkCategory("Portfolio")]
     public int DefaultSegmentsObvious()
@@ -128,6 +149,10 @@ public class SegmentationBenchmarks
     [Benchmark(Description = "default segments → SegmentEvaluation")]
     [BenchmarkCategory("Portfolio")]
     public SegmentEvaluation DefaultSegmentsEvaluation() => _defaults.Evaluate(_subjects.AsSpan(), SegmentationPortfolio.Today);
+
+    [Benchmark(Description = "default segments over columns → SegmentEvaluation")]
+    [BenchmarkCategory("Portfolio")]
+    public SegmentEvaluation DefaultSegmentsOverColumns() => _defaults.Evaluate(_defaultColumns);
 }
 
 /// <summary>The default segments as a user would write them without the library: a lambda each, names in a list.</summary>

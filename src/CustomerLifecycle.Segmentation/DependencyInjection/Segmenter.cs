@@ -39,6 +39,12 @@ public sealed class Segmenter
     /// <returns>The membership of every account on that date.</returns>
     public SegmentEvaluation Evaluate(IEnumerable<SegmentSubject> subjects, LocalDate asOf) => Catalog.Evaluate(subjects, asOf);
 
+    /// <summary>Evaluates a portfolio held in columns, on its own date (<see cref="SegmentPortfolio.Date"/>).</summary>
+    /// <param name="portfolio">The portfolio.</param>
+    /// <returns>The membership of every account.</returns>
+    /// <exception cref="ArgumentException">A rule reads a column the portfolio does not have.</exception>
+    public SegmentEvaluation Evaluate(SegmentPortfolio portfolio) => Catalog.Evaluate(portfolio);
+
     /// <summary>The segments an account belongs to today (the injected clock's business date, as for <see cref="Evaluate(IEnumerable{SegmentSubject})"/>).</summary>
     /// <param name="subject">The account and its health.</param>
     /// <returns>The segments.</returns>

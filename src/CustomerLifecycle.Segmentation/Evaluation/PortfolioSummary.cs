@@ -48,6 +48,7 @@ public sealed class PortfolioSummary
     public static PortfolioSummary Create(SegmentEvaluation evaluation, PortfolioSummary? previous = null)
     {
         ArgumentNullException.ThrowIfNull(evaluation);
+        evaluation.CheckSummarizable();
         var segments = evaluation.Catalog.Segments;
         var total = new Tally();
         var bySegment = segments.Select(_ => new Tally()).ToArray();
@@ -61,8 +62,7 @@ public sealed class PortfolioSummary
         var unowned = new Tally();
         for (var i = 0; i < evaluation.Count; i++)
         {
-            var account = evaluation.Accounts[i];
-            var arr = account.Contract?.AnnualRecurringRevenue;
+            var arr = evaluation.ArrAt(i);
             total.Add(arr);
             for (var s = 0; s < segments.Count; s++)
             {
@@ -73,7 +73,8 @@ public sealed class PortfolioSummary
             }
 
             byColor[evaluation.ColorAt(i) is { } color ? (int)color : 3].Add(arr);
-            var owner = account.Owner is null ? unowned : byOwner.TryGetValue(account.Owner, out var t) ? t : byOwner[account.Owner] = new Tally();
+            var ownerName = evaluation.OwnerAt(i);
+            var owner = ownerName is null ? unowned : byOwner.TryGetValue(ownerName, out var t) ? t : byOwner[ownerName] = new Tally();
             owner.Add(arr);
         }
 

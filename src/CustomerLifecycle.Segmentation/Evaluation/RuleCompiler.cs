@@ -5,6 +5,9 @@ namespace CustomerLifecycle.Segmentation;
 /// <summary>Turns a <see cref="SegmentRule"/> tree into <see cref="RuleNode"/>s: values parsed and checked once, references linked.</summary>
 internal sealed class RuleCompiler(IReadOnlyDictionary<StageId, StageCategory> categories, Func<string, ReferenceNode> reference)
 {
+    /// <summary>The leaves compiled so far: each has its slot, its index here.</summary>
+    public List<LeafNode> Leaves { get; } = [];
+
     public RuleNode Compile(SegmentRule rule) => rule switch
     {
         ConstantRule c => c.Value ? ConstantNode.True : ConstantNode.False,
@@ -23,27 +26,27 @@ internal sealed class RuleCompiler(IReadOnlyDictionary<StageId, StageCategory> c
         var negate = rule.Operator == ComparisonOperator.NotEqual;
         return rule.Operand.ValueType switch
         {
-            RuleValueType.Number => Number(rule.Operand, rule.Operator, rule.Value.Number),
-            RuleValueType.Text => Text(rule.Operand, [rule.Value.Text], negate),
-            RuleValueType.HealthColor => new ColorNode(negate ? ~ColorMask([rule.Value]) & 0b111 : ColorMask([rule.Value])),
-            _ => new CategoryNode(categories, negate ? ~CategoryMask([rule.Value]) & 0b111 : CategoryMask([rule.Value])),
+            RuleValueType.Number => WithNumberReader(rule.Operand, new CompareFactory(rule.Operator, rule.Value.Number, rule.Operand, Leaves.Count)),
+            RuleValueType.Text => WithTextReader(rule.Operand, new TextFactory([rule.Value.Text], negate, rule.Operand, Leaves.Count)),
+            RuleValueType.HealthColor => Leaf(new ColorNode(negate ? ~ColorMask([rule.Value]) & 0b111 : ColorMask([rule.Value]), Leaves.Count)),
+            _ => Leaf(new CategoryNode(categories, negate ? ~CategoryMask([rule.Value]) & 0b111 : CategoryMask([rule.Value]), Leaves.Count)),
         };
     }
 
     private RuleNode In(InRule rule) => rule.Operand.ValueType switch
     {
-        RuleValueType.Number => WithNumberReader(rule.Operand, new InFactory(rule.Values.Select(v => v.Number).Distinct().ToArray())),
-        RuleValueType.Text => Text(rule.Operand, rule.Values.Select(v => v.Text).Distinct(StringComparer.OrdinalIgnoreCase).ToArray(), negate: false),
-        RuleValueType.HealthColor => new ColorNode(ColorMask(rule.Values)),
-        _ => new CategoryNode(categories, CategoryMask(rule.Values)),
+        RuleValueType.Number => WithNumberReader(rule.Operand, new InFactory(rule.Values.Select(v => v.Number).Distinct().ToArray(), rule.Operand, Leaves.Count)),
+        RuleValueType.Text => WithTextReader(rule.Operand, new TextFactory(rule.Values.Select(v => v.Text).Distinct(StringComparer.OrdinalIgnoreCase).ToArray(), negate: false, rule.Operand, Leaves.Count)),
+        RuleValueType.HealthColor => Leaf(new ColorNode(ColorMask(rule.Values), Leaves.Count)),
+        _ => Leaf(new CategoryNode(categories, CategoryMask(rule.Values), Leaves.Count)),
     };
 
     private RuleNode Missing(MissingRule rule) => rule.Operand.ValueType switch
     {
-        RuleValueType.Number => WithNumberReader(rule.Operand, new MissingFactory(rule.IsMissing)),
-        RuleValueType.Text => WithTextReader(rule.Operand, new TextMissingFactory(rule.IsMissing)),
-        RuleValueType.HealthColor => new ColorMissingNode(rule.IsMissing),
-        _ => new CategoryMissingNode(categories, rule.IsMissing),
+        RuleValueType.Number => WithNumberReader(rule.Operand, new MissingFactory(rule.IsMissing, rule.Operand, Leaves.Count)),
+        RuleValueType.Text => WithTextReader(rule.Operand, new TextMissingFactory(rule.IsMissing, rule.Operand, Leaves.Count)),
+        RuleValueType.HealthColor => Leaf(new ColorMissingNode(rule.IsMissing, Leaves.Count)),
+        _ => Leaf(new CategoryMissingNode(categories, rule.IsMissing, Leaves.Count)),
     };
 
     private static int ColorMask(IEnumerable<RuleValue> values) =>
@@ -52,14 +55,14 @@ internal sealed class RuleCompiler(IReadOnlyDictionary<StageId, StageCategory> c
     private static int CategoryMask(IEnumerable<RuleValue> values) =>
         values.Aggregate(0, (mask, v) => RuleTypes.TryParseCategory(v, out var category) ? mask | (1 << (int)category) : throw new ArgumentException($"{v} is not a stage category."));
 
-    private static RuleNode Number(RuleOperand operand, ComparisonOperator comparison, double threshold) =>
-        WithNumberReader(operand, new CompareFactory(comparison, threshold));
+    private LeafNode Leaf(LeafNode leaf)
+    {
+        Leaves.Add(leaf);
+        return leaf;
+    }
 
-    private static RuleNode Text(RuleOperand operand, string[] values, bool negate) =>
-        WithTextReader(operand, new TextFactory(values, negate));
-
-    private static RuleNode WithNumberReader<TFactory>(RuleOperand operand, TFactory factory)
-        where TFactory : INumberNodeFactory => operand.Kind switch
+    private LeafNode WithNumberReader<TFactory>(RuleOperand operand, TFactory factory)
+        where TFactory : INumberNodeFactory => Leaf(operand.Kind switch
         {
             RuleOperandKind.TenureDays => factory.Create(new TenureDaysReader()),
             RuleOperandKind.TenureMonths => factory.Create(new TenureMonthsReader()),
@@ -73,10 +76,10 @@ internal sealed class RuleCompiler(IReadOnlyDictionary<StageId, StageCategory> c
             RuleOperandKind.HealthChange => factory.Create(new HealthChangeReader(operand.Days)),
             RuleOperandKind.Signal => factory.Create(new SignalReader(operand.Signal)),
             _ => throw new ArgumentException($"{operand.Path} is not a number.", nameof(operand)),
-        };
+        });
 
-    private static RuleNode WithTextReader<TFactory>(RuleOperand operand, TFactory factory)
-        where TFactory : ITextNodeFactory => operand.Kind switch
+    private LeafNode WithTextReader<TFactory>(RuleOperand operand, TFactory factory)
+        where TFactory : ITextNodeFactory => Leaf(operand.Kind switch
         {
             RuleOperandKind.Stage => factory.Create(new StageReader()),
             RuleOperandKind.Tier => factory.Create(new TierReader()),
@@ -84,55 +87,55 @@ internal sealed class RuleCompiler(IReadOnlyDictionary<StageId, StageCategory> c
             RuleOperandKind.Plan => factory.Create(new PlanReader()),
             RuleOperandKind.Currency => factory.Create(new CurrencyReader()),
             _ => throw new ArgumentException($"{operand.Path} is not text.", nameof(operand)),
-        };
+        });
 
     private interface INumberNodeFactory
     {
-        RuleNode Create<TReader>(TReader reader)
+        LeafNode Create<TReader>(TReader reader)
             where TReader : struct, INumberReader;
     }
 
     private interface ITextNodeFactory
     {
-        RuleNode Create<TReader>(TReader reader)
+        LeafNode Create<TReader>(TReader reader)
             where TReader : struct, ITextReader;
     }
 
-    private readonly struct CompareFactory(ComparisonOperator comparison, double threshold) : INumberNodeFactory
+    private readonly struct CompareFactory(ComparisonOperator comparison, double threshold, RuleOperand operand, int slot) : INumberNodeFactory
     {
-        public RuleNode Create<TReader>(TReader reader)
+        public LeafNode Create<TReader>(TReader reader)
             where TReader : struct, INumberReader => comparison switch
             {
-                ComparisonOperator.Equal => new NumberNode<TReader, EqualComparison>(reader, threshold),
-                ComparisonOperator.NotEqual => new NumberNode<TReader, NotEqualComparison>(reader, threshold),
-                ComparisonOperator.LessThan => new NumberNode<TReader, LessComparison>(reader, threshold),
-                ComparisonOperator.LessThanOrEqual => new NumberNode<TReader, LessOrEqualComparison>(reader, threshold),
-                ComparisonOperator.GreaterThan => new NumberNode<TReader, GreaterComparison>(reader, threshold),
-                _ => new NumberNode<TReader, GreaterOrEqualComparison>(reader, threshold),
+                ComparisonOperator.Equal => new NumberNode<TReader, EqualComparison>(reader, threshold, operand, slot),
+                ComparisonOperator.NotEqual => new NumberNode<TReader, NotEqualComparison>(reader, threshold, operand, slot),
+                ComparisonOperator.LessThan => new NumberNode<TReader, LessComparison>(reader, threshold, operand, slot),
+                ComparisonOperator.LessThanOrEqual => new NumberNode<TReader, LessOrEqualComparison>(reader, threshold, operand, slot),
+                ComparisonOperator.GreaterThan => new NumberNode<TReader, GreaterComparison>(reader, threshold, operand, slot),
+                _ => new NumberNode<TReader, GreaterOrEqualComparison>(reader, threshold, operand, slot),
             };
     }
 
-    private readonly struct InFactory(double[] values) : INumberNodeFactory
+    private readonly struct InFactory(double[] values, RuleOperand operand, int slot) : INumberNodeFactory
     {
-        public RuleNode Create<TReader>(TReader reader)
-            where TReader : struct, INumberReader => new NumberInNode<TReader>(reader, values);
+        public LeafNode Create<TReader>(TReader reader)
+            where TReader : struct, INumberReader => new NumberInNode<TReader>(reader, values, operand, slot);
     }
 
-    private readonly struct MissingFactory(bool missing) : INumberNodeFactory
+    private readonly struct MissingFactory(bool missing, RuleOperand operand, int slot) : INumberNodeFactory
     {
-        public RuleNode Create<TReader>(TReader reader)
-            where TReader : struct, INumberReader => new NumberMissingNode<TReader>(reader, missing);
+        public LeafNode Create<TReader>(TReader reader)
+            where TReader : struct, INumberReader => new NumberMissingNode<TReader>(reader, missing, operand, slot);
     }
 
-    private readonly struct TextFactory(string[] values, bool negate) : ITextNodeFactory
+    private readonly struct TextFactory(string[] values, bool negate, RuleOperand operand, int slot) : ITextNodeFactory
     {
-        public RuleNode Create<TReader>(TReader reader)
-            where TReader : struct, ITextReader => new TextNode<TReader>(reader, values, negate);
+        public LeafNode Create<TReader>(TReader reader)
+            where TReader : struct, ITextReader => new TextNode<TReader>(reader, values, negate, operand, slot);
     }
 
-    private readonly struct TextMissingFactory(bool missing) : ITextNodeFactory
+    private readonly struct TextMissingFactory(bool missing, RuleOperand operand, int slot) : ITextNodeFactory
     {
-        public RuleNode Create<TReader>(TReader reader)
-            where TReader : struct, ITextReader => new TextMissingNode<TReader>(reader, missing);
+        public LeafNode Create<TReader>(TReader reader)
+            where TReader : struct, ITextReader => new TextMissingNode<TReader>(reader, missing, operand, slot);
     }
 }

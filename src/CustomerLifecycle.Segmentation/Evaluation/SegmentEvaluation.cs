@@ -10,7 +10,9 @@ namespace CustomerLifecycle.Segmentation;
 /// </summary>
 public sealed class SegmentEvaluation
 {
-    private readonly Account[] _accounts;
+    private readonly AccountId[] _ids;
+    private readonly Account[]? _accounts;
+    private readonly SegmentPortfolio? _portfolio;
     private readonly sbyte[] _colors;
     private readonly ulong[] _bits;
     private readonly int _words;
@@ -21,6 +23,24 @@ public sealed class SegmentEvaluation
         Catalog = catalog;
         Date = date;
         _accounts = accounts;
+        _ids = new AccountId[accounts.Length];
+        for (var i = 0; i < accounts.Length; i++)
+        {
+            _ids[i] = accounts[i].Id;
+        }
+
+        _colors = colors;
+        _bits = bits;
+        _words = catalog.WordsPerAccount;
+    }
+
+    internal SegmentEvaluation(SegmentCatalog catalog, LocalDate date, SegmentPortfolio portfolio, sbyte[] colors, ulong[] bits)
+    {
+        Catalog = catalog;
+        Date = date;
+        _portfolio = portfolio;
+        _accounts = portfolio.SourceAccounts;
+        _ids = portfolio.AccountIds;
         _colors = colors;
         _bits = bits;
         _words = catalog.WordsPerAccount;
@@ -33,10 +53,15 @@ public sealed class SegmentEvaluation
     public LocalDate Date { get; }
 
     /// <summary>The number of accounts.</summary>
-    public int Count => _accounts.Length;
+    public int Count => _ids.Length;
+
+    /// <summary>The accounts' ids, in the order given.</summary>
+    public IReadOnlyList<AccountId> Ids => _ids;
 
     /// <summary>The accounts, in the order given.</summary>
-    public IReadOnlyList<Account> Accounts => _accounts;
+    /// <exception cref="InvalidOperationException">The evaluation is of a <see cref="SegmentPortfolio"/> built from columns, which holds ids only; use <see cref="Ids"/>.</exception>
+    public IReadOnlyList<Account> Accounts => _accounts
+        ?? throw new InvalidOperationException("This evaluation is of a portfolio built from columns, which holds account ids, not Account objects; use Ids.");
 
     /// <summary>Whether the account at <paramref name="account"/> is in the segment at <paramref name="segment"/>.</summary>
     /// <param name="account">The account's index in <see cref="Accounts"/>.</param>
@@ -45,7 +70,7 @@ public sealed class SegmentEvaluation
     public bool IsMember(int account, int segment)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(account);
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(account, _accounts.Length);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(account, _ids.Length);
         ArgumentOutOfRangeException.ThrowIfNegative(segment);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(segment, Catalog.Segments.Count);
         return Bit(account, segment);
@@ -71,11 +96,11 @@ public sealed class SegmentEvaluation
     {
         var s = Catalog.IndexOf(segment);
         var members = new List<AccountId>();
-        for (var i = 0; i < _accounts.Length; i++)
+        for (var i = 0; i < _ids.Length; i++)
         {
             if (Bit(i, s))
             {
-                members.Add(_accounts[i].Id);
+                members.Add(_ids[i]);
             }
         }
 
@@ -89,7 +114,7 @@ public sealed class SegmentEvaluation
     {
         var s = Catalog.IndexOf(segment);
         var count = 0;
-        for (var i = 0; i < _accounts.Length; i++)
+        for (var i = 0; i < _ids.Length; i++)
         {
             count += Bit(i, s) ? 1 : 0;
         }
@@ -103,10 +128,10 @@ public sealed class SegmentEvaluation
     public SegmentMembershipSnapshot ToSnapshot()
     {
         IndexById();
-        var members = new Dictionary<AccountId, string[]>(_accounts.Length);
-        for (var i = 0; i < _accounts.Length; i++)
+        var members = new Dictionary<AccountId, string[]>(_ids.Length);
+        for (var i = 0; i < _ids.Length; i++)
         {
-            members[_accounts[i].Id] = Catalog.FromBits(_bits.AsSpan(i * _words, _words)).Select(s => s.Name).ToArray();
+            members[_ids[i]] = Catalog.FromBits(_bits.AsSpan(i * _words, _words)).Select(s => s.Name).ToArray();
         }
 
         return new SegmentMembershipSnapshot(Date, members);
@@ -126,9 +151,9 @@ public sealed class SegmentEvaluation
         var index = IndexById();
         var changes = new List<SegmentMembershipChange>();
         var segments = Catalog.Segments;
-        for (var i = 0; i < _accounts.Length; i++)
+        for (var i = 0; i < _ids.Length; i++)
         {
-            var id = _accounts[i].Id;
+            var id = _ids[i];
             var before = previous.SegmentsOf(id);
             for (var s = 0; s < segments.Count; s++)
             {
@@ -176,7 +201,51 @@ public sealed class SegmentEvaluation
 
     internal bool Bit(int account, int segment) => (_bits[(account * _words) + (segment >> 6)] & (1UL << (segment & 63))) != 0;
 
-    internal HealthColor? ColorAt(int account) => _colors[account] < 0 ? null : (HealthColor)_colors[account];
+    internal HealthColor? ColorAt(int account) => (uint)account >= (uint)_colors.Length || _colors[account] < 0 ? null : (HealthColor)_colors[account];
+
+    /// <summary>Fails, naming what is absent, when the accounts' ARR, currency, owner or color cannot be read.</summary>
+    internal void CheckSummarizable()
+    {
+        if (_accounts is not null || _portfolio is null)
+        {
+            return;
+        }
+
+        RuleOperand[] needed = [RuleOperand.Arr, RuleOperand.Currency, RuleOperand.Owner, RuleOperand.HealthColor];
+        var absent = needed.Where(o => !_portfolio.HasColumn(o)).Select(o => $"'{o.Path}'").ToList();
+        if (absent.Count > 0)
+        {
+            throw new InvalidOperationException($"A summary of a portfolio built from columns needs the {string.Join(", ", absent)} column{(absent.Count > 1 ? "s" : string.Empty)}; set them before evaluating (a null value counts as missing).");
+        }
+    }
+
+    /// <summary>The account's ARR, null without a contract.</summary>
+    internal Money? ArrAt(int account)
+    {
+        if (_accounts is not null)
+        {
+            return _accounts[account].Contract?.AnnualRecurringRevenue;
+        }
+
+        _portfolio!.TryGetNumbers(RuleOperand.Arr, out var arr);
+        var currency = _portfolio.Text(RuleOperandKind.Currency);
+        var code = currency.Codes[account];
+        return double.IsNaN(arr[account]) ? null
+            : code < 0 ? throw new InvalidOperationException($"Account '{_ids[account]}' has an ARR of {arr[account]} but no currency; a summary needs both, or neither.")
+            : new Money((decimal)arr[account], currency.Values[code]);
+    }
+
+    /// <summary>The account's owner, null when unowned.</summary>
+    internal string? OwnerAt(int account)
+    {
+        if (_accounts is not null)
+        {
+            return _accounts[account].Owner;
+        }
+
+        var owners = _portfolio!.Text(RuleOperandKind.Owner);
+        return owners.Codes[account] is var code and >= 0 ? owners.Values[code] : null;
+    }
 
     private static bool Contains(IReadOnlyList<string> names, string name)
     {
@@ -198,12 +267,12 @@ public sealed class SegmentEvaluation
             return built;
         }
 
-        var index = new Dictionary<AccountId, int>(_accounts.Length);
-        for (var i = 0; i < _accounts.Length; i++)
+        var index = new Dictionary<AccountId, int>(_ids.Length);
+        for (var i = 0; i < _ids.Length; i++)
         {
-            if (!index.TryAdd(_accounts[i].Id, i))
+            if (!index.TryAdd(_ids[i], i))
             {
-                throw new InvalidOperationException($"Account '{_accounts[i].Id}' appears twice in the portfolio (indexes {index[_accounts[i].Id]} and {i}); membership changes need unique ids.");
+                throw new InvalidOperationException($"Account '{_ids[i]}' appears twice in the portfolio (indexes {index[_ids[i]]} and {i}); membership changes need unique ids.");
             }
         }
 

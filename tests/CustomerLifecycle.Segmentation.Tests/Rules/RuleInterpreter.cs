@@ -50,7 +50,7 @@ internal static class RuleInterpreter
     }
 
     /// <summary>The operand's value: a double, a string, or null when missing.</summary>
-    private static object? Read(RuleOperand operand, SegmentSubject s, LocalDate today)
+    internal static object? Read(RuleOperand operand, SegmentSubject s, LocalDate today)
     {
         var a = s.Account;
         return operand.Kind switch
