@@ -14,7 +14,9 @@ using NodaTime;
 namespace CustomerLifecycle.Hosting;
 
 /// <summary>
-/// The daily pipeline: reads the accounts, ingests usage, moves stages, scores health, evaluates segments, runs the
+/// The daily pipeline: reads the accounts, ingests usage, moves stages, scores health (against the latest record in
+/// the <see cref="IHealthHistoryStore"/>, for hysteresis and last-known factors, and records the day's), evaluates
+/// segments (<c>health.change(n)</c> from the same records), runs the
 /// playbooks, forecasts next quarter's renewals, then runs your own steps (to save the day's results, for example).
 /// One run per business date across every instance sharing the ledger (<see cref="IPipelineRunStore"/>); a run that
 /// failed or stopped resumes after its last completed step; a failing step is retried with back-off, then fails the
@@ -269,22 +271,59 @@ public sealed class LifecyclePipeline
         var scorer = _services.GetService<HealthScorer>();
         if (scorer is not null)
         {
-            yield return new Step(PipelineSteps.Health, false, (day, _) =>
+            var history = _services.GetService<IHealthHistoryStore>();
+            yield return new Step(PipelineSteps.Health, false, async (day, ct) =>
             {
                 var scores = new HealthScore[day.Active.Count];
-                scorer.ScoreBatch([.. day.Active], scores);
+                if (history is null)
+                {
+                    scorer.ScoreBatch([.. day.Active], scores);
+                }
+                else
+                {
+                    // Against each account's latest record before today (hysteresis, last-known factors), then today's
+                    // records written (replacing today's, so a resumed run writes the same ones again).
+                    var previous = await history.LatestAsync(day.Date.PlusDays(-1), ct).ConfigureAwait(false);
+                    var records = new HealthRecord[scores.Length];
+                    for (var i = 0; i < scores.Length; i++)
+                    {
+                        var account = day.Active[i];
+                        var explanation = scorer.Explain(account, previous.TryGetValue(account.Id, out var before) ? before.ToPrevious() : null);
+                        scores[i] = explanation.Score;
+                        records[i] = HealthRecord.From(day.Date, explanation);
+                    }
+
+                    await history.WriteAsync(records, ct).ConfigureAwait(false);
+                }
+
                 day.Scores = scores;
-                return new(Counts(("red", scores.Count(s => s.Color == HealthColor.Red)), ("yellow", scores.Count(s => s.Color == HealthColor.Yellow)), ("green", scores.Count(s => s.Color == HealthColor.Green)), ("unscored", scores.Count(s => s.Color is null))));
+                return Counts(("red", scores.Count(s => s.Color == HealthColor.Red)), ("yellow", scores.Count(s => s.Color == HealthColor.Yellow)), ("green", scores.Count(s => s.Color == HealthColor.Green)), ("unscored", scores.Count(s => s.Color is null)));
             });
         }
 
         if (_services.GetService<Segmenter>() is { } segmenter)
         {
-            yield return new Step(PipelineSteps.Segments, false, (day, _) =>
+            var history = _services.GetService<IHealthHistoryStore>();
+            yield return new Step(PipelineSteps.Segments, false, async (day, ct) =>
             {
-                var evaluation = segmenter.Catalog.Evaluate(day.Active.Select((a, i) => new SegmentSubject(a, i < day.Scores.Count ? day.Scores[i] : null)), day.Date);
+                // health.change(n) compares with each account's latest record on or before n days ago.
+                var points = new Dictionary<AccountId, List<HealthHistoryPoint>>();
+                foreach (var days in history is null ? [] : segmenter.Catalog.Operands.Where(o => o.Kind == RuleOperandKind.HealthChange).Select(o => o.Days).Distinct())
+                {
+                    foreach (var (account, record) in await history!.LatestAsync(day.Date.PlusDays(-days), ct).ConfigureAwait(false))
+                    {
+                        if (record.Score is { } score)
+                        {
+                            (points.TryGetValue(account, out var list) ? list : points[account] = []).Add(new HealthHistoryPoint(record.Date, score));
+                        }
+                    }
+                }
+
+                var evaluation = segmenter.Catalog.Evaluate(
+                    day.Active.Select((a, i) => new SegmentSubject(a, i < day.Scores.Count ? day.Scores[i] : null, points.TryGetValue(a.Id, out var p) ? new HealthHistory(p.DistinctBy(x => x.Date)) : null)),
+                    day.Date);
                 day.Segments = evaluation;
-                return new(Counts([.. evaluation.Catalog.Segments.Select(s => ($"segment.{s.Name}", (long)evaluation.MembersOf(s.Name).Count))]));
+                return Counts([.. evaluation.Catalog.Segments.Select(s => ($"segment.{s.Name}", (long)evaluation.CountOf(s.Name)))]);
             });
         }
 

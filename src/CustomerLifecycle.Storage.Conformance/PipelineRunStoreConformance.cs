@@ -6,7 +6,7 @@ namespace CustomerLifecycle.Storage.Conformance;
 /// The contract of <see cref="IPipelineRunStore"/>, the daily pipeline's ledger, as cases any test framework can run:
 /// derive a class that creates your ledger over fresh storage, and run every name in <see cref="CaseNames"/>.
 /// </summary>
-public abstract class PipelineRunStoreConformance
+public abstract class PipelineRunStoreConformance : StoreConformance<IPipelineRunStore>
 {
     private static readonly Instant T0 = Instant.FromUtc(2026, 12, 2, 6, 0);
     private static readonly LocalDate Day = new(2026, 12, 2);
@@ -21,8 +21,6 @@ public abstract class PipelineRunStoreConformance
         ("lists_recent_runs_newest_first", (c, n, t) => c.ListsRecentAsync(n, t)),
     ];
 
-    private readonly List<object> _opened = [];
-
     /// <summary>The names of the cases, for a test framework's data-driven test.</summary>
     public static IReadOnlyList<string> CaseNames { get; } = [.. Cases.Select(c => c.Name)];
 
@@ -32,31 +30,7 @@ public abstract class PipelineRunStoreConformance
     /// <returns>A task that completes when the case passed.</returns>
     /// <exception cref="ConformanceException">The ledger broke the contract.</exception>
     /// <exception cref="ArgumentException">No case has the name.</exception>
-    public Task RunAsync(string caseName, CancellationToken cancellationToken = default) => ConformanceCases.RunAsync(this, Cases, caseName, _opened, cancellationToken);
-
-    /// <summary>Creates a ledger over fresh, empty storage, for one case.</summary>
-    /// <param name="cancellationToken">Cancels the call.</param>
-    /// <returns>The ledger.</returns>
-    protected abstract ValueTask<IPipelineRunStore> CreateStoreAsync(CancellationToken cancellationToken);
-
-    /// <summary>A second ledger over the same storage, as another process would open it; the same instance by default.</summary>
-    /// <param name="store">A ledger from <see cref="CreateStoreAsync"/>.</param>
-    /// <param name="cancellationToken">Cancels the call.</param>
-    /// <returns>The ledger.</returns>
-    protected virtual ValueTask<IPipelineRunStore> OpenAnotherAsync(IPipelineRunStore store, CancellationToken cancellationToken) => new(store);
-
-    private async Task<(IPipelineRunStore, IPipelineRunStore)> OpenAsync(CancellationToken ct)
-    {
-        var store = await CreateStoreAsync(ct).ConfigureAwait(false);
-        _opened.Add(store);
-        var other = await OpenAnotherAsync(store, ct).ConfigureAwait(false);
-        if (!ReferenceEquals(other, store))
-        {
-            _opened.Add(other);
-        }
-
-        return (store, other);
-    }
+    public Task RunAsync(string caseName, CancellationToken cancellationToken = default) => RunCaseAsync(this, Cases, caseName, cancellationToken);
 
     private static PipelineStepRecord Step(string name, long count = 1) => new(name, T0, Duration.FromSeconds(2), 1, new Dictionary<string, long> { ["accounts"] = count });
 

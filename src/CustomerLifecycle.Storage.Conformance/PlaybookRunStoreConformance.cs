@@ -22,7 +22,7 @@ namespace CustomerLifecycle.Storage.Conformance;
 /// }
 /// </code>
 /// </example>
-public abstract class PlaybookRunStoreConformance
+public abstract class PlaybookRunStoreConformance : StoreConformance<IPlaybookRunStore>
 {
     private static readonly Instant T0 = Instant.FromUtc(2026, 12, 2, 9, 0);
     private static readonly LocalDate Day0 = new(2026, 12, 2);
@@ -53,42 +53,7 @@ public abstract class PlaybookRunStoreConformance
     /// <returns>A task that completes when the case passed.</returns>
     /// <exception cref="ConformanceException">The store broke the contract.</exception>
     /// <exception cref="ArgumentException">No case has the name.</exception>
-    public Task RunAsync(string caseName, CancellationToken cancellationToken = default) => ConformanceCases.RunAsync(this, Cases, caseName, _opened, cancellationToken);
-
-    private readonly List<object> _opened = [];
-
-    /// <summary>Creates a store over fresh, empty storage (a new database, schema or file), for one case.</summary>
-    /// <param name="cancellationToken">Cancels the call.</param>
-    /// <returns>The store.</returns>
-    protected abstract ValueTask<IPlaybookRunStore> CreateStoreAsync(CancellationToken cancellationToken);
-
-    /// <summary>
-    /// A second store over the same storage as <paramref name="store"/>, as another process would open it. By default the
-    /// same instance (a store that lives in one process); a database store should return a new instance with its own
-    /// connections, so the concurrency cases run across instances.
-    /// </summary>
-    /// <param name="store">A store from <see cref="CreateStoreAsync"/>.</param>
-    /// <param name="cancellationToken">Cancels the call.</param>
-    /// <returns>The store.</returns>
-    protected virtual ValueTask<IPlaybookRunStore> OpenAnotherAsync(IPlaybookRunStore store, CancellationToken cancellationToken) => new(store);
-
-    private async Task<IPlaybookRunStore> NewAsync(CancellationToken cancellationToken)
-    {
-        var store = await CreateStoreAsync(cancellationToken).ConfigureAwait(false);
-        _opened.Add(store);
-        return store;
-    }
-
-    private async Task<IPlaybookRunStore> AnotherAsync(IPlaybookRunStore store, CancellationToken cancellationToken)
-    {
-        var another = await OpenAnotherAsync(store, cancellationToken).ConfigureAwait(false);
-        if (!ReferenceEquals(another, store))
-        {
-            _opened.Add(another);
-        }
-
-        return another;
-    }
+    public Task RunAsync(string caseName, CancellationToken cancellationToken = default) => RunCaseAsync(this, Cases, caseName, cancellationToken);
 
     private static PlaybookRun Run(string playbook, string account, LocalDate on, int tasks = 2, string? owner = null, string? key = null)
     {

@@ -59,6 +59,15 @@ internal sealed class PostgreSqlSchema : IDisposable, IAsyncDisposable
         """,
     ];
 
+    internal static string[] HealthMigrations(string name) =>
+    [
+        // 1: health records, one per account and business date; factor readings as HealthRecord.EncodeFactors text.
+        $"""
+        CREATE TABLE {name}.health_record (account text NOT NULL, date date NOT NULL, scored_at bigint NOT NULL, score double precision, color smallint, calculated_color smallint, confidence double precision NOT NULL, scorecard_id text NOT NULL, scorecard_version integer NOT NULL, factors text NOT NULL, PRIMARY KEY (account, date));
+        CREATE INDEX health_record_date ON {name}.health_record (date);
+        """,
+    ];
+
     internal static string[] StateMigrations(string name) =>
     [
         // 1: saved component states (the usage aggregator's), the latest per key.

@@ -37,6 +37,15 @@ internal sealed class SqliteSchema
         """,
     ];
 
+    internal static readonly string[] HealthMigrations =
+    [
+        // 1: health records, one per account and business date; factor readings as HealthRecord.EncodeFactors text.
+        """
+        CREATE TABLE health_record (account TEXT NOT NULL, date TEXT NOT NULL, scored_at INTEGER NOT NULL, score REAL, color INTEGER, calculated_color INTEGER, confidence REAL NOT NULL, scorecard_id TEXT NOT NULL, scorecard_version INTEGER NOT NULL, factors TEXT NOT NULL, PRIMARY KEY (account, date));
+        CREATE INDEX health_record_date ON health_record (date);
+        """,
+    ];
+
     internal static readonly string[] StateMigrations =
     [
         // 1: saved component states (the usage aggregator's), the latest per key.

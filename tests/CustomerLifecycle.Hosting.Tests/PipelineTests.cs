@@ -1,3 +1,4 @@
+using CustomerLifecycle.HealthScoring;
 using CustomerLifecycle.Playbooks;
 using CustomerLifecycle.Storage.Sqlite;
 using Microsoft.Data.Sqlite;
@@ -165,6 +166,43 @@ public sealed class PipelineTests : IDisposable
     }
 
     [Fact]
+    public async Task HealthRecords_AreKeptWithTheDay_AndTheNextDaysInstance_ScoresAgainstThem_ForHysteresisAndHealthChange()
+    {
+        var db = Path.Combine(_folder, "health.db");
+        var time = At(Instant.FromUtc(2026, 12, 2, 11, 0));
+        ServiceProvider Instance()
+        {
+            var collection = new ServiceCollection();
+            collection.AddSingleton<TimeProvider>(time);
+            collection.AddLogging();
+            collection.AddCustomerLifecycle(o => o.TimeZone = NewYork.Id)
+                .UseClock(new TimeProviderClock(time))
+                .AddHealthScoring(h => h.AddScorecard(Scorecard.CreateBuilder("default").AddFactor(new SignalFactor("input", HealthInput.Signal, PointMapping.Identity), 1).Build()))
+                .AddSegmentation(s => s.Add("Falling", "health.change(1) <= -10"))
+                .AddSqliteStorage($"Data Source={db}")
+                .AddLifecyclePipeline(p => p.UseAccountSource<HealthInput>().Configure(o => o.Schedule = false));
+            return collection.BuildServiceProvider();
+        }
+
+        // Day 1: steady scores 75 (Green), falling 90 (Green).
+        await using (var first = Instance())
+        {
+            var day1 = await first.GetRequiredService<LifecyclePipeline>().RunAsync(Day);
+            Assert.Equal([HealthColor.Green, HealthColor.Green], day1.Day!.Scores.Select(s => s.Color));
+        }
+
+        // Day 2, a new instance: steady scores 69, Yellow by the bands but within the 2-point margin of Green, so it
+        // stays Green against yesterday's stored record; falling scores 50, down 40 since yesterday.
+        time.Advance(TimeSpan.FromDays(1));
+        await using var second = Instance();
+        var day2 = await second.GetRequiredService<LifecyclePipeline>().RunAsync(Day.PlusDays(1));
+        Assert.Equal([HealthColor.Green, HealthColor.Yellow], day2.Day!.Scores.Select(s => s.Color));
+        Assert.Equal([new AccountId("falling")], day2.Day.Segments!.MembersOf("Falling"));
+        var history = await second.GetRequiredService<IHealthHistoryStore>().HistoryAsync(new AccountId("steady"), Day, Day.PlusDays(1));
+        Assert.Equal([(75.0, HealthColor.Green), (69.0, HealthColor.Green)], history.Select(r => (r.Score!.Value, r.Color!.Value)));
+    }
+
+    [Fact]
     public async Task TheHealthCheck_IsUnhealthyUntilARunSucceeds_AndAgainWhenTheLastIsTooOld()
     {
         var db = Path.Combine(_folder, "health.db");
@@ -268,6 +306,20 @@ public sealed class PipelineTests : IDisposable
     }
 
     /// <summary>A ledger whose first claim fails, as a database that is restarting.</summary>
+    /// <summary>Two accounts whose only signal is the score itself: steady 75 then 69, falling 90 then 50.</summary>
+    private sealed class HealthInput : IAccountSource
+    {
+        public static readonly SignalKey Signal = new("health_input");
+
+        public async IAsyncEnumerable<Account> ReadAsync(LocalDate date, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            await Task.Yield();
+            var first = date == Day;
+            yield return new Account { Id = new AccountId("steady"), Name = "Steady", Signals = SignalSet.Create([new(Signal, first ? 75 : 69)]) };
+            yield return new Account { Id = new AccountId("falling"), Name = "Falling", Signals = SignalSet.Create([new(Signal, first ? 90 : 50)]) };
+        }
+    }
+
     private sealed class UnreachableOnce(IPipelineRunStore inner) : IPipelineRunStore
     {
         private int _claims;

@@ -1,3 +1,4 @@
+using CustomerLifecycle.HealthScoring;
 using CustomerLifecycle.Playbooks;
 using CustomerLifecycle.Storage.Conformance;
 using CustomerLifecycle.Storage.PostgreSql;
@@ -117,4 +118,61 @@ public sealed class PostgreSqlLedgerConformance(PostgresServer server) : Pipelin
 
     protected override ValueTask<IPipelineRunStore> OpenAnotherAsync(IPipelineRunStore store, CancellationToken cancellationToken) =>
         new(new PostgreSqlPipelineRunStore(new PostgreSqlStorageOptions { ConnectionString = server.ConnectionString, Schema = _schema }));
+}
+
+/// <summary>The in-memory health history keeps the health history's contract.</summary>
+public sealed class InMemoryHealthHistoryConformance : HealthHistoryStoreConformance
+{
+    public static TheoryData<string> Cases => new(CaseNames);
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public async Task Conforms(string name) => Assert.Null(await Record.ExceptionAsync(() => RunAsync(name)));
+
+    protected override ValueTask<IHealthHistoryStore> CreateStoreAsync(CancellationToken cancellationToken) => new(new InMemoryHealthHistoryStore());
+}
+
+/// <summary>The SQLite health history keeps it, read back through a second connection to the file.</summary>
+public sealed class SqliteHealthHistoryConformance : HealthHistoryStoreConformance, IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("customerlifecycle-health-").FullName;
+
+    public static TheoryData<string> Cases => new(CaseNames);
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public async Task Conforms(string name) => Assert.Null(await Record.ExceptionAsync(() => RunAsync(name)));
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    protected override ValueTask<IHealthHistoryStore> CreateStoreAsync(CancellationToken cancellationToken) =>
+        new(new SqliteHealthHistoryStore(new SqliteStorageOptions { ConnectionString = $"Data Source={Path.Combine(_folder, "health.db")}" }));
+
+    protected override ValueTask<IHealthHistoryStore> OpenAnotherAsync(IHealthHistoryStore store, CancellationToken cancellationToken) => CreateStoreAsync(cancellationToken);
+}
+
+/// <summary>The PostgreSQL health history keeps it, read back through a second connection pool.</summary>
+[Collection(PostgresCollection.Name)]
+public sealed class PostgreSqlHealthHistoryConformance(PostgresServer server) : HealthHistoryStoreConformance
+{
+    private string _schema = "";
+
+    public static TheoryData<string> Cases => new(CaseNames);
+
+    [PostgresTheory]
+    [MemberData(nameof(Cases))]
+    public async Task Conforms(string name) => Assert.Null(await Record.ExceptionAsync(() => RunAsync(name)));
+
+    protected override ValueTask<IHealthHistoryStore> CreateStoreAsync(CancellationToken cancellationToken)
+    {
+        _schema = PostgresServer.NewSchema();
+        return new(new PostgreSqlHealthHistoryStore(new PostgreSqlStorageOptions { ConnectionString = server.ConnectionString, Schema = _schema }));
+    }
+
+    protected override ValueTask<IHealthHistoryStore> OpenAnotherAsync(IHealthHistoryStore store, CancellationToken cancellationToken) =>
+        new(new PostgreSqlHealthHistoryStore(new PostgreSqlStorageOptions { ConnectionString = server.ConnectionString, Schema = _schema }));
 }

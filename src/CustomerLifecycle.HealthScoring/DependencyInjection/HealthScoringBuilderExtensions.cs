@@ -63,5 +63,6 @@ public static class HealthScoringBuilderExtensions
         services.TryAddSingleton<HealthScorerHost>();
         services.TryAddSingleton(sp => sp.GetRequiredService<HealthScorerHost>().Scorer);
         services.TryAddSingleton(sp => new HealthCalibrator(sp.GetRequiredService<HealthScorer>()));
+        services.TryAddSingleton<IHealthHistoryStore, InMemoryHealthHistoryStore>();
     }
 }

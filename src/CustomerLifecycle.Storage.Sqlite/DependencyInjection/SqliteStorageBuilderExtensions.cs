@@ -1,4 +1,5 @@
 using CustomerLifecycle;
+using CustomerLifecycle.HealthScoring;
 using CustomerLifecycle.Playbooks;
 using CustomerLifecycle.Storage.Sqlite;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -9,7 +10,8 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class SqliteStorageBuilderExtensions
 {
     /// <summary>
-    /// Keeps the playbook engine's runs, hand-offs and trigger state, the daily pipeline's ledger and saved states (<see cref="IStateStore"/>), in a SQLite file:
+    /// Keeps the playbook engine's runs, hand-offs and trigger state, the daily pipeline's ledger, saved states (<see cref="IStateStore"/>)
+    /// and health records (<see cref="IHealthHistoryStore"/>, as a <see cref="SqliteHealthHistoryStore"/>) in a SQLite file:
     /// registers a <see cref="SqlitePlaybookRunStore"/> as the <see cref="IPlaybookRunStore"/> and a
     /// <see cref="SqlitePipelineRunStore"/> as the <see cref="IPipelineRunStore"/> (singletons, replacing the in-memory
     /// defaults whichever is added first). The schema is migrated on first use unless
@@ -32,6 +34,8 @@ public static class SqliteStorageBuilderExtensions
         builder.Services.AddSingleton<IPipelineRunStore>(_ => new SqlitePipelineRunStore(options));
         builder.Services.RemoveAll<IStateStore>();
         builder.Services.AddSingleton<IStateStore>(_ => new SqliteStateStore(options));
+        builder.Services.RemoveAll<IHealthHistoryStore>();
+        builder.Services.AddSingleton<IHealthHistoryStore>(_ => new SqliteHealthHistoryStore(options));
         return builder;
     }
 }

@@ -1,5 +1,7 @@
 using CustomerLifecycle.Stages;
 using CustomerLifecycle.Testing;
+using FsCheck;
+using FsCheck.Fluent;
 using NodaTime;
 
 namespace CustomerLifecycle.HealthScoring.Tests.Scoring;
@@ -145,6 +147,69 @@ public sealed class HealthScorerTests
         var fourth = scorer.Explain(Account(new Signal(A, 50)), third);
         Assert.Equal(FactorStatus.NotApplicable, fourth.Find("fb")!.Status);
         Assert.Equal(50, fourth.Score.Value!.Value, 12);
+    }
+
+    [Fact]
+    public async Task AStoredHealthRecord_GivesTheScorerWhatTheExplanationGave_HysteresisAndLastKnown()
+    {
+        var scorecard = Scorecard.CreateBuilder("lk")
+            .AddFactor(Identity("fa", A), 1)
+            .AddFactor(Identity("fb", B), 1, missingData: MissingData.LastKnown(Duration.FromDays(10), Duration.FromDays(30)))
+            .Build();
+        var scorer = new HealthScorer(scorecard, _clock);
+        var store = new InMemoryHealthHistoryStore();
+        var day = new LocalDate(2026, 12, 1);
+        var first = scorer.Explain(Account(new Signal(A, 52), new Signal(B, 90))); // 71: Green
+        await store.WriteAsync([HealthRecord.From(day, first)]);
+
+        _clock.AdvanceDays(10);
+        var stored = (await store.LatestAsync(day.PlusDays(9)))[new AccountId("acme")].ToPrevious();
+        var account = Account(new Signal(A, 48)); // fb last known at half weight: 48 + (90 - 50) / 2 = 68 points; (48 + 68) / 2 = 58 → Yellow
+        var fromStore = scorer.Explain(account, stored);
+        var fromMemory = scorer.Explain(account, first);
+        Assert.Equal(FactorStatus.LastKnown, fromStore.Find("fb")!.Status);
+        Assert.Equal(fromMemory.Score, fromStore.Score);
+        Assert.Equal(fromMemory.Find("fb"), fromStore.Find("fb")! with { Group = fromMemory.Find("fb")!.Group, Description = fromMemory.Find("fb")!.Description });
+        Assert.Equal(fromMemory.Delta, fromStore.Delta);
+
+        // Hysteresis: 69 is Yellow by the bands, but within the 2-point margin of Green, so a Green yesterday stays Green.
+        var green = scorer.Explain(Account(new Signal(A, 75), new Signal(B, 75)));
+        await store.WriteAsync([HealthRecord.From(day.PlusDays(10), green)]);
+        var yesterday = (await store.LatestAsync(day.PlusDays(10)))[new AccountId("acme")].ToPrevious();
+        var edge = Account(new Signal(A, 69), new Signal(B, 69));
+        Assert.Equal(HealthColor.Yellow, scorer.Score(edge).Color);
+        Assert.Equal(HealthColor.Green, scorer.Score(edge, yesterday).Color);
+        Assert.Equal(scorer.Score(edge, green), scorer.Score(edge, yesterday));
+    }
+
+    [Fact]
+    public void FactorReadings_RoundTripThroughTheirTextForm_AndBadTextIsAFormatException()
+    {
+        var gen = Gen.ListOf(
+            from name in Gen.Elements("engagement", "support \"tickets\"", "é\\u2028", "x")
+            from raw in Gen.Elements<double?>(null, 0.1 + 0.2, -0.0, double.MaxValue, double.Epsilon, -1e-300, 42)
+            from points in Gen.Elements<double?>(null, 0, 100, 71.25, 1 / 3.0)
+            from contribution in Gen.Elements(0, 1 / 7.0, 17.8125)
+            from observed in Gen.Elements<Instant?>(null, Instant.MinValue, Instant.FromUtc(2026, 12, 2, 6, 0), Instant.FromUnixTimeTicks(Instant.MaxValue.ToUnixTimeTicks())) // kept to the tick (100 ns)
+            select new FactorReading(name, raw, points, contribution, observed));
+        var property = Prop.ForAll(gen.ToArbitrary(), readings =>
+        {
+            var back = HealthRecord.DecodeFactors(HealthRecord.EncodeFactors([.. readings]));
+            Assert.Equal(readings.Count, back.Count);
+            foreach (var (expected, actual) in readings.Zip(back))
+            {
+                Assert.Equal(expected.Factor, actual.Factor);
+                Assert.Equal(expected.RawValue, actual.RawValue);
+                Assert.Equal(expected.Points, actual.Points);
+                Assert.Equal(expected.Contribution, actual.Contribution);
+                Assert.Equal(expected.ObservedAt, actual.ObservedAt);
+            }
+
+            Assert.All(back.Zip(readings), p => Assert.Equal(BitConverter.DoubleToInt64Bits(p.Second.RawValue ?? 1), BitConverter.DoubleToInt64Bits(p.First.RawValue ?? 1))); // -0.0 stays -0.0
+        });
+        Assert.Null(Record.Exception(() => property.Check(Config.QuickThrowOnFailure.WithMaxTest(300))));
+        Assert.Throws<FormatException>(() => HealthRecord.DecodeFactors("[[\"a\", 1]]"));
+        Assert.Throws<FormatException>(() => HealthRecord.DecodeFactors("{"));
     }
 
     [Fact]
