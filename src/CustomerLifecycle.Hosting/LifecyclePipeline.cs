@@ -16,7 +16,8 @@ namespace CustomerLifecycle.Hosting;
 /// <summary>
 /// The daily pipeline: reads the accounts, ingests usage, moves stages, scores health (against the latest record in
 /// the <see cref="IHealthHistoryStore"/>, for hysteresis and last-known factors, and records the day's), evaluates
-/// segments (<c>health.change(n)</c> from the same records), runs the
+/// segments (<c>health.change(n)</c> from the same records; who entered and exited since the stored snapshot, and
+/// today's stored in the <see cref="ISegmentSnapshotStore"/>), runs the
 /// playbooks, forecasts next quarter's renewals, then runs your own steps (to save the day's results, for example).
 /// One run per business date across every instance sharing the ledger (<see cref="IPipelineRunStore"/>); a run that
 /// failed or stopped resumes after its last completed step; a failing step is retried with back-off, then fails the
@@ -304,6 +305,7 @@ public sealed class LifecyclePipeline
         if (_services.GetService<Segmenter>() is { } segmenter)
         {
             var history = _services.GetService<IHealthHistoryStore>();
+            var snapshots = _services.GetService<ISegmentSnapshotStore>();
             yield return new Step(PipelineSteps.Segments, false, async (day, ct) =>
             {
                 // health.change(n) compares with each account's latest record on or before n days ago.
@@ -323,7 +325,20 @@ public sealed class LifecyclePipeline
                     day.Active.Select((a, i) => new SegmentSubject(a, i < day.Scores.Count ? day.Scores[i] : null, points.TryGetValue(a.Id, out var p) ? new HealthHistory(p.DistinctBy(x => x.Date)) : null)),
                     day.Date);
                 day.Segments = evaluation;
-                return Counts([.. evaluation.Catalog.Segments.Select(s => ($"segment.{s.Name}", (long)evaluation.CountOf(s.Name)))]);
+
+                // Who entered and exited since the latest stored snapshot before today; today's replaces any of today's.
+                var snapshot = evaluation.ToSnapshot();
+                var previous = snapshots is null ? null : await snapshots.LatestAsync(day.Date.PlusDays(-1), ct).ConfigureAwait(false);
+                day.SegmentChanges = previous is null ? [] : evaluation.ChangesSince(previous);
+                if (snapshots is not null)
+                {
+                    await snapshots.WriteAsync(snapshot, ct).ConfigureAwait(false);
+                }
+
+                return Counts([
+                    .. evaluation.Catalog.Segments.Select(s => ($"segment.{s.Name}", (long)evaluation.CountOf(s.Name))),
+                    ("entered", day.SegmentChanges.Count(c => c.Kind == SegmentChangeKind.Entered)),
+                    ("exited", day.SegmentChanges.Count(c => c.Kind == SegmentChangeKind.Exited))]);
             });
         }
 

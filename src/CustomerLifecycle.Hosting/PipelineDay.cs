@@ -41,6 +41,9 @@ public sealed class PipelineDay
     /// <summary>The segments of the active accounts (null without segmentation).</summary>
     public SegmentEvaluation? Segments { get; internal set; }
 
+    /// <summary>Who entered and exited each segment since the latest stored snapshot before the date; empty on a first run.</summary>
+    public IReadOnlyList<SegmentMembershipChange> SegmentChanges { get; internal set; } = [];
+
     /// <summary>What the playbook step did (null without playbooks, or when a resumed run found the step done).</summary>
     public PlaybookEvaluation? Playbooks { get; internal set; }
 

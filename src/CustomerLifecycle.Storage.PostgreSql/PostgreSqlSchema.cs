@@ -68,6 +68,14 @@ internal sealed class PostgreSqlSchema : IDisposable, IAsyncDisposable
         """,
     ];
 
+    internal static string[] SegmentMigrations(string name) =>
+    [
+        // 1: segment snapshots, a row per date and account with its segment names (SegmentMembershipSnapshot.EncodeSegments).
+        $"""
+        CREATE TABLE {name}.segment_snapshot (date date NOT NULL, account text NOT NULL, segments text NOT NULL, PRIMARY KEY (date, account));
+        """,
+    ];
+
     internal static string[] StateMigrations(string name) =>
     [
         // 1: saved component states (the usage aggregator's), the latest per key.

@@ -46,6 +46,14 @@ internal sealed class SqliteSchema
         """,
     ];
 
+    internal static readonly string[] SegmentMigrations =
+    [
+        // 1: segment snapshots, a row per date and account with its segment names (SegmentMembershipSnapshot.EncodeSegments).
+        """
+        CREATE TABLE segment_snapshot (date TEXT NOT NULL, account TEXT NOT NULL, segments TEXT NOT NULL, PRIMARY KEY (date, account));
+        """,
+    ];
+
     internal static readonly string[] StateMigrations =
     [
         // 1: saved component states (the usage aggregator's), the latest per key.

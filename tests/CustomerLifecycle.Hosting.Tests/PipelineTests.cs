@@ -166,7 +166,7 @@ public sealed class PipelineTests : IDisposable
     }
 
     [Fact]
-    public async Task HealthRecords_AreKeptWithTheDay_AndTheNextDaysInstance_ScoresAgainstThem_ForHysteresisAndHealthChange()
+    public async Task HealthRecordsAndSegmentSnapshots_AreKeptWithTheDay_AndTheNextDaysInstance_ScoresAndComparesAgainstThem()
     {
         var db = Path.Combine(_folder, "health.db");
         var time = At(Instant.FromUtc(2026, 12, 2, 11, 0));
@@ -184,11 +184,12 @@ public sealed class PipelineTests : IDisposable
             return collection.BuildServiceProvider();
         }
 
-        // Day 1: steady scores 75 (Green), falling 90 (Green).
+        // Day 1: steady scores 75 (Green), falling 90 (Green); no snapshot before it, so no changes.
         await using (var first = Instance())
         {
             var day1 = await first.GetRequiredService<LifecyclePipeline>().RunAsync(Day);
             Assert.Equal([HealthColor.Green, HealthColor.Green], day1.Day!.Scores.Select(s => s.Color));
+            Assert.Empty(day1.Day.SegmentChanges);
         }
 
         // Day 2, a new instance: steady scores 69, Yellow by the bands but within the 2-point margin of Green, so it
@@ -198,6 +199,9 @@ public sealed class PipelineTests : IDisposable
         var day2 = await second.GetRequiredService<LifecyclePipeline>().RunAsync(Day.PlusDays(1));
         Assert.Equal([HealthColor.Green, HealthColor.Yellow], day2.Day!.Scores.Select(s => s.Color));
         Assert.Equal([new AccountId("falling")], day2.Day.Segments!.MembersOf("Falling"));
+        Assert.Equal(["falling Entered Falling 2026-12-03"], day2.Day.SegmentChanges.Select(c => $"{c.Account} {c.Kind} {c.Segment} {c.Date:uuuu-MM-dd}"));
+        Assert.Equal((1L, 0L), (day2.Run!.Steps.Single(s => s.Step == "segments").Counts["entered"], day2.Run.Steps.Single(s => s.Step == "segments").Counts["exited"]));
+        Assert.Equal(Day.PlusDays(1), (await second.GetRequiredService<Segmentation.ISegmentSnapshotStore>().LatestAsync(Day.PlusDays(5)))!.Date);
         var history = await second.GetRequiredService<IHealthHistoryStore>().HistoryAsync(new AccountId("steady"), Day, Day.PlusDays(1));
         Assert.Equal([(75.0, HealthColor.Green), (69.0, HealthColor.Green)], history.Select(r => (r.Score!.Value, r.Color!.Value)));
     }

@@ -1,3 +1,4 @@
+using CustomerLifecycle.Segmentation;
 using CustomerLifecycle.HealthScoring;
 using CustomerLifecycle.Playbooks;
 using CustomerLifecycle.Storage.Conformance;
@@ -175,4 +176,61 @@ public sealed class PostgreSqlHealthHistoryConformance(PostgresServer server) : 
 
     protected override ValueTask<IHealthHistoryStore> OpenAnotherAsync(IHealthHistoryStore store, CancellationToken cancellationToken) =>
         new(new PostgreSqlHealthHistoryStore(new PostgreSqlStorageOptions { ConnectionString = server.ConnectionString, Schema = _schema }));
+}
+
+/// <summary>The in-memory segment snapshots keep the snapshots' contract.</summary>
+public sealed class InMemorySegmentSnapshotConformance : SegmentSnapshotStoreConformance
+{
+    public static TheoryData<string> Cases => new(CaseNames);
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public async Task Conforms(string name) => Assert.Null(await Record.ExceptionAsync(() => RunAsync(name)));
+
+    protected override ValueTask<ISegmentSnapshotStore> CreateStoreAsync(CancellationToken cancellationToken) => new(new InMemorySegmentSnapshotStore());
+}
+
+/// <summary>The SQLite segment snapshots keep it, read back through a second connection to the file.</summary>
+public sealed class SqliteSegmentSnapshotConformance : SegmentSnapshotStoreConformance, IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("customerlifecycle-segments-").FullName;
+
+    public static TheoryData<string> Cases => new(CaseNames);
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public async Task Conforms(string name) => Assert.Null(await Record.ExceptionAsync(() => RunAsync(name)));
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    protected override ValueTask<ISegmentSnapshotStore> CreateStoreAsync(CancellationToken cancellationToken) =>
+        new(new SqliteSegmentSnapshotStore(new SqliteStorageOptions { ConnectionString = $"Data Source={Path.Combine(_folder, "segments.db")}" }));
+
+    protected override ValueTask<ISegmentSnapshotStore> OpenAnotherAsync(ISegmentSnapshotStore store, CancellationToken cancellationToken) => CreateStoreAsync(cancellationToken);
+}
+
+/// <summary>The PostgreSQL segment snapshots keep it, read back through a second connection pool.</summary>
+[Collection(PostgresCollection.Name)]
+public sealed class PostgreSqlSegmentSnapshotConformance(PostgresServer server) : SegmentSnapshotStoreConformance
+{
+    private string _schema = "";
+
+    public static TheoryData<string> Cases => new(CaseNames);
+
+    [PostgresTheory]
+    [MemberData(nameof(Cases))]
+    public async Task Conforms(string name) => Assert.Null(await Record.ExceptionAsync(() => RunAsync(name)));
+
+    protected override ValueTask<ISegmentSnapshotStore> CreateStoreAsync(CancellationToken cancellationToken)
+    {
+        _schema = PostgresServer.NewSchema();
+        return new(new PostgreSqlSegmentSnapshotStore(new PostgreSqlStorageOptions { ConnectionString = server.ConnectionString, Schema = _schema }));
+    }
+
+    protected override ValueTask<ISegmentSnapshotStore> OpenAnotherAsync(ISegmentSnapshotStore store, CancellationToken cancellationToken) =>
+        new(new PostgreSqlSegmentSnapshotStore(new PostgreSqlStorageOptions { ConnectionString = server.ConnectionString, Schema = _schema }));
 }

@@ -63,6 +63,7 @@ public static class SegmentationBuilderExtensions
                     : throw new OptionsValidationException(nameof(SegmentationOptions), typeof(SegmentationOptions), errors);
             });
             services.TryAddSingleton(sp => new Segmenter(sp.GetRequiredService<SegmentCatalog>(), sp.GetRequiredService<BusinessClock>()));
+            services.TryAddSingleton<ISegmentSnapshotStore, InMemorySegmentSnapshotStore>();
         }
     }
 }

@@ -352,6 +352,32 @@ public sealed class SegmentMembershipSnapshot
     /// <summary>The number of accounts recorded.</summary>
     public int Count => _members.Count;
 
+    /// <summary>
+    /// The segment names as one text, the form the SQL stores keep an account's row in: the names joined by U+001F (a
+    /// control character, which no segment name contains). <see cref="DecodeSegments"/> reads it back.
+    /// </summary>
+    /// <param name="segments">The names.</param>
+    /// <returns>The text; empty for none.</returns>
+    public static string EncodeSegments(IReadOnlyList<string> segments) => string.Join('\u001F', segments);
+
+    /// <summary>Reads segment names written by <see cref="EncodeSegments"/>.</summary>
+    /// <param name="text">The text.</param>
+    /// <returns>The names.</returns>
+    /// <exception cref="FormatException">A name is not valid.</exception>
+    public static string[] DecodeSegments(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var names = text.Length == 0 ? [] : text.Split('\u001F');
+        return names.All(Segment.IsValidName) ? names : throw new FormatException($"'{text}' is not a list of segment names as EncodeSegments writes it.");
+    }
+
+    /// <summary>The date of a snapshot to store; a snapshot without one cannot be stored.</summary>
+    internal static LocalDate DateOf(SegmentMembershipSnapshot snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        return snapshot.Date ?? throw new ArgumentException("A snapshot to store needs its date (SegmentEvaluation.ToSnapshot gives it; SegmentMembershipSnapshot.Create takes one).", nameof(snapshot));
+    }
+
     /// <summary>The segments an account was in; empty when it was not recorded.</summary>
     /// <param name="account">The account.</param>
     /// <returns>The segment names.</returns>

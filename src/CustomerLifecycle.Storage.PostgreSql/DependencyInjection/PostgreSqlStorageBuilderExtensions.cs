@@ -1,5 +1,6 @@
 using CustomerLifecycle;
 using CustomerLifecycle.HealthScoring;
+using CustomerLifecycle.Segmentation;
 using CustomerLifecycle.Playbooks;
 using CustomerLifecycle.Storage.PostgreSql;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -12,7 +13,7 @@ public static class PostgreSqlStorageBuilderExtensions
 {
     /// <summary>
     /// Keeps the playbook engine's runs, hand-offs and trigger state, the daily pipeline's ledger, saved states (<see cref="IStateStore"/>)
-    /// and health records (<see cref="IHealthHistoryStore"/>, as a <see cref="PostgreSqlHealthHistoryStore"/>) in PostgreSQL,
+    /// health records (<see cref="IHealthHistoryStore"/>) and segment snapshots (<see cref="ISegmentSnapshotStore"/>) in PostgreSQL,
     /// shared by every instance of the host that uses the same database and schema: registers a
     /// <see cref="PostgreSqlPlaybookRunStore"/> as the <see cref="IPlaybookRunStore"/> and a
     /// <see cref="PostgreSqlPipelineRunStore"/> as the <see cref="IPipelineRunStore"/> (singletons, replacing the
@@ -30,7 +31,7 @@ public static class PostgreSqlStorageBuilderExtensions
         var options = new PostgreSqlStorageOptions { ConnectionString = connectionString };
         configure?.Invoke(options);
         options.Validate();
-        // One connection pool for the four stores (a data source the host gave is used as it is, and not disposed).
+        // One connection pool for the five stores (a data source the host gave is used as it is, and not disposed).
         builder.Services.RemoveAll<SharedDataSource>();
         builder.Services.AddSingleton(_ => new SharedDataSource(options));
         builder.Services.RemoveAll<IPlaybookRunStore>();
@@ -41,6 +42,8 @@ public static class PostgreSqlStorageBuilderExtensions
         builder.Services.AddSingleton<IStateStore>(sp => new PostgreSqlStateStore(sp.GetRequiredService<SharedDataSource>().Options));
         builder.Services.RemoveAll<IHealthHistoryStore>();
         builder.Services.AddSingleton<IHealthHistoryStore>(sp => new PostgreSqlHealthHistoryStore(sp.GetRequiredService<SharedDataSource>().Options));
+        builder.Services.RemoveAll<ISegmentSnapshotStore>();
+        builder.Services.AddSingleton<ISegmentSnapshotStore>(sp => new PostgreSqlSegmentSnapshotStore(sp.GetRequiredService<SharedDataSource>().Options));
         return builder;
     }
 

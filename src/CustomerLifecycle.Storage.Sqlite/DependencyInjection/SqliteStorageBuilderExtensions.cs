@@ -1,5 +1,6 @@
 using CustomerLifecycle;
 using CustomerLifecycle.HealthScoring;
+using CustomerLifecycle.Segmentation;
 using CustomerLifecycle.Playbooks;
 using CustomerLifecycle.Storage.Sqlite;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -11,7 +12,7 @@ public static class SqliteStorageBuilderExtensions
 {
     /// <summary>
     /// Keeps the playbook engine's runs, hand-offs and trigger state, the daily pipeline's ledger, saved states (<see cref="IStateStore"/>)
-    /// and health records (<see cref="IHealthHistoryStore"/>, as a <see cref="SqliteHealthHistoryStore"/>) in a SQLite file:
+    /// health records (<see cref="IHealthHistoryStore"/>) and segment snapshots (<see cref="ISegmentSnapshotStore"/>) in a SQLite file:
     /// registers a <see cref="SqlitePlaybookRunStore"/> as the <see cref="IPlaybookRunStore"/> and a
     /// <see cref="SqlitePipelineRunStore"/> as the <see cref="IPipelineRunStore"/> (singletons, replacing the in-memory
     /// defaults whichever is added first). The schema is migrated on first use unless
@@ -36,6 +37,8 @@ public static class SqliteStorageBuilderExtensions
         builder.Services.AddSingleton<IStateStore>(_ => new SqliteStateStore(options));
         builder.Services.RemoveAll<IHealthHistoryStore>();
         builder.Services.AddSingleton<IHealthHistoryStore>(_ => new SqliteHealthHistoryStore(options));
+        builder.Services.RemoveAll<ISegmentSnapshotStore>();
+        builder.Services.AddSingleton<ISegmentSnapshotStore>(_ => new SqliteSegmentSnapshotStore(options));
         return builder;
     }
 }

@@ -96,4 +96,21 @@ public sealed class MembershipChangeTests
         Assert.All(summary.BySegment, r => Assert.Equal(0, r.Accounts));
         Assert.Empty(summary.ByOwner);
     }
+
+    [Fact]
+    public async Task ASnapshotStoredAndReadBack_GivesTheSameChanges_AndItsTextFormRefusesWhatIsNotNames()
+    {
+        var store = new InMemorySegmentSnapshotStore();
+        var yesterday = Catalog.Evaluate([new SegmentSubject(Make("a", arr: 60_000m), Health(20, HealthColor.Red))], Today.PlusDays(-1));
+        var today = Catalog.Evaluate([new SegmentSubject(Make("a", arr: 60_000m), Health(80, HealthColor.Green))], Today);
+        await store.WriteAsync(yesterday.ToSnapshot());
+        Assert.Equal(today.ChangesSince(yesterday), today.ChangesSince((await store.LatestAsync(Today.PlusDays(-1)))!));
+        Assert.Null(await store.LatestAsync(Today.PlusDays(-2)));
+        await Assert.ThrowsAsync<ArgumentException>(async () => await store.WriteAsync(SegmentMembershipSnapshot.Empty));
+
+        string[] names = ["At Risk", "High, touch", "say \"hi\""];
+        Assert.Equal(names, SegmentMembershipSnapshot.DecodeSegments(SegmentMembershipSnapshot.EncodeSegments(names)));
+        Assert.Empty(SegmentMembershipSnapshot.DecodeSegments(SegmentMembershipSnapshot.EncodeSegments([])));
+        Assert.Throws<FormatException>(() => SegmentMembershipSnapshot.DecodeSegments("ok\u001F\u001Fempty name"));
+    }
 }

@@ -1,0 +1,83 @@
+using CustomerLifecycle.Segmentation;
+using NodaTime;
+using Npgsql;
+
+namespace CustomerLifecycle.Storage.PostgreSql;
+
+/// <summary>
+/// Segment snapshots on PostgreSQL (table <c>segment_snapshot</c>, component <c>segments</c>): a snapshot replaced
+/// whole in one transaction, its rows by <c>unnest</c>.
+/// </summary>
+public sealed class PostgreSqlSegmentSnapshotStore : ISegmentSnapshotStore, IAsyncDisposable, IDisposable
+{
+    private readonly PostgreSqlSchema _schema;
+    private readonly string _table;
+
+    /// <summary>Creates a store.</summary>
+    /// <param name="options">The database and its settings.</param>
+    /// <exception cref="ArgumentException">The options are not valid (the message names the setting).</exception>
+    public PostgreSqlSegmentSnapshotStore(PostgreSqlStorageOptions options)
+    {
+        _schema = new PostgreSqlSchema(options, "segments", PostgreSqlSchema.SegmentMigrations);
+        _table = $"{options.Schema}.segment_snapshot";
+    }
+
+    /// <inheritdoc />
+    public async ValueTask WriteAsync(SegmentMembershipSnapshot snapshot, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        var date = (snapshot.Date ?? throw new ArgumentException("A snapshot to store needs its date (SegmentEvaluation.ToSnapshot gives it).", nameof(snapshot))).ToDateOnly();
+        var members = snapshot.Members.ToArray();
+        await using var connection = await _schema.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using (var delete = new NpgsqlCommand($"DELETE FROM {_table} WHERE date = @d", connection, transaction))
+        {
+            delete.Parameters.AddWithValue("d", date);
+            await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await using (var insert = new NpgsqlCommand($"INSERT INTO {_table} (date, account, segments) SELECT @d, * FROM unnest(@a, @s)", connection, transaction))
+        {
+            insert.Parameters.AddWithValue("d", date);
+            insert.Parameters.AddWithValue("a", members.Select(m => m.Key.Value).ToArray());
+            insert.Parameters.AddWithValue("s", members.Select(m => SegmentMembershipSnapshot.EncodeSegments(m.Value)).ToArray());
+            await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<SegmentMembershipSnapshot?> LatestAsync(LocalDate date, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await _schema.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = new NpgsqlCommand($"SELECT date, account, segments FROM {_table} WHERE date = (SELECT MAX(date) FROM {_table} WHERE date <= @d)", connection);
+        command.Parameters.AddWithValue("d", date.ToDateOnly());
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        LocalDate? found = null;
+        var members = new List<KeyValuePair<AccountId, string[]>>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            found ??= LocalDate.FromDateOnly(reader.GetFieldValue<DateOnly>(0));
+            members.Add(KeyValuePair.Create(new AccountId(reader.GetString(1)), SegmentMembershipSnapshot.DecodeSegments(reader.GetString(2))));
+        }
+
+        return found is { } day ? SegmentMembershipSnapshot.Create(day, members) : null;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<long> DeleteBeforeAsync(LocalDate date, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await _schema.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = new NpgsqlCommand($"WITH gone AS (DELETE FROM {_table} WHERE date < @d RETURNING date) SELECT COUNT(DISTINCT date) FROM gone", connection);
+        command.Parameters.AddWithValue("d", date.ToDateOnly());
+        return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
+    /// <summary>Closes the connection pool the store created.</summary>
+    public void Dispose() => _schema.Dispose();
+
+    /// <summary>Closes the connection pool the store created.</summary>
+    /// <returns>A task that completes when it is closed.</returns>
+    public ValueTask DisposeAsync() => _schema.DisposeAsync();
+}
