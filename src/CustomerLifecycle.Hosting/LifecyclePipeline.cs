@@ -14,7 +14,8 @@ using NodaTime;
 namespace CustomerLifecycle.Hosting;
 
 /// <summary>
-/// The daily pipeline: reads the accounts, ingests usage, moves stages, scores health (against the latest record in
+/// The daily pipeline: reads the accounts, ingests usage, moves stages (from each account's stored history,
+/// <see cref="IStageHistoryStore"/>), scores health (against the latest record in
 /// the <see cref="IHealthHistoryStore"/>, for hysteresis and last-known factors, and records the day's), evaluates
 /// segments (<c>health.change(n)</c> from the same records; who entered and exited since the stored snapshot, and
 /// today's stored in the <see cref="ISegmentSnapshotStore"/>), runs the
@@ -244,9 +245,14 @@ public sealed class LifecyclePipeline
 
         if (_services.GetService<LifecycleStageMachine>() is { } machine)
         {
-            yield return new Step(PipelineSteps.Stages, false, (day, _) =>
+            var stages = _services.GetService<IStageHistoryStore>();
+            yield return new Step(PipelineSteps.Stages, false, async (day, ct) =>
             {
+                // Each account's stored history decides its stage (the source's stage seeds a new account's); moves
+                // forward where the model's entry criteria hold, and the histories that changed are saved.
+                var stored = stages is null ? null : await stages.LoadAsync([.. day.Accounts.Select(a => a.Id)], ct).ConfigureAwait(false);
                 var moves = new List<(AccountId, StageId, StageId)>();
+                var changed = new List<StageHistory>();
                 day.Accounts = [.. day.Accounts.Select(a =>
                 {
                     if (a.Stage.IsEmpty || a.Stage == DefaultLifecycleStages.Churned || !machine.Model.Contains(a.Stage))
@@ -254,18 +260,32 @@ public sealed class LifecyclePipeline
                         return a;
                     }
 
-                    var history = machine.Evaluate(machine.Start(a.Id, a.Stage), a);
-                    if (history.CurrentStage == a.Stage)
+                    var history = stored?.GetValueOrDefault(a.Id) is { } transitions ? StageHistory.Restore(machine.Model, a.Id, transitions) : null;
+                    if (history is null || history.CurrentStage == DefaultLifecycleStages.Churned)
                     {
-                        return a;
+                        // New to the lifecycle, or back after churning: a history starts from the source's stage.
+                        history = machine.Start(a.Id, a.Stage);
+                        changed.Add(history);
                     }
 
-                    moves.Add((a.Id, a.Stage, history.CurrentStage));
-                    return a with { Stage = history.CurrentStage };
+                    var evaluated = machine.Evaluate(history, a);
+                    if (evaluated.CurrentStage != history.CurrentStage)
+                    {
+                        moves.Add((a.Id, history.CurrentStage, evaluated.CurrentStage));
+                        changed.Remove(history);
+                        changed.Add(evaluated);
+                    }
+
+                    return evaluated.CurrentStage == a.Stage ? a : a with { Stage = evaluated.CurrentStage };
                 })];
+                if (stages is not null && changed.Count > 0)
+                {
+                    await stages.SaveAsync(changed, ct).ConfigureAwait(false);
+                }
+
                 day.StageMoves = moves;
                 Split(day);
-                return new(Counts(("moved", moves.Count)));
+                return Counts(("moved", moves.Count), ("histories_saved", stages is null ? 0 : changed.Count));
             });
         }
 

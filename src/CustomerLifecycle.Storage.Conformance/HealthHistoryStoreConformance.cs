@@ -10,7 +10,7 @@ namespace CustomerLifecycle.Storage.Conformance;
 public abstract class HealthHistoryStoreConformance : StoreConformance<IHealthHistoryStore>
 {
     private static readonly LocalDate Day = new(2026, 12, 2);
-    private static readonly Instant At = Instant.FromUtc(2026, 12, 2, 6, 0);
+    private static readonly Instant At = Instant.FromUtc(2026, 12, 2, 6, 0) + Duration.FromTicks(1_234_567); // sub-second, to the tick
 
     private static readonly (string Name, Func<HealthHistoryStoreConformance, string, CancellationToken, Task> Run)[] Cases =
     [
@@ -53,7 +53,7 @@ public abstract class HealthHistoryStoreConformance : StoreConformance<IHealthHi
     };
 
     private static string Show(HealthRecord? r) => r is null ? "none" :
-        $"{r.Account} {r.Date:uuuu-MM-dd} {r.ScoredAt} {r.Score:R} {r.Color} {r.CalculatedColor} {r.Confidence:R} {r.ScorecardId} v{r.ScorecardVersion} [{string.Join("; ", r.Factors.Select(f => $"{f.Factor} {f.RawValue:R} {f.Points:R} {f.Contribution:R} {f.ObservedAt}"))}]";
+        $"{r.Account} {r.Date:uuuu-MM-dd} {r.ScoredAt.ToUnixTimeTicks()} {r.Score:R} {r.Color} {r.CalculatedColor} {r.Confidence:R} {r.ScorecardId} v{r.ScorecardVersion} [{string.Join("; ", r.Factors.Select(f => $"{f.Factor} {f.RawValue:R} {f.Points:R} {f.Contribution:R} {f.ObservedAt?.ToUnixTimeTicks()}"))}]";
 
     private async Task RoundTripsAsync(string name, CancellationToken ct)
     {

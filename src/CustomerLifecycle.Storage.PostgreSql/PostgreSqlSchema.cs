@@ -76,6 +76,14 @@ internal sealed class PostgreSqlSchema : IDisposable, IAsyncDisposable
         """,
     ];
 
+    internal static string[] StageMigrations(string name) =>
+    [
+        // 1: stage histories, a row per account and transition (kind 0 initial, 1 automatic, 2 manual forward, 3 manual backward).
+        $"""
+        CREATE TABLE {name}.stage_transition (account text NOT NULL, position integer NOT NULL, from_stage text, to_stage text NOT NULL, at bigint NOT NULL, kind smallint NOT NULL, actor text NOT NULL, reason text, PRIMARY KEY (account, position));
+        """,
+    ];
+
     internal static string[] StateMigrations(string name) =>
     [
         // 1: saved component states (the usage aggregator's), the latest per key.

@@ -54,6 +54,14 @@ internal sealed class SqliteSchema
         """,
     ];
 
+    internal static readonly string[] StageMigrations =
+    [
+        // 1: stage histories, a row per account and transition (kind 0 initial, 1 automatic, 2 manual forward, 3 manual backward).
+        """
+        CREATE TABLE stage_transition (account TEXT NOT NULL, position INTEGER NOT NULL, from_stage TEXT, to_stage TEXT NOT NULL, at INTEGER NOT NULL, kind INTEGER NOT NULL, actor TEXT NOT NULL, reason TEXT, PRIMARY KEY (account, position));
+        """,
+    ];
+
     internal static readonly string[] StateMigrations =
     [
         // 1: saved component states (the usage aggregator's), the latest per key.

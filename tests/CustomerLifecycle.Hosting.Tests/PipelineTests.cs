@@ -1,3 +1,4 @@
+using CustomerLifecycle.Stages;
 using CustomerLifecycle.HealthScoring;
 using CustomerLifecycle.Playbooks;
 using CustomerLifecycle.Storage.Sqlite;
@@ -207,6 +208,41 @@ public sealed class PipelineTests : IDisposable
     }
 
     [Fact]
+    public async Task StageHistories_AreKeptWithTheDay_SoTheNextDaysInstanceStartsFromTheStageReached()
+    {
+        var db = Path.Combine(_folder, "stages.db");
+        var time = At(Instant.FromUtc(2026, 12, 2, 11, 0));
+        ServiceProvider Instance()
+        {
+            var collection = new ServiceCollection();
+            collection.AddSingleton<TimeProvider>(time);
+            collection.AddLogging();
+            collection.AddCustomerLifecycle(o => o.TimeZone = NewYork.Id)
+                .UseClock(new TimeProviderClock(time))
+                .AddSqliteStorage($"Data Source={db}")
+                .AddLifecyclePipeline(p => p.UseAccountSource<OnboardingSource>().Configure(o => o.Schedule = false));
+            return collection.BuildServiceProvider();
+        }
+
+        // Day 1: the CRM says Onboarding, and onboarding is complete: the account moves to Adoption.
+        await using (var first = Instance())
+        {
+            var day1 = await first.GetRequiredService<LifecyclePipeline>().RunAsync(Day);
+            Assert.Equal([(new AccountId("acme"), DefaultLifecycleStages.Onboarding, DefaultLifecycleStages.Adoption)], day1.Day!.StageMoves);
+        }
+
+        // Day 2, a new instance: the CRM still says Onboarding (and no longer sends the signal); the stored history says
+        // Adoption, and that is where the account stays, with no move and its two transitions.
+        time.Advance(TimeSpan.FromDays(1));
+        await using var second = Instance();
+        var day2 = await second.GetRequiredService<LifecyclePipeline>().RunAsync(Day.PlusDays(1));
+        Assert.Empty(day2.Day!.StageMoves);
+        Assert.Equal(DefaultLifecycleStages.Adoption, Assert.Single(day2.Day.Accounts).Stage);
+        var stored = await second.GetRequiredService<IStageHistoryStore>().LoadAsync([new AccountId("acme")]);
+        Assert.Equal([StageTransitionKind.Initial, StageTransitionKind.Automatic], stored[new AccountId("acme")].Select(t => t.Kind));
+    }
+
+    [Fact]
     public async Task TheHealthCheck_IsUnhealthyUntilARunSucceeds_AndAgainWhenTheLastIsTooOld()
     {
         var db = Path.Combine(_folder, "health.db");
@@ -321,6 +357,24 @@ public sealed class PipelineTests : IDisposable
             var first = date == Day;
             yield return new Account { Id = new AccountId("steady"), Name = "Steady", Signals = SignalSet.Create([new(Signal, first ? 75 : 69)]) };
             yield return new Account { Id = new AccountId("falling"), Name = "Falling", Signals = SignalSet.Create([new(Signal, first ? 90 : 50)]) };
+        }
+    }
+
+    /// <summary>One account the CRM reports in Onboarding, with onboarding complete on the first day only.</summary>
+    private sealed class OnboardingSource : IAccountSource
+    {
+        public async IAsyncEnumerable<Account> ReadAsync(LocalDate date, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            await Task.Yield();
+            yield return new Account
+            {
+                Id = new AccountId("acme"),
+                Name = "Acme",
+                Stage = DefaultLifecycleStages.Onboarding,
+                CustomerSince = new LocalDate(2026, 10, 1),
+                Contract = new Contract(new LocalDate(2026, 10, 1), new LocalDate(2027, 10, 1), new Money(12_000, "USD"), 10),
+                Signals = SignalSet.Create([new(WellKnownSignals.OnboardingCompletion, date == Day ? 1 : 0)]),
+            };
         }
     }
 

@@ -1,3 +1,4 @@
+using CustomerLifecycle.Stages;
 using CustomerLifecycle.Segmentation;
 using CustomerLifecycle.HealthScoring;
 using CustomerLifecycle.Playbooks;
@@ -233,4 +234,61 @@ public sealed class PostgreSqlSegmentSnapshotConformance(PostgresServer server) 
 
     protected override ValueTask<ISegmentSnapshotStore> OpenAnotherAsync(ISegmentSnapshotStore store, CancellationToken cancellationToken) =>
         new(new PostgreSqlSegmentSnapshotStore(new PostgreSqlStorageOptions { ConnectionString = server.ConnectionString, Schema = _schema }));
+}
+
+/// <summary>The in-memory stage histories keep the stage histories' contract.</summary>
+public sealed class InMemoryStageHistoryConformance : StageHistoryStoreConformance
+{
+    public static TheoryData<string> Cases => new(CaseNames);
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public async Task Conforms(string name) => Assert.Null(await Record.ExceptionAsync(() => RunAsync(name)));
+
+    protected override ValueTask<IStageHistoryStore> CreateStoreAsync(CancellationToken cancellationToken) => new(new InMemoryStageHistoryStore());
+}
+
+/// <summary>The SQLite stage histories keep it, read back through a second connection to the file.</summary>
+public sealed class SqliteStageHistoryConformance : StageHistoryStoreConformance, IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("customerlifecycle-stages-").FullName;
+
+    public static TheoryData<string> Cases => new(CaseNames);
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public async Task Conforms(string name) => Assert.Null(await Record.ExceptionAsync(() => RunAsync(name)));
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    protected override ValueTask<IStageHistoryStore> CreateStoreAsync(CancellationToken cancellationToken) =>
+        new(new SqliteStageHistoryStore(new SqliteStorageOptions { ConnectionString = $"Data Source={Path.Combine(_folder, "stages.db")}" }));
+
+    protected override ValueTask<IStageHistoryStore> OpenAnotherAsync(IStageHistoryStore store, CancellationToken cancellationToken) => CreateStoreAsync(cancellationToken);
+}
+
+/// <summary>The PostgreSQL stage histories keep it, read back through a second connection pool.</summary>
+[Collection(PostgresCollection.Name)]
+public sealed class PostgreSqlStageHistoryConformance(PostgresServer server) : StageHistoryStoreConformance
+{
+    private string _schema = "";
+
+    public static TheoryData<string> Cases => new(CaseNames);
+
+    [PostgresTheory]
+    [MemberData(nameof(Cases))]
+    public async Task Conforms(string name) => Assert.Null(await Record.ExceptionAsync(() => RunAsync(name)));
+
+    protected override ValueTask<IStageHistoryStore> CreateStoreAsync(CancellationToken cancellationToken)
+    {
+        _schema = PostgresServer.NewSchema();
+        return new(new PostgreSqlStageHistoryStore(new PostgreSqlStorageOptions { ConnectionString = server.ConnectionString, Schema = _schema }));
+    }
+
+    protected override ValueTask<IStageHistoryStore> OpenAnotherAsync(IStageHistoryStore store, CancellationToken cancellationToken) =>
+        new(new PostgreSqlStageHistoryStore(new PostgreSqlStorageOptions { ConnectionString = server.ConnectionString, Schema = _schema }));
 }

@@ -79,6 +79,7 @@ public static class CustomerLifecycleServiceCollectionExtensions
         });
         services.TryAddSingleton(sp => new LifecycleStageMachine(sp.GetRequiredService<LifecycleStageModel>(), sp.GetRequiredService<BusinessClock>(), sp.GetService<Microsoft.Extensions.Logging.ILogger<LifecycleStageMachine>>()));
         services.TryAddSingleton(sp => new FeedbackLoopTracker(sp.GetRequiredService<IClock>()));
+        services.TryAddSingleton<IStageHistoryStore, InMemoryStageHistoryStore>();
         return new CustomerLifecycleBuilder(services);
     }
 }

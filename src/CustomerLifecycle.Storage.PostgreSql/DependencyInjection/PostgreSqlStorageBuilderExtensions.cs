@@ -1,6 +1,7 @@
 using CustomerLifecycle;
 using CustomerLifecycle.HealthScoring;
 using CustomerLifecycle.Segmentation;
+using CustomerLifecycle.Stages;
 using CustomerLifecycle.Playbooks;
 using CustomerLifecycle.Storage.PostgreSql;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -13,7 +14,7 @@ public static class PostgreSqlStorageBuilderExtensions
 {
     /// <summary>
     /// Keeps the playbook engine's runs, hand-offs and trigger state, the daily pipeline's ledger, saved states (<see cref="IStateStore"/>)
-    /// health records (<see cref="IHealthHistoryStore"/>) and segment snapshots (<see cref="ISegmentSnapshotStore"/>) in PostgreSQL,
+    /// health records (<see cref="IHealthHistoryStore"/>), segment snapshots (<see cref="ISegmentSnapshotStore"/>) and stage histories (<see cref="IStageHistoryStore"/>) in PostgreSQL,
     /// shared by every instance of the host that uses the same database and schema: registers a
     /// <see cref="PostgreSqlPlaybookRunStore"/> as the <see cref="IPlaybookRunStore"/> and a
     /// <see cref="PostgreSqlPipelineRunStore"/> as the <see cref="IPipelineRunStore"/> (singletons, replacing the
@@ -31,7 +32,7 @@ public static class PostgreSqlStorageBuilderExtensions
         var options = new PostgreSqlStorageOptions { ConnectionString = connectionString };
         configure?.Invoke(options);
         options.Validate();
-        // One connection pool for the five stores (a data source the host gave is used as it is, and not disposed).
+        // One connection pool for every store (a data source the host gave is used as it is, and not disposed).
         builder.Services.RemoveAll<SharedDataSource>();
         builder.Services.AddSingleton(_ => new SharedDataSource(options));
         builder.Services.RemoveAll<IPlaybookRunStore>();
@@ -44,6 +45,8 @@ public static class PostgreSqlStorageBuilderExtensions
         builder.Services.AddSingleton<IHealthHistoryStore>(sp => new PostgreSqlHealthHistoryStore(sp.GetRequiredService<SharedDataSource>().Options));
         builder.Services.RemoveAll<ISegmentSnapshotStore>();
         builder.Services.AddSingleton<ISegmentSnapshotStore>(sp => new PostgreSqlSegmentSnapshotStore(sp.GetRequiredService<SharedDataSource>().Options));
+        builder.Services.RemoveAll<IStageHistoryStore>();
+        builder.Services.AddSingleton<IStageHistoryStore>(sp => new PostgreSqlStageHistoryStore(sp.GetRequiredService<SharedDataSource>().Options));
         return builder;
     }
 
