@@ -293,8 +293,16 @@ public sealed class LifecyclePipeline
         if (scorer is not null)
         {
             var history = _services.GetService<IHealthHistoryStore>();
+            var overrides = _services.GetService<IHealthOverrideStore>();
+            var registry = _services.GetService<HealthOverrideRegistry>();
             yield return new Step(PipelineSteps.Health, false, async (day, ct) =>
             {
+                // The overrides any instance kept apply here (replacing what the registry held).
+                if (overrides is not null && registry is not null)
+                {
+                    registry.Restore(await overrides.AllAsync(ct).ConfigureAwait(false));
+                }
+
                 var scores = new HealthScore[day.Active.Count];
                 if (history is null)
                 {

@@ -84,6 +84,14 @@ internal sealed class PostgreSqlSchema : IDisposable, IAsyncDisposable
         """,
     ];
 
+    internal static string[] OverrideMigrations(string name) =>
+    [
+        // 1: manual health overrides, one per account.
+        $"""
+        CREATE TABLE {name}.health_override (account text PRIMARY KEY, color smallint NOT NULL, author text NOT NULL, reason text NOT NULL, set_at bigint NOT NULL, expires_at bigint NOT NULL);
+        """,
+    ];
+
     internal static string[] StateMigrations(string name) =>
     [
         // 1: saved component states (the usage aggregator's), the latest per key.

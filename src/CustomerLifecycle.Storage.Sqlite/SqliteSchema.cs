@@ -62,6 +62,14 @@ internal sealed class SqliteSchema
         """,
     ];
 
+    internal static readonly string[] OverrideMigrations =
+    [
+        // 1: manual health overrides, one per account.
+        """
+        CREATE TABLE health_override (account TEXT PRIMARY KEY, color INTEGER NOT NULL, author TEXT NOT NULL, reason TEXT NOT NULL, set_at INTEGER NOT NULL, expires_at INTEGER NOT NULL);
+        """,
+    ];
+
     internal static readonly string[] StateMigrations =
     [
         // 1: saved component states (the usage aggregator's), the latest per key.

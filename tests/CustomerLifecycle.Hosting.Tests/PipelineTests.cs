@@ -205,6 +205,13 @@ public sealed class PipelineTests : IDisposable
         Assert.Equal(Day.PlusDays(1), (await second.GetRequiredService<Segmentation.ISegmentSnapshotStore>().LatestAsync(Day.PlusDays(5)))!.Date);
         var history = await second.GetRequiredService<IHealthHistoryStore>().HistoryAsync(new AccountId("steady"), Day, Day.PlusDays(1));
         Assert.Equal([(75.0, HealthColor.Green), (69.0, HealthColor.Green)], history.Select(r => (r.Score!.Value, r.Color!.Value)));
+
+        // An override kept in the store by any instance applies to the next run of every instance.
+        await second.GetRequiredService<IHealthOverrideStore>().SetAsync(new HealthOverride(new AccountId("steady"), HealthColor.Red, "dana", "sponsor left", Instant.FromUtc(2026, 12, 3, 12, 0), Instant.FromUtc(2026, 12, 20, 0, 0)));
+        time.Advance(TimeSpan.FromDays(1));
+        await using var third = Instance();
+        var day3 = await third.GetRequiredService<LifecyclePipeline>().RunAsync(Day.PlusDays(2));
+        Assert.Equal((HealthColor.Red, true), (day3.Day!.Scores[0].Color!.Value, day3.Day.Scores[0].IsOverridden));
     }
 
     [Fact]

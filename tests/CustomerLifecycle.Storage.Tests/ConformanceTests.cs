@@ -292,3 +292,60 @@ public sealed class PostgreSqlStageHistoryConformance(PostgresServer server) : S
     protected override ValueTask<IStageHistoryStore> OpenAnotherAsync(IStageHistoryStore store, CancellationToken cancellationToken) =>
         new(new PostgreSqlStageHistoryStore(new PostgreSqlStorageOptions { ConnectionString = server.ConnectionString, Schema = _schema }));
 }
+
+/// <summary>The in-memory overrides keep the overrides' contract.</summary>
+public sealed class InMemoryHealthOverrideConformance : HealthOverrideStoreConformance
+{
+    public static TheoryData<string> Cases => new(CaseNames);
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public async Task Conforms(string name) => Assert.Null(await Record.ExceptionAsync(() => RunAsync(name)));
+
+    protected override ValueTask<IHealthOverrideStore> CreateStoreAsync(CancellationToken cancellationToken) => new(new InMemoryHealthOverrideStore());
+}
+
+/// <summary>The SQLite overrides keep it, read back through a second connection to the file.</summary>
+public sealed class SqliteHealthOverrideConformance : HealthOverrideStoreConformance, IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("customerlifecycle-overrides-").FullName;
+
+    public static TheoryData<string> Cases => new(CaseNames);
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public async Task Conforms(string name) => Assert.Null(await Record.ExceptionAsync(() => RunAsync(name)));
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    protected override ValueTask<IHealthOverrideStore> CreateStoreAsync(CancellationToken cancellationToken) =>
+        new(new SqliteHealthOverrideStore(new SqliteStorageOptions { ConnectionString = $"Data Source={Path.Combine(_folder, "overrides.db")}" }));
+
+    protected override ValueTask<IHealthOverrideStore> OpenAnotherAsync(IHealthOverrideStore store, CancellationToken cancellationToken) => CreateStoreAsync(cancellationToken);
+}
+
+/// <summary>The PostgreSQL overrides keep it, read back through a second connection pool.</summary>
+[Collection(PostgresCollection.Name)]
+public sealed class PostgreSqlHealthOverrideConformance(PostgresServer server) : HealthOverrideStoreConformance
+{
+    private string _schema = "";
+
+    public static TheoryData<string> Cases => new(CaseNames);
+
+    [PostgresTheory]
+    [MemberData(nameof(Cases))]
+    public async Task Conforms(string name) => Assert.Null(await Record.ExceptionAsync(() => RunAsync(name)));
+
+    protected override ValueTask<IHealthOverrideStore> CreateStoreAsync(CancellationToken cancellationToken)
+    {
+        _schema = PostgresServer.NewSchema();
+        return new(new PostgreSqlHealthOverrideStore(new PostgreSqlStorageOptions { ConnectionString = server.ConnectionString, Schema = _schema }));
+    }
+
+    protected override ValueTask<IHealthOverrideStore> OpenAnotherAsync(IHealthOverrideStore store, CancellationToken cancellationToken) =>
+        new(new PostgreSqlHealthOverrideStore(new PostgreSqlStorageOptions { ConnectionString = server.ConnectionString, Schema = _schema }));
+}

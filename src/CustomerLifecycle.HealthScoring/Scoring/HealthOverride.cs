@@ -15,4 +15,22 @@ public sealed record HealthOverride(AccountId Account, HealthColor Color, string
     /// <summary>True at instants from <see cref="SetAt"/> up to (not including) <see cref="ExpiresAt"/>.</summary>
     /// <param name="now">The instant.</param>
     public bool IsActiveAt(Instant now) => now >= SetAt && now < ExpiresAt;
+
+    /// <summary>Checks an override as a store or a registry receives it.</summary>
+    /// <param name="entry">The override.</param>
+    /// <exception cref="ArgumentException">No account, a color that is not defined, no author or reason, or an expiry not after it was set; the message names the account and the field.</exception>
+    public static void Validate(HealthOverride entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        var problem = entry.Account.IsEmpty ? "it names no account"
+            : !Enum.IsDefined(entry.Color) ? $"Color {(int)entry.Color} is not Red, Yellow or Green"
+            : string.IsNullOrWhiteSpace(entry.Author) ? "it needs an Author"
+            : string.IsNullOrWhiteSpace(entry.Reason) ? "it needs a Reason"
+            : entry.ExpiresAt <= entry.SetAt ? $"ExpiresAt {entry.ExpiresAt} is not after SetAt {entry.SetAt}"
+            : null;
+        if (problem is not null)
+        {
+            throw new ArgumentException($"The health override of account '{entry.Account}' is not valid: {problem}.", nameof(entry));
+        }
+    }
 }

@@ -71,6 +71,36 @@ public sealed class HealthOverrideRegistry
     /// <returns>True when there was one.</returns>
     public bool Clear(AccountId account) => _overrides.TryRemove(account, out _);
 
+    /// <summary>
+    /// Replaces every override with stored ones (<see cref="IHealthOverrideStore.AllAsync"/>), so overrides set by
+    /// any instance, before any restart, apply here. All are checked first; an invalid one changes nothing.
+    /// </summary>
+    /// <param name="overrides">The overrides, at most one per account.</param>
+    /// <exception cref="ArgumentException">An override is not valid, or two are of one account.</exception>
+    public void Restore(IEnumerable<HealthOverride> overrides)
+    {
+        ArgumentNullException.ThrowIfNull(overrides);
+        var entries = new Dictionary<AccountId, HealthOverride>();
+        foreach (var entry in overrides)
+        {
+            HealthOverride.Validate(entry);
+            if (!entries.TryAdd(entry.Account, entry))
+            {
+                throw new ArgumentException($"Account '{entry.Account}' has two overrides; keep one per account.", nameof(overrides));
+            }
+        }
+
+        foreach (var account in _overrides.Keys.Where(a => !entries.ContainsKey(a)))
+        {
+            _overrides.TryRemove(account, out _);
+        }
+
+        foreach (var (account, entry) in entries)
+        {
+            _overrides[account] = entry;
+        }
+    }
+
     /// <summary>Gets the override in effect for an account now.</summary>
     /// <param name="account">The account.</param>
     /// <param name="active">The override, when one is in effect.</param>

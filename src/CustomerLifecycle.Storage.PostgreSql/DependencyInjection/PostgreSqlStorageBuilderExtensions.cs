@@ -14,7 +14,7 @@ public static class PostgreSqlStorageBuilderExtensions
 {
     /// <summary>
     /// Keeps the playbook engine's runs, hand-offs and trigger state, the daily pipeline's ledger, saved states (<see cref="IStateStore"/>)
-    /// health records (<see cref="IHealthHistoryStore"/>), segment snapshots (<see cref="ISegmentSnapshotStore"/>) and stage histories (<see cref="IStageHistoryStore"/>) in PostgreSQL,
+    /// health records (<see cref="IHealthHistoryStore"/>), health overrides (<see cref="IHealthOverrideStore"/>), segment snapshots (<see cref="ISegmentSnapshotStore"/>) and stage histories (<see cref="IStageHistoryStore"/>) in PostgreSQL,
     /// shared by every instance of the host that uses the same database and schema: registers a
     /// <see cref="PostgreSqlPlaybookRunStore"/> as the <see cref="IPlaybookRunStore"/> and a
     /// <see cref="PostgreSqlPipelineRunStore"/> as the <see cref="IPipelineRunStore"/> (singletons, replacing the
@@ -47,6 +47,8 @@ public static class PostgreSqlStorageBuilderExtensions
         builder.Services.AddSingleton<ISegmentSnapshotStore>(sp => new PostgreSqlSegmentSnapshotStore(sp.GetRequiredService<SharedDataSource>().Options));
         builder.Services.RemoveAll<IStageHistoryStore>();
         builder.Services.AddSingleton<IStageHistoryStore>(sp => new PostgreSqlStageHistoryStore(sp.GetRequiredService<SharedDataSource>().Options));
+        builder.Services.RemoveAll<IHealthOverrideStore>();
+        builder.Services.AddSingleton<IHealthOverrideStore>(sp => new PostgreSqlHealthOverrideStore(sp.GetRequiredService<SharedDataSource>().Options));
         return builder;
     }
 

@@ -297,6 +297,26 @@ public sealed class HealthScorerTests
     }
 
     [Fact]
+    public async Task Overrides_RestoredFromAStore_ReplaceTheRegistrys_AndABadOneChangesNothing()
+    {
+        var store = new InMemoryHealthOverrideStore();
+        var setter = new HealthOverrideRegistry(_clock);
+        await store.SetAsync(setter.Set(new AccountId("acme"), HealthColor.Red, "dana", "sponsor left", Duration.FromDays(14)));
+        var overrides = new HealthOverrideRegistry(_clock);
+        overrides.Set(new AccountId("stale"), HealthColor.Yellow, "lee", "set before a restart elsewhere", Duration.FromDays(14));
+
+        overrides.Restore(await store.AllAsync());
+        Assert.True(overrides.TryGetActive(new AccountId("acme"), out var active) && active!.Author == "dana");
+        Assert.False(overrides.TryGetActive(new AccountId("stale"), out _));
+
+        var bad = new HealthOverride(new AccountId("b"), HealthColor.Red, "dana", "why", _clock.GetCurrentInstant(), _clock.GetCurrentInstant());
+        Assert.Contains("ExpiresAt", Assert.Throws<ArgumentException>(() => overrides.Restore([bad])).Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => overrides.Restore([active!, active!]));
+        Assert.Equal(1, overrides.Count);
+        Assert.True(overrides.TryGetActive(new AccountId("acme"), out _));
+    }
+
+    [Fact]
     public void Resolver_ChoosesByPriorityThenDefault()
     {
         var enterprise = Scorecard.CreateBuilder("enterprise").AddFactor(Identity("fa", A), 1).Build();
