@@ -92,6 +92,15 @@ internal sealed class PostgreSqlSchema : IDisposable, IAsyncDisposable
         """,
     ];
 
+    internal static string[] FeedbackMigrations(string name) =>
+    [
+        // 1: feedback items and their status changes (status 0 submitted, 1 under review, 2 planned, 3 released, 4 declined).
+        $"""
+        CREATE TABLE {name}.feedback_item (id text PRIMARY KEY, account text NOT NULL, text text NOT NULL, feature text, submitted_at bigint NOT NULL, followed_up_at bigint);
+        CREATE TABLE {name}.feedback_change (id text NOT NULL REFERENCES {name}.feedback_item (id) ON DELETE CASCADE, position integer NOT NULL, from_status smallint NOT NULL, to_status smallint NOT NULL, at bigint NOT NULL, note text, PRIMARY KEY (id, position));
+        """,
+    ];
+
     internal static string[] StateMigrations(string name) =>
     [
         // 1: saved component states (the usage aggregator's), the latest per key.

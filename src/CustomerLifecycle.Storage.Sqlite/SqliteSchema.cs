@@ -70,6 +70,15 @@ internal sealed class SqliteSchema
         """,
     ];
 
+    internal static readonly string[] FeedbackMigrations =
+    [
+        // 1: feedback items and their status changes (status 0 submitted, 1 under review, 2 planned, 3 released, 4 declined).
+        """
+        CREATE TABLE feedback_item (id TEXT PRIMARY KEY, account TEXT NOT NULL, text TEXT NOT NULL, feature TEXT, submitted_at INTEGER NOT NULL, followed_up_at INTEGER);
+        CREATE TABLE feedback_change (id TEXT NOT NULL, position INTEGER NOT NULL, from_status INTEGER NOT NULL, to_status INTEGER NOT NULL, at INTEGER NOT NULL, note TEXT, PRIMARY KEY (id, position));
+        """,
+    ];
+
     internal static readonly string[] StateMigrations =
     [
         // 1: saved component states (the usage aggregator's), the latest per key.

@@ -1,3 +1,4 @@
+using CustomerLifecycle.Feedback;
 using CustomerLifecycle.Stages;
 using CustomerLifecycle.Segmentation;
 using CustomerLifecycle.HealthScoring;
@@ -348,4 +349,61 @@ public sealed class PostgreSqlHealthOverrideConformance(PostgresServer server) :
 
     protected override ValueTask<IHealthOverrideStore> OpenAnotherAsync(IHealthOverrideStore store, CancellationToken cancellationToken) =>
         new(new PostgreSqlHealthOverrideStore(new PostgreSqlStorageOptions { ConnectionString = server.ConnectionString, Schema = _schema }));
+}
+
+/// <summary>The in-memory feedback store keeps the feedback contract.</summary>
+public sealed class InMemoryFeedbackConformance : FeedbackStoreConformance
+{
+    public static TheoryData<string> Cases => new(CaseNames);
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public async Task Conforms(string name) => Assert.Null(await Record.ExceptionAsync(() => RunAsync(name)));
+
+    protected override ValueTask<IFeedbackStore> CreateStoreAsync(CancellationToken cancellationToken) => new(new InMemoryFeedbackStore());
+}
+
+/// <summary>The SQLite feedback store keeps it, read back through a second connection to the file.</summary>
+public sealed class SqliteFeedbackConformance : FeedbackStoreConformance, IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("customerlifecycle-feedback-").FullName;
+
+    public static TheoryData<string> Cases => new(CaseNames);
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public async Task Conforms(string name) => Assert.Null(await Record.ExceptionAsync(() => RunAsync(name)));
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    protected override ValueTask<IFeedbackStore> CreateStoreAsync(CancellationToken cancellationToken) =>
+        new(new SqliteFeedbackStore(new SqliteStorageOptions { ConnectionString = $"Data Source={Path.Combine(_folder, "feedback.db")}" }));
+
+    protected override ValueTask<IFeedbackStore> OpenAnotherAsync(IFeedbackStore store, CancellationToken cancellationToken) => CreateStoreAsync(cancellationToken);
+}
+
+/// <summary>The PostgreSQL feedback store keeps it, read back through a second connection pool.</summary>
+[Collection(PostgresCollection.Name)]
+public sealed class PostgreSqlFeedbackConformance(PostgresServer server) : FeedbackStoreConformance
+{
+    private string _schema = "";
+
+    public static TheoryData<string> Cases => new(CaseNames);
+
+    [PostgresTheory]
+    [MemberData(nameof(Cases))]
+    public async Task Conforms(string name) => Assert.Null(await Record.ExceptionAsync(() => RunAsync(name)));
+
+    protected override ValueTask<IFeedbackStore> CreateStoreAsync(CancellationToken cancellationToken)
+    {
+        _schema = PostgresServer.NewSchema();
+        return new(new PostgreSqlFeedbackStore(new PostgreSqlStorageOptions { ConnectionString = server.ConnectionString, Schema = _schema }));
+    }
+
+    protected override ValueTask<IFeedbackStore> OpenAnotherAsync(IFeedbackStore store, CancellationToken cancellationToken) =>
+        new(new PostgreSqlFeedbackStore(new PostgreSqlStorageOptions { ConnectionString = server.ConnectionString, Schema = _schema }));
 }

@@ -86,6 +86,43 @@ public sealed class FeedbackItem
         return new FeedbackItem(id, account, text, string.IsNullOrWhiteSpace(feature) ? null : feature, submittedAt, FeedbackStatus.Submitted, [], null);
     }
 
+    /// <summary>
+    /// Rebuilds a stored item by replaying its changes and follow-up through the same rules as when it was made, so a
+    /// store can never hand back an item the rules would not allow.
+    /// </summary>
+    /// <param name="id">The item's id.</param>
+    /// <param name="account">The account.</param>
+    /// <param name="text">What the customer said.</param>
+    /// <param name="submittedAt">When it was submitted.</param>
+    /// <param name="feature">The feature it is about, if any.</param>
+    /// <param name="changes">Its status changes, oldest first.</param>
+    /// <param name="followedUpAt">When the loop was closed with the customer, if it was.</param>
+    /// <returns>The item.</returns>
+    /// <exception cref="ArgumentException">A field is not valid, or a change does not follow from the one before; the message names the item.</exception>
+    public static FeedbackItem Restore(string id, AccountId account, string text, Instant submittedAt, string? feature, IEnumerable<FeedbackStatusChange> changes, Instant? followedUpAt)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        var item = Submit(id, account, text, submittedAt, feature);
+        try
+        {
+            foreach (var change in changes)
+            {
+                if (change.From != item.Status)
+                {
+                    throw new ArgumentException($"a change leaves {change.From}, but the item was {item.Status}.");
+                }
+
+                item = item.MoveTo(change.To, change.At, change.Note);
+            }
+
+            return followedUpAt is { } at ? item.RecordFollowUp(at) : item;
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+        {
+            throw new ArgumentException($"Stored feedback '{id}' cannot be restored: {e.Message}", nameof(changes), e);
+        }
+    }
+
     /// <summary>The statuses an item in <paramref name="status"/> may move to.</summary>
     /// <param name="status">The current status.</param>
     public static IReadOnlyList<FeedbackStatus> AllowedNext(FeedbackStatus status) =>

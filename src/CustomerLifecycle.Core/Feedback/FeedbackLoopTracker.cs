@@ -37,6 +37,32 @@ public sealed class FeedbackLoopTracker
         }
     }
 
+    /// <summary>Replaces the tracked items with stored ones (<see cref="IFeedbackStore.AllAsync"/>), after a restart or on another instance.</summary>
+    /// <param name="items">The items, one per id.</param>
+    /// <exception cref="ArgumentException">Two items share an id; nothing changes then.</exception>
+    public void Restore(IEnumerable<FeedbackItem> items)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        var restored = new Dictionary<string, FeedbackItem>(StringComparer.Ordinal);
+        foreach (var item in items)
+        {
+            ArgumentNullException.ThrowIfNull(item, nameof(items));
+            if (!restored.TryAdd(item.Id, item))
+            {
+                throw new ArgumentException($"Feedback id '{item.Id}' appears twice; restore one item per id.", nameof(items));
+            }
+        }
+
+        lock (_gate)
+        {
+            _items.Clear();
+            foreach (var (id, item) in restored)
+            {
+                _items[id] = item;
+            }
+        }
+    }
+
     /// <summary>Records new feedback now.</summary>
     /// <param name="id">A new identifier.</param>
     /// <param name="account">The account that gave it.</param>

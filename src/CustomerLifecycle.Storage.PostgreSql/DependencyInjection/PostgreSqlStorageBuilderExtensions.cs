@@ -1,4 +1,5 @@
 using CustomerLifecycle;
+using CustomerLifecycle.Feedback;
 using CustomerLifecycle.HealthScoring;
 using CustomerLifecycle.Segmentation;
 using CustomerLifecycle.Stages;
@@ -14,7 +15,7 @@ public static class PostgreSqlStorageBuilderExtensions
 {
     /// <summary>
     /// Keeps the playbook engine's runs, hand-offs and trigger state, the daily pipeline's ledger, saved states (<see cref="IStateStore"/>)
-    /// health records (<see cref="IHealthHistoryStore"/>), health overrides (<see cref="IHealthOverrideStore"/>), segment snapshots (<see cref="ISegmentSnapshotStore"/>) and stage histories (<see cref="IStageHistoryStore"/>) in PostgreSQL,
+    /// health records (<see cref="IHealthHistoryStore"/>), health overrides (<see cref="IHealthOverrideStore"/>), segment snapshots (<see cref="ISegmentSnapshotStore"/>), stage histories (<see cref="IStageHistoryStore"/>) and feedback items (<see cref="IFeedbackStore"/>) in PostgreSQL,
     /// shared by every instance of the host that uses the same database and schema: registers a
     /// <see cref="PostgreSqlPlaybookRunStore"/> as the <see cref="IPlaybookRunStore"/> and a
     /// <see cref="PostgreSqlPipelineRunStore"/> as the <see cref="IPipelineRunStore"/> (singletons, replacing the
@@ -49,6 +50,8 @@ public static class PostgreSqlStorageBuilderExtensions
         builder.Services.AddSingleton<IStageHistoryStore>(sp => new PostgreSqlStageHistoryStore(sp.GetRequiredService<SharedDataSource>().Options));
         builder.Services.RemoveAll<IHealthOverrideStore>();
         builder.Services.AddSingleton<IHealthOverrideStore>(sp => new PostgreSqlHealthOverrideStore(sp.GetRequiredService<SharedDataSource>().Options));
+        builder.Services.RemoveAll<IFeedbackStore>();
+        builder.Services.AddSingleton<IFeedbackStore>(sp => new PostgreSqlFeedbackStore(sp.GetRequiredService<SharedDataSource>().Options));
         return builder;
     }
 

@@ -1,4 +1,5 @@
 using CustomerLifecycle;
+using CustomerLifecycle.Feedback;
 using CustomerLifecycle.HealthScoring;
 using CustomerLifecycle.Segmentation;
 using CustomerLifecycle.Stages;
@@ -13,7 +14,7 @@ public static class SqliteStorageBuilderExtensions
 {
     /// <summary>
     /// Keeps the playbook engine's runs, hand-offs and trigger state, the daily pipeline's ledger, saved states (<see cref="IStateStore"/>)
-    /// health records (<see cref="IHealthHistoryStore"/>), health overrides (<see cref="IHealthOverrideStore"/>), segment snapshots (<see cref="ISegmentSnapshotStore"/>) and stage histories (<see cref="IStageHistoryStore"/>) in a SQLite file:
+    /// health records (<see cref="IHealthHistoryStore"/>), health overrides (<see cref="IHealthOverrideStore"/>), segment snapshots (<see cref="ISegmentSnapshotStore"/>), stage histories (<see cref="IStageHistoryStore"/>) and feedback items (<see cref="IFeedbackStore"/>) in a SQLite file:
     /// registers a <see cref="SqlitePlaybookRunStore"/> as the <see cref="IPlaybookRunStore"/> and a
     /// <see cref="SqlitePipelineRunStore"/> as the <see cref="IPipelineRunStore"/> (singletons, replacing the in-memory
     /// defaults whichever is added first). The schema is migrated on first use unless
@@ -44,6 +45,8 @@ public static class SqliteStorageBuilderExtensions
         builder.Services.AddSingleton<IStageHistoryStore>(_ => new SqliteStageHistoryStore(options));
         builder.Services.RemoveAll<IHealthOverrideStore>();
         builder.Services.AddSingleton<IHealthOverrideStore>(_ => new SqliteHealthOverrideStore(options));
+        builder.Services.RemoveAll<IFeedbackStore>();
+        builder.Services.AddSingleton<IFeedbackStore>(_ => new SqliteFeedbackStore(options));
         return builder;
     }
 }

@@ -26,6 +26,21 @@ public sealed class FeedbackItemTests
     }
 
     [Fact]
+    public void Restore_ReplaysTheStoredChanges_AndRefusesAHistoryTheRulesDoNotAllow()
+    {
+        var item = Item().MoveTo(FeedbackStatus.UnderReview, T0.PlusTicks(1), "triaged").MoveTo(FeedbackStatus.Declined, T0 + Duration.FromDays(1)).RecordFollowUp(T0 + Duration.FromDays(2));
+        var restored = FeedbackItem.Restore(item.Id, item.Account, item.Text, item.SubmittedAt, item.Feature, item.Changes, item.FollowedUpAt);
+        Assert.Equal((item.Status, item.FollowedUpAt, item.IsLoopClosed), (restored.Status, restored.FollowedUpAt, restored.IsLoopClosed));
+        Assert.Equal(item.Changes, restored.Changes);
+
+        FeedbackStatusChange[] skipped = [new(FeedbackStatus.Submitted, FeedbackStatus.Released, T0, null)];
+        Assert.Contains("Stored feedback 'fb-1' cannot be restored", Assert.Throws<ArgumentException>(() => FeedbackItem.Restore("fb-1", item.Account, item.Text, T0, null, skipped, null)).Message, StringComparison.Ordinal);
+        FeedbackStatusChange[] broken = [new(FeedbackStatus.UnderReview, FeedbackStatus.Planned, T0, null)];
+        Assert.Contains("leaves UnderReview, but the item was Submitted", Assert.Throws<ArgumentException>(() => FeedbackItem.Restore("fb-1", item.Account, item.Text, T0, null, broken, null)).Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => FeedbackItem.Restore("fb-1", item.Account, item.Text, T0, null, [], T0)); // followed up while still open
+    }
+
+    [Fact]
     public void IllegalMove_ThrowsNamingTheAllowedMoves()
     {
         var ex = Assert.Throws<IllegalFeedbackTransitionException>(() => Item().MoveTo(FeedbackStatus.Released, T0));

@@ -9,6 +9,24 @@ public sealed class FeedbackLoopTrackerTests
     private readonly FakeClock _clock = FakeClock.AtDefaultStart();
 
     [Fact]
+    public async Task ATrackerRestoredFromAStore_CarriesOnWhereTheOtherStopped()
+    {
+        var store = new InMemoryFeedbackStore();
+        var first = new FeedbackLoopTracker(_clock);
+        await store.SaveAsync(first.Submit("1", new AccountId("a"), "SSO please", "sso"));
+        await store.SaveAsync(first.MoveTo("1", FeedbackStatus.UnderReview));
+
+        var second = new FeedbackLoopTracker(_clock);
+        second.Submit("stale", new AccountId("b"), "gone after the restore");
+        second.Restore(await store.AllAsync());
+        Assert.Equal(FeedbackStatus.Planned, second.MoveTo("1", FeedbackStatus.Planned).Status);
+        Assert.Equal(1, second.Count);
+        Assert.Throws<ArgumentException>(() => second.Restore([first.Get("1"), first.Get("1")]));
+        Assert.Equal(FeedbackStatus.Planned, second.Get("1").Status);
+        await Assert.ThrowsAsync<ArgumentException>(async () => await store.SaveAsync(FeedbackItem.Submit("1", new AccountId("z"), "reused id", _clock.GetCurrentInstant())));
+    }
+
+    [Fact]
     public void Queries_FindOpenLoopsStaleItemsAndRequestersOfAFeature()
     {
         var tracker = new FeedbackLoopTracker(_clock);
