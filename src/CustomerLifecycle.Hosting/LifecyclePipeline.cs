@@ -312,14 +312,27 @@ public sealed class LifecyclePipeline
                 {
                     // Against each account's latest record before today (hysteresis, last-known factors), then today's
                     // records written (replacing today's, so a resumed run writes the same ones again).
+                    // Factor readings are kept (an explanation per account) only when a scorecard falls back on last-known
+                    // values; otherwise the allocation-free score and its color are all the next day needs.
                     var previous = await history.LatestAsync(day.Date.PlusDays(-1), ct).ConfigureAwait(false);
+                    var readings = scorer.Resolver.Scorecards.Append(scorer.Resolver.Default).Any(s => s.UsesLastKnown);
+                    var now = Now();
                     var records = new HealthRecord[scores.Length];
                     for (var i = 0; i < scores.Length; i++)
                     {
                         var account = day.Active[i];
-                        var explanation = scorer.Explain(account, previous.TryGetValue(account.Id, out var before) ? before.ToPrevious() : null);
-                        scores[i] = explanation.Score;
-                        records[i] = HealthRecord.From(day.Date, explanation);
+                        var before = previous.TryGetValue(account.Id, out var record) ? record.ToPrevious() : null;
+                        if (readings)
+                        {
+                            var explanation = scorer.Explain(account, before);
+                            scores[i] = explanation.Score;
+                            records[i] = HealthRecord.From(day.Date, explanation);
+                        }
+                        else
+                        {
+                            scores[i] = scorer.Score(account, before);
+                            records[i] = HealthRecord.From(account.Id, day.Date, now, scores[i]);
+                        }
                     }
 
                     await history.WriteAsync(records, ct).ConfigureAwait(false);

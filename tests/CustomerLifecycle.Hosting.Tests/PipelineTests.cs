@@ -215,6 +215,42 @@ public sealed class PipelineTests : IDisposable
     }
 
     [Fact]
+    public async Task ALastKnownFactor_FallsBackOnTheStoredReading_OnTheNextDaysInstance()
+    {
+        var db = Path.Combine(_folder, "lastknown.db");
+        var time = At(Instant.FromUtc(2026, 12, 2, 11, 0));
+        ServiceProvider Instance()
+        {
+            var collection = new ServiceCollection();
+            collection.AddSingleton<TimeProvider>(time);
+            collection.AddLogging();
+            var scorecard = Scorecard.CreateBuilder("default")
+                .AddFactor(new SignalFactor("input", HealthInput.Signal, PointMapping.Identity), 1)
+                .AddFactor(new SignalFactor("survey", NpsInput.Survey, PointMapping.Identity), 1, missingData: MissingData.LastKnown(Duration.FromDays(10), Duration.FromDays(30)))
+                .Build();
+            collection.AddCustomerLifecycle(o => o.TimeZone = NewYork.Id)
+                .UseClock(new TimeProviderClock(time))
+                .AddHealthScoring(h => h.AddScorecard(scorecard))
+                .AddSqliteStorage($"Data Source={db}")
+                .AddLifecyclePipeline(p => p.UseAccountSource<NpsInput>().Configure(o => o.Schedule = false));
+            return collection.BuildServiceProvider();
+        }
+
+        // Day 1: input 50, survey 90: 70. Day 2 on a new instance: the survey is not sent again; its last reading (a day
+        // old) still counts, decayed towards neutral, where without it the score would be 50 on half the weight.
+        await using (var first = Instance())
+        {
+            Assert.Equal(70, (await first.GetRequiredService<LifecyclePipeline>().RunAsync(Day)).Day!.Scores[0].Value);
+        }
+
+        time.Advance(TimeSpan.FromDays(1));
+        await using var second = Instance();
+        var score = (await second.GetRequiredService<LifecyclePipeline>().RunAsync(Day.PlusDays(1))).Day!.Scores[0];
+        Assert.InRange(score.Value!.Value, 68, 70);
+        Assert.InRange(score.Confidence, 0.9, 1);
+    }
+
+    [Fact]
     public async Task StageHistories_AreKeptWithTheDay_SoTheNextDaysInstanceStartsFromTheStageReached()
     {
         var db = Path.Combine(_folder, "stages.db");
@@ -364,6 +400,18 @@ public sealed class PipelineTests : IDisposable
             var first = date == Day;
             yield return new Account { Id = new AccountId("steady"), Name = "Steady", Signals = SignalSet.Create([new(Signal, first ? 75 : 69)]) };
             yield return new Account { Id = new AccountId("falling"), Name = "Falling", Signals = SignalSet.Create([new(Signal, first ? 90 : 50)]) };
+        }
+    }
+
+    /// <summary>One account: input 50 each day, a survey answer of 90 on the first day only.</summary>
+    private sealed class NpsInput : IAccountSource
+    {
+        public static readonly SignalKey Survey = new("survey_input");
+
+        public async IAsyncEnumerable<Account> ReadAsync(LocalDate date, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            await Task.Yield();
+            yield return new Account { Id = new AccountId("acme"), Name = "Acme", Signals = date == Day ? SignalSet.Create([new(HealthInput.Signal, 50), new(Survey, 90)]) : SignalSet.Create([new(HealthInput.Signal, 50)]) };
         }
     }
 

@@ -58,6 +58,13 @@ public sealed class Scorecard
     /// <summary>Every signal the scorecard reads (factor inputs and critical rules): the columns a <see cref="SignalMatrix"/> needs.</summary>
     public IReadOnlyList<SignalKey> Signals => Compiled.Signals;
 
+    /// <summary>
+    /// Whether a factor falls back on its last known value when its data is missing: then scoring against the previous
+    /// score needs that score's factor readings (<see cref="HealthScorer.Explain"/>, <see cref="HealthRecord.From(NodaTime.LocalDate, HealthScoreExplanation)"/>),
+    /// not only its color.
+    /// </summary>
+    public bool UsesLastKnown => Compiled.Plans.Any(p => p.Policy == MissingDataPolicy.LastKnown);
+
     internal CompiledScorecard Compiled { get; }
 
     /// <summary>Starts a builder.</summary>

@@ -171,6 +171,8 @@ public sealed class HealthScorerTests
         Assert.Equal(fromMemory.Score, fromStore.Score);
         Assert.Equal(fromMemory.Find("fb"), fromStore.Find("fb")! with { Group = fromMemory.Find("fb")!.Group, Description = fromMemory.Find("fb")!.Description });
         Assert.Equal(fromMemory.Delta, fromStore.Delta);
+        Assert.True(scorecard.UsesLastKnown);
+        Assert.False(Scorecard.CreateBuilder("plain").AddFactor(Identity("fa", A), 1).Build().UsesLastKnown);
 
         // Hysteresis: 69 is Yellow by the bands, but within the 2-point margin of Green, so a Green yesterday stays Green.
         var green = scorer.Explain(Account(new Signal(A, 75), new Signal(B, 75)));
