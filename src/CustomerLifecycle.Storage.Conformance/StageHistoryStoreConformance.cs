@@ -16,6 +16,7 @@ public abstract class StageHistoryStoreConformance : StoreConformance<IStageHist
         ("reads_back_every_transition", (c, n, t) => c.RoundTripsAsync(n, t)),
         ("replaces_an_accounts_history_whole_and_leaves_the_others", (c, n, t) => c.ReplacesAsync(n, t)),
         ("refuses_a_batch_with_two_histories_of_one_account_whole", (c, n, t) => c.RefusesWholeAsync(n, t)),
+        ("loads_a_portfolio_at_once_and_only_the_accounts_asked_for", (c, n, t) => c.LoadsManyAsync(n, t)),
     ];
 
     /// <summary>The names of the cases, for a test framework's data-driven test.</summary>
@@ -84,5 +85,16 @@ public abstract class StageHistoryStoreConformance : StoreConformance<IStageHist
 
         var read = await store.LoadAsync([new AccountId("acme"), new AccountId("globex")], ct).ConfigureAwait(false);
         Expect(refused && read.Count == 0, name, $"a batch with two histories of one account must be refused and write nothing: refused {refused}, {read.Count} account(s) written.");
+    }
+
+    private async Task LoadsManyAsync(string name, CancellationToken ct)
+    {
+        var (store, other) = await OpenAsync(ct).ConfigureAwait(false);
+        var histories = Enumerable.Range(0, 300).Select(i => History($"a{i:D3}", moves: i % 3)).ToArray();
+        await store.SaveAsync(histories, ct).ConfigureAwait(false);
+        var asked = histories.Where((_, i) => i % 2 == 0).Select(h => h.Account).Append(new AccountId("nobody")).ToArray();
+        var read = await other.LoadAsync(asked, ct).ConfigureAwait(false);
+        var wrong = histories.Where((_, i) => i % 2 == 0).Where(h => !read.TryGetValue(h.Account, out var t) || !t.SequenceEqual(h.Transitions)).Select(h => h.Account.Value).ToList();
+        Expect(read.Count == 150 && wrong.Count == 0, name, $"150 of 300 accounts asked for (and one without a history): got {read.Count}, wrong or missing {string.Join(", ", wrong.Take(5))}.");
     }
 }

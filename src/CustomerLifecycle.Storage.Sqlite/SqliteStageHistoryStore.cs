@@ -73,33 +73,40 @@ public sealed class SqliteStageHistoryStore : IStageHistoryStore, IAsyncDisposab
         ArgumentNullException.ThrowIfNull(accounts);
         return _session.UseAsync<IReadOnlyDictionary<AccountId, IReadOnlyList<StageTransition>>>(c =>
         {
+            // A few accounts: one indexed lookup each. Many (a daily run over the portfolio): one pass over the table,
+            // keeping the accounts asked for, instead of a query per account.
+            var wanted = accounts.Select(a => a.Value).ToHashSet(StringComparer.Ordinal);
             using var command = c.CreateCommand();
-            command.CommandText = "SELECT from_stage, to_stage, at, kind, actor, reason FROM stage_transition WHERE account = $a ORDER BY position";
+            var one = wanted.Count <= 64;
+            command.CommandText = one
+                ? "SELECT account, from_stage, to_stage, at, kind, actor, reason FROM stage_transition WHERE account = $a ORDER BY position"
+                : "SELECT account, from_stage, to_stage, at, kind, actor, reason FROM stage_transition ORDER BY account, position";
             var account = command.Parameters.Add("$a", SqliteType.Text);
-            var found = new Dictionary<AccountId, IReadOnlyList<StageTransition>>();
-            foreach (var id in accounts.Distinct())
+            var found = new Dictionary<AccountId, List<StageTransition>>();
+            foreach (var id in one ? wanted : [string.Empty])
             {
-                account.Value = id.Value;
+                account.Value = id;
                 using var reader = command.ExecuteReader();
-                var transitions = new List<StageTransition>();
                 while (reader.Read())
                 {
-                    transitions.Add(new StageTransition(
-                        reader.IsDBNull(0) ? null : new StageId(reader.GetString(0)),
-                        new StageId(reader.GetString(1)),
-                        Instant.FromUnixTimeTicks(reader.GetInt64(2)),
-                        (StageTransitionKind)reader.GetInt32(3),
-                        reader.GetString(4),
-                        reader.IsDBNull(5) ? null : reader.GetString(5)));
-                }
+                    var key = reader.GetString(0);
+                    if (!wanted.Contains(key))
+                    {
+                        continue;
+                    }
 
-                if (transitions.Count > 0)
-                {
-                    found[id] = transitions;
+                    var transitions = found.TryGetValue(new AccountId(key), out var list) ? list : found[new AccountId(key)] = [];
+                    transitions.Add(new StageTransition(
+                        reader.IsDBNull(1) ? null : new StageId(reader.GetString(1)),
+                        new StageId(reader.GetString(2)),
+                        Instant.FromUnixTimeTicks(reader.GetInt64(3)),
+                        (StageTransitionKind)reader.GetInt32(4),
+                        reader.GetString(5),
+                        reader.IsDBNull(6) ? null : reader.GetString(6)));
                 }
             }
 
-            return found;
+            return found.ToDictionary(p => p.Key, p => (IReadOnlyList<StageTransition>)p.Value);
         }, cancellationToken);
     }
 
