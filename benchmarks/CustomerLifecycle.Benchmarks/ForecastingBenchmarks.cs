@@ -21,7 +21,10 @@ public class ForecastingBenchmarks
     private RenewalForecaster _forecaster = null!;
     private SurvivalObservation[] _subjects = null!;
 
-    [Params(1_000, 100_000, 1_000_000)]
+    /// <summary>1,000 / 100,000 / 1,000,000, or as <see cref="BenchmarkSizes.Accounts"/> says.</summary>
+    public static IEnumerable<int> Sizes => BenchmarkSizes.Accounts;
+
+    [ParamsSource(nameof(Sizes))]
     public int Accounts { get; set; }
 
     [GlobalSetup]

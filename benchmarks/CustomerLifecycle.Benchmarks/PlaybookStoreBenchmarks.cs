@@ -33,7 +33,7 @@ public class PlaybookStoreBenchmarks
     private string? _folder;
     private LocalDate _day;
 
-    public static IEnumerable<int> AccountSizes => UsageSizes.Accounts;
+    public static IEnumerable<int> AccountSizes => BenchmarkSizes.Accounts;
 
     [ParamsSource(nameof(AccountSizes))]
     public int Accounts { get; set; }

@@ -35,7 +35,10 @@ public class SegmentationBenchmarks
     private SegmentPortfolio _ruleColumns = null!;
     private SegmentPortfolio _defaultColumns = null!;
 
-    [Params(1_000, 100_000, 1_000_000)]
+    /// <summary>1,000 / 100,000 / 1,000,000, or as <see cref="BenchmarkSizes.Accounts"/> says.</summary>
+    public static IEnumerable<int> Sizes => BenchmarkSizes.Accounts;
+
+    [ParamsSource(nameof(Sizes))]
     public int Accounts { get; set; }
 
     [GlobalSetup]

@@ -6,8 +6,8 @@ using NodaTime;
 
 namespace CustomerLifecycle.Benchmarks;
 
-/// <summary>Sizes for the usage benchmarks; CI's dry run (CUSTOMERLIFECYCLE_BENCH_SMALL=1) uses small ones, so that it stays quick.</summary>
-internal static class UsageSizes
+/// <summary>Sizes for the benchmarks; CI's dry run (CUSTOMERLIFECYCLE_BENCH_SMALL=1) uses small ones, so that it stays quick.</summary>
+internal static class BenchmarkSizes
 {
     public static bool Small => Environment.GetEnvironmentVariable("CUSTOMERLIFECYCLE_BENCH_SMALL") == "1";
 
@@ -46,7 +46,7 @@ public class UsageFullBenchmarks
     private DuckDBConnection _duck = null!;
     private string _sql = null!;
 
-    public static IEnumerable<int> AccountSizes => UsageSizes.Accounts;
+    public static IEnumerable<int> AccountSizes => BenchmarkSizes.Accounts;
 
     [ParamsSource(nameof(AccountSizes))]
     public int Accounts { get; set; }
@@ -54,16 +54,16 @@ public class UsageFullBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _events = new UsageEvents(Accounts, UsageSizes.Events, UsageSizes.Days);
+        _events = new UsageEvents(Accounts, BenchmarkSizes.Events, BenchmarkSizes.Days);
         _duck = new DuckDBConnection("Data Source=:memory:");
         _duck.Open();
         using (var command = _duck.CreateCommand())
         {
-            command.CommandText = UsageEvents.SqlTable(Accounts, UsageSizes.Events, UsageSizes.Days);
+            command.CommandText = UsageEvents.SqlTable(Accounts, BenchmarkSizes.Events, BenchmarkSizes.Days);
             command.ExecuteNonQuery();
         }
 
-        _sql = UsageEvents.SqlSignals(UsageSizes.AsOf);
+        _sql = UsageEvents.SqlSignals(BenchmarkSizes.AsOf);
 
         // The two compute the same numbers: every definition's total over the accounts agrees.
         var ours = Aggregator();
@@ -76,7 +76,7 @@ public class UsageFullBenchmarks
             }
         }
 
-        var usage = new UsageAggregator(UsageEvents.Definitions(), UsageSizes.ClockOn(UsageSizes.AsOf));
+        var usage = new UsageAggregator(UsageEvents.Definitions(), BenchmarkSizes.ClockOn(BenchmarkSizes.AsOf));
         usage.Ingest(_events.Columns);
         Console.WriteLine($"// state: {usage.StateBytes / 1e6:0.0} MB for {Accounts:N0} accounts, {usage.StateBytes / (double)Accounts:N0} bytes per account ({usage.KeptDays} days kept)");
     }
@@ -130,7 +130,7 @@ public class UsageFullBenchmarks
     /// <summary>Ingests every event and evaluates every account; returns each column's total, in the SQL's column order.</summary>
     private double[] Run(UsageOptions options)
     {
-        var usage = new UsageAggregator(options, UsageSizes.ClockOn(UsageSizes.AsOf));
+        var usage = new UsageAggregator(options, BenchmarkSizes.ClockOn(BenchmarkSizes.AsOf));
         usage.Ingest(_events.Columns);
         var signals = usage.Evaluate(_events.AccountIds);
         string[] order = ["logins_30d", "events_7d", "report_quantity_30d", "exports_7d", "active_users_30d", "active_users_7d", "active_days_30d", "features_30d", "days_since_login", "events_trend"];
@@ -163,23 +163,23 @@ public class UsageDailyBenchmarks
     private byte[] _state = null!;
     private UsageAggregator _usage = null!;
 
-    public static IEnumerable<int> AccountSizes => UsageSizes.Accounts;
+    public static IEnumerable<int> AccountSizes => BenchmarkSizes.Accounts;
 
     [ParamsSource(nameof(AccountSizes))]
     public int Accounts { get; set; }
 
-    private static LocalDate Today => UsageSizes.AsOf.PlusDays(1);
+    private static LocalDate Today => BenchmarkSizes.AsOf.PlusDays(1);
 
     [GlobalSetup]
     public void Setup()
     {
         // One 11-day stream of 110 million events, split into the 10 days of history and the 11th day.
-        var perDay = UsageSizes.Events / UsageSizes.Days;
-        _all = new UsageEvents(Accounts, perDay * (UsageSizes.Days + 1), UsageSizes.Days + 1);
-        var lastDay = UsageEvents.FirstDay.PlusDays(UsageSizes.Days).AtStartOfDayInZone(DateTimeZone.Utc).ToInstant();
+        var perDay = BenchmarkSizes.Events / BenchmarkSizes.Days;
+        _all = new UsageEvents(Accounts, perDay * (BenchmarkSizes.Days + 1), BenchmarkSizes.Days + 1);
+        var lastDay = UsageEvents.FirstDay.PlusDays(BenchmarkSizes.Days).AtStartOfDayInZone(DateTimeZone.Utc).ToInstant();
         var history = _all.Where(at => at < lastDay);
         _day = _all.Where(at => at >= lastDay);
-        var usage = new UsageAggregator(UsageEvents.Definitions(), UsageSizes.ClockOn(UsageSizes.AsOf));
+        var usage = new UsageAggregator(UsageEvents.Definitions(), BenchmarkSizes.ClockOn(BenchmarkSizes.AsOf));
         usage.Ingest(history.Columns);
         usage.Evaluate();
         using var stream = new MemoryStream();
@@ -191,14 +191,14 @@ public class UsageDailyBenchmarks
     [IterationSetup(Target = nameof(Incremental))]
     public void Restore()
     {
-        _usage = new UsageAggregator(UsageEvents.Definitions(), UsageSizes.ClockOn(Today));
+        _usage = new UsageAggregator(UsageEvents.Definitions(), BenchmarkSizes.ClockOn(Today));
         _usage.LoadState(new MemoryStream(_state));
     }
 
     [Benchmark(Baseline = true)]
     public UsageSignals Recompute()
     {
-        var usage = new UsageAggregator(UsageEvents.Definitions(), UsageSizes.ClockOn(Today));
+        var usage = new UsageAggregator(UsageEvents.Definitions(), BenchmarkSizes.ClockOn(Today));
         usage.Ingest(_all.Columns);
         return usage.Evaluate(_all.AccountIds);
     }
@@ -221,13 +221,13 @@ public class UsageLinqBenchmarks
 {
     private UsageEvents _events = null!;
 
-    public static IEnumerable<int> AccountSizes => UsageSizes.Accounts;
+    public static IEnumerable<int> AccountSizes => BenchmarkSizes.Accounts;
 
     [ParamsSource(nameof(AccountSizes))]
     public int Accounts { get; set; }
 
     [GlobalSetup]
-    public void Setup() => _events = new UsageEvents(Accounts, UsageSizes.Events / 10, UsageSizes.Days);
+    public void Setup() => _events = new UsageEvents(Accounts, BenchmarkSizes.Events / 10, BenchmarkSizes.Days);
 
     [Benchmark(Baseline = true)]
     public double Floor()
@@ -248,7 +248,7 @@ public class UsageLinqBenchmarks
     [Benchmark]
     public UsageSignals Aggregator()
     {
-        var usage = new UsageAggregator(UsageEvents.Definitions(), UsageSizes.ClockOn(UsageSizes.AsOf));
+        var usage = new UsageAggregator(UsageEvents.Definitions(), BenchmarkSizes.ClockOn(BenchmarkSizes.AsOf));
         usage.Ingest(_events.Columns);
         return usage.Evaluate(_events.AccountIds);
     }
@@ -256,7 +256,7 @@ public class UsageLinqBenchmarks
     [Benchmark]
     public Dictionary<int, double[]> Linq()
     {
-        var asOf = UsageSizes.AsOf;
+        var asOf = BenchmarkSizes.AsOf;
         var e = _events;
         var names = UsageEvents.Names;
         var rows = Enumerable.Range(0, e.Account.Length)

@@ -5,17 +5,9 @@ using Microsoft.CodeAnalysis.CSharp;
 
 namespace CustomerLifecycle.Docs.Tests;
 
-/// <summary>Every C# block in README.md and docs/ compiles against the packages, so the docs cannot drift from the API.</summary>
+/// <summary>Every C# block in README.md, docs/ and the package READMEs is a whole program that compiles as pasted, so the docs cannot drift from the API.</summary>
 public sealed partial class DocSnippetTests
 {
-    private static readonly string[] Usings =
-    [
-        "System", "System.Collections.Generic", "System.Linq", "System.Threading", "System.Threading.Tasks", "NodaTime",
-        "CustomerLifecycle", "CustomerLifecycle.Stages", "CustomerLifecycle.Events", "CustomerLifecycle.Feedback", "CustomerLifecycle.Contacts", "CustomerLifecycle.Onboarding",
-        "CustomerLifecycle.HealthScoring", "CustomerLifecycle.Segmentation", "CustomerLifecycle.Forecasting", "CustomerLifecycle.Playbooks", "CustomerLifecycle.Usage", "CustomerLifecycle.Hosting",
-        "Microsoft.Extensions.DependencyInjection", "Microsoft.Extensions.Configuration", "Microsoft.Extensions.Hosting", "CustomerLifecycle.Docs.Tests", "CustomerLifecycle.Sample",
-    ];
-
     public static TheoryData<string, int> Snippets()
     {
         var root = PublicApi.RepositoryRoot();
@@ -38,6 +30,7 @@ public sealed partial class DocSnippetTests
     public void TheSnippet_Compiles(string file, int line)
     {
         var code = Blocks(File.ReadAllText(Path.Combine(PublicApi.RepositoryRoot(), file))).Single(b => b.Line == line).Code;
+        Assert.True(IsWholeProgram(code), $"{file}:{line}: the C# block is a fragment; start it with its using lines and its set-up, so it compiles as pasted into a new project.");
         var errors = Compile(code);
         Assert.True(errors.Count == 0, $"{file}:{line}: the C# block does not compile:\n{string.Join("\n", errors)}\n---\n{code}");
     }
@@ -61,29 +54,16 @@ public sealed partial class DocSnippetTests
     {
         var references = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
             .Select(p => MetadataReference.CreateFromFile(p));
-        if (IsWholeProgram(code))
-        {
-            // A block that starts with its own using directives is a program as pasted into a new console project
-            // (or, without top-level statements, a file of a class library or test project): implicit usings only, no
-            // globals, nullable on.
-            var syntax = CSharpSyntaxTree.ParseText(code, new CSharpParseOptions(LanguageVersion.Latest));
-            var kind = syntax.GetRoot().DescendantNodes().OfType<Microsoft.CodeAnalysis.CSharp.Syntax.GlobalStatementSyntax>().Any() ? OutputKind.ConsoleApplication : OutputKind.DynamicallyLinkedLibrary;
-            var program = CSharpCompilation.Create(
-                "program",
-                [syntax, CSharpSyntaxTree.ParseText(string.Concat(ImplicitUsings.Select(u => $"global using {u};\n")), new CSharpParseOptions(LanguageVersion.Latest))],
-                references,
-                new CSharpCompilationOptions(kind, nullableContextOptions: NullableContextOptions.Enable));
-            return [.. program.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).Select(d => d.ToString())];
-        }
-
-        var tree = CSharpSyntaxTree.ParseText(code, new CSharpParseOptions(LanguageVersion.Latest, kind: SourceCodeKind.Script));
-        var compilation = CSharpCompilation.CreateScriptCompilation(
-            "snippet",
-            tree,
+        // A program as pasted into a new console project (or, without top-level statements, a file of a class library
+        // or test project): implicit usings only, no globals, nullable on.
+        var syntax = CSharpSyntaxTree.ParseText(code, new CSharpParseOptions(LanguageVersion.Latest));
+        var kind = syntax.GetRoot().DescendantNodes().OfType<Microsoft.CodeAnalysis.CSharp.Syntax.GlobalStatementSyntax>().Any() ? OutputKind.ConsoleApplication : OutputKind.DynamicallyLinkedLibrary;
+        var program = CSharpCompilation.Create(
+            "program",
+            [syntax, CSharpSyntaxTree.ParseText(string.Concat(ImplicitUsings.Select(u => $"global using {u};\n")), new CSharpParseOptions(LanguageVersion.Latest))],
             references,
-            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, usings: Usings, nullableContextOptions: NullableContextOptions.Disable),
-            globalsType: typeof(DocGlobals));
-        return [.. compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).Select(d => d.ToString())];
+            new CSharpCompilationOptions(kind, nullableContextOptions: NullableContextOptions.Enable));
+        return [.. program.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).Select(d => d.ToString())];
     }
 
     private static bool IsWholeProgram(string code) => code.TrimStart().StartsWith("using ", StringComparison.Ordinal) && code.Contains(';', StringComparison.Ordinal);
