@@ -24,18 +24,18 @@ public sealed class SqliteFeedbackStore : IFeedbackStore, IAsyncDisposable, IDis
         await _session.UseAsync(c =>
         {
             using var transaction = c.BeginTransaction(deferred: false);
-            using (var read = Command(c, transaction, "SELECT account FROM feedback_item WHERE id = $id", ("$id", item.Id)))
+            using (var read = SqliteSession.Command(c, transaction, "SELECT account FROM feedback_item WHERE id = $id", ("$id", item.Id)))
             {
                 FeedbackItems.CheckSameAccount(read.ExecuteScalar() is string account ? new AccountId(account) : null, item);
             }
 
-            using (var upsert = Command(c, transaction, "INSERT OR REPLACE INTO feedback_item (id, account, text, feature, submitted_at, followed_up_at) VALUES ($id, $a, $t, $f, $s, $u)",
+            using (var upsert = SqliteSession.Command(c, transaction, "INSERT OR REPLACE INTO feedback_item (id, account, text, feature, submitted_at, followed_up_at) VALUES ($id, $a, $t, $f, $s, $u)",
                 ("$id", item.Id), ("$a", item.Account.Value), ("$t", item.Text), ("$f", (object?)item.Feature ?? DBNull.Value), ("$s", item.SubmittedAt.ToUnixTimeTicks()), ("$u", item.FollowedUpAt is { } u ? u.ToUnixTimeTicks() : DBNull.Value)))
             {
                 upsert.ExecuteNonQuery();
             }
 
-            using (var delete = Command(c, transaction, "DELETE FROM feedback_change WHERE id = $id", ("$id", item.Id)))
+            using (var delete = SqliteSession.Command(c, transaction, "DELETE FROM feedback_change WHERE id = $id", ("$id", item.Id)))
             {
                 delete.ExecuteNonQuery();
             }
@@ -43,7 +43,7 @@ public sealed class SqliteFeedbackStore : IFeedbackStore, IAsyncDisposable, IDis
             for (var i = 0; i < item.Changes.Count; i++)
             {
                 var change = item.Changes[i];
-                using var insert = Command(c, transaction, "INSERT INTO feedback_change (id, position, from_status, to_status, at, note) VALUES ($id, $p, $f, $t, $at, $n)",
+                using var insert = SqliteSession.Command(c, transaction, "INSERT INTO feedback_change (id, position, from_status, to_status, at, note) VALUES ($id, $p, $f, $t, $at, $n)",
                     ("$id", item.Id), ("$p", i), ("$f", (int)change.From), ("$t", (int)change.To), ("$at", change.At.ToUnixTimeTicks()), ("$n", (object?)change.Note ?? DBNull.Value));
                 insert.ExecuteNonQuery();
             }
@@ -71,24 +71,11 @@ public sealed class SqliteFeedbackStore : IFeedbackStore, IAsyncDisposable, IDis
     /// <returns>A task that completes when it is closed.</returns>
     public ValueTask DisposeAsync() => _session.DisposeAsync();
 
-    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql, params (string Name, object Value)[] parameters)
-    {
-        var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, value);
-        }
-
-        return command;
-    }
-
     private static IReadOnlyList<FeedbackItem> Read(SqliteConnection c, string? id)
     {
         var filter = id is null ? string.Empty : " WHERE id = $id";
         var changes = new Dictionary<string, List<FeedbackStatusChange>>(StringComparer.Ordinal);
-        using (var command = Command(c, null, $"SELECT id, from_status, to_status, at, note FROM feedback_change{filter} ORDER BY id, position", id is null ? [] : [("$id", id)]))
+        using (var command = SqliteSession.Command(c, null, $"SELECT id, from_status, to_status, at, note FROM feedback_change{filter} ORDER BY id, position", id is null ? [] : [("$id", id)]))
         using (var reader = command.ExecuteReader())
         {
             while (reader.Read())
@@ -99,7 +86,7 @@ public sealed class SqliteFeedbackStore : IFeedbackStore, IAsyncDisposable, IDis
         }
 
         var items = new List<FeedbackItem>();
-        using (var command = Command(c, null, $"SELECT id, account, text, feature, submitted_at, followed_up_at FROM feedback_item{filter} ORDER BY id", id is null ? [] : [("$id", id)]))
+        using (var command = SqliteSession.Command(c, null, $"SELECT id, account, text, feature, submitted_at, followed_up_at FROM feedback_item{filter} ORDER BY id", id is null ? [] : [("$id", id)]))
         using (var reader = command.ExecuteReader())
         {
             while (reader.Read())

@@ -19,14 +19,8 @@ public sealed class SqliteHealthOverrideStore : IHealthOverrideStore, IAsyncDisp
         HealthOverride.Validate(entry);
         await _session.UseAsync(c =>
         {
-            using var command = c.CreateCommand();
-            command.CommandText = "INSERT OR REPLACE INTO health_override (account, color, author, reason, set_at, expires_at) VALUES ($a, $c, $w, $r, $s, $e)";
-            command.Parameters.AddWithValue("$a", entry.Account.Value);
-            command.Parameters.AddWithValue("$c", (int)entry.Color);
-            command.Parameters.AddWithValue("$w", entry.Author);
-            command.Parameters.AddWithValue("$r", entry.Reason);
-            command.Parameters.AddWithValue("$s", entry.SetAt.ToUnixTimeTicks());
-            command.Parameters.AddWithValue("$e", entry.ExpiresAt.ToUnixTimeTicks());
+            using var command = SqliteSession.Command(c, null, "INSERT OR REPLACE INTO health_override (account, color, author, reason, set_at, expires_at) VALUES ($a, $c, $w, $r, $s, $e)",
+                ("$a", entry.Account.Value), ("$c", (int)entry.Color), ("$w", entry.Author), ("$r", entry.Reason), ("$s", entry.SetAt.ToUnixTimeTicks()), ("$e", entry.ExpiresAt.ToUnixTimeTicks()));
             return command.ExecuteNonQuery();
         }, cancellationToken).ConfigureAwait(false);
     }
@@ -35,9 +29,7 @@ public sealed class SqliteHealthOverrideStore : IHealthOverrideStore, IAsyncDisp
     public ValueTask<bool> ClearAsync(AccountId account, CancellationToken cancellationToken = default) =>
         _session.UseAsync(c =>
         {
-            using var command = c.CreateCommand();
-            command.CommandText = "DELETE FROM health_override WHERE account = $a";
-            command.Parameters.AddWithValue("$a", account.Value);
+            using var command = SqliteSession.Command(c, null, "DELETE FROM health_override WHERE account = $a", ("$a", account.Value));
             return command.ExecuteNonQuery() > 0;
         }, cancellationToken);
 

@@ -146,14 +146,7 @@ public sealed class SqlitePipelineRunStore : IPipelineRunStore, IAsyncDisposable
 
     private static void Execute(SqliteConnection connection, SqliteTransaction transaction, string sql, params (string Name, object Value)[] parameters)
     {
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, value);
-        }
-
+        using var command = SqliteSession.Command(connection, transaction, sql, parameters);
         command.ExecuteNonQuery();
     }
 

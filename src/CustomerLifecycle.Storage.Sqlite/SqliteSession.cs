@@ -15,6 +15,20 @@ internal sealed class SqliteSession(SqliteSchema schema) : IDisposable, IAsyncDi
 
     public SqliteSchema Schema { get; } = schema;
 
+    /// <summary>A command in a transaction (or none), with its parameters by name and value.</summary>
+    public static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql, params (string Name, object Value)[] parameters)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+
+        return command;
+    }
+
     public async ValueTask<T> UseAsync<T>(Func<SqliteConnection, T> work, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
