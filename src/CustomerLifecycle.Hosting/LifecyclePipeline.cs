@@ -82,12 +82,26 @@ public sealed class LifecyclePipeline
     /// <returns>What happened.</returns>
     /// <exception cref="PipelineStepFailedException">A step failed after its attempts; the run is recorded as failed.</exception>
     /// <exception cref="OperationCanceledException">The run was stopped.</exception>
-    public async Task<PipelineRunResult> RunAsync(LocalDate? date = null, CancellationToken cancellationToken = default)
+    public Task<PipelineRunResult> RunAsync(LocalDate? date = null, CancellationToken cancellationToken = default) =>
+        RunAsync(new PipelineRunRequest { Date = date }, cancellationToken);
+
+    /// <summary>
+    /// Runs a business date as <paramref name="request"/> says: the clock's today or a given date; once (as
+    /// <see cref="RunAsync(LocalDate?, CancellationToken)"/>) or again (<see cref="PipelineRunRequest.Rerun"/>); with or
+    /// without leave to cancel most open playbook runs.
+    /// </summary>
+    /// <param name="request">The date and how to run it.</param>
+    /// <param name="cancellationToken">Stops the run at the next safe point (between records): the run is recorded as stopped and resumes later.</param>
+    /// <returns>What happened.</returns>
+    /// <exception cref="PipelineStepFailedException">A step failed after its attempts (a mass cancellation at once); the run is recorded as failed.</exception>
+    /// <exception cref="OperationCanceledException">The run was stopped.</exception>
+    public async Task<PipelineRunResult> RunAsync(PipelineRunRequest request, CancellationToken cancellationToken = default)
     {
-        var day = date ?? _clock.Today;
+        ArgumentNullException.ThrowIfNull(request);
+        var day = request.Date ?? _clock.Today;
         var owner = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
         var lease = Duration.FromTimeSpan(_options.Lease);
-        var run = await _ledger.TryClaimAsync(_options.Name, day, owner, Now(), lease, cancellationToken).ConfigureAwait(false);
+        var run = await _ledger.TryClaimAsync(_options.Name, day, owner, Now(), lease, request.Rerun, cancellationToken).ConfigureAwait(false);
         if (run is null)
         {
             PipelineTelemetry.Skipped(_logger, _options.Name, day.ToString("uuuu-MM-dd", null));
@@ -98,13 +112,16 @@ public sealed class LifecyclePipeline
         using var activity = PipelineTelemetry.Source.StartActivity("customerlifecycle.pipeline.run");
         activity?.SetTag("customerlifecycle.date", day.ToString("uuuu-MM-dd", null));
         activity?.SetTag("customerlifecycle.pipeline.claims", run.Claims);
+        activity?.SetTag("customerlifecycle.pipeline.rerun", request.Rerun);
         PipelineTelemetry.Started(_logger, _options.Name, day.ToString("uuuu-MM-dd", null), run.Claims, run.Steps.Count);
-        var context = new PipelineDay(day);
+        var context = new PipelineDay(day) { AllowMassCancellation = request.AllowMassCancellation };
         try
         {
             foreach (var step in _steps)
             {
-                var done = run.Completed(step.Name);
+                // A rerun runs every step again, and records each again; a resumed run rebuilds the computing steps
+                // it completed and skips the writing ones.
+                var done = run.Completed(step.Name) && !request.Rerun;
                 if (done && step.Writes)
                 {
                     continue;
@@ -175,7 +192,9 @@ public sealed class LifecyclePipeline
             {
                 activity?.SetStatus(ActivityStatusCode.Error, e.Message);
                 PipelineTelemetry.StepFailures.Add(1, new KeyValuePair<string, object?>(PipelineTelemetry.StepTag, step.Name));
-                if (attempt >= _options.MaxAttempts)
+
+                // A refused mass cancellation is a decision on the day's data, not a passing fault: no retry changes it.
+                if (attempt >= _options.MaxAttempts || e is MassCancellationException)
                 {
                     throw new PipelineStepFailedException(day.Date, step.Name, attempt, e);
                 }
@@ -391,7 +410,7 @@ public sealed class LifecyclePipeline
                     day.Date,
                     day.Active.Select((a, i) => new AccountSnapshot(a, i < day.Scores.Count ? day.Scores[i] : null, day.Segments?.SegmentsOf(a.Id).Select(s => s.Name))),
                     day.Churned);
-                var evaluation = await engine.EvaluateAsync(snapshot, day.Milestones, ct).ConfigureAwait(false);
+                var evaluation = await engine.EvaluateAsync(null, snapshot, day.Milestones, ct, allowMassCancellation: day.AllowMassCancellation).ConfigureAwait(false);
                 day.Playbooks = evaluation;
                 return Counts(("runs_created", evaluation.Created.Count), ("runs_suppressed", evaluation.Suppressed.Count), ("runs_cancelled", evaluation.Cancelled.Count), ("tasks_handed_off", evaluation.HandedOff.Count), ("handoff_failures", evaluation.Failures.Count));
             });

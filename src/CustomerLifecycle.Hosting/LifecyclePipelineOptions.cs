@@ -11,7 +11,7 @@ public sealed class LifecyclePipelineOptions
     /// <summary>The pipeline's name in the ledger; instances with the same name share its runs. <c>daily</c> by default.</summary>
     public string Name { get; set; } = "daily";
 
-    /// <summary>Whether the hosted service runs the pipeline on its schedule (true by default); false leaves it to <see cref="LifecyclePipeline.RunAsync"/>.</summary>
+    /// <summary>Whether the hosted service runs the pipeline on its schedule (true by default); false leaves it to <see cref="LifecyclePipeline.RunAsync(PipelineRunRequest, CancellationToken)"/>.</summary>
     public bool Schedule { get; set; } = true;
 
     /// <summary>The local time of day, in the business time zone, at which the day's run starts: <c>HH:mm</c>, <c>06:00</c> by default. A time a daylight-saving change skips runs at the first instant after the gap; a repeated one, at its first occurrence.</summary>

@@ -49,6 +49,29 @@ public sealed class PipelineDay
 
     /// <summary>Next quarter's renewal forecast (null without forecasting).</summary>
     public RenewalForecast? Forecast { get; internal set; }
+
+    internal bool AllowMassCancellation { get; init; }
+}
+
+/// <summary>Which business date to run, and how (<see cref="LifecyclePipeline.RunAsync(PipelineRunRequest, CancellationToken)"/>).</summary>
+public sealed record PipelineRunRequest
+{
+    /// <summary>The business date; today in the business time zone when null.</summary>
+    public LocalDate? Date { get; init; }
+
+    /// <summary>
+    /// Runs the date again even when it succeeded: every step, the writing ones too, each recorded again. The playbook
+    /// step creates no run twice (the engine's stored trigger states); your own steps must be as idempotent. Still
+    /// skipped while another instance holds the date. For an operator who fixed the day's data, and for one-shot tools.
+    /// </summary>
+    public bool Rerun { get; init; }
+
+    /// <summary>
+    /// Lets the playbook step cancel more open runs than <see cref="Playbooks.PlaybookEngineOptions.MaxCancellationShare"/> allows (the step
+    /// otherwise fails at once with a <see cref="Playbooks.MassCancellationException"/>, without retries): after checking
+    /// that the accounts missing from the day are really gone.
+    /// </summary>
+    public bool AllowMassCancellation { get; init; }
 }
 
 /// <summary>What a step of your own receives.</summary>
@@ -62,14 +85,14 @@ public enum PipelineRunOutcome
     /// <summary>This call ran the date to the end (or resumed it and ran its remaining steps).</summary>
     Succeeded = 0,
 
-    /// <summary>Another instance holds the date, or it already succeeded: this call did nothing.</summary>
+    /// <summary>Another instance holds the date, or it already succeeded (and this was no rerun): this call did nothing.</summary>
     Skipped = 1,
 
     /// <summary>This instance lost its claim (its lease expired and another took the date over) and stopped.</summary>
     LeaseLost = 2,
 }
 
-/// <summary>The result of <see cref="LifecyclePipeline.RunAsync"/>.</summary>
+/// <summary>The result of <see cref="LifecyclePipeline.RunAsync(PipelineRunRequest, CancellationToken)"/>.</summary>
 /// <param name="Date">The business date.</param>
 /// <param name="Outcome">How it went.</param>
 /// <param name="Run">The run as the ledger has it after this call, when this call held it.</param>

@@ -27,7 +27,7 @@ public sealed class PostgreSqlPipelineRunStore : IPipelineRunStore, IAsyncDispos
     }
 
     /// <inheritdoc />
-    public async ValueTask<PipelineRunRecord?> TryClaimAsync(string pipeline, LocalDate date, string owner, Instant now, Duration lease, CancellationToken cancellationToken = default)
+    public async ValueTask<PipelineRunRecord?> TryClaimAsync(string pipeline, LocalDate date, string owner, Instant now, Duration lease, bool rerun = false, CancellationToken cancellationToken = default)
     {
         PipelineLedger.Check(pipeline, owner);
         await using var connection = await _schema.OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -45,7 +45,7 @@ public sealed class PostgreSqlPipelineRunStore : IPipelineRunStore, IAsyncDispos
         // A row inserted just now (claim 0) is a new run.
         var stored = (await ReadAsync(connection, transaction, pipeline, date, forUpdate: true, cancellationToken).ConfigureAwait(false))!;
         var run = stored.Claims == 0 ? null : stored;
-        if (!PipelineLedger.MayClaim(run, owner, now))
+        if (!PipelineLedger.MayClaim(run, owner, now, rerun))
         {
             await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
             return null;
@@ -83,7 +83,7 @@ public sealed class PostgreSqlPipelineRunStore : IPipelineRunStore, IAsyncDispos
         await using (var command = new NpgsqlCommand($"""
             UPDATE {_run} SET lease_until = @u WHERE pipeline = @p AND date = @d;
             INSERT INTO {_step} (pipeline, date, step, position, started_at, took, attempts, counts) VALUES (@p, @d, @s, @n, @a, @t, @k, @c)
-            ON CONFLICT (pipeline, date, step) DO UPDATE SET position = excluded.position, started_at = excluded.started_at, took = excluded.took, attempts = excluded.attempts, counts = excluded.counts
+            ON CONFLICT (pipeline, date, step) DO UPDATE SET started_at = excluded.started_at, took = excluded.took, attempts = excluded.attempts, counts = excluded.counts
             """, connection, transaction))
         {
             command.Parameters.AddWithValue("u", (now + lease).ToUnixTimeTicks());

@@ -19,14 +19,14 @@ public sealed class SqlitePipelineRunStore : IPipelineRunStore, IAsyncDisposable
     public SqlitePipelineRunStore(SqliteStorageOptions options) => _session = new(new SqliteSchema(options, "pipeline", SqliteSchema.PipelineMigrations));
 
     /// <inheritdoc />
-    public ValueTask<PipelineRunRecord?> TryClaimAsync(string pipeline, LocalDate date, string owner, Instant now, Duration lease, CancellationToken cancellationToken = default)
+    public ValueTask<PipelineRunRecord?> TryClaimAsync(string pipeline, LocalDate date, string owner, Instant now, Duration lease, bool rerun = false, CancellationToken cancellationToken = default)
     {
         PipelineLedger.Check(pipeline, owner);
         return _session.UseAsync(c =>
         {
             using var transaction = c.BeginTransaction(deferred: false);
             var run = Read(c, transaction, pipeline, date);
-            if (!PipelineLedger.MayClaim(run, owner, now))
+            if (!PipelineLedger.MayClaim(run, owner, now, rerun))
             {
                 return null;
             }
@@ -57,7 +57,7 @@ public sealed class SqlitePipelineRunStore : IPipelineRunStore, IAsyncDisposable
             Execute(c, transaction, "UPDATE pipeline_run SET lease_until = $u WHERE pipeline = $p AND date = $d", ("$u", (now + lease).ToUnixTimeTicks()), ("$p", pipeline), ("$d", Iso(date)));
             Execute(c, transaction, """
                 INSERT INTO pipeline_step (pipeline, date, step, position, started_at, took, attempts, counts) VALUES ($p, $d, $s, $n, $a, $t, $k, $c)
-                ON CONFLICT (pipeline, date, step) DO UPDATE SET position = excluded.position, started_at = excluded.started_at, took = excluded.took, attempts = excluded.attempts, counts = excluded.counts
+                ON CONFLICT (pipeline, date, step) DO UPDATE SET started_at = excluded.started_at, took = excluded.took, attempts = excluded.attempts, counts = excluded.counts
                 """, ("$p", pipeline), ("$d", Iso(date)), ("$s", step.Step), ("$n", run.Steps.Count), ("$a", step.StartedAt.ToUnixTimeTicks()), ("$t", step.Took.BclCompatibleTicks), ("$k", step.Attempts), ("$c", JsonSerializer.Serialize(step.Counts)));
             transaction.Commit();
             return true;

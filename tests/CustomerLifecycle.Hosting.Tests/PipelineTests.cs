@@ -54,6 +54,54 @@ public sealed class PipelineTests : IDisposable
     }
 
     [Fact]
+    public async Task ARerun_RunsEveryStepAgain_RecordsThemInPlace_AndCreatesNoPlaybookRunTwice()
+    {
+        var db = Path.Combine(_folder, "rerun.db");
+        var time = At(Instant.FromUtc(2026, 12, 2, 11, 0));
+        var digests = 0;
+        await using var provider = Host(db, time, p => p.AddStep("digest", (_, _) =>
+        {
+            Interlocked.Increment(ref digests);
+            return new((IReadOnlyDictionary<string, long>?)null);
+        }));
+        var pipeline = provider.GetRequiredService<LifecyclePipeline>();
+        var created = (await pipeline.RunAsync(Day)).Day!.Playbooks!.Created.Count;
+        Assert.True(created >= 20, $"every Red account starts the churn-save playbook: {created} runs");
+        Assert.Equal(PipelineRunOutcome.Skipped, (await pipeline.RunAsync(Day)).Outcome);
+
+        time.Advance(TimeSpan.FromHours(1));
+        var again = await pipeline.RunAsync(new PipelineRunRequest { Date = Day, Rerun = true });
+        Assert.Equal(PipelineRunOutcome.Succeeded, again.Outcome);
+        Assert.Equal((PipelineRunStatus.Succeeded, 2), (again.Run!.Status, again.Run.Claims));
+        Assert.Equal(pipeline.Steps, again.Run.Steps.Select(s => s.Step));
+        Assert.All(again.Run.Steps, s => Assert.Equal(Instant.FromUtc(2026, 12, 2, 12, 0), s.StartedAt));
+        Assert.Empty(again.Day!.Playbooks!.Created);
+        Assert.Equal(0, again.Run.Steps.Single(s => s.Step == "playbooks").Counts["runs_created"]);
+        Assert.Equal(2, digests);
+        Assert.Equal(created, await RunCountAsync(provider));
+    }
+
+    [Fact]
+    public async Task AMassCancellation_FailsTheRunAtOnce_WithoutRetries_AndRunsWhenAllowed()
+    {
+        var db = Path.Combine(_folder, "mass.db");
+        var time = At(Instant.FromUtc(2026, 12, 2, 11, 0));
+        await using var provider = Host(db, time, p => p.UseAccountSource<ChurnedTheNextDay>().Configure(o => o.MaxAttempts = 3));
+        var pipeline = provider.GetRequiredService<LifecyclePipeline>();
+        var created = (await pipeline.RunAsync(Day)).Day!.Playbooks!.Created.Count;
+
+        // The next day every account is churned: cancelling every open run is refused, at the first attempt.
+        var refused = await Assert.ThrowsAsync<PipelineStepFailedException>(() => pipeline.RunAsync(Day.PlusDays(1)));
+        Assert.Equal(("playbooks", 1), (refused.Step, refused.Attempts));
+        Assert.IsType<MassCancellationException>(refused.InnerException);
+        Assert.Equal(PipelineRunStatus.Failed, (await pipeline.RecentRunsAsync(1))[0].Status);
+
+        var allowed = await pipeline.RunAsync(new PipelineRunRequest { Date = Day.PlusDays(1), AllowMassCancellation = true });
+        Assert.Equal(PipelineRunOutcome.Succeeded, allowed.Outcome);
+        Assert.Equal(created, allowed.Day!.Playbooks!.Cancelled.Count);
+    }
+
+    [Fact]
     public async Task TwoHostsRacingForADate_OneRunsIt_TheOtherSkips_AndEachPlaybookRunExistsOnce()
     {
         var db = Path.Combine(_folder, "race.db");
@@ -436,12 +484,24 @@ public sealed class PipelineTests : IDisposable
         }
     }
 
+    private sealed class ChurnedTheNextDay : IAccountSource
+    {
+        public async IAsyncEnumerable<Account> ReadAsync(LocalDate date, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            foreach (var account in Portfolio())
+            {
+                await Task.Yield();
+                yield return date > Day ? account with { Stage = DefaultLifecycleStages.Churned } : account;
+            }
+        }
+    }
+
     private sealed class UnreachableOnce(IPipelineRunStore inner) : IPipelineRunStore
     {
         private int _claims;
 
-        public ValueTask<PipelineRunRecord?> TryClaimAsync(string pipeline, LocalDate date, string owner, Instant now, Duration lease, CancellationToken cancellationToken = default) =>
-            Interlocked.Increment(ref _claims) == 1 ? throw new InvalidOperationException("The database is restarting.") : inner.TryClaimAsync(pipeline, date, owner, now, lease, cancellationToken);
+        public ValueTask<PipelineRunRecord?> TryClaimAsync(string pipeline, LocalDate date, string owner, Instant now, Duration lease, bool rerun = false, CancellationToken cancellationToken = default) =>
+            Interlocked.Increment(ref _claims) == 1 ? throw new InvalidOperationException("The database is restarting.") : inner.TryClaimAsync(pipeline, date, owner, now, lease, rerun, cancellationToken);
 
         public ValueTask<bool> CompleteStepAsync(string pipeline, LocalDate date, string owner, PipelineStepRecord step, Instant now, Duration lease, CancellationToken cancellationToken = default) => inner.CompleteStepAsync(pipeline, date, owner, step, now, lease, cancellationToken);
 

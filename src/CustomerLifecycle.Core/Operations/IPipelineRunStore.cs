@@ -12,18 +12,20 @@ public interface IPipelineRunStore
 {
     /// <summary>
     /// Claims a date's run for <paramref name="owner"/>, or renews the owner's claim. Succeeds when the run is new, or
-    /// failed, or held by the same owner, or held by another whose lease expired; then the run is the owner's until
-    /// <paramref name="now"/> + <paramref name="lease"/>. Fails (null) when another owner holds an unexpired lease, or
-    /// the run succeeded.
+    /// failed, or held by the same owner, or held by another whose lease expired, or (with <paramref name="rerun"/>) it
+    /// succeeded; then the run is the owner's until <paramref name="now"/> + <paramref name="lease"/>, with the steps it
+    /// completed before (a step completed again replaces its record, in its place). Fails (null) when another owner
+    /// holds an unexpired lease, or the run succeeded and this is no rerun.
     /// </summary>
     /// <param name="pipeline">The pipeline's name.</param>
     /// <param name="date">The business date.</param>
     /// <param name="owner">Who claims (one instance's run).</param>
     /// <param name="now">The current instant, in real time.</param>
     /// <param name="lease">How long the claim lasts unless renewed.</param>
+    /// <param name="rerun">Whether to claim a run that succeeded, to run the date again.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The run as the owner now holds it, with the steps completed so far (by any owner); null when it may not proceed.</returns>
-    ValueTask<PipelineRunRecord?> TryClaimAsync(string pipeline, LocalDate date, string owner, Instant now, Duration lease, CancellationToken cancellationToken = default);
+    ValueTask<PipelineRunRecord?> TryClaimAsync(string pipeline, LocalDate date, string owner, Instant now, Duration lease, bool rerun = false, CancellationToken cancellationToken = default);
 
     /// <summary>Records a completed step and renews the lease, only while <paramref name="owner"/> holds the run.</summary>
     /// <param name="pipeline">The pipeline's name.</param>

@@ -9,14 +9,14 @@ public sealed class InMemoryPipelineRunStore : IPipelineRunStore
     private readonly Dictionary<(string, LocalDate), PipelineRunRecord> _runs = [];
 
     /// <inheritdoc />
-    public ValueTask<PipelineRunRecord?> TryClaimAsync(string pipeline, LocalDate date, string owner, Instant now, Duration lease, CancellationToken cancellationToken = default)
+    public ValueTask<PipelineRunRecord?> TryClaimAsync(string pipeline, LocalDate date, string owner, Instant now, Duration lease, bool rerun = false, CancellationToken cancellationToken = default)
     {
         PipelineLedger.Check(pipeline, owner);
         cancellationToken.ThrowIfCancellationRequested();
         lock (_lock)
         {
             _runs.TryGetValue((pipeline, date), out var run);
-            if (!PipelineLedger.MayClaim(run, owner, now))
+            if (!PipelineLedger.MayClaim(run, owner, now, rerun))
             {
                 return new((PipelineRunRecord?)null);
             }
@@ -39,7 +39,7 @@ public sealed class InMemoryPipelineRunStore : IPipelineRunStore
                 return new(false);
             }
 
-            _runs[(pipeline, date)] = run with { LeaseUntil = now + lease, Steps = [.. run.Steps.Where(s => s.Step != step.Step), step] };
+            _runs[(pipeline, date)] = run with { LeaseUntil = now + lease, Steps = run.Completed(step.Step) ? [.. run.Steps.Select(s => s.Step == step.Step ? step : s)] : [.. run.Steps, step] };
             return new(true);
         }
     }
@@ -74,14 +74,18 @@ public sealed class InMemoryPipelineRunStore : IPipelineRunStore
 /// <summary>The ledger's rules, shared by every store so they decide alike.</summary>
 public static class PipelineLedger
 {
-    /// <summary>Whether <paramref name="owner"/> may claim a run: it is new, failed or stopped, already the owner's, or its holder's lease expired; never once it succeeded.</summary>
+    /// <summary>
+    /// Whether <paramref name="owner"/> may claim a run: it is new, failed or stopped, already the owner's, or its
+    /// holder's lease expired; once it succeeded, only to run it again (<paramref name="rerun"/>).
+    /// </summary>
     /// <param name="run">The run, or null when there is none yet.</param>
     /// <param name="owner">Who claims.</param>
     /// <param name="now">The current instant.</param>
+    /// <param name="rerun">Whether a run that succeeded may be claimed again.</param>
     /// <returns>True when the claim may proceed.</returns>
-    public static bool MayClaim(PipelineRunRecord? run, string owner, Instant now) => run is null || run.Status switch
+    public static bool MayClaim(PipelineRunRecord? run, string owner, Instant now, bool rerun = false) => run is null || run.Status switch
     {
-        PipelineRunStatus.Succeeded => false,
+        PipelineRunStatus.Succeeded => rerun,
         PipelineRunStatus.Running => run.Owner == owner || run.LeaseUntil <= now,
         _ => true,
     };
