@@ -280,18 +280,22 @@ public sealed class LifecyclePipeline
                     }
 
                     var history = stored?.GetValueOrDefault(a.Id) is { } transitions ? StageHistory.Restore(machine.Model, a.Id, transitions) : null;
-                    if (history is null || history.CurrentStage == DefaultLifecycleStages.Churned)
+                    var started = history is null || history.CurrentStage == DefaultLifecycleStages.Churned;
+                    if (started)
                     {
                         // New to the lifecycle, or back after churning: a history starts from the source's stage.
                         history = machine.Start(a.Id, a.Stage);
-                        changed.Add(history);
                     }
 
-                    var evaluated = machine.Evaluate(history, a);
-                    if (evaluated.CurrentStage != history.CurrentStage)
+                    var evaluated = machine.Evaluate(history!, a);
+                    if (evaluated.CurrentStage != history!.CurrentStage)
                     {
                         moves.Add((a.Id, history.CurrentStage, evaluated.CurrentStage));
-                        changed.Remove(history);
+                    }
+
+                    // Saved when it moved or just started (one entry per account: this list is as long as the portfolio on a first run).
+                    if (started || evaluated.CurrentStage != history.CurrentStage)
+                    {
                         changed.Add(evaluated);
                     }
 
