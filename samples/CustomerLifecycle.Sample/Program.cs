@@ -1,18 +1,14 @@
-using CustomerLifecycle;
-using CustomerLifecycle.Forecasting;
-using CustomerLifecycle.HealthScoring;
+using CustomerLifecycle.Hosting;
 using CustomerLifecycle.Playbooks;
 using CustomerLifecycle.Sample;
-using CustomerLifecycle.Segmentation;
 using CustomerLifecycle.Stages;
-using CustomerLifecycle.Storage.Sqlite;
-using CustomerLifecycle.Usage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using NodaTime;
 
 // dotnet run --project samples/CustomerLifecycle.Sample [-- --accounts FILE] [--skip-invalid] [--generate FILE]
+// Runs the day once through the daily pipeline (CustomerLifecycle.Hosting) and prints the report.
 return await SampleProgram.MainAsync(args, Console.Out, Console.Error);
 
 /// <summary>
@@ -23,7 +19,7 @@ internal static class SampleProgram
 {
     public const int Refused = 2;
 
-    private const string Usage = "Usage: CustomerLifecycle.Sample [--accounts FILE] [--skip-invalid] [--db FILE] [--html FILE] [--generate FILE] [--confirm-cancellations] [--Sample:AsOf=yyyy-MM-dd]";
+    private const string Usage = "Usage: CustomerLifecycle.Sample [--once] [--accounts FILE] [--skip-invalid] [--db FILE] [--html FILE] [--generate FILE] [--confirm-cancellations] [--Sample:AsOf=yyyy-MM-dd]";
 
     public static async Task<int> MainAsync(string[] args, TextWriter output, TextWriter error, string? contentRoot = null)
     {
@@ -72,6 +68,9 @@ internal static class SampleProgram
                 case "--confirm-cancellations":
                     confirmCancellations = true;
                     break;
+                case "--once":
+                    // The default: run the day now and exit (samples/CustomerLifecycle.Worker is the long-running form).
+                    break;
                 case "--help" or "-h":
                     output.WriteLine(Usage);
                     return 0;
@@ -106,14 +105,20 @@ internal static class SampleProgram
         builder.Services.AddSingleton<IValidateOptions<SampleOptions>, SampleOptionsValidator>();
         builder.Services.AddSingleton<IClock>(sp => new FixedClock(sp.GetRequiredService<IOptions<SampleOptions>>().Value.Date.At(new LocalTime(9, 0)).InUtc().ToInstant()));
         var database = new SampleDatabase(databaseFile ?? Path.Combine(AppContext.BaseDirectory, "sample.db"));
-        builder.Services.AddSingleton(database);
+        var inputs = new SampleInputs();
         builder.Services.AddCustomerLifecycle(lifecycle)
             .AddHealthScoring(lifecycle.GetSection("HealthScoring"), h => h.AddFactor<ApiAdoptionFactor>())
             .AddSegmentation(lifecycle.GetSection("Segmentation"))
             .AddForecasting(lifecycle.GetSection("Forecasting"))
             .AddUsage(lifecycle.GetSection("Usage"))
             .AddPlaybooks(lifecycle.GetSection("Playbooks"))
-            .AddSqliteStorage(database.ConnectionString);
+            .AddSqliteStorage(database.ConnectionString)
+            .AddLifecyclePipeline(p => p.Configure(o => o.Schedule = false));
+        builder.Services.AddSingleton<IAccountSource>(inputs);
+
+        // The usage step runs only with an event source: a portfolio over the limit keeps its file's usage columns, so
+        // it gets none (the factory runs when the pipeline is first resolved, after the file is read).
+        builder.Services.AddSingleton<IUsageEventSource>(_ => inputs.SimulatesUsage ? inputs.Events : null!);
 
         using var host = builder.Build();
         var failures = ConfigurationFailures(host.Services);
@@ -183,35 +188,31 @@ internal static class SampleProgram
             error.WriteLine($"Skipping {errors.Count} invalid row(s); running on {rows.Count} valid rows.");
         }
 
+        inputs.Rows = rows;
         await host.StartAsync().ConfigureAwait(false);
-        var services = host.Services;
-        var run = new SampleRun(
-            services.GetRequiredService<LifecycleStageMachine>(),
-            services.GetRequiredService<HealthScorer>(),
-            services.GetRequiredService<Segmenter>(),
-            services.GetRequiredService<RenewalForecaster>(),
-            services.GetRequiredService<PlaybookEngine>(),
-            services.GetRequiredService<UsageAggregator>(),
-            (SqlitePlaybookRunStore)services.GetRequiredService<IPlaybookRunStore>(),
-            services.GetRequiredService<BusinessClock>(),
-            database,
-            output,
-            error);
-        SampleResult result;
+        SampleResult? result;
         try
         {
-            result = await run.RunAsync(rows, sample.ForecastTrials, sample.Seed, confirmCancellations).ConfigureAwait(false);
+            result = await new SampleRun(host.Services, inputs, database, output).RunAsync(sample.ForecastTrials, sample.Seed, confirmCancellations).ConfigureAwait(false);
         }
-        catch (MassCancellationException e)
+        catch (PipelineStepFailedException e) when (e.InnerException is MassCancellationException mass)
         {
+            // The run is recorded as failed at the playbook step: no playbook run was created or cancelled, and the
+            // day's stage, health and segment records are replaced when the date runs again.
             error.WriteLine();
-            error.WriteLine($"{source}: {e.Message.Replace("evaluate again with allowMassCancellation: true", "run again with --confirm-cancellations", StringComparison.Ordinal)}");
+            error.WriteLine($"{source}: {mass.Message.Replace("evaluate again with allowMassCancellation: true", "run again with --confirm-cancellations", StringComparison.Ordinal)}");
             return Refused;
+        }
+
+        if (result is null)
+        {
+            await host.StopAsync().ConfigureAwait(false);
+            return 0;
         }
 
         if (htmlFile is not null)
         {
-            await File.WriteAllTextAsync(htmlFile, Dashboard.Render(result.Today, result.Scores, database.ScoreTrend(), result.Retention, result.Forecast, result.Range, result.TasksDueSoon)).ConfigureAwait(false);
+            await File.WriteAllTextAsync(htmlFile, Dashboard.Render(result.Today, result.Scores, result.ScoreTrend, result.Retention, result.Forecast, result.Range, result.TasksDueSoon)).ConfigureAwait(false);
             output.WriteLine();
             output.WriteLine($"Dashboard written to {htmlFile}.");
         }

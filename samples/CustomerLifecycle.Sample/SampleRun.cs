@@ -1,95 +1,103 @@
+using System.Diagnostics;
 using System.Globalization;
 using CustomerLifecycle.Forecasting;
 using CustomerLifecycle.HealthScoring;
+using CustomerLifecycle.Hosting;
 using CustomerLifecycle.Playbooks;
 using CustomerLifecycle.Segmentation;
-using CustomerLifecycle.Events;
-using CustomerLifecycle.Stages;
 using CustomerLifecycle.Storage.Sqlite;
 using CustomerLifecycle.Usage;
+using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
 
 namespace CustomerLifecycle.Sample;
 
-/// <summary>The whole lifecycle on a portfolio: stages → health → segments → forecast → playbook tasks, printed for a CSM lead.</summary>
-internal sealed class SampleRun(
-    LifecycleStageMachine machine,
-    HealthScorer scorer,
-    Segmenter segmenter,
-    RenewalForecaster forecaster,
-    PlaybookEngine playbooks,
-    UsageAggregator usage,
-    SqlitePlaybookRunStore runStore,
-    BusinessClock clock,
-    SampleDatabase database,
-    TextWriter output,
-    TextWriter status)
+/// <summary>
+/// The whole lifecycle on a portfolio, as the daily pipeline of <c>CustomerLifecycle.Hosting</c> runs it (usage → stages
+/// → health → segments → playbooks → forecast, each step's results in the SQLite stores), printed for a CSM lead.
+/// </summary>
+internal sealed class SampleRun(IServiceProvider services, SampleInputs inputs, SampleDatabase database, TextWriter output)
 {
     /// <summary>
-    /// Runs the day. Everything is computed before anything is written: the playbook runs go to their store (each run
-    /// created once, so a rerun after a crash completes them), then the stage moves and the snapshot in one transaction.
+    /// Runs the date: a first run, or again (a rerun: every step again; the stores replace the day's records, and the
+    /// playbook engine creates no run twice). Returns null, having said so, when another process holds the date now.
     /// </summary>
-    public async Task<SampleResult> RunAsync(IReadOnlyList<PortfolioRow> rows, int trials, ulong seed, bool allowMassCancellation = false)
+    /// <exception cref="PipelineStepFailedException">A step failed (a refused mass cancellation among them); the run is recorded as failed.</exception>
+    public async Task<SampleResult?> RunAsync(int trials, ulong seed, bool allowMassCancellation = false)
     {
+        var clock = services.GetRequiredService<BusinessClock>();
+        var health = services.GetRequiredService<IHealthHistoryStore>();
+        var pipeline = services.GetRequiredService<LifecyclePipeline>();
         var today = clock.Today;
+        var rows = inputs.Rows;
         var w = output;
-        var timings = new StepTimings();
-        w.WriteLine($"CustomerLifecycle sample: {rows.Count:N0} accounts as of {today:uuuu-MM-dd}");
-        w.WriteLine();
+        var watch = Stopwatch.StartNew();
 
-        var lastRun = database.LatestSnapshot(today, strictly: false);
-        var last = lastRun is { } l ? database.ReadSnapshot(l) : [];
-        var previousDay = database.LatestSnapshot(today, strictly: true);
-        var previous = previousDay is { } p ? (p == lastRun ? last : database.ReadSnapshot(p)) : [];
-        w.WriteLine(lastRun is { } lr ? $"Database {database.Path}: last run as of {lr:uuuu-MM-dd}" : $"Database {database.Path}: first run");
-        w.WriteLine();
+        // What earlier runs stored, for the report's comparisons: the latest health record of each account before today
+        // (the previous day), and the accounts per color of the last run (today's own when this is a rerun). At a
+        // million accounts each read is a million records: today's are read only when today ran before, and only counted.
+        var ran = (await pipeline.RecentRunsAsync(31).ConfigureAwait(false)).FirstOrDefault(r => r.Date == today);
+        var previous = await health.LatestAsync(today.PlusDays(-1)).ConfigureAwait(false);
+        LocalDate? previousDay = previous.Count == 0 ? null : previous.Values.Max(r => r.Date);
+        var (lastRun, lastColors) = ColorsOfTheLastRun(ran is { } earlier && earlier.Completed(PipelineSteps.Health) ? await health.LatestAsync(today).ConfigureAwait(false) : previous);
 
-        // 0. Usage: the usage signals computed from the product-usage events, replacing the file's usage columns.
-        (rows, var milestones, var usageState) = Usage(rows, seed, timings);
-
-        // 1. Stages: start from the stage the last run stored, then automatic forward moves where the entry criteria hold.
-        var moves = new List<(AccountId, string?, string)>();
-        var accounts = new List<(Account Account, LocalDate? ChurnedOn)>(rows.Count);
-        foreach (var row in rows)
+        (long Accepted, long Refused, string Note)? usage = inputs.SimulatesUsage ? await PrepareUsageAsync(rows, seed, today).ConfigureAwait(false) : null;
+        var prepared = watch.Elapsed;
+        var result = await pipeline.RunAsync(new PipelineRunRequest { Date = today, Rerun = true, AllowMassCancellation = allowMassCancellation }).ConfigureAwait(false);
+        if (result.Outcome != PipelineRunOutcome.Succeeded)
         {
-            var account = row.Account;
-            if (!account.Stage.IsEmpty && account.Stage != DefaultLifecycleStages.Churned)
-            {
-                if (last.TryGetValue(account.Id, out var stored) && stored.Stage is { } storedStage && StageId.IsValid(storedStage) && machine.Model.Contains(new StageId(storedStage)))
-                {
-                    account = account with { Stage = new StageId(storedStage) };
-                }
-
-                var history = machine.Evaluate(machine.Start(account.Id, account.Stage), account);
-                if (history.CurrentStage != account.Stage)
-                {
-                    moves.Add((account.Id, account.Stage.Value, history.CurrentStage.Value));
-                    account = account with { Stage = history.CurrentStage };
-                }
-            }
-
-            accounts.Add((account, row.ChurnedOn));
+            w.WriteLine(result.Outcome == PipelineRunOutcome.Skipped
+                ? $"Another process is running {today:uuuu-MM-dd} on this database now; nothing was run here (run again once it is done)."
+                : $"Another process took {today:uuuu-MM-dd} over (this one's lease expired); it stopped without finishing.");
+            return null;
         }
 
-        var moved = moves.Count;
-        var active = accounts.Where(a => a.ChurnedOn is null).Select(a => a.Account).ToArray();
-        w.WriteLine($"1. Stages        {moved:N0} accounts moved forward ({database.CountStageTransitions():N0} moves recorded in earlier runs); {active.Length:N0} active, {accounts.Count - active.Length:N0} churned");
+        // The report, once the day ran (a refused run writes nothing on the output stream).
+        w.WriteLine($"CustomerLifecycle sample: {rows.Count:N0} accounts as of {today:uuuu-MM-dd}");
+        w.WriteLine();
+        w.WriteLine($"Database {database.Path}: {(lastRun is { } lr ? $"last run as of {lr:uuuu-MM-dd}" : "first run")}{(ran is { Status: PipelineRunStatus.Succeeded } ? $"; {today:uuuu-MM-dd} ran before, so it runs again (a rerun: no playbook run is created twice)" : string.Empty)}");
+        w.WriteLine();
+        var day = result.Day!;
+        var steps = result.Run!.Steps.ToDictionary(s => s.Step, StringComparer.Ordinal);
+        var scorer = services.GetRequiredService<HealthScorer>();
+        var active = day.Active;
+        var scores = day.Scores;
+        var reporting = Stopwatch.StartNew();
+
+        // 0. Usage: the signals computed from the product-usage events replaced the file's usage columns.
+        if (usage is null)
+        {
+            w.WriteLine($"0. Usage         the file's usage columns (events are simulated for portfolios up to {SampleInputs.UsageEventLimit:N0} accounts)");
+        }
+        else
+        {
+            var counts = steps[PipelineSteps.Usage].Counts;
+            var state = await services.GetRequiredService<IStateStore>().ReadAsync(LifecyclePipeline.UsageStateKey).ConfigureAwait(false);
+            w.WriteLine($"0. Usage         {usage.Value.Accepted + counts["events_accepted"]:N0} events applied, {counts["events_duplicate"]:N0} duplicates ignored, {usage.Value.Refused + counts["events_refused"]:N0} refused ({usage.Value.Note})");
+            w.WriteLine($"                 signals {string.Join(", ", services.GetRequiredService<UsageAggregator>().Signals)}; state {state?.State.Length / 1e6:0.0} MB saved with the day");
+            foreach (var group in day.Milestones.GroupBy(m => m.Type.Name).OrderBy(g => g.Key, StringComparer.Ordinal))
+            {
+                var detail = string.Join(", ", group.GroupBy(m => m.Note!.Split(' ')[0]).OrderByDescending(g => g.Count()).Take(4).Select(g => $"{g.Key} {g.Count():N0}"));
+                w.WriteLine($"                 {group.Key,-18}{group.Count(),7:N0}   {detail}");
+            }
+        }
+
+        w.WriteLine();
+
+        // 1. Stages: each account from the stage its stored history reached, then automatic forward moves.
+        w.WriteLine($"1. Stages        {day.StageMoves.Count:N0} accounts moved forward (histories kept in the stage store); {active.Count:N0} active, {day.Churned.Count:N0} churned");
         foreach (var stage in active.GroupBy(a => a.Stage.Value).OrderByDescending(g => g.Count()))
         {
             w.WriteLine($"                 {stage.Key,-18}{stage.Count(),7:N0}");
         }
 
-        timings.Lap("stages");
-
         // 2. Health, with the sample's own api_adoption factor among the scorecard's factors.
-        var scores = new HealthScore[active.Length];
-        scorer.ScoreBatch(active, scores);
         w.WriteLine();
         w.WriteLine($"2. Health        accounts per color (active accounts){(lastRun is null ? string.Empty : ", change since the last run")}");
         foreach (var color in new HealthColor?[] { HealthColor.Green, HealthColor.Yellow, HealthColor.Red, null })
         {
             var count = scores.Count(s => s.Color == color);
-            var change = lastRun is null ? string.Empty : $"  ({count - last.Values.Count(a => a.Stage != DefaultLifecycleStages.Churned.Value && a.Color == color?.ToString()):+0;-0;0})";
+            var change = lastRun is null ? string.Empty : $"  ({count - lastColors.GetValueOrDefault(color?.ToString() ?? string.Empty):+0;-0;0})";
             w.WriteLine($"                 {color?.ToString() ?? "Unscored",-18}{count,7:N0}{change}");
         }
 
@@ -104,10 +112,10 @@ internal sealed class SampleRun(
 
         w.WriteLine();
         w.WriteLine("   The ten most at-risk accounts, and what pulls them down:");
-        var atRisk = Enumerable.Range(0, active.Length).Where(i => scores[i].Value is not null).OrderBy(i => scores[i].Value).Take(10).ToArray();
-        foreach (var i in atRisk)
+        foreach (var i in Enumerable.Range(0, active.Count).Where(i => scores[i].Value is not null).OrderBy(i => scores[i].Value).Take(10))
         {
-            var why = scorer.Explain(active[i]).Factors
+            // Explained as the pipeline scored it: against the previous day's record (hysteresis).
+            var why = scorer.Explain(active[i], previous.TryGetValue(active[i].Id, out var record) ? record.ToPrevious() : null).Factors
                 .Where(f => f.Points is < 50)
                 .OrderByDescending(f => f.Weight * (100 - f.Points!.Value))
                 .Take(3)
@@ -115,32 +123,18 @@ internal sealed class SampleRun(
             w.WriteLine($"   {active[i].Name,-28} {scores[i].Value,5:0.0} {scores[i].Color,-6} {string.Join(", ", why)}");
         }
 
-        timings.Lap("health");
-
-        // 3. Segments.
-        var subjects = active.Select((a, i) => new SegmentSubject(a, scores[i])).ToArray();
-        var evaluation = segmenter.Evaluate(subjects);
-        var summary = evaluation.Summarize();
+        // 3. Segments, and who entered or left them since the stored snapshot.
+        var evaluation = day.Segments!;
         w.WriteLine();
-        w.WriteLine("3. Segments      accounts and ARR");
-        foreach (var row in summary.BySegment.Where(r => r.Accounts > 0))
+        w.WriteLine($"3. Segments      accounts and ARR{(day.SegmentChanges.Count > 0 ? $"; since the last snapshot {day.SegmentChanges.Count(c => c.Kind == SegmentChangeKind.Entered):N0} entries, {day.SegmentChanges.Count(c => c.Kind == SegmentChangeKind.Exited):N0} exits" : string.Empty)}");
+        foreach (var row in evaluation.Summarize().BySegment.Where(r => r.Accounts > 0))
         {
             w.WriteLine($"                 {row.Key,-18}{row.Accounts,7:N0}   {string.Join("  ", row.Arr.Select(Format))}");
         }
 
-        timings.Lap("segments");
-
         // 4. Renewal forecast for the next calendar quarter, with its simulated range.
-        var quarterStart = new LocalDate(today.Year, ((today.Month - 1) / 3 * 3) + 1, 1).PlusMonths(3);
-        var quarter = new DateInterval(quarterStart, quarterStart.PlusMonths(3).PlusDays(-1));
-        var index = active.Select((a, i) => (a.Id, i)).ToDictionary(x => x.Id, x => x.i);
-        var touch = new[] { DefaultSegments.HighTouch, DefaultSegments.LowTouch, DefaultSegments.TechTouch };
-        var renewals = RenewalForecaster.DueIn(active, quarter).Select(a =>
-        {
-            var i = index[a.Id];
-            return new RenewalCase(a, scores[i], segment: touch.FirstOrDefault(t => evaluation.IsMember(i, evaluation.Catalog.IndexOf(t))));
-        }).ToArray();
-        var forecast = forecaster.Forecast(renewals, quarter);
+        var forecast = day.Forecast!;
+        var quarter = forecast.Period;
         var range = RenewalSimulation.Run(forecast, trials, seed);
         w.WriteLine();
         w.WriteLine($"4. Forecast      renewals due {quarter.Start:uuuu-MM-dd} to {quarter.End:uuuu-MM-dd} ({trials:N0} simulated quarters)");
@@ -160,154 +154,100 @@ internal sealed class SampleRun(
         // Retention curves by touch-model segment, from the churned history (churned accounts keep their last contract).
         w.WriteLine();
         w.WriteLine("   Retention after 12 months (Kaplan–Meier, by touch model):");
-        var catalog = segmenter.Catalog;
-        var curves = KaplanMeier.FitByGroup(accounts.Where(a => a.Account.CustomerSince is not null).Select(a =>
+        var catalog = evaluation.Catalog;
+        var touch = new[] { DefaultSegments.HighTouch, DefaultSegments.LowTouch, DefaultSegments.TechTouch };
+        var curves = KaplanMeier.FitByGroup(rows.Where(r => r.Account.CustomerSince is not null).Select(r =>
         {
-            var touchModel = touch.FirstOrDefault(t => catalog.Matches(t, new SegmentSubject(a.Account), today)) ?? "(no contract)";
-            return (touchModel, SurvivalObservation.FromDates(a.Account.CustomerSince!.Value, a.ChurnedOn, today));
+            var touchModel = touch.FirstOrDefault(t => catalog.Matches(t, new SegmentSubject(r.Account), today)) ?? "(no contract)";
+            return (touchModel, SurvivalObservation.FromDates(r.Account.CustomerSince!.Value, r.ChurnedOn, today));
         }));
         foreach (var (segment, curve) in curves.OrderBy(c => c.Key, StringComparer.Ordinal))
         {
             w.WriteLine($"   {segment,-14}{curve.SurvivalAt(365),7:P1}   ({curve.Subjects:N0} accounts, {curve.Events:N0} churned)");
         }
 
-        timings.Lap("forecast");
-
-        // 5. Playbooks: against the previous day's snapshot (stored health, stage and segments), so each change starts its
-        // playbooks once; a second run on the same day finds every run already created.
-        var segmentNames = active.Select(a => evaluation.SegmentsOf(a.Id).Select(s => s.Name).ToArray()).ToArray();
-        // Churned accounts are listed as removed, so their open runs are cancelled; an account missing from the file
-        // keeps its runs (a partial export must not wipe out open work).
-        var snapshot = new PortfolioSnapshot(
-            today,
-            active.Select((a, i) => new AccountSnapshot(a, scores[i], segmentNames[i])),
-            accounts.Where(a => a.ChurnedOn is not null).Select(a => a.Account.Id));
-        PortfolioSnapshot? before = previousDay is { } day
-            ? new PortfolioSnapshot(day, active.Where(a => previous.ContainsKey(a.Id)).Select(a =>
-            {
-                var stored = previous[a.Id];
-                var color = Enum.TryParse<HealthColor>(stored.Color, out var c) ? c : (HealthColor?)null;
-                var stage = stored.Stage is { } st && StageId.IsValid(st) ? new StageId(st) : a.Stage;
-                return new AccountSnapshot(stage == a.Stage ? a : a with { Stage = stage }, new HealthScore { Value = stored.Score, Color = color, ScorecardId = "stored" }, stored.Segments);
-            }))
-            : null;
-        var watch = System.Diagnostics.Stopwatch.StartNew();
-        var shown = false;
-        var progress = new SynchronousProgress(evaluated =>
-        {
-            // A progress line once the phase has taken more than a second (large portfolios).
-            if (watch.Elapsed > TimeSpan.FromSeconds(1))
-            {
-                status.Write($"\rplaybooks: {evaluated:N0} of {snapshot.Count:N0} accounts evaluated");
-                shown = true;
-            }
-        });
-        var result = await playbooks.EvaluateAsync(before, snapshot, milestones, progress: progress, allowMassCancellation: allowMassCancellation).ConfigureAwait(false);
-        if (shown)
-        {
-            status.WriteLine();
-        }
-
-        // Counted in the database: at a million accounts the open tasks are over a million.
-        var due = await TasksDueAsync(runStore, today.PlusDays(7), earliest: 200).ConfigureAwait(false);
+        // 5. Playbooks: each trigger's runs created once (the engine keeps each trigger's state in the store), so a rerun
+        // of the day finds every run already created. Churned accounts' open runs are cancelled; an account missing from
+        // the file keeps its runs (a partial export must not wipe out open work).
+        var playbooks = day.Playbooks!;
+        var due = await TasksDueAsync((SqlitePlaybookRunStore)services.GetRequiredService<IPlaybookRunStore>(), today.PlusDays(7), earliest: 200).ConfigureAwait(false);
         w.WriteLine();
-        w.WriteLine($"5. Playbooks     {result.Created.Count:N0} runs started now ({result.Created.Sum(r => r.Tasks.Count):N0} tasks), {result.Cancelled.Count:N0} cancelled; {due.Total:N0} open tasks due within a week, by owner:");
+        w.WriteLine($"5. Playbooks     {playbooks.Created.Count:N0} runs started now ({playbooks.Created.Sum(r => r.Tasks.Count):N0} tasks), {playbooks.Cancelled.Count:N0} cancelled; {due.Total:N0} open tasks due within a week, by owner:");
         foreach (var (owner, count, top) in due.ByOwner)
         {
             w.WriteLine($"   {owner,-26}{count,5:N0} tasks   first: {top.Due:MM-dd} {top.Title} ({top.Account})");
         }
 
-        timings.Lap("playbooks");
-        database.WriteDay(today, moves, accounts.Select(a =>
-        {
-            var i = index.TryGetValue(a.Account.Id, out var position) ? position : -1;
-            return (a.Account.Id, (string?)a.Account.Stage.Value, i >= 0 ? scores[i].Value : null, i >= 0 ? scores[i].Color?.ToString() : null, i >= 0 ? segmentNames[i] : (IEnumerable<string>)[]);
-        }), usageState);
-
-        timings.Lap("writing");
+        // The pipeline's steps as its ledger recorded them, and the sample's own work around them.
+        using var process = Process.GetCurrentProcess();
         w.WriteLine();
-        w.WriteLine($"Timings         {timings}");
-        return new SampleResult(today, active.Length, scores, evaluation, forecast, range, result, curves, due);
+        w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Timings         preparing {prepared.TotalSeconds:0.0} s, {string.Join(", ", result.Run.Steps.Select(s => $"{s.Step} {s.Took.TotalSeconds:0.0} s"))}, report {reporting.Elapsed.TotalSeconds:0.0} s; {watch.Elapsed.TotalSeconds:0.0} s in all; peak working set {process.PeakWorkingSet64 / 1e6:N0} MB"));
+        return new SampleResult(today, scores, forecast, range, curves, due, await ScoreTrendAsync(pipeline, health).ConfigureAwait(false));
     }
 
-    /// <summary>Portfolios up to this size get their usage signals from simulated events; larger files keep their columns.</summary>
-    public const int UsageEventLimit = 20_000;
-
     /// <summary>
-    /// Loads the usage state the last run saved (or starts one), ingests the days since, as events with ids (a day
-    /// sent again is ignored as duplicates), or, on a first run, 89 days of history in columns and today as events, and
-    /// puts the computed usage signals into each account. Returns the rows, the milestone events found, and the
-    /// state to save with the day.
+    /// Prepares the usage step: from the state the last run saved (days since then sent again as events, the last
+    /// run's day included, whose events are then ignored as duplicates), or, on a first run (or when the saved state is
+    /// later than today or more than 30 days old), 89 days of history loaded in columns and saved as of yesterday, so
+    /// the step sends only today's events.
     /// </summary>
-    private (IReadOnlyList<PortfolioRow> Rows, IReadOnlyList<LifecycleEvent> Milestones, byte[]? State) Usage(IReadOnlyList<PortfolioRow> rows, ulong seed, StepTimings timings)
+    private async Task<(long Accepted, long Refused, string Note)> PrepareUsageAsync(IReadOnlyList<PortfolioRow> rows, ulong seed, LocalDate today)
     {
-        var w = output;
-        var today = clock.Today;
-        if (rows.Count > UsageEventLimit)
-        {
-            w.WriteLine($"0. Usage         the file's usage columns (events are simulated for portfolios up to {UsageEventLimit:N0} accounts)");
-            w.WriteLine();
-            return (rows, [], null);
-        }
-
-        var saved = database.ReadUsageState();
-        var from = today.PlusDays(-(UsageSimulation.HistoryDays - 1));
-        var note = "first run: 89 days of history loaded in columns, today as events";
+        var states = services.GetRequiredService<IStateStore>();
+        var simulation = new UsageSimulation([.. rows.Select(r => r.Account)], seed, services.GetRequiredService<BusinessClock>());
+        var saved = await states.ReadAsync(LifecyclePipeline.UsageStateKey).ConfigureAwait(false);
         if (saved is { } state && state.AsOf <= today && state.AsOf >= today.PlusDays(-30))
         {
-            usage.LoadState(new MemoryStream(state.State));
-            from = state.AsOf;
-            note = $"state as of {state.AsOf:uuuu-MM-dd} loaded; days {from:uuuu-MM-dd} to {today:uuuu-MM-dd} sent as events";
-        }
-        else if (saved is { } old)
-        {
-            note = $"the saved state (as of {old.AsOf:uuuu-MM-dd}) is {(old.AsOf > today ? "later than today" : "more than 30 days old")}: started afresh with 89 days of history";
+            inputs.Events.Prepare(simulation, state.AsOf);
+            return (0, 0, $"state as of {state.AsOf:uuuu-MM-dd} loaded; days {state.AsOf:uuuu-MM-dd} to {today:uuuu-MM-dd} sent as events");
         }
 
-        var simulation = new UsageSimulation([.. rows.Select(r => r.Account)], seed, clock);
+        var usage = services.GetRequiredService<UsageAggregator>();
         var refused = new List<RefusedUsageEvent>();
-        long accepted = 0, duplicates = 0;
-        for (var day = from; day <= today; day = day.PlusDays(1))
+        long accepted = 0;
+        for (var day = today.PlusDays(-(UsageSimulation.HistoryDays - 1)); day < today; day = day.PlusDays(1))
         {
-            if (saved is null && day < today)
+            simulation.IngestColumns(usage, day, refused, ref accepted);
+        }
+
+        using (var buffer = new MemoryStream())
+        {
+            usage.SaveState(buffer);
+            await states.WriteAsync(LifecyclePipeline.UsageStateKey, today.PlusDays(-1), buffer.GetBuffer().AsMemory(0, (int)buffer.Length)).ConfigureAwait(false);
+        }
+
+        inputs.Events.Prepare(simulation, today);
+        return (accepted, refused.Count, saved is { } old
+            ? $"the saved state (as of {old.AsOf:uuuu-MM-dd}) is {(old.AsOf > today ? "later than today" : "more than 30 days old")}: started afresh with 89 days of history"
+            : "first run: 89 days of history loaded in columns, today as events");
+    }
+
+    /// <summary>The date of the latest records (the last run's), and how many of its records had each color ("" for unscored).</summary>
+    private static (LocalDate? Date, Dictionary<string, int> Colors) ColorsOfTheLastRun(IReadOnlyDictionary<AccountId, HealthRecord> latest)
+    {
+        if (latest.Count == 0)
+        {
+            return (null, []);
+        }
+
+        var date = latest.Values.Max(r => r.Date);
+        return (date, latest.Values.Where(r => r.Date == date).CountBy(r => r.Color?.ToString() ?? string.Empty).ToDictionary(StringComparer.Ordinal));
+    }
+
+    /// <summary>The mean health score of each of the last 30 days the pipeline ran, from the stored health records.</summary>
+    private static async Task<List<(LocalDate Date, double MeanScore)>> ScoreTrendAsync(LifecyclePipeline pipeline, IHealthHistoryStore health)
+    {
+        var trend = new List<(LocalDate, double)>();
+        foreach (var run in (await pipeline.RecentRunsAsync(30).ConfigureAwait(false)).Where(r => r.Status == PipelineRunStatus.Succeeded).OrderBy(r => r.Date))
+        {
+            var scores = (await health.LatestAsync(run.Date).ConfigureAwait(false)).Values.Where(r => r.Date == run.Date).Select(r => r.Score).OfType<double>().ToArray();
+            if (scores.Length > 0)
             {
-                simulation.IngestColumns(usage, day, refused, ref accepted);
-                continue;
+                trend.Add((run.Date, scores.Average()));
             }
-
-            var report = usage.Ingest(simulation.Events(day));
-            accepted += report.Accepted;
-            duplicates += report.Duplicates;
-            refused.AddRange(report.Refused);
         }
 
-        var signals = usage.Evaluate([.. rows.Select(r => r.Account.Id)]);
-        var merged = rows.Select(r =>
-        {
-            var computed = signals.SignalsOf(r.Account.Id);
-            var replaced = r.Account.Signals.Where(s => !computed.TryGetValue(s.Key, out _));
-            var added = computed.Where(s => s.Key != PortfolioGenerator.ApiCalls || UsageSimulation.HasApi(r.Account));
-            return r with { Account = r.Account with { Signals = SignalSet.Create(replaced.Concat(added)) } };
-        }).ToArray();
-
-        using var buffer = new MemoryStream();
-        usage.SaveState(buffer);
-        w.WriteLine($"0. Usage         {accepted:N0} events applied, {duplicates:N0} duplicates ignored, {refused.Count:N0} refused ({note})");
-        w.WriteLine($"                 signals {string.Join(", ", usage.Signals)}; state {buffer.Length / 1e6:0.0} MB saved with the day");
-        foreach (var group in signals.Milestones.GroupBy(m => m.Type.Name).OrderBy(g => g.Key, StringComparer.Ordinal))
-        {
-            var detail = string.Join(", ", group.GroupBy(m => m.Note!.Split(' ')[0]).OrderByDescending(g => g.Count()).Take(4).Select(g => $"{g.Key} {g.Count():N0}"));
-            w.WriteLine($"                 {group.Key,-18}{group.Count(),7:N0}   {detail}");
-        }
-
-        if (refused.Count > 0)
-        {
-            w.WriteLine($"                 first refusal: {refused[0].Reason}");
-        }
-
-        w.WriteLine();
-        timings.Lap("usage");
-        return (merged, signals.Milestones, buffer.ToArray());
+        return trend;
     }
 
     private static string Format(Money money) => $"{money.Amount.ToString("N0", CultureInfo.InvariantCulture)} {money.Currency.Code}";
@@ -328,32 +268,4 @@ internal sealed class SampleRun(
     }
 }
 
-/// <summary>How long each step of the run took, for the closing line of the report.</summary>
-internal sealed class StepTimings
-{
-    private readonly System.Diagnostics.Stopwatch _watch = System.Diagnostics.Stopwatch.StartNew();
-    private readonly List<(string Step, TimeSpan Took)> _laps = [];
-    private TimeSpan _last;
-
-    public void Lap(string step)
-    {
-        var now = _watch.Elapsed;
-        _laps.Add((step, now - _last));
-        _last = now;
-    }
-
-    public override string ToString()
-    {
-        using var process = System.Diagnostics.Process.GetCurrentProcess();
-        return string.Join(", ", _laps.Select(l => string.Create(CultureInfo.InvariantCulture, $"{l.Step} {l.Took.TotalSeconds:0.0} s")))
-            + string.Create(CultureInfo.InvariantCulture, $"; {_last.TotalSeconds:0.0} s in all; peak working set {process.PeakWorkingSet64 / 1e6:N0} MB");
-    }
-}
-
-/// <summary>Reports on the calling thread, in order (Progress&lt;T&gt; posts to the thread pool and may reorder).</summary>
-internal sealed class SynchronousProgress(Action<int> report) : IProgress<int>
-{
-    public void Report(int value) => report(value);
-}
-
-internal sealed record SampleResult(LocalDate Today, int Active, HealthScore[] Scores, SegmentEvaluation Segments, RenewalForecast Forecast, RenewalSimulationResult Range, PlaybookEvaluation Playbooks, IReadOnlyDictionary<string, KaplanMeierCurve> Retention, TasksDue TasksDueSoon);
+internal sealed record SampleResult(LocalDate Today, IReadOnlyList<HealthScore> Scores, RenewalForecast Forecast, RenewalSimulationResult Range, IReadOnlyDictionary<string, KaplanMeierCurve> Retention, TasksDue TasksDueSoon, IReadOnlyList<(LocalDate Date, double MeanScore)> ScoreTrend);

@@ -47,7 +47,7 @@ public sealed class HostileInputTests : IDisposable
         return db;
     }
 
-    /// <summary>What a refused run must not change: every table's rows, the open runs, and the file's integrity.</summary>
+    /// <summary>What a refused run must not change: every store's rows, the open runs, the pipeline's ledger, and the file's integrity.</summary>
     private static string State(string db)
     {
         using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = db, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
@@ -62,8 +62,11 @@ public sealed class HostileInputTests : IDisposable
         return string.Join(
             "; ",
             $"integrity {Scalar("PRAGMA integrity_check")}",
-            $"snapshot {Scalar("SELECT COUNT(*) FROM snapshot")}",
-            $"moves {Scalar("SELECT COUNT(*) FROM stage_transition")}",
+            $"health records {Scalar("SELECT COUNT(*) FROM health_record")}",
+            $"segment snapshots {Scalar("SELECT COUNT(*) FROM segment_snapshot")}",
+            $"stage moves {Scalar("SELECT COUNT(*) FROM stage_transition")}",
+            $"usage state {Scalar("SELECT as_of || ':' || length(state) FROM saved_state")}",
+            $"pipeline {Scalar("SELECT group_concat(date || ':' || status || ':' || claims) FROM pipeline_run")}",
             $"runs {Scalar("SELECT COUNT(*) FROM playbook_run")}",
             $"open {Scalar("SELECT COUNT(*) FROM playbook_run WHERE status = 0")}",
             $"tasks {Scalar("SELECT COUNT(*) FROM playbook_task")}",
@@ -127,6 +130,41 @@ public sealed class HostileInputTests : IDisposable
         var (exit, _, error) = await Run("--db", db, "--accounts", Csv("part.csv", lines[..301]), "--Sample:AsOf=2026-11-23");
         Assert.True(exit == 0, error);
         Assert.Equal(before, OpenRunsOfAbsentAccounts());
+    }
+
+    [Fact]
+    public async Task AMassCancellation_IsRefusedUntilConfirmed_AndUntilThenCancelsNoRun()
+    {
+        var db = await Primed();
+        int OpenRuns()
+        {
+            using var connection = new SqliteConnection($"Data Source={db};Pooling=False");
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT COUNT(*) FROM playbook_run WHERE status = 0";
+            return Convert.ToInt32(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        // The next day's file has every account churned: all their open runs would be cancelled.
+        var lines = EmbeddedLines();
+        var churned = Csv("churned.csv", [lines[0], .. lines.Skip(1).Select(l =>
+        {
+            var cells = l.Split(',');
+            (cells[4], cells[6]) = ("Churned", "2026-11-23");
+            return string.Join(',', cells);
+        })]);
+        var open = OpenRuns();
+        var (exit, output, error) = await Run("--db", db, "--accounts", churned, "--Sample:AsOf=2026-11-23");
+        Assert.Equal(SampleProgram.Refused, exit);
+        Assert.Equal(string.Empty, output);
+        Assert.Contains($"would cancel {open:N0} of {open:N0} open playbook runs", error, StringComparison.Ordinal);
+        Assert.EndsWith("run again with --confirm-cancellations.", error.Trim(), StringComparison.Ordinal);
+        Assert.Equal(open, OpenRuns());
+
+        (exit, output, error) = await Run("--db", db, "--accounts", churned, "--Sample:AsOf=2026-11-23", "--confirm-cancellations");
+        Assert.True(exit == 0, error);
+        Assert.Contains($"0 runs started now (0 tasks), {open:N0} cancelled", output, StringComparison.Ordinal);
+        Assert.Equal(0, OpenRuns());
     }
 
     public static TheoryData<string, string[], string> RefusedRuns => new()
@@ -294,8 +332,18 @@ public sealed class HostileInputTests : IDisposable
             command.ExecuteNonQuery();
         }
 
+        var earlier = PathOf("earlier.db");
+        using (var connection = new SqliteConnection($"Data Source={earlier};Pooling=False"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "CREATE TABLE snapshot (as_of TEXT, account TEXT); CREATE TABLE usage_state (id INTEGER PRIMARY KEY, as_of TEXT, state BLOB); CREATE TABLE stage_transition (account TEXT, from_stage TEXT, to_stage TEXT, on_date TEXT, actor TEXT);";
+            command.ExecuteNonQuery();
+        }
+
         var cases = new (string File, string Message)[]
         {
+            (earlier, $"--db: '{earlier}' was written by an earlier version of the sample (tables snapshot, usage_state), whose state this one does not read; delete it to start afresh, or name another file."),
             (garbage, $"--db: '{garbage}' is not a SQLite database"),
             (truncated, $"--db: '{truncated}' is damaged"),
             (corrupted, $"--db: '{corrupted}' is damaged"),

@@ -139,14 +139,16 @@ public sealed class SampleTests
     {
         var (output, error) = (new StringWriter(), new StringWriter());
         var db = Path.Combine(Path.GetTempPath(), $"cl-sample-{Guid.NewGuid():N}.db");
-        Assert.Equal(0, await SampleProgram.MainAsync(["--db", db, "--Sample:ForecastTrials=500"], output, error));
+        Assert.Equal(0, await SampleProgram.MainAsync(["--once", "--db", db, "--Sample:ForecastTrials=500"], output, error));
         var text = output.ToString();
         Assert.DoesNotContain("invalid", error.ToString(), StringComparison.OrdinalIgnoreCase); // the error stream carries only progress, if any
-        foreach (var section in new[] { "3,000 accounts as of 2026-11-22", "0. Usage", "feature_adopted", "usage_milestone", "usage_dropped", "1. Stages", "2. Health", "The ten most at-risk accounts", "3. Segments", "4. Forecast", "churned logos: P10", "Retention after 12 months", "5. Playbooks" })
+        foreach (var section in new[] { "3,000 accounts as of 2026-11-22", "first run", "0. Usage", "feature_adopted", "usage_milestone", "usage_dropped", "1. Stages", "2. Health", "The ten most at-risk accounts", "3. Segments", "4. Forecast", "churned logos: P10", "Retention after 12 months", "5. Playbooks" })
         {
             Assert.Contains(section, text, StringComparison.Ordinal);
         }
 
+        // The day ran through the pipeline: its steps' times, as its ledger recorded them, close the report.
+        Assert.Matches(@"Timings +preparing [0-9.]+ s, accounts [0-9.]+ s, usage [0-9.]+ s, stages [0-9.]+ s, health [0-9.]+ s, segments [0-9.]+ s, playbooks [0-9.]+ s, forecast [0-9.]+ s, report", text);
         Assert.Contains("api_adoption", File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "appsettings.json")), StringComparison.Ordinal);
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         foreach (var f in Directory.GetFiles(Path.GetTempPath(), Path.GetFileName(db) + "*"))
