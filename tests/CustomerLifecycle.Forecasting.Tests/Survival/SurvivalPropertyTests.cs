@@ -1,0 +1,104 @@
+using FsCheck;
+using FsCheck.Fluent;
+
+namespace CustomerLifecycle.Forecasting.Tests.Survival;
+
+/// <summary>
+/// Invariants of the Cox model and the log-rank test over random data (many ties, zero times, all censored, one
+/// subject, covariates from −1e6 to 1e6): what a fit answers must not depend on the order of the rows, on where a
+/// covariate's zero is, or on its unit; and a fit that cannot answer says why, the same way each time.
+/// </summary>
+public sealed class SurvivalPropertyTests
+{
+    private static readonly Config Runs = Config.QuickThrowOnFailure.WithMaxTest(200);
+
+    private static readonly Gen<(SurvivalObservation[] Observations, double[][] Covariates, int[] Groups, int[] Permutation, double Shift, double Scale)> Data =
+        from n in Gen.Frequency((1, Gen.Choose(1, 4)), (4, Gen.Choose(5, 120)))
+        from p in Gen.Choose(1, 3)
+        from times in Gen.ArrayOf(Gen.Frequency((3, Gen.Choose(0, 6)), (1, Gen.Choose(0, 1000))), n)
+        from events in Gen.ArrayOf(Gen.Frequency((2, Gen.Constant(true)), (1, Gen.Constant(false))), n)
+        from columns in Gen.ArrayOf(Gen.ArrayOf(Gen.Frequency((3, Gen.Choose(-3, 3).Select(i => (double)i)), (1, Gen.Choose(-1000, 1000).Select(i => i / 7.0)), (1, Gen.Elements(-1e6, 0.0, 1e6))), n), p)
+        from groups in Gen.ArrayOf(Gen.Choose(0, 2), n)
+        from keys in Gen.ArrayOf(Gen.Choose(0, int.MaxValue), n)
+        from shift in Gen.Elements(-1000.0, 0.5, 1e5)
+        from scale in Gen.Elements(0.01, 3.0, -2.0)
+        select (
+            Enumerable.Range(0, n).Select(i => new SurvivalObservation(times[i], events[i])).ToArray(),
+            columns,
+            groups,
+            Enumerable.Range(0, n).OrderBy(i => keys[i]).ThenBy(i => i).ToArray(),
+            shift,
+            scale);
+
+    private static bool Near(double a, double b, double tolerance) => Math.Abs(a - b) <= tolerance * Math.Max(1, Math.Max(Math.Abs(a), Math.Abs(b)));
+
+    private static object Outcome(Func<CoxModel> fit)
+    {
+        try
+        {
+            return fit();
+        }
+        catch (CoxFitException e)
+        {
+            return e.Problem;
+        }
+    }
+
+    [Fact]
+    public void ACoxFit_DoesNotDependOnRowOrder_OnWhereZeroIs_OrOnTheUnit()
+    {
+        Prop.ForAll(Data.ToArbitrary(), d =>
+        {
+            var covariates = d.Covariates.Select((c, j) => new CoxCovariate($"x{j}", c)).ToArray();
+            var shuffled = covariates.Select(c => c with { Values = [.. d.Permutation.Select(i => c.Values[i])] }).ToArray();
+            var moved = covariates.Select(c => c with { Values = [.. c.Values.Select(v => (v * d.Scale) + d.Shift)] }).ToArray();
+            var original = Outcome(() => CoxRegression.Fit(d.Observations, covariates));
+            var reordered = Outcome(() => CoxRegression.Fit([.. d.Permutation.Select(i => d.Observations[i])], shuffled));
+            var rescaled = Outcome(() => CoxRegression.Fit(d.Observations, moved));
+            if (original is not CoxModel model)
+            {
+                // A problem is a problem of the data, whatever their order; a rescaled covariate may cross the
+                // numerical limits differently only towards an infinite coefficient or non-convergence.
+                return Equals(original, reordered)
+                    && (Equals(original, rescaled) || rescaled is CoxFitProblem.InfiniteCoefficient or CoxFitProblem.NotConverged || original is CoxFitProblem.InfiniteCoefficient or CoxFitProblem.NotConverged);
+            }
+
+            if (reordered is not CoxModel same || rescaled is not CoxModel unit)
+            {
+                return rescaled is CoxFitProblem.InfiniteCoefficient or CoxFitProblem.NotConverged && reordered is CoxModel;
+            }
+
+            return model.Coefficients.Select((c, j) =>
+                    Near(c.Coefficient, same.Coefficients[j].Coefficient, 1e-7)
+                    && Near(c.StandardError, same.Coefficients[j].StandardError, 1e-6)
+                    && Near(c.Coefficient, unit.Coefficients[j].Coefficient * d.Scale, 1e-5)
+                    && Near(c.Z, unit.Coefficients[j].Z * Math.Sign(d.Scale), 1e-5)).All(x => x)
+                && Near(model.LogLikelihood, same.LogLikelihood, 1e-9)
+                && Near(model.LogLikelihood, unit.LogLikelihood, 1e-7)
+                && model.Concordance == same.Concordance
+                && model.LikelihoodRatio.Statistic >= -1e-9;
+        }).Check(Runs);
+    }
+
+    [Fact]
+    public void ALogRankTest_DoesNotDependOnRowOrder_AndCountsEveryEvent()
+    {
+        Prop.ForAll(Data.ToArbitrary(), d =>
+        {
+            var rows = d.Groups.Zip(d.Observations).Select(x => (Group: x.First, Observation: x.Second)).ToArray();
+            if (rows.Select(r => r.Group).Distinct().Count() < 2 || !rows.Any(r => r.Observation.Churned))
+            {
+                return Record.Exception(() => LogRankTest.Compare(rows)) is ArgumentException;
+            }
+
+            var result = LogRankTest.Compare(rows);
+            var reordered = LogRankTest.Compare(d.Permutation.Select(i => rows[i]));
+            var test = result.Test;
+            return Near(test.Statistic, reordered.Test.Statistic, 1e-9)
+                && test.Statistic >= -1e-9 && test.PValue is >= 0 and <= 1
+                && Math.Abs(result.Groups.Sum(g => g.Observed) - rows.Count(r => r.Observation.Churned)) < 1e-9
+                && Math.Abs(result.Groups.Sum(g => g.Observed - g.Expected)) < 1e-9
+                && result.Groups.All(g => reordered.Groups.Single(h => h.Key == g.Key) is var h && Near(g.Expected, h.Expected, 1e-9));
+        }).Check(Runs);
+    }
+}

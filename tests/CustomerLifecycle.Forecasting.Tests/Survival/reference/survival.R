@@ -1,0 +1,67 @@
+# Reference values for CoxRegressionTests and LogRankTests, computed with R's survival package.
+# Run: Rscript survival.R   (R 4.2.2, survival 3.5.3 were used for the numbers in the tests)
+# It writes the three published data sets the tests read (lung, veteran, ovarian: shipped with survival; see
+# ?lung, ?veteran, ?ovarian for their sources) and prints each model's figures.
+library(survival)
+options(digits = 15)
+
+lung2 <- na.omit(lung[, c("time", "status", "age", "sex", "ph.ecog", "inst")])
+write.csv(data.frame(time = lung2$time, event = as.integer(lung2$status == 2), age = lung2$age, sex = lung2$sex,
+                     ph_ecog = lung2$ph.ecog, inst = lung2$inst), "lung.csv", row.names = FALSE)
+write.csv(data.frame(time = veteran$time, event = veteran$status, trt = veteran$trt, karno = veteran$karno,
+                     diagtime = veteran$diagtime, age = veteran$age, prior = veteran$prior,
+                     smallcell = as.integer(veteran$celltype == "smallcell"), adeno = as.integer(veteran$celltype == "adeno"),
+                     large = as.integer(veteran$celltype == "large"), celltype = as.character(veteran$celltype)),
+          "veteran.csv", row.names = FALSE)
+write.csv(data.frame(time = ovarian$futime, event = ovarian$fustat, age = ovarian$age, ecog_ps = ovarian$ecog.ps,
+                     rx = ovarian$rx, resid_ds = ovarian$resid.ds), "ovarian.csv", row.names = FALSE)
+
+show <- function(name, fit) {
+  s <- summary(fit)
+  cat(name, "\n")
+  cat("  coef", coef(fit), "\n")
+  cat("  se", sqrt(diag(vcov(fit))), "\n")
+  cat("  loglik", fit$loglik, "\n")
+  cat("  lrt", s$logtest, "\n")
+  cat("  wald", fit$wald.test, pchisq(fit$wald.test, length(coef(fit)), lower.tail = FALSE), "\n")
+  cat("  score", s$sctest, "\n")
+  cat("  concordance", fit$concordance, "\n")
+  cat("  iter", fit$iter, "\n")
+  if (!is.null(fit$naive.var)) cat("  robust_se", sqrt(diag(fit$var)), "\n")
+}
+
+show("lung_efron", coxph(Surv(time, status) ~ age + sex + ph.ecog, data = lung2))
+show("lung_breslow", coxph(Surv(time, status) ~ age + sex + ph.ecog, data = lung2, ties = "breslow"))
+show("veteran_efron", coxph(Surv(time, status) ~ trt + karno + diagtime + age + prior + celltype, data = veteran))
+show("ovarian_efron", coxph(Surv(futime, fustat) ~ age + ecog.ps, data = ovarian))
+show("ovarian_breslow", coxph(Surv(futime, fustat) ~ age + ecog.ps, data = ovarian, ties = "breslow"))
+show("lung_robust", coxph(Surv(time, status) ~ age + sex + ph.ecog, data = lung2, robust = TRUE))
+
+# Generated: the same integer arithmetic as CoxRegressionTests.Generated(); times on a coarse grid, so with many ties.
+i <- 0:1999
+x1 <- ((i * 37) %% 101) / 10
+x2 <- ((i * 53 + 17) %% 97) / 20
+x3 <- (i * 11) %% 2
+u <- (((i * 7919 + 13) %% 1000) + 0.5) / 1000
+eta <- 0.3 * x1 - 0.5 * x2 + 0.8 * x3
+t <- ceiling(-log(u) / exp(eta - 2) / 5)
+c <- 1 + ((i * 31) %% 40)
+gen <- data.frame(time = pmin(t, c), event = as.integer(t <= c), x1, x2, x3)
+show("generated_efron", coxph(Surv(time, event) ~ x1 + x2 + x3, data = gen))
+show("generated_breslow", coxph(Surv(time, event) ~ x1 + x2 + x3, data = gen, ties = "breslow"))
+cat("generated_events", sum(gen$event), "distinct_times", length(unique(gen$time)), "\n")
+
+lr <- function(name, d) {
+  cat(name, "\n")
+  cat("  n", d$n, "\n")
+  cat("  obs", if (is.matrix(d$obs)) rowSums(d$obs) else d$obs, "\n")
+  cat("  exp", if (is.matrix(d$exp)) rowSums(d$exp) else d$exp, "\n")
+  cat("  var_diag", diag(d$var), "\n")
+  cat("  chisq", d$chisq, "p", pchisq(d$chisq, length(d$n) - 1, lower.tail = FALSE), "\n")
+}
+lr("lung_sex", survdiff(Surv(time, status) ~ sex, data = lung2))
+lr("lung_sex_peto", survdiff(Surv(time, status) ~ sex, data = lung2, rho = 1))
+lr("veteran_celltype", survdiff(Surv(time, status) ~ celltype, data = veteran))
+lr("veteran_celltype_peto", survdiff(Surv(time, status) ~ celltype, data = veteran, rho = 1))
+lr("veteran_celltype_by_trt", survdiff(Surv(time, status) ~ celltype + strata(trt), data = veteran))
+lr("ovarian_rx", survdiff(Surv(futime, fustat) ~ rx, data = ovarian))
