@@ -271,12 +271,8 @@ public static class CoxRegression
             SymmetricMatrix.Solve(factor, p, step);
         }
 
-        if (!converged)
-        {
-            throw new CoxFitException(CoxFitProblem.NotConverged, [], $"Newton–Raphson did not converge in {options.MaxIterations} iterations (the log partial likelihood still changed by more than {options.Tolerance} relatively); a coefficient may be infinite, or raise CoxOptions.MaxIterations.");
-        }
-
-        // R's check for a coefficient that is really infinite: the next Newton step is still large against it.
+        // R's check for a coefficient that is really infinite: the next Newton step is still large against it. When the
+        // iterations ran out, the same check names the coefficients still moving.
         var variance = SymmetricMatrix.Inverse(factor, p);
         var infinite = new List<string>();
         for (var j = 0; j < p; j++)
@@ -292,6 +288,11 @@ public static class CoxRegression
             {
                 infinite.Add(names[j]);
             }
+        }
+
+        if (!converged)
+        {
+            throw new CoxFitException(CoxFitProblem.NotConverged, infinite, $"Newton–Raphson did not converge in {options.MaxIterations} iterations (the log partial likelihood still changed by more than {options.Tolerance} relatively){(infinite.Count > 0 ? $"; still moving: {string.Join(", ", infinite.Select(c => $"'{c}'"))}, whose coefficients may be infinite" : string.Empty)}. Raise CoxOptions.MaxIterations, or leave such covariates out.");
         }
 
         if (infinite.Count > 0)
@@ -909,6 +910,6 @@ public sealed class CoxFitException : Exception
     /// <summary>What went wrong.</summary>
     public CoxFitProblem Problem { get; }
 
-    /// <summary>The covariates involved (none for <see cref="CoxFitProblem.NoEvents"/> and <see cref="CoxFitProblem.NotConverged"/>).</summary>
+    /// <summary>The covariates involved (none for <see cref="CoxFitProblem.NoEvents"/>; for <see cref="CoxFitProblem.NotConverged"/>, those still moving).</summary>
     public IReadOnlyList<string> Covariates { get; }
 }

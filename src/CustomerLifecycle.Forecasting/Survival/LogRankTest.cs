@@ -21,7 +21,8 @@ public enum LogRankWeighting
 /// At each event time t, with n at risk and d events in all, group g (n_g at risk, d_g events) expects
 /// <c>d·n_g/n</c> events; with weights w(t), <c>O_g = Σ w·d_g</c>, <c>E_g = Σ w·d·n_g/n</c> and
 /// <c>V_gh = Σ w²·d(n − d)/(n(n − 1))·n_g(δ_gh − n_h/n)</c>. The statistic <c>(O − E)ᵀ V⁻ (O − E)</c> is chi-square with
-/// one degree of freedom fewer than the groups that had anyone at risk at an event. A stratified test sums O, E and V
+/// one degree of freedom fewer than the groups that had anyone at risk at an event (fewer still for a group whose
+/// difference has no variance, where R's <c>survdiff</c> stops on a singular matrix). A stratified test sums O, E and V
 /// over the strata, each stratum with its own risk sets (and its own pooled curve for the Peto–Peto weights).
 /// Assumes censoring unrelated to the group; the test has most power when the hazards are proportional.
 /// O(n log n) time.
@@ -33,7 +34,7 @@ public static class LogRankTest
     /// <param name="observations">Each subject's group and observation.</param>
     /// <param name="weighting">The weights; the log-rank test by default.</param>
     /// <returns>The test, with each group's observed and expected events.</returns>
-    /// <exception cref="ArgumentException">Fewer than two groups, a null group, or no event at all.</exception>
+    /// <exception cref="ArgumentException">Fewer than two groups, a null group, no event at all, or no variance (everyone at risk churned at each event time).</exception>
     public static LogRankResult<TGroup> Compare<TGroup>(IEnumerable<(TGroup Group, SurvivalObservation Observation)> observations, LogRankWeighting weighting = LogRankWeighting.LogRank)
         where TGroup : notnull
     {
@@ -47,7 +48,7 @@ public static class LogRankTest
     /// <param name="observations">Each subject's group, stratum and observation.</param>
     /// <param name="weighting">The weights; the log-rank test by default.</param>
     /// <returns>The test, with each group's observed and expected events summed over the strata.</returns>
-    /// <exception cref="ArgumentException">Fewer than two groups, a null group or stratum, or no event at all.</exception>
+    /// <exception cref="ArgumentException">Fewer than two groups, a null group or stratum, no event at all, or no variance (everyone at risk churned at each event time).</exception>
     public static LogRankResult<TGroup> CompareStratified<TGroup, TStratum>(IEnumerable<(TGroup Group, TStratum Stratum, SurvivalObservation Observation)> observations, LogRankWeighting weighting = LogRankWeighting.LogRank)
         where TGroup : notnull
         where TStratum : notnull
@@ -156,13 +157,14 @@ public static class LogRankTest
             throw new ArgumentException("The log-rank test needs at least one event; no observation churned.", nameof(observations));
         }
 
-        // The groups that had anyone at risk at an event; the last of them is dropped, V being singular.
-        var used = Enumerable.Range(0, k).Where(g => expected[g] > 0).ToArray();
-        var df = used.Length - 1;
+        // (O − E)ᵀ V⁻ (O − E) with a generalized inverse: V's rows sum to zero, so the last group with anyone at risk at
+        // an event is dropped, and so is any group whose difference has no variance (everyone it had at risk died at
+        // once, so O = E for it); the degrees of freedom are the groups kept.
+        var used = Enumerable.Range(0, k).Where(g => expected[g] > 0).SkipLast(1).ToList();
         var chiSquare = 0.0;
-        if (df > 0)
+        while (used.Count > 0)
         {
-            var m = df;
+            var m = used.Count;
             var sub = new double[m * m];
             var difference = new double[m];
             for (var a = 0; a < m; a++)
@@ -174,18 +176,26 @@ public static class LogRankTest
                 }
             }
 
-            if (SymmetricMatrix.Cholesky(sub, m, 1e-12) >= 0)
+            var dependent = SymmetricMatrix.Cholesky(sub, m, 1e-10);
+            if (dependent < 0)
             {
-                throw new ArgumentException("The groups' event counts are linearly dependent (a group with no one at risk at any event time besides another's); the test is not defined.", nameof(observations));
+                chiSquare = SymmetricMatrix.QuadraticFormOfInverse(sub, m, difference);
+                break;
             }
 
-            chiSquare = SymmetricMatrix.QuadraticFormOfInverse(sub, m, difference);
+            used.RemoveAt(dependent);
+        }
+
+        var df = used.Count;
+        if (df == 0)
+        {
+            throw new ArgumentException("The groups cannot be compared: at every event time everyone at risk churned, so no difference between the groups has any variance.", nameof(observations));
         }
 
         var keys = groups.OrderBy(g => g.Value).Select(g => g.Key).ToArray();
         return new LogRankResult<TGroup>(
             [.. Enumerable.Range(0, k).Select(g => new LogRankGroup<TGroup>(keys[g], subjects[g], observed[g], expected[g], variance[(g * k) + g]))],
-            new ChiSquareTest(chiSquare, Math.Max(df, 0), df > 0 ? Statistics.ChiSquareSurvival(chiSquare, df) : 1),
+            new ChiSquareTest(chiSquare, df, Statistics.ChiSquareSurvival(chiSquare, df)),
             weighting,
             strata.Count);
     }
