@@ -9,7 +9,8 @@ namespace CustomerLifecycle.Sample;
 
 /// <summary>
 /// A self-contained HTML dashboard: inline SVG charts and inline CSS, no script and no network. Health distribution,
-/// mean score per run, Kaplan–Meier retention by segment, the forecast range, and the open tasks due soon.
+/// mean score per run, Kaplan–Meier retention by segment, the forecast range, what drives churn (Cox) and whether the
+/// touch models differ (log-rank), revenue movements by month, the cohort table, and the open tasks due soon.
 /// </summary>
 internal static class Dashboard
 {
@@ -22,7 +23,8 @@ internal static class Dashboard
         IReadOnlyDictionary<string, KaplanMeierCurve> retention,
         RenewalForecast forecast,
         RenewalSimulationResult range,
-        TasksDue tasks)
+        TasksDue tasks,
+        SampleStatistics statistics)
     {
         var html = new StringBuilder();
         html.Append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>CustomerLifecycle dashboard ")
@@ -122,6 +124,74 @@ internal static class Dashboard
             }
         }));
         html.Append("</section>");
+
+        // What drives churn: the Cox hazard ratios per 10 points of each health factor, with their intervals.
+        html.Append("<section id=\"drivers\"><h2>What drives churn (Cox model, hazard ratio per 10 points; below 1 protects)</h2>");
+        if (statistics.DriversProblem is { } problem)
+        {
+            html.Append("<p>").Append(Escape(problem)).Append("</p>");
+        }
+
+        html.Append("<table><tr><th>factor</th><th>hazard ratio</th><th>95 % interval</th><th>p</th></tr>");
+        foreach (var d in statistics.Drivers.OrderBy(d => d.HazardRatio))
+        {
+            html.Append(Invariant, $"<tr><td>{Escape(d.Name)}</td><td>{d.HazardRatio:0.00}</td><td>{d.Lower:0.00} to {d.Upper:0.00}</td><td>{d.PValue:0.000}</td></tr>");
+        }
+
+        var logRank = statistics.TouchModels.Test;
+        html.Append(Invariant, $"</table><p>Touch models, log-rank test: chi-square {logRank.Statistic:0.00} on {logRank.DegreesOfFreedom} df, p = {logRank.PValue:0.000}.</p></section>");
+
+        // Revenue movements: new above the axis, churn below, per month and currency.
+        var movements = statistics.Movements;
+        html.Append("<section id=\"movements\"><h2>Revenue movements by month (new above, churn below)</h2>");
+        html.Append(Svg(520, 240, svg =>
+        {
+            var largest = (double)Math.Max(1, movements.Max(m => Math.Max(m.New.Amount, m.Churn.Amount)));
+            var currencies = movements.Select(m => m.Currency.Code).Distinct(StringComparer.Ordinal).ToArray();
+            var months = movements.Select(m => m.Month).Distinct().ToArray();
+            var width = 440.0 / Math.Max(1, months.Length * currencies.Length);
+            for (var i = 0; i < movements.Count; i++)
+            {
+                var m = movements[i];
+                var x = 40 + (((Array.IndexOf(months, m.Month) * currencies.Length) + Array.IndexOf(currencies, m.Currency.Code)) * width);
+                var up = 90 * (double)m.New.Amount / largest;
+                var down = 90 * (double)m.Churn.Amount / largest;
+                var color = palette[Array.IndexOf(currencies, m.Currency.Code) % palette.Length];
+                svg.Append(Invariant, $"<rect x=\"{x:0.#}\" y=\"{110 - up:0.#}\" width=\"{width - 2:0.#}\" height=\"{up:0.#}\" fill=\"{color}\"><title>{m.Month:uuuu-MM} {m.Currency.Code} new {Amount(m.New)}; quick ratio {m.QuickRatio:0.00}</title></rect>");
+                svg.Append(Invariant, $"<rect x=\"{x:0.#}\" y=\"110\" width=\"{width - 2:0.#}\" height=\"{down:0.#}\" fill=\"{color}\" opacity=\"0.5\"><title>{m.Month:uuuu-MM} {m.Currency.Code} churn {Amount(m.Churn)}</title></rect>");
+            }
+
+            svg.Append("<line x1=\"40\" x2=\"480\" y1=\"110\" y2=\"110\" stroke=\"#333\"/>");
+            for (var k = 0; k < months.Length; k++)
+            {
+                svg.Append(Invariant, $"<text x=\"{40 + (k * currencies.Length * width):0.#}\" y=\"230\">{months[k]:uuuu-MM}</text>");
+            }
+        }));
+        html.Append("</section>");
+
+        // Cohorts: logo retention by months since start, each cell shaded by its value.
+        var cohorts = statistics.Cohorts;
+        var span = cohorts.Count == 0 ? 0 : cohorts.Max(c => c.Months.Count);
+        html.Append("<section id=\"cohorts\"><h2>Cohorts: customers still here, by months since their start</h2><table><tr><th>cohort</th><th>customers</th>");
+        for (var k = 0; k < span; k++)
+        {
+            html.Append(Invariant, $"<th>{k}</th>");
+        }
+
+        html.Append("</tr>");
+        foreach (var cohort in cohorts)
+        {
+            html.Append(Invariant, $"<tr><td>{cohort.Start:uuuu-MM} {cohort.Currency.Code}</td><td>{cohort.Customers}</td>");
+            foreach (var cell in cohort.Months)
+            {
+                var shade = (int)Math.Round(255 - (cell.LogoRetention * 140));
+                html.Append(Invariant, $"<td style=\"background:rgb({shade},{shade},255)\" title=\"revenue {cell.RevenueRetention:P0}\">{cell.LogoRetention:P0}</td>");
+            }
+
+            html.Append("</tr>");
+        }
+
+        html.Append("</table></section>");
 
         // Tasks.
         html.Append("<section id=\"tasks\"><h2>Open tasks due within a week (").Append(tasks.Total.ToString("N0", Invariant)).Append(")</h2><table><tr><th>due</th><th>owner</th><th>task</th><th>account</th><th>priority</th></tr>");

@@ -156,15 +156,19 @@ internal sealed class SampleRun(IServiceProvider services, SampleInputs inputs, 
         w.WriteLine("   Retention after 12 months (Kaplan–Meier, by touch model):");
         var catalog = evaluation.Catalog;
         var touch = new[] { DefaultSegments.HighTouch, DefaultSegments.LowTouch, DefaultSegments.TechTouch };
-        var curves = KaplanMeier.FitByGroup(rows.Where(r => r.Account.CustomerSince is not null).Select(r =>
+        var byTouchModel = rows.Where(r => r.Account.CustomerSince is not null).Select(r =>
         {
             var touchModel = touch.FirstOrDefault(t => catalog.Matches(t, new SegmentSubject(r.Account), today)) ?? "(no contract)";
             return (touchModel, SurvivalObservation.FromDates(r.Account.CustomerSince!.Value, r.ChurnedOn, today));
-        }));
+        }).ToArray();
+        var curves = KaplanMeier.FitByGroup(byTouchModel);
         foreach (var (segment, curve) in curves.OrderBy(c => c.Key, StringComparer.Ordinal))
         {
             w.WriteLine($"   {segment,-14}{curve.SurvivalAt(365),7:P1}   ({curve.Subjects:N0} accounts, {curve.Events:N0} churned)");
         }
+
+        var statistics = SampleStatistics.Compute(rows, scorer, byTouchModel, today);
+        statistics.WriteLogRank(w);
 
         // 5. Playbooks: each trigger's runs created once (the engine keeps each trigger's state in the store), so a rerun
         // of the day finds every run already created. Churned accounts' open runs are cancelled; an account missing from
@@ -178,11 +182,15 @@ internal sealed class SampleRun(IServiceProvider services, SampleInputs inputs, 
             w.WriteLine($"   {owner,-26}{count,5:N0} tasks   first: {top.Due:MM-dd} {top.Title} ({top.Account})");
         }
 
+        // 6. What drives churn, and where revenue came from and went.
+        w.WriteLine();
+        statistics.Write(w);
+
         // The pipeline's steps as its ledger recorded them, and the sample's own work around them.
         using var process = Process.GetCurrentProcess();
         w.WriteLine();
         w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Timings         preparing {prepared.TotalSeconds:0.0} s, {string.Join(", ", result.Run.Steps.Select(s => $"{s.Step} {s.Took.TotalSeconds:0.0} s"))}, report {reporting.Elapsed.TotalSeconds:0.0} s; {watch.Elapsed.TotalSeconds:0.0} s in all; peak working set {process.PeakWorkingSet64 / 1e6:N0} MB"));
-        return new SampleResult(today, scores, forecast, range, curves, due, await ScoreTrendAsync(pipeline, health).ConfigureAwait(false));
+        return new SampleResult(today, scores, forecast, range, curves, due, await ScoreTrendAsync(pipeline, health).ConfigureAwait(false), statistics);
     }
 
     /// <summary>
@@ -268,4 +276,4 @@ internal sealed class SampleRun(IServiceProvider services, SampleInputs inputs, 
     }
 }
 
-internal sealed record SampleResult(LocalDate Today, IReadOnlyList<HealthScore> Scores, RenewalForecast Forecast, RenewalSimulationResult Range, IReadOnlyDictionary<string, KaplanMeierCurve> Retention, TasksDue TasksDueSoon, IReadOnlyList<(LocalDate Date, double MeanScore)> ScoreTrend);
+internal sealed record SampleResult(LocalDate Today, IReadOnlyList<HealthScore> Scores, RenewalForecast Forecast, RenewalSimulationResult Range, IReadOnlyDictionary<string, KaplanMeierCurve> Retention, TasksDue TasksDueSoon, IReadOnlyList<(LocalDate Date, double MeanScore)> ScoreTrend, SampleStatistics Statistics);

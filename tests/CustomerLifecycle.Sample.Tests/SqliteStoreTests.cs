@@ -104,13 +104,13 @@ public sealed class DashboardTests
                 Assert.DoesNotContain(external, text, StringComparison.OrdinalIgnoreCase);
             }
 
-            foreach (var section in new[] { "id=\"health\"", "id=\"trend\"", "id=\"retention\"", "id=\"forecast\"", "id=\"tasks\"" })
+            foreach (var section in new[] { "id=\"health\"", "id=\"trend\"", "id=\"retention\"", "id=\"forecast\"", "id=\"drivers\"", "id=\"movements\"", "id=\"cohorts\"", "id=\"tasks\"" })
             {
                 Assert.Contains(section, text, StringComparison.Ordinal);
             }
 
             var svgs = System.Text.RegularExpressions.Regex.Matches(text, "<svg.*?</svg>", System.Text.RegularExpressions.RegexOptions.Singleline);
-            Assert.Equal(4, svgs.Count);
+            Assert.Equal(5, svgs.Count);
             foreach (System.Text.RegularExpressions.Match svg in svgs)
             {
                 System.Xml.Linq.XDocument.Parse(svg.Value); // each chart is well-formed SVG
@@ -120,6 +120,9 @@ public sealed class DashboardTests
             Assert.Equal(2, System.Text.RegularExpressions.Regex.Matches(svgs[1].Value, "<circle ").Count);         // two runs in the trend
             Assert.Equal(3, System.Text.RegularExpressions.Regex.Matches(svgs[2].Value, "<path ").Count);           // three touch models
             Assert.Contains("P10 ", svgs[3].Value, StringComparison.Ordinal);
+            Assert.Contains("quick ratio", svgs[4].Value, StringComparison.Ordinal);                                 // the movements
+            Assert.Contains("seat_utilization", text, StringComparison.Ordinal);                                     // a driver of churn
+            Assert.Contains("log-rank test", text, StringComparison.Ordinal);
             Assert.Contains("<td>2026-", text, StringComparison.Ordinal);                                            // the task table
             Assert.Contains("Dashboard written to", output.ToString(), StringComparison.Ordinal);
         }

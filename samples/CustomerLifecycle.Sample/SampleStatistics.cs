@@ -1,0 +1,115 @@
+using System.Globalization;
+using CustomerLifecycle.Forecasting;
+using CustomerLifecycle.HealthScoring;
+using NodaTime;
+
+namespace CustomerLifecycle.Sample;
+
+/// <summary>
+/// The questions after the health colors, on the portfolio's history: what drives churn (a Cox model of time to churn
+/// against each health factor's points), do the touch models retain differently (the log-rank test), and where revenue
+/// came from and went (monthly movements and cohorts, from a ledger built from each account's start, churn and ARR).
+/// </summary>
+internal sealed record SampleStatistics(
+    IReadOnlyList<CoxCoefficient> Drivers,
+    string? DriversProblem,
+    IReadOnlyList<string> FactorsLeftOut,
+    int AccountsModelled,
+    double? Concordance,
+    LogRankResult<string> TouchModels,
+    IReadOnlyList<MonthlyRevenueMovements> Movements,
+    IReadOnlyList<RevenueCohort> Cohorts)
+{
+    public static SampleStatistics Compute(IReadOnlyList<PortfolioRow> rows, HealthScorer scorer, IReadOnlyList<(string TouchModel, SurvivalObservation Observation)> touch, LocalDate today)
+    {
+        // Each account's factor points as scored on its file's signals (a churned account's, its last), per 10 points;
+        // a factor missing for some account has no place in the model, so it is left out and named.
+        var subjects = rows.Where(r => r.Account.CustomerSince is not null).ToArray();
+        var observations = subjects.Select(r => SurvivalObservation.FromDates(r.Account.CustomerSince!.Value, r.ChurnedOn, today)).ToArray();
+        var points = new Dictionary<string, double[]>(StringComparer.Ordinal);
+        for (var i = 0; i < subjects.Length; i++)
+        {
+            foreach (var factor in scorer.Explain(SampleInputs.ToAccount(subjects[i])).Factors)
+            {
+                (points.TryGetValue(factor.Factor, out var column) ? column : points[factor.Factor] = Enumerable.Repeat(double.NaN, subjects.Length).ToArray())[i] = factor.Points ?? double.NaN;
+            }
+        }
+
+        // Factors missing for over a third of the accounts (csat, say, where half never answered) are left out; the
+        // model is fitted on the accounts with every other factor scored (complete cases, as R's na.omit).
+        var leftOut = points.Where(p => p.Value.Count(double.IsNaN) * 3 > subjects.Length).Select(p => p.Key).Order(StringComparer.Ordinal).ToArray();
+        var kept = points.Where(p => !leftOut.Contains(p.Key)).ToArray();
+        var complete = Enumerable.Range(0, subjects.Length).Where(i => kept.All(p => !double.IsNaN(p.Value[i]))).ToArray();
+        IReadOnlyList<CoxCoefficient> drivers = [];
+        string? problem = null;
+        double? concordance = null;
+        try
+        {
+            var model = CoxRegression.Fit([.. complete.Select(i => observations[i])], [.. kept.Select(p => new CoxCovariate(p.Key, [.. complete.Select(i => p.Value[i] / 10)]))]);
+            drivers = model.Coefficients;
+            concordance = model.Concordance.Value;
+        }
+        catch (CoxFitException e)
+        {
+            problem = e.Message;
+        }
+
+        // The ledger: each account new at its start with its contract's ARR, churned with it on its churn date.
+        var ledger = new List<RevenueMovement>();
+        foreach (var row in subjects.Where(r => r.Account.Contract is { AnnualRecurringRevenue.Amount: > 0 }))
+        {
+            var arr = row.Account.Contract!.AnnualRecurringRevenue;
+            ledger.Add(new RevenueMovement(row.Account.Id, row.Account.CustomerSince!.Value, RevenueMovementKind.New, arr));
+            if (row.ChurnedOn is { } churned)
+            {
+                ledger.Add(new RevenueMovement(row.Account.Id, churned, RevenueMovementKind.Churn, arr));
+            }
+        }
+
+        var month = today.ToYearMonth();
+        return new SampleStatistics(
+            drivers,
+            problem,
+            leftOut,
+            complete.Length,
+            concordance,
+            LogRankTest.Compare(touch),
+            RevenueMovements.ByMonth(ledger, month.PlusMonths(-5), month),
+            [.. RevenueMovements.Cohorts(ledger, month).Where(c => c.Start >= month.PlusMonths(-11))]);
+    }
+
+    /// <summary>The log-rank line, under the retention curves.</summary>
+    public void WriteLogRank(TextWriter w)
+    {
+        var t = TouchModels.Test;
+        w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"   Do they differ? Log-rank test: chi-square {t.Statistic:0.00} on {t.DegreesOfFreedom} df, p = {t.PValue:0.000}{(t.PValue < 0.05 ? " (a real difference)" : " (no difference beyond chance)")}"));
+    }
+
+    /// <summary>The report's section 6.</summary>
+    public void Write(TextWriter w)
+    {
+        w.WriteLine("6. Statistics    what drives churn: a Cox model of time to churn against each health factor's points,");
+        w.WriteLine($"                 hazard ratio per 10 points on {AccountsModelled:N0} accounts with every factor scored{(Concordance is { } c ? string.Create(CultureInfo.InvariantCulture, $", concordance {c:0.00}") : string.Empty)}:");
+        if (DriversProblem is { } problem)
+        {
+            w.WriteLine($"                 not fitted: {problem}");
+        }
+
+        foreach (var d in Drivers.OrderBy(d => d.HazardRatio))
+        {
+            w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"                 {d.Name,-24}{d.HazardRatio,6:0.00}  ({d.Lower:0.00} to {d.Upper:0.00})  p {(d.PValue < 0.001 ? "< 0.001" : d.PValue.ToString("0.000", CultureInfo.InvariantCulture))}"));
+        }
+
+        if (FactorsLeftOut.Count > 0)
+        {
+            w.WriteLine($"                 left out, missing for over a third of the accounts: {string.Join(", ", FactorsLeftOut)}");
+        }
+
+        w.WriteLine();
+        w.WriteLine("   Revenue movements by month (ARR: new and churn, from each account's start and churn dates; quick ratio = gained / lost):");
+        foreach (var m in Movements.Where(m => m.Opening.Amount > 0 || m.Closing.Amount > 0))
+        {
+            w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"   {m.Month:uuuu-MM} {m.Currency.Code}  opening {m.Opening.Amount,14:N0}  new {m.New.Amount,12:N0}  churn {m.Churn.Amount,12:N0}  closing {m.Closing.Amount,14:N0}  quick ratio {m.QuickRatio:0.00}"));
+        }
+    }
+}
