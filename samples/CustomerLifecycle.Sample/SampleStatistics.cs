@@ -16,6 +16,7 @@ internal sealed record SampleStatistics(
     IReadOnlyList<string> FactorsLeftOut,
     int AccountsModelled,
     double? Concordance,
+    CoxProportionalHazardsTest? ProportionalHazards,
     LogRankResult<string> TouchModels,
     IReadOnlyList<MonthlyRevenueMovements> Movements,
     IReadOnlyList<RevenueCohort> Cohorts)
@@ -43,11 +44,13 @@ internal sealed record SampleStatistics(
         IReadOnlyList<CoxCoefficient> drivers = [];
         string? problem = null;
         double? concordance = null;
+        CoxProportionalHazardsTest? proportional = null;
         try
         {
-            var model = CoxRegression.Fit([.. complete.Select(i => observations[i])], [.. kept.Select(p => new CoxCovariate(p.Key, [.. complete.Select(i => p.Value[i] / 10)]))]);
+            var model = CoxRegression.Fit([.. complete.Select(i => observations[i])], [.. kept.Select(p => new CoxCovariate(p.Key, [.. complete.Select(i => p.Value[i] / 10)]))], new CoxOptions { TestProportionalHazards = true });
             drivers = model.Coefficients;
             concordance = model.Concordance.Value;
+            proportional = model.ProportionalHazards;
         }
         catch (CoxFitException e)
         {
@@ -73,6 +76,7 @@ internal sealed record SampleStatistics(
             leftOut,
             complete.Length,
             concordance,
+            proportional,
             LogRankTest.Compare(touch),
             RevenueMovements.ByMonth(ledger, month.PlusMonths(-5), month),
             [.. RevenueMovements.Cohorts(ledger, month).Where(c => c.Start >= month.PlusMonths(-11))]);
@@ -103,6 +107,13 @@ internal sealed record SampleStatistics(
         if (FactorsLeftOut.Count > 0)
         {
             w.WriteLine($"                 left out, missing for over a third of the accounts: {string.Join(", ", FactorsLeftOut)}");
+        }
+
+        if (ProportionalHazards is { } ph)
+        {
+            // The assumption behind a single ratio per factor: is any factor's effect drifting with the account's age?
+            var drifting = ph.Covariates.Where(c => c.Test.PValue < 0.05).Select(c => c.Name).ToArray();
+            w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"                 proportional hazards (cox.zph): global p = {ph.Global.PValue:0.000}; {(drifting.Length == 0 ? "no factor's effect drifts with time" : $"drifting with time: {string.Join(", ", drifting)}")}"));
         }
 
         w.WriteLine();

@@ -12,6 +12,22 @@ public enum CoxTies
     Breslow = 1,
 }
 
+/// <summary>The function of time against which the proportional-hazards test looks for a trend in each covariate's effect.</summary>
+public enum CoxTimeTransform
+{
+    /// <summary>1 − the pooled Kaplan–Meier survival just before the time: R's <c>cox.zph</c> default, robust to outlying times.</summary>
+    KaplanMeier = 0,
+
+    /// <summary>The time itself.</summary>
+    Identity = 1,
+
+    /// <summary>The time's rank among all subjects' times (ties averaged).</summary>
+    Rank = 2,
+
+    /// <summary>The time's logarithm; every time must be above zero.</summary>
+    Log = 3,
+}
+
 /// <summary>What kept a Cox model from having finite, unique estimates.</summary>
 public enum CoxFitProblem
 {
@@ -96,6 +112,12 @@ public sealed record CoxOptions
 
     /// <summary>Converged when the log partial likelihood changes by at most this, relatively; 1e-9 by default, as R.</summary>
     public double Tolerance { get; init; } = 1e-9;
+
+    /// <summary>Also tests the proportional-hazards assumption (<see cref="CoxModel.ProportionalHazards"/>), R's <c>cox.zph</c>.</summary>
+    public bool TestProportionalHazards { get; init; }
+
+    /// <summary>The function of time that test uses; the Kaplan–Meier transform by default, as R.</summary>
+    public CoxTimeTransform TimeTransform { get; init; } = CoxTimeTransform.KaplanMeier;
 }
 
 /// <summary>
@@ -191,6 +213,11 @@ public static class CoxRegression
             time[i] = observations[i].Time;
             status[i] = observations[i].Churned;
             events += status[i] ? 1 : 0;
+        }
+
+        if (options is { TestProportionalHazards: true, TimeTransform: CoxTimeTransform.Log } && Array.FindIndex(time, t => t <= 0) is var zero and >= 0)
+        {
+            throw new ArgumentException($"The proportional-hazards test's log transform needs times above zero; subject {zero} has time {time[zero]}. Use another CoxOptions.TimeTransform.", nameof(observations));
         }
 
         if (events == 0)
@@ -306,6 +333,8 @@ public static class CoxRegression
             robust = fit.RobustVariance(beta, variance);
         }
 
+        var proportional = options.TestProportionalHazards ? fit.ProportionalHazards(beta, TimeFunction(time, status, options.TimeTransform), names, options.TimeTransform) : null;
+
         var z = Statistics.NormalQuantile(1 - ((1 - options.ConfidenceLevel) / 2));
         var coefficients = new CoxCoefficient[p];
         for (var j = 0; j < p; j++)
@@ -352,7 +381,115 @@ public static class CoxRegression
             robustWald,
             new ChiSquareTest(score, p, Statistics.ChiSquareSurvival(score, p)),
             fit.Concordance(beta),
-            iterations);
+            iterations,
+            proportional);
+    }
+
+    // g(t) for each subject, centred on its mean over the events (R's cox.zph).
+    private static double[] TimeFunction(double[] time, bool[] status, CoxTimeTransform transform)
+    {
+        var n = time.Length;
+        var g = new double[n];
+        var sorted = (double[])time.Clone();
+        Array.Sort(sorted);
+        switch (transform)
+        {
+            case CoxTimeTransform.Identity:
+                Array.Copy(time, g, n);
+                break;
+            case CoxTimeTransform.Log:
+                for (var i = 0; i < n; i++)
+                {
+                    g[i] = Math.Log(time[i]);
+                }
+
+                break;
+            case CoxTimeTransform.Rank:
+                for (var i = 0; i < n; i++)
+                {
+                    // The average of the ranks the time's ties share: (first + last) / 2, counting from 1.
+                    var first = LowerBound(sorted, time[i]) + 1;
+                    var last = LowerBound(sorted, BitIncrement(time[i]));
+                    g[i] = (first + last) / 2.0;
+                }
+
+                break;
+            default:
+            {
+                // 1 − S(t−), with S the pooled Kaplan–Meier curve: the product over event times before t.
+                var eventsAt = new Dictionary<double, int>();
+                for (var i = 0; i < n; i++)
+                {
+                    if (status[i])
+                    {
+                        eventsAt[time[i]] = eventsAt.GetValueOrDefault(time[i]) + 1;
+                    }
+                }
+
+                var survivalBefore = new Dictionary<double, double>();
+                var survival = 1.0;
+                for (var i = 0; i < n;)
+                {
+                    var t = sorted[i];
+                    var j = i;
+                    while (j < n && sorted[j] == t)
+                    {
+                        j++;
+                    }
+
+                    survivalBefore[t] = survival;
+                    survival *= 1 - ((double)eventsAt.GetValueOrDefault(t) / (n - i));
+                    i = j;
+                }
+
+                for (var i = 0; i < n; i++)
+                {
+                    g[i] = 1 - survivalBefore[time[i]];
+                }
+
+                break;
+            }
+        }
+
+        double sum = 0;
+        var events = 0;
+        for (var i = 0; i < n; i++)
+        {
+            if (status[i])
+            {
+                sum += g[i];
+                events++;
+            }
+        }
+
+        var mean = sum / events;
+        for (var i = 0; i < n; i++)
+        {
+            g[i] -= mean;
+        }
+
+        return g;
+
+        static int LowerBound(double[] values, double x)
+        {
+            int low = 0, high = values.Length;
+            while (low < high)
+            {
+                var mid = (low + high) / 2;
+                if (values[mid] < x)
+                {
+                    low = mid + 1;
+                }
+                else
+                {
+                    high = mid;
+                }
+            }
+
+            return low;
+        }
+
+        static double BitIncrement(double x) => Math.BitIncrement(x);
     }
 
     private static double WaldStatistic(double[] beta, double[] information, int p)
@@ -393,6 +530,11 @@ public static class CoxRegression
         if (!(options.Tolerance is > 0 and < 1))
         {
             throw new ArgumentOutOfRangeException(nameof(options), options.Tolerance, "CoxOptions.Tolerance is strictly between 0 and 1.");
+        }
+
+        if (options.TimeTransform is not (CoxTimeTransform.KaplanMeier or CoxTimeTransform.Identity or CoxTimeTransform.Rank or CoxTimeTransform.Log))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.TimeTransform, "CoxOptions.TimeTransform is KaplanMeier, Identity, Rank or Log.");
         }
     }
 
@@ -601,6 +743,111 @@ public static class CoxRegression
         }
 
         /// <summary>
+        /// The score test, at the estimates, of adding each covariate times <paramref name="g"/>(t) (a time-varying
+        /// effect): R's <c>cox.zph</c>. The score of the added terms, and the information of the model with them, at their
+        /// coefficients 0; each covariate's test conditions on every β, the global test on all.
+        /// </summary>
+        public CoxProportionalHazardsTest ProportionalHazards(double[] beta, double[] g, string[] names, CoxTimeTransform transform)
+        {
+            Risk(beta);
+            var q = 2 * p;
+            var information = new double[q * q];
+            var score = new double[p];
+            var term = new double[p * p];
+            double s0 = 0;
+            Array.Clear(_s1);
+            Array.Clear(_s2);
+            for (var i = 0; i < n;)
+            {
+                var t = time[order[i]];
+                double d0 = 0;
+                var deaths = 0;
+                Array.Clear(_d1);
+                Array.Clear(_d2);
+                var gt = g[order[i]];
+                var j = i;
+                for (; j < n && time[order[j]] == t; j++)
+                {
+                    var s = order[j];
+                    var r = _risk[s];
+                    var row = x.AsSpan(s * p, p);
+                    s0 += r;
+                    AccumulateFull(row, r, _s1, _s2);
+                    if (status[s])
+                    {
+                        deaths++;
+                        d0 += r;
+                        AccumulateFull(row, r, _d1, _d2);
+                        for (var a = 0; a < p; a++)
+                        {
+                            score[a] += gt * row[a];
+                        }
+                    }
+                }
+
+                for (var k = 0; k < deaths; k++)
+                {
+                    var f = ties == CoxTies.Efron ? (double)k / deaths : 0;
+                    var denominator = s0 - (f * d0);
+                    for (var a = 0; a < p; a++)
+                    {
+                        _mean[a] = (_s1[a] - (f * _d1[a])) / denominator;
+                        score[a] -= gt * _mean[a];
+                    }
+
+                    for (var a = 0; a < p; a++)
+                    {
+                        for (var b = 0; b < p; b++)
+                        {
+                            term[(a * p) + b] = ((_s2[(a * p) + b] - (f * _d2[(a * p) + b])) / denominator) - (_mean[a] * _mean[b]);
+                            information[(a * q) + b] += term[(a * p) + b];
+                            information[(a * q) + p + b] += gt * term[(a * p) + b];
+                            information[((p + a) * q) + b] += gt * term[(a * p) + b];
+                            information[((p + a) * q) + p + b] += gt * gt * term[(a * p) + b];
+                        }
+                    }
+                }
+
+                i = j;
+            }
+
+            // Each covariate: the model's p coefficients and its own added term; the score is zero but for that term.
+            var covariates = new CoxProportionalHazardsTerm[p];
+            for (var c = 0; c < p; c++)
+            {
+                int[] keep = [.. Enumerable.Range(0, p), p + c];
+                var u = new double[p + 1];
+                u[p] = score[c];
+                covariates[c] = new CoxProportionalHazardsTerm(names[c], ScoreTest(information, q, keep, u, 1));
+            }
+
+            var all = new double[q];
+            Array.Copy(score, 0, all, p, p);
+            return new CoxProportionalHazardsTest(covariates, ScoreTest(information, q, [.. Enumerable.Range(0, q)], all, p), transform);
+        }
+
+        private static ChiSquareTest ScoreTest(double[] information, int q, int[] keep, double[] u, int df)
+        {
+            var m = keep.Length;
+            var sub = new double[m * m];
+            for (var a = 0; a < m; a++)
+            {
+                for (var b = 0; b < m; b++)
+                {
+                    sub[(a * m) + b] = information[(keep[a] * q) + keep[b]];
+                }
+            }
+
+            if (SymmetricMatrix.Cholesky(sub, m, 1e-12) >= 0)
+            {
+                return new ChiSquareTest(double.NaN, df, double.NaN);
+            }
+
+            var statistic = SymmetricMatrix.QuadraticFormOfInverse(sub, m, u);
+            return new ChiSquareTest(statistic, df, Statistics.ChiSquareSurvival(statistic, df));
+        }
+
+        /// <summary>
         /// Harrell's C for the risk scores xᵀβ, counted as R's <c>concordance</c>: a pair is comparable when the earlier
         /// time is an event (a subject censored at an event's time counts as outliving it); concordant when the earlier
         /// event has the higher risk; tied in risk counts one half.
@@ -729,6 +976,19 @@ public static class CoxRegression
             }
         }
 
+        private void AccumulateFull(ReadOnlySpan<double> row, double r, double[] s1, double[] s2)
+        {
+            for (var a = 0; a < p; a++)
+            {
+                var ra = r * row[a];
+                s1[a] += ra;
+                for (var b = 0; b < p; b++)
+                {
+                    s2[(a * p) + b] += ra * row[b];
+                }
+            }
+        }
+
         private void Accumulate(ReadOnlySpan<double> row, double r, double[] s1, double[] s2)
         {
             for (var a = 0; a < p; a++)
@@ -787,7 +1047,8 @@ public sealed class CoxModel
         ChiSquareTest? robustWald,
         ChiSquareTest score,
         CoxConcordance concordance,
-        int iterations)
+        int iterations,
+        CoxProportionalHazardsTest? proportionalHazards)
     {
         Coefficients = coefficients;
         _variance = variance;
@@ -805,6 +1066,7 @@ public sealed class CoxModel
         Score = score;
         Concordance = concordance;
         Iterations = iterations;
+        ProportionalHazards = proportionalHazards;
     }
 
     /// <summary>The estimates, in the order of the covariates.</summary>
@@ -845,6 +1107,9 @@ public sealed class CoxModel
 
     /// <summary>The Newton–Raphson iterations taken.</summary>
     public int Iterations { get; }
+
+    /// <summary>The proportional-hazards test, when it was asked for (<see cref="CoxOptions.TestProportionalHazards"/>).</summary>
+    public CoxProportionalHazardsTest? ProportionalHazards { get; }
 
     /// <summary>The covariates' means (the risk scores are centred on them, as R's).</summary>
     public IReadOnlyList<double> Means => _means;
@@ -913,3 +1178,18 @@ public sealed class CoxFitException : Exception
     /// <summary>The covariates involved (none for <see cref="CoxFitProblem.NoEvents"/>; for <see cref="CoxFitProblem.NotConverged"/>, those still moving).</summary>
     public IReadOnlyList<string> Covariates { get; }
 }
+
+/// <summary>
+/// Does each covariate's effect stay constant over time? The score test of a time-varying term <c>β·g(t)</c> for each
+/// covariate and for all at once (R's <c>cox.zph</c> with <c>terms = FALSE</c>): a small p-value says the hazard ratio
+/// drifts with time, so the model's single ratio averages over it.
+/// </summary>
+/// <param name="Covariates">One test per covariate, one degree of freedom each.</param>
+/// <param name="Global">The test of all at once, one degree of freedom per covariate.</param>
+/// <param name="Transform">The function of time used.</param>
+public sealed record CoxProportionalHazardsTest(IReadOnlyList<CoxProportionalHazardsTerm> Covariates, ChiSquareTest Global, CoxTimeTransform Transform);
+
+/// <summary>One covariate's proportional-hazards test.</summary>
+/// <param name="Name">The covariate.</param>
+/// <param name="Test">The test (statistic and p-value NaN when its information is singular).</param>
+public sealed record CoxProportionalHazardsTerm(string Name, ChiSquareTest Test);

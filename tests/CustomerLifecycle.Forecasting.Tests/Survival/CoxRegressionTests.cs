@@ -179,6 +179,51 @@ public sealed class CoxRegressionTests
             (860168, 146723, 0, 974137, 0.854281148604963));
     }
 
+    public static TheoryData<string, CoxTimeTransform, CoxTies, double[], double[]> ProportionalHazardsCases => new()
+    {
+        // cox.zph(fit, transform, terms = FALSE)$table: each covariate's chisq, then GLOBAL's; and their p.
+        { "lung", CoxTimeTransform.KaplanMeier, CoxTies.Efron, [0.243609313556975, 2.47547956720629, 2.35304562031947, 4.9747443821738], [0.621611345743442, 0.115634168745273, 0.125038504133295, 0.173655853520489] },
+        { "lung", CoxTimeTransform.Identity, CoxTies.Efron, [0.190257141163885, 2.65506186829206, 1.82581031971648, 4.55336802764188], [0.662702687308166, 0.103220740645629, 0.176623212243161, 0.207579094024566] },
+        { "lung", CoxTimeTransform.Rank, CoxTies.Efron, [0.165054471949654, 2.23129475543287, 2.94391997104541, 5.34167070517547], [0.684544986060046, 0.135240476309732, 0.0862013042764262, 0.148421181689174] },
+        { "lung", CoxTimeTransform.Log, CoxTies.Efron, [3.52535724106305, 2.1748663111984, 0.483541890849601, 5.75732152253859], [0.0604367996408827, 0.140281705972707, 0.486822350706519, 0.124032856740859] },
+        { "lung", CoxTimeTransform.KaplanMeier, CoxTies.Breslow, [0.243684582278305, 2.46653647965913, 2.34986435923973, 4.96036792396724], [0.621557489401045, 0.116293932917642, 0.125293909012282, 0.174722309103774] },
+        { "veteran", CoxTimeTransform.KaplanMeier, CoxTies.Efron, [0.264388835754269, 12.9351978287468, 0.0128893707071921, 1.82882660941599, 2.16556633036723, 3.98787970866234, 6.79287224327203, 5.50333574835092, 34.5524911057329], [0.607120871882468, 0.000322461157399623, 0.909609298611899, 0.176266203414817, 0.141132618899509, 0.045828699679292, 0.00915225385265831, 0.0189802340022185, 3.22519348810806e-05] },
+        { "generated", CoxTimeTransform.KaplanMeier, CoxTies.Efron, [10.497394528572, 4.30974200203557, 2.62591599129777, 28.5202856547467], [0.00119542992374085, 0.0378947083221524, 0.105131819202216, 2.82431281161689e-06] },
+    };
+
+    [Theory]
+    [MemberData(nameof(ProportionalHazardsCases))]
+    public void TheProportionalHazardsTest_MatchesCoxZph(string data, CoxTimeTransform transform, CoxTies ties, double[] chiSquare, double[] p)
+    {
+        var (observations, covariates) = data switch
+        {
+            "lung" => (ReferenceData.Lung.Observations, LungCovariates()),
+            "veteran" => (ReferenceData.Veteran.Observations, [.. new[] { "trt", "karno", "diagtime", "age", "prior", "smallcell", "adeno", "large" }.Select(ReferenceData.Veteran.Covariate)]),
+            _ => Generated(),
+        };
+        var test = CoxRegression.Fit(observations, covariates, new CoxOptions { Ties = ties, TestProportionalHazards = true, TimeTransform = transform }).ProportionalHazards!;
+        Assert.Equal(transform, test.Transform);
+        ChiSquareTest[] tests = [.. test.Covariates.Select(c => c.Test), test.Global];
+        for (var i = 0; i < tests.Length; i++)
+        {
+            Close(chiSquare[i], tests[i].Statistic, $"chi-square {i}");
+            Assert.Equal(p[i], tests[i].PValue, p[i] * 1e-6);
+            Assert.Equal(i < covariates.Length ? 1 : covariates.Length, tests[i].DegreesOfFreedom);
+        }
+
+        Assert.Equal(covariates.Select(c => c.Name), test.Covariates.Select(c => c.Name));
+    }
+
+    [Fact]
+    public void TheProportionalHazardsTest_IsOnlyOnRequest_AndItsLogTransformRefusesAZeroTime()
+    {
+        Assert.Null(CoxRegression.Fit(ReferenceData.Lung.Observations, LungCovariates()).ProportionalHazards);
+        var (observations, covariates) = Generated(100);
+        observations[3] = new SurvivalObservation(0, true);
+        var zero = Assert.Throws<ArgumentException>(() => CoxRegression.Fit(observations, covariates, new CoxOptions { TestProportionalHazards = true, TimeTransform = CoxTimeTransform.Log }));
+        Assert.Contains("log transform needs times above zero; subject 3 has time 0", zero.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void FitProblems_AreReportedNamingTheCovariates_NeverAsNumbers()
     {

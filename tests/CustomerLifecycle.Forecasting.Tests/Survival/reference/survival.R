@@ -65,3 +65,18 @@ lr("veteran_celltype", survdiff(Surv(time, status) ~ celltype, data = veteran))
 lr("veteran_celltype_peto", survdiff(Surv(time, status) ~ celltype, data = veteran, rho = 1))
 lr("veteran_celltype_by_trt", survdiff(Surv(time, status) ~ celltype + strata(trt), data = veteran))
 lr("ovarian_rx", survdiff(Surv(futime, fustat) ~ rx, data = ovarian))
+
+# The proportional-hazards test (cox.zph, one test per coefficient: terms = FALSE), for CoxRegressionTests.
+zph <- function(name, fit, transform = "km") {
+  z <- cox.zph(fit, transform = transform, terms = FALSE)
+  cat(name, "\n")
+  cat("  chisq", z$table[, "chisq"], "\n")
+  cat("  p", z$table[, "p"], "\n")
+}
+zph("zph_lung_km", coxph(Surv(time, status) ~ age + sex + ph.ecog, data = lung2))
+zph("zph_lung_identity", coxph(Surv(time, status) ~ age + sex + ph.ecog, data = lung2), "identity")
+zph("zph_lung_rank", coxph(Surv(time, status) ~ age + sex + ph.ecog, data = lung2), "rank")
+zph("zph_lung_log", coxph(Surv(time, status) ~ age + sex + ph.ecog, data = lung2), "log")
+zph("zph_lung_breslow_km", coxph(Surv(time, status) ~ age + sex + ph.ecog, data = lung2, ties = "breslow"))
+zph("zph_veteran_km", coxph(Surv(time, status) ~ trt + karno + diagtime + age + prior + celltype, data = veteran))
+zph("zph_generated_km", coxph(Surv(time, event) ~ x1 + x2 + x3, data = gen))
