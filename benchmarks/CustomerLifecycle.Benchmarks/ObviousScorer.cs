@@ -34,7 +34,11 @@ internal sealed class ObviousScorer
         }
 
         var score = groups.Sum(g => _groupWeights[g.Group] * g.Value) / groups.Sum(g => _groupWeights[g.Group]);
-        return (score, score < 40 ? "Red" : score >= 70 ? "Green" : "Yellow");
+
+        // No color unless half of the weight was measured (the scorecard's minimum confidence).
+        var confidence = _factors.Where(f => f.Factor.Points(signals) is not null)
+            .Sum(f => _groupWeights[f.Group] / _groupWeights.Values.Sum() * f.Weight / _factors.Where(o => o.Group == f.Group).Sum(o => o.Weight));
+        return (score, confidence < 0.5 - 1e-9 ? null : score < 40 ? "Red" : score >= 70 ? "Green" : "Yellow");
     }
 
     private abstract class ObviousFactor

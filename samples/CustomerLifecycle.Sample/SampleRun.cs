@@ -98,7 +98,8 @@ internal sealed class SampleRun(IServiceProvider services, SampleInputs inputs, 
         {
             var count = scores.Count(s => s.Color == color);
             var change = lastRun is null ? string.Empty : $"  ({count - lastColors.GetValueOrDefault(color?.ToString() ?? string.Empty):+0;-0;0})";
-            w.WriteLine($"                 {color?.ToString() ?? "Unscored",-18}{count,7:N0}{change}");
+            var withheld = color is null ? scores.Count(s => s.IsColorWithheld) : 0;
+            w.WriteLine($"                 {color?.ToString() ?? "No color",-18}{count,7:N0}{change}{(withheld > 0 ? $"   ({withheld:N0} with too little of their scorecard measured: under half its weight, ColorBands.MinimumConfidence)" : string.Empty)}");
         }
 
         if (previousDay is { } since)

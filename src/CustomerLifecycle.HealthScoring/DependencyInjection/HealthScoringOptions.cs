@@ -48,6 +48,13 @@ public sealed class ScorecardOptions
     /// <value>The default value is 70. From <see cref="RedBelow"/> to 100.</value>
     public double GreenAtOrAbove { get; set; } = 70;
 
+    /// <summary>
+    /// The share of the scorecard's weight whose factors must have data for a score to get a color; below it the score
+    /// has no color and says so (<see cref="HealthScore.IsColorWithheld"/>).
+    /// </summary>
+    /// <value>The default value is 0.5. From 0 (color any score) to 1.</value>
+    public double MinimumConfidence { get; set; } = ColorBands.DefaultMinimumConfidence;
+
     /// <summary>The groups, nested through <see cref="ScorecardGroupOptions.Parent"/>.</summary>
     /// <value>The default value is empty.</value>
     public IList<ScorecardGroupOptions> Groups { get; set; } = [];

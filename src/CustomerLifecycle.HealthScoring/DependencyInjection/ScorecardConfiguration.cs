@@ -102,6 +102,11 @@ internal static class ScorecardConfiguration
             errors.Add($"{key}:RedBelow: {bandError}");
         }
 
+        if (ColorBands.ValidateConfidence(o.MinimumConfidence) is { } confidenceError)
+        {
+            errors.Add($"{key}:MinimumConfidence: {confidenceError}");
+        }
+
         // Groups: names unique, parents known, no cycles.
         var groups = new Dictionary<string, (ScorecardGroupOptions Options, int Index)>(StringComparer.OrdinalIgnoreCase);
         for (var i = 0; i < o.Groups.Count; i++)
@@ -255,7 +260,7 @@ internal static class ScorecardConfiguration
             return null;
         }
 
-        var builder = Scorecard.CreateBuilder(id, o.Version).WithColorBands(new ColorBands(o.RedBelow, o.GreenAtOrAbove)).WithDescription(o.Description);
+        var builder = Scorecard.CreateBuilder(id, o.Version).WithColorBands(new ColorBands(o.RedBelow, o.GreenAtOrAbove, o.MinimumConfidence)).WithDescription(o.Description);
         AddMembers(builder, null, groups, leaves);
         foreach (var rule in rules)
         {

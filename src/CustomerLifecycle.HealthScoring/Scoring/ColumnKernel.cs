@@ -43,6 +43,7 @@ internal static class ColumnKernel
     {
         var bands = c.Scorecard.ColorBands;
         double red = bands.RedBelow, green = bands.GreenAtOrAbove;
+        var gated = bands.MinimumConfidence > 0;
         var rules = c.Rules;
         using var block = new Block(c, matrix, details: false);
         for (var start = from; start < to; start += BlockRows)
@@ -60,7 +61,7 @@ internal static class ColumnKernel
                     // ColorBands.ColorOf without a branch on the score: NaN has no color, Red is below red, Green at
                     // or above green (every comparison with NaN is false).
                     var v = value[r];
-                    k[r] = Colors[(double.IsNaN(v) ? 0 : 1) + (v >= red ? 1 : 0) + (v >= green ? 1 : 0)];
+                    k[r] = gated && !bands.Colors(block.Confidence[r]) ? null : Colors[(double.IsNaN(v) ? 0 : 1) + (v >= red ? 1 : 0) + (v >= green ? 1 : 0)];
                 }
             }
             else
@@ -68,7 +69,7 @@ internal static class ColumnKernel
                 var signals = block.Signals;
                 for (var r = 0; r < value.Length; r++)
                 {
-                    k[r] = Kernel.Finish(c, value[r], 0, 0, null, 0, signals, BlockRows, r).Color;
+                    k[r] = Kernel.Finish(c, value[r], gated ? block.Confidence[r] : 1, 0, null, 0, signals, BlockRows, r).Color;
                 }
             }
         }
@@ -81,6 +82,7 @@ internal static class ColumnKernel
         private readonly double[]?[] _columns;
         private readonly ulong[]?[] _written;
         private readonly bool _details;
+        private readonly bool _confidence;
         private readonly double[] _doubles;
         private readonly int[] _ints;
         private readonly Span<double> _measure;
@@ -90,11 +92,12 @@ internal static class ColumnKernel
 
         /// <param name="c">The scorecard.</param>
         /// <param name="matrix">The signals.</param>
-        /// <param name="details">Whether to count invalid signals and sum the confidence, which only a <see cref="HealthScore"/> reports.</param>
+        /// <param name="details">Whether to count invalid signals and sum the confidence, which only a <see cref="HealthScore"/> reports (the confidence is summed anyway when the scorecard's colors need it).</param>
         public Block(CompiledScorecard c, SignalMatrix matrix, bool details)
         {
             _c = c;
             _details = details;
+            _confidence = details || c.Scorecard.ColorBands.MinimumConfidence > 0;
             var keys = c.Signals;
             _columns = ArrayPool<double[]?>.Shared.Rent(keys.Length);
             _written = ArrayPool<ulong[]?>.Shared.Rent(keys.Length);
@@ -159,6 +162,10 @@ internal static class ColumnKernel
             if (_details)
             {
                 Invalid.Clear();
+            }
+
+            if (_confidence)
+            {
                 Confidence.Clear();
             }
 
@@ -281,7 +288,7 @@ internal static class ColumnKernel
             var share = new Vector<double>(plan.Share);
             var values = MemoryMarshal.Cast<double, Vector<double>>(measure);
             var confidence = MemoryMarshal.Cast<double, Vector<double>>(Confidence);
-            var details = _details;
+            var details = _confidence;
             if (plan.MapKind == PointMappingKind.Bands)
             {
                 for (var i = 0; i < values.Length; i++)

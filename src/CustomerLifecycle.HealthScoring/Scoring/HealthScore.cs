@@ -13,7 +13,8 @@ public readonly record struct HealthScore
 
     /// <summary>
     /// The color in effect: a manual override if one is active, else a color forced by a critical rule, else the
-    /// color band of the score (with hysteresis against the previous color). Null when nothing applies.
+    /// color band of the score (with hysteresis against the previous color). Null when nothing applies: no factor had
+    /// data, or too few did (<see cref="IsColorWithheld"/>).
     /// </summary>
     public HealthColor? Color { get; init; }
 
@@ -31,6 +32,12 @@ public readonly record struct HealthScore
 
     /// <summary>How many signal values were NaN or infinite and were treated as missing.</summary>
     public int InvalidSignals { get; init; }
+
+    /// <summary>
+    /// True when the score has a value but no color because too little of the scorecard's weight had data: its
+    /// <see cref="Confidence"/> is below the scorecard's <see cref="ColorBands.MinimumConfidence"/>.
+    /// </summary>
+    public bool IsColorWithheld { get; init; }
 
     /// <summary>True when a critical rule forced the calculated color.</summary>
     public bool IsForcedByRule { get; init; }

@@ -121,7 +121,8 @@ internal static class Kernel
     {
         var bands = c.Scorecard.ColorBands;
         double? value = double.IsNaN(root) ? null : OnEdges(WithoutRoundOff(root), bands.RedBelow, bands.GreenAtOrAbove);
-        HealthColor? color = value is { } s ? c.Scorecard.ColorBands.ColorOf(s, previousColor, margin) : null;
+        var withheld = value is not null && !bands.Colors(confidence);
+        HealthColor? color = value is { } s && !withheld ? bands.ColorOf(s, previousColor, margin) : null;
         var forced = false;
         var rules = c.Rules;
         for (var r = 0; r < rules.Length; r++)
@@ -144,6 +145,7 @@ internal static class Kernel
             ScorecardVersion = c.Scorecard.Version,
             InvalidSignals = invalid,
             IsForcedByRule = forced,
+            IsColorWithheld = withheld && !forced,
         };
     }
 

@@ -95,9 +95,13 @@ public sealed class HealthScorerPropertyTests
         AssertHolds(Prop.ForAll(Specs().ToArbitrary(), Accounts().ToArbitrary(), (specs, account) =>
         {
             var score = new HealthScorer(Build(specs), Clock).Score(account);
+            // A score has a color unless too little of the weight had data, and says which.
+            var minimum = Build(specs).ColorBands.MinimumConfidence;
             return score.Value is null
-                ? score.Color is null && !score.IsApplicable
-                : score.Value is >= 0 and <= 100 && score.Confidence is >= 0 and <= 1 && score.Color is not null;
+                ? score.Color is null && !score.IsApplicable && !score.IsColorWithheld
+                : score.Value is >= 0 and <= 100 && score.Confidence is >= 0 and <= 1
+                    && (score.Color is not null) == !score.IsColorWithheld
+                    && score.IsColorWithheld == (score.Confidence < minimum - 1e-9 && !score.IsForcedByRule);
         }));
 
         AssertHolds(Prop.ForAll(DomainGenerators.Accounts().ToArbitrary(), account =>

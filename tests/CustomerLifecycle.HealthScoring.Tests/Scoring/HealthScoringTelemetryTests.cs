@@ -13,7 +13,8 @@ public sealed class HealthScoringTelemetryTests
         Name = "A" + i,
         Signals = i % 10 == 0 ? SignalSet.Empty : SignalSet.Create([
             new(WellKnownSignals.Logins30Days, i % 7 * 9), new(WellKnownSignals.ActiveSeats, i % 50), new(WellKnownSignals.Nps, i % 11),
-            new(WellKnownSignals.UnresolvedTickets, i % 5), new(WellKnownSignals.HighSeverityTickets, i % 3), new(WellKnownSignals.OnboardingCompletion, 0.5)]),
+            new(WellKnownSignals.UnresolvedTickets, i % 5), new(WellKnownSignals.HighSeverityTickets, i % 3), new(WellKnownSignals.OnboardingCompletion, 0.5),
+            new(WellKnownSignals.FeaturesUsed, i % 13), new(WellKnownSignals.Csat, 1 + (i % 5)), new(WellKnownSignals.LicensedSeats, 50)]),
     })];
 
     [Fact]
