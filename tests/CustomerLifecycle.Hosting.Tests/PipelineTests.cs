@@ -161,26 +161,38 @@ public sealed class PipelineTests : IDisposable
         var calls = 0;
         await using var provider = Host(db, time, p => p.Configure(o => { o.MaxAttempts = 3; o.RetryDelay = TimeSpan.FromSeconds(10); }).AddStep("export", (context, _) =>
         {
-            calls++;
+            Interlocked.Increment(ref calls);
             return calls < 3 ? throw new IOException("the share is offline") : new ValueTask<IReadOnlyDictionary<string, long>?>(new Dictionary<string, long> { ["rows"] = context.Day.Active.Count });
         }));
         var pipeline = provider.GetRequiredService<LifecyclePipeline>();
         var running = pipeline.RunAsync(Day);
 
-        // The retries wait 10 s, then 20 s, on the host's time provider.
-        while (calls < 1)
+        // The retries wait 10 s, then 20 s, on the host's time provider. The clock moves a second at a time until the
+        // next attempt: the retry's timer may be set a moment after the attempt fails, so a single 10 s step could come
+        // before it and leave it waiting forever. No attempt comes before its delay has passed.
+        async Task<TimeSpan> AdvanceUntilAttempt(int attempt)
         {
-            await Task.Delay(5);
+            var advanced = TimeSpan.Zero;
+            var real = System.Diagnostics.Stopwatch.StartNew();
+            while (Volatile.Read(ref calls) < attempt)
+            {
+                Assert.True(real.Elapsed < TimeSpan.FromSeconds(60), $"attempt {attempt} did not come within 60 s of real time");
+                if (attempt > 1)
+                {
+                    time.Advance(TimeSpan.FromSeconds(1));
+                    advanced += TimeSpan.FromSeconds(1);
+                }
+
+                await Task.Delay(5);
+            }
+
+            return advanced;
         }
 
-        time.Advance(TimeSpan.FromSeconds(10));
-        while (calls < 2)
-        {
-            await Task.Delay(5);
-        }
-
+        await AdvanceUntilAttempt(1);
+        Assert.True(await AdvanceUntilAttempt(2) >= TimeSpan.FromSeconds(10));
         Assert.False(running.IsCompleted);
-        time.Advance(TimeSpan.FromSeconds(20));
+        Assert.True(await AdvanceUntilAttempt(3) >= TimeSpan.FromSeconds(20));
         var result = await running;
         var export = result.Run!.Steps.Single(s => s.Step == "export");
         Assert.Equal((3, 60L), (export.Attempts, export.Counts["rows"]));
