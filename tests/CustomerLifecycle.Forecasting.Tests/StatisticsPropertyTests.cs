@@ -51,7 +51,7 @@ public sealed class StatisticsPropertyTests
                    select (account, day, kind, amount);
         AssertHolds(Prop.ForAll(Gen.NonEmptyListOf(step).ToArbitrary(), steps =>
         {
-            var ledger = ValidLedger(steps);
+            var ledger = Retention.RandomLedgers.Valid(steps, new LocalDate(2024, 6, 1), _ => "USD");
             try
             {
                 var report = RetentionMetrics.Compute(ledger, new LocalDate(2025, 1, 1), new LocalDate(2026, 1, 1));
@@ -64,36 +64,6 @@ public sealed class StatisticsPropertyTests
                 return true;
             }
         }));
-    }
-
-    // Turns random steps into a consistent ledger: each step becomes the movement that fits the account's state.
-    private static List<RevenueMovement> ValidLedger(IEnumerable<(int Account, int Day, RevenueMovementKind Kind, decimal Amount)> steps)
-    {
-        var arr = new Dictionary<int, decimal>();
-        var ledger = new List<RevenueMovement>();
-        foreach (var (account, day, kind, amount) in steps.OrderBy(s => s.Day))
-        {
-            var current = arr.GetValueOrDefault(account, -1);
-            RevenueMovementKind? fitted = current switch
-            {
-                < 0 => RevenueMovementKind.New,
-                0 => RevenueMovementKind.Reactivation,
-                _ when kind == RevenueMovementKind.Churn => RevenueMovementKind.Churn,
-                _ when kind == RevenueMovementKind.Contraction && amount < current => RevenueMovementKind.Contraction,
-                _ => RevenueMovementKind.Expansion,
-            };
-            var size = fitted == RevenueMovementKind.Churn ? current : amount;
-            arr[account] = fitted switch
-            {
-                RevenueMovementKind.Churn => 0,
-                RevenueMovementKind.Contraction => current - amount,
-                RevenueMovementKind.Expansion => current + amount,
-                _ => amount,
-            };
-            ledger.Add(new RevenueMovement(new AccountId("a" + account), new LocalDate(2024, 6, 1).PlusDays(day), fitted.Value, new Money(size, "USD")));
-        }
-
-        return ledger;
     }
 
     private static void AssertHolds(Property property) => Assert.Null(Record.Exception(() => property.Check(Runs)));

@@ -409,7 +409,7 @@ public static class CoxRegression
                 {
                     // The average of the ranks the time's ties share: (first + last) / 2, counting from 1.
                     var first = LowerBound(sorted, time[i]) + 1;
-                    var last = LowerBound(sorted, BitIncrement(time[i]));
+                    var last = LowerBound(sorted, Math.BitIncrement(time[i]));
                     g[i] = (first + last) / 2.0;
                 }
 
@@ -488,8 +488,6 @@ public static class CoxRegression
 
             return low;
         }
-
-        static double BitIncrement(double x) => Math.BitIncrement(x);
     }
 
     private static double WaldStatistic(double[] beta, double[] information, int p)
@@ -549,18 +547,32 @@ public static class CoxRegression
         private readonly double[] _d2 = new double[p * p];
         private readonly double[] _mean = new double[p];
 
-        /// <summary>The log partial likelihood at <paramref name="beta"/>; its gradient into <paramref name="u"/>, its information into <paramref name="information"/>.</summary>
-        public double Evaluate(double[] beta, double[] u, double[] information)
+        /// <summary>
+        /// The log partial likelihood at <paramref name="beta"/>; its gradient into <paramref name="u"/>, its information
+        /// into <paramref name="information"/>. With <paramref name="g"/> (a function of each subject's time), also what
+        /// the proportional-hazards test needs of the terms β·g(t): their score into <paramref name="gScore"/>, and the
+        /// information's blocks Σ g·T into <paramref name="gCross"/> and Σ g²·T into <paramref name="gSquare"/>, where T is
+        /// each event's term of the information.
+        /// </summary>
+        public double Evaluate(double[] beta, double[] u, double[] information, double[]? g = null, double[]? gScore = null, double[]? gCross = null, double[]? gSquare = null)
         {
             Risk(beta);
             Array.Clear(u);
             Array.Clear(information);
             Array.Clear(_s1);
             Array.Clear(_s2);
+            if (g is not null)
+            {
+                Array.Clear(gScore!);
+                Array.Clear(gCross!);
+                Array.Clear(gSquare!);
+            }
+
             double s0 = 0, logLik = 0;
             for (var i = 0; i < n;)
             {
                 var t = time[order[i]];
+                var gt = g is null ? 0 : g[order[i]];
                 double d0 = 0;
                 var deaths = 0;
                 Array.Clear(_d1);
@@ -583,6 +595,14 @@ public static class CoxRegression
                         {
                             u[a] += row[a];
                         }
+
+                        if (g is not null)
+                        {
+                            for (var a = 0; a < p; a++)
+                            {
+                                gScore![a] += gt * row[a];
+                            }
+                        }
                     }
                 }
 
@@ -596,13 +616,23 @@ public static class CoxRegression
                     {
                         _mean[a] = (_s1[a] - (f * _d1[a])) / denominator;
                         u[a] -= _mean[a];
+                        if (g is not null)
+                        {
+                            gScore![a] -= gt * _mean[a];
+                        }
                     }
 
                     for (var a = 0; a < p; a++)
                     {
                         for (var b = 0; b <= a; b++)
                         {
-                            information[(a * p) + b] += ((_s2[(a * p) + b] - (f * _d2[(a * p) + b])) / denominator) - (_mean[a] * _mean[b]);
+                            var term = ((_s2[(a * p) + b] - (f * _d2[(a * p) + b])) / denominator) - (_mean[a] * _mean[b]);
+                            information[(a * p) + b] += term;
+                            if (g is not null)
+                            {
+                                gCross![(a * p) + b] += gt * term;
+                                gSquare![(a * p) + b] += gt * gt * term;
+                            }
                         }
                     }
                 }
@@ -610,15 +640,26 @@ public static class CoxRegression
                 i = j;
             }
 
+            Mirror(information);
+            if (g is not null)
+            {
+                Mirror(gCross!);
+                Mirror(gSquare!);
+            }
+
+            return logLik;
+        }
+
+        // Copies a symmetric p × p matrix's lower triangle into its upper one.
+        private void Mirror(double[] matrix)
+        {
             for (var a = 0; a < p; a++)
             {
                 for (var b = a + 1; b < p; b++)
                 {
-                    information[(a * p) + b] = information[(b * p) + a];
+                    matrix[(a * p) + b] = matrix[(b * p) + a];
                 }
             }
-
-            return logLik;
         }
 
         /// <summary>
@@ -749,66 +790,22 @@ public static class CoxRegression
         /// </summary>
         public CoxProportionalHazardsTest ProportionalHazards(double[] beta, double[] g, string[] names, CoxTimeTransform transform)
         {
-            Risk(beta);
+            var score = new double[p];
+            double[] ii = new double[p * p], cross = new double[p * p], square = new double[p * p];
+            Evaluate(beta, new double[p], ii, g, score, cross, square);
+
+            // The information of the model with the added terms: [[I, Σ g·T], [Σ g·T, Σ g²·T]].
             var q = 2 * p;
             var information = new double[q * q];
-            var score = new double[p];
-            var term = new double[p * p];
-            double s0 = 0;
-            Array.Clear(_s1);
-            Array.Clear(_s2);
-            for (var i = 0; i < n;)
+            for (var a = 0; a < p; a++)
             {
-                var t = time[order[i]];
-                double d0 = 0;
-                var deaths = 0;
-                Array.Clear(_d1);
-                Array.Clear(_d2);
-                var gt = g[order[i]];
-                var j = i;
-                for (; j < n && time[order[j]] == t; j++)
+                for (var b = 0; b < p; b++)
                 {
-                    var s = order[j];
-                    var r = _risk[s];
-                    var row = x.AsSpan(s * p, p);
-                    s0 += r;
-                    AccumulateFull(row, r, _s1, _s2);
-                    if (status[s])
-                    {
-                        deaths++;
-                        d0 += r;
-                        AccumulateFull(row, r, _d1, _d2);
-                        for (var a = 0; a < p; a++)
-                        {
-                            score[a] += gt * row[a];
-                        }
-                    }
+                    information[(a * q) + b] = ii[(a * p) + b];
+                    information[(a * q) + p + b] = cross[(a * p) + b];
+                    information[((p + a) * q) + b] = cross[(a * p) + b];
+                    information[((p + a) * q) + p + b] = square[(a * p) + b];
                 }
-
-                for (var k = 0; k < deaths; k++)
-                {
-                    var f = ties == CoxTies.Efron ? (double)k / deaths : 0;
-                    var denominator = s0 - (f * d0);
-                    for (var a = 0; a < p; a++)
-                    {
-                        _mean[a] = (_s1[a] - (f * _d1[a])) / denominator;
-                        score[a] -= gt * _mean[a];
-                    }
-
-                    for (var a = 0; a < p; a++)
-                    {
-                        for (var b = 0; b < p; b++)
-                        {
-                            term[(a * p) + b] = ((_s2[(a * p) + b] - (f * _d2[(a * p) + b])) / denominator) - (_mean[a] * _mean[b]);
-                            information[(a * q) + b] += term[(a * p) + b];
-                            information[(a * q) + p + b] += gt * term[(a * p) + b];
-                            information[((p + a) * q) + b] += gt * term[(a * p) + b];
-                            information[((p + a) * q) + p + b] += gt * gt * term[(a * p) + b];
-                        }
-                    }
-                }
-
-                i = j;
             }
 
             // Each covariate: the model's p coefficients and its own added term; the score is zero but for that term.
@@ -973,19 +970,6 @@ public static class CoxRegression
 
                 _eta[i] = eta;
                 _risk[i] = Math.Exp(eta);
-            }
-        }
-
-        private void AccumulateFull(ReadOnlySpan<double> row, double r, double[] s1, double[] s2)
-        {
-            for (var a = 0; a < p; a++)
-            {
-                var ra = r * row[a];
-                s1[a] += ra;
-                for (var b = 0; b < p; b++)
-                {
-                    s2[(a * p) + b] += ra * row[b];
-                }
             }
         }
 
