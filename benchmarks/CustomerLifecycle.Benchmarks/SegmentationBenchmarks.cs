@@ -9,7 +9,7 @@ namespace CustomerLifecycle.Benchmarks;
 
 /// <summary>
 /// Segmentation at 1,000 / 100,000 / 1,000,000 accounts. <c>Rule</c>: one configured text rule against the same rule
-/// written as a C# lambda (the baseline). <c>Portfolio</c>: the 14 default segments, against the obvious code (a
+/// written as a C# lambda (the baseline); <c>Arithmetic</c> likewise for a rule with arithmetic. <c>Portfolio</c>: the 14 default segments, against the obvious code (a
 /// list of lambdas and a list of names per account), into a reused buffer and as a full <see cref="SegmentEvaluation"/>.
 /// Both also over a <see cref="SegmentPortfolio"/> (the same accounts in columns, gathered in setup).
 /// </summary>
@@ -20,14 +20,28 @@ public class SegmentationBenchmarks
 {
     private const string RuleText = "stage == \"Onboarding\" and tenure.days <= 90 or health.color == Red and signals.unresolved_tickets >= 3";
 
+    private const string ArithmeticText = "signals.logins_30d < 0.5 * signals.active_seats or signals.unresolved_tickets / signals.logins_30d > 0.2";
+
     private static readonly StageId Onboarding = DefaultLifecycleStages.Onboarding;
+    private static readonly SignalKey Logins = WellKnownSignals.Logins30Days;
+    private static readonly SignalKey Active = WellKnownSignals.ActiveSeats;
     private static readonly SignalKey Unresolved = WellKnownSignals.UnresolvedTickets;
 
     private readonly Func<SegmentSubject, LocalDate, bool> _lambda = static (s, today) =>
         (s.Account.Stage == Onboarding && s.Account.TenureDays(today) <= 90)
         || (s.Health?.Color == HealthColor.Red && s.Account.Signals.TryGetValue(Unresolved, out var tickets) && tickets >= 3);
 
+    private readonly Func<SegmentSubject, LocalDate, bool> _arithmeticLambda = static (s, today) =>
+    {
+        var signals = s.Account.Signals;
+        var hasLogins = signals.TryGetValue(Logins, out var logins);
+        return (hasLogins && signals.TryGetValue(Active, out var active) && logins < 0.5 * active)
+            || (hasLogins && logins != 0 && signals.TryGetValue(Unresolved, out var tickets) && tickets / logins > 0.2);
+    };
+
     private SegmentSubject[] _subjects = null!;
+    private SegmentCatalog _arithmetic = null!;
+    private SegmentPortfolio _arithmeticColumns = null!;
     private SegmentCatalog _textRule = null!;
     private SegmentCatalog _defaults = null!;
     private ulong[] _buffer = null!;
@@ -53,6 +67,9 @@ public class SegmentationBenchmarks
         var today = SegmentationPortfolio.Today;
         _ruleColumns = SegmentPortfolio.FromSubjects(_subjects, today, _textRule);
         _defaultColumns = SegmentPortfolio.FromSubjects(_subjects, today, _defaults);
+        _arithmetic = SegmentCatalog.Create([new Segment("Arithmetic", SegmentRule.Parse(ArithmeticText))]);
+        _arithmeticColumns = SegmentPortfolio.FromSubjects(_subjects, today, _arithmetic);
+        var arithmeticByColumns = _arithmetic.Evaluate(_arithmeticColumns);
 
         // The implementations must agree, or the comparison means nothing.
         var byColumns = _textRule.Evaluate(_ruleColumns);
@@ -63,6 +80,11 @@ public class SegmentationBenchmarks
             if (_lambda(_subjects[i], today) != _textRule.Matches(0, _subjects[i], today) || byColumns.IsMember(i, 0) != _textRule.Matches(0, _subjects[i], today))
             {
                 throw new InvalidOperationException($"Account {i}: the text rule, the lambda and the columns disagree.");
+            }
+
+            if (_arithmeticLambda(_subjects[i], today) != _arithmetic.Matches(0, _subjects[i], today) || arithmeticByColumns.IsMember(i, 0) != _arithmetic.Matches(0, _subjects[i], today))
+            {
+                throw new InvalidOperationException($"Account {i}: the arithmetic rule, its lambda and the columns disagree.");
             }
 
             for (var s = 0; s < _defaults.Segments.Count; s++)
@@ -117,6 +139,39 @@ public class SegmentationBenchmarks
     [Benchmark(Description = "rule over columns → SegmentEvaluation")]
     [BenchmarkCategory("Rule")]
     public int RuleOverColumns() => _textRule.Evaluate(_ruleColumns).CountOf("Rule");
+
+    [Benchmark(Baseline = true, Description = "arithmetic rule as a C# lambda")]
+    [BenchmarkCategory("Arithmetic")]
+    public int ArithmeticAsLambda()
+    {
+        var today = SegmentationPortfolio.Today;
+        var count = 0;
+        foreach (var subject in _subjects)
+        {
+            count += _arithmeticLambda(subject, today) ? 1 : 0;
+        }
+
+        return count;
+    }
+
+    [Benchmark(Description = "arithmetic rule as configured text")]
+    [BenchmarkCategory("Arithmetic")]
+    public int ArithmeticAsText()
+    {
+        var today = SegmentationPortfolio.Today;
+        var catalog = _arithmetic;
+        var count = 0;
+        foreach (ref readonly var subject in _subjects.AsSpan())
+        {
+            count += catalog.Matches(0, subject, today) ? 1 : 0;
+        }
+
+        return count;
+    }
+
+    [Benchmark(Description = "arithmetic rule over columns → SegmentEvaluation")]
+    [BenchmarkCategory("Arithmetic")]
+    public int ArithmeticOverColumns() => _arithmetic.Evaluate(_arithmeticColumns).CountOf("Arithmetic");
 
     [Benchmark(Baseline = true, Description = "obvious: lambdas + list of names per account")]
     [BenchmarkCategory("Portfolio")]

@@ -50,9 +50,24 @@ internal static class SegmentationGenerators
         _ => Gen.Elements("PreCustomer", "Customer", "Terminal", "terminal").Select(RuleValue.FromString),
     };
 
+    /// <summary>
+    /// Numeric expressions up to about <paramref name="size"/> operators: numeric operands and edge numbers (zero for
+    /// division by zero, ±1e300 and MaxValue for overflow to infinity and infinity minus infinity), under every operator.
+    /// </summary>
+    public static Gen<RuleExpression> Expression(int size) => size <= 0
+        ? Gen.Frequency(
+            (3, Operand().Where(o => o.ValueType == RuleValueType.Number).Select(o => (RuleExpression)new OperandExpression(o))),
+            (2, Gen.Frequency((1, Gen.Elements(0.0, -0.0)), (3, Number())).Select(n => (RuleExpression)new NumberExpression(n))))
+        : Gen.Frequency(
+            (1, Expression(0)),
+            (2, from left in Expression(size / 2)
+                from op in Gen.Elements(Enum.GetValues<ArithmeticOperator>())
+                from right in Expression(size / 2)
+                select (RuleExpression)new ArithmeticExpression(left, op, right)));
+
     public static Gen<SegmentRule> Leaf(bool withReferences) =>
         from operand in Operand()
-        from kind in Gen.Choose(0, withReferences ? 5 : 4)
+        from kind in Gen.Choose(0, withReferences ? 6 : 5)
         from rule in kind switch
         {
             0 or 1 => from op in operand.ValueType == RuleValueType.Number
@@ -63,6 +78,10 @@ internal static class SegmentationGenerators
             2 => from values in Gen.NonEmptyListOf(Value(operand)) select (SegmentRule)new InRule(operand, values.Take(4)),
             3 => Gen.Elements(true, false).Select(missing => (SegmentRule)new MissingRule(operand, missing)),
             4 => Gen.Elements(SegmentRule.True, SegmentRule.False),
+            5 => from left in Expression(4)
+                 from op in Gen.Elements(Enum.GetValues<ComparisonOperator>())
+                 from right in Expression(4)
+                 select SegmentRule.Compare(left, op, right),
             _ => Gen.Elements(BaseSegments).Select(SegmentRule.InSegment),
         }
         select rule;

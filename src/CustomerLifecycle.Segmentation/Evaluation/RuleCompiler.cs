@@ -18,6 +18,7 @@ internal sealed class RuleCompiler(IReadOnlyDictionary<StageId, StageCategory> c
         ComparisonRule c => Comparison(c),
         InRule i => In(i),
         MissingRule m => Missing(m),
+        ExpressionComparisonRule e => ExpressionComparison(e),
         _ => throw new ArgumentException($"'{rule.GetType().Name}' is not a rule the compiler knows.", nameof(rule)),
     };
 
@@ -49,6 +50,54 @@ internal sealed class RuleCompiler(IReadOnlyDictionary<StageId, StageCategory> c
         _ => Leaf(new CategoryMissingNode(categories, rule.IsMissing, Leaves.Count)),
     };
 
+    private LeafNode ExpressionComparison(ExpressionComparisonRule rule)
+    {
+        var operands = new List<RuleOperand>();
+        var left = Value(rule.Left, operands);
+        var right = Value(rule.Right, operands);
+        var slot = Leaves.Count;
+        return Leaf(rule.Operator switch
+        {
+            ComparisonOperator.Equal => new ExpressionNode<EqualComparison>(left, right, operands, slot),
+            ComparisonOperator.NotEqual => new ExpressionNode<NotEqualComparison>(left, right, operands, slot),
+            ComparisonOperator.LessThan => new ExpressionNode<LessComparison>(left, right, operands, slot),
+            ComparisonOperator.LessThanOrEqual => new ExpressionNode<LessOrEqualComparison>(left, right, operands, slot),
+            ComparisonOperator.GreaterThan => new ExpressionNode<GreaterComparison>(left, right, operands, slot),
+            _ => new ExpressionNode<GreaterOrEqualComparison>(left, right, operands, slot),
+        });
+    }
+
+    /// <summary>An expression's node; <paramref name="operands"/> collects what it reads, each once, in input order.</summary>
+    private static ValueNode Value(RuleExpression expression, List<RuleOperand> operands)
+    {
+        switch (expression)
+        {
+            case NumberExpression number:
+                return new ConstantValueNode(number.Value);
+            case OperandExpression { Operand: var operand }:
+                var input = operands.IndexOf(operand);
+                if (input < 0)
+                {
+                    input = operands.Count;
+                    operands.Add(operand);
+                }
+
+                return WithReader<OperandValueFactory, ValueNode>(operand, new OperandValueFactory(input));
+            case ArithmeticExpression arithmetic:
+                var left = Value(arithmetic.Left, operands);
+                var right = Value(arithmetic.Right, operands);
+                return arithmetic.Operator switch
+                {
+                    ArithmeticOperator.Add => new ArithmeticValueNode<AddArithmetic>(left, right),
+                    ArithmeticOperator.Subtract => new ArithmeticValueNode<SubtractArithmetic>(left, right),
+                    ArithmeticOperator.Multiply => new ArithmeticValueNode<MultiplyArithmetic>(left, right),
+                    _ => new ArithmeticValueNode<DivideArithmetic>(left, right),
+                };
+            default:
+                throw new ArgumentException($"'{expression.GetType().Name}' is not an expression the compiler knows.", nameof(expression));
+        }
+    }
+
     private static int ColorMask(IEnumerable<RuleValue> values) =>
         values.Aggregate(0, (mask, v) => RuleTypes.TryParseColor(v, out var color) ? mask | (1 << (int)color) : throw new ArgumentException($"{v} is not a health color."));
 
@@ -62,7 +111,10 @@ internal sealed class RuleCompiler(IReadOnlyDictionary<StageId, StageCategory> c
     }
 
     private LeafNode WithNumberReader<TFactory>(RuleOperand operand, TFactory factory)
-        where TFactory : INumberNodeFactory => Leaf(operand.Kind switch
+        where TFactory : INumberNodeFactory<LeafNode> => Leaf(WithReader<TFactory, LeafNode>(operand, factory));
+
+    private static TResult WithReader<TFactory, TResult>(RuleOperand operand, TFactory factory)
+        where TFactory : INumberNodeFactory<TResult> => operand.Kind switch
         {
             RuleOperandKind.TenureDays => factory.Create(new TenureDaysReader()),
             RuleOperandKind.TenureMonths => factory.Create(new TenureMonthsReader()),
@@ -76,7 +128,7 @@ internal sealed class RuleCompiler(IReadOnlyDictionary<StageId, StageCategory> c
             RuleOperandKind.HealthChange => factory.Create(new HealthChangeReader(operand.Days)),
             RuleOperandKind.Signal => factory.Create(new SignalReader(operand.Signal)),
             _ => throw new ArgumentException($"{operand.Path} is not a number.", nameof(operand)),
-        });
+        };
 
     private LeafNode WithTextReader<TFactory>(RuleOperand operand, TFactory factory)
         where TFactory : ITextNodeFactory => Leaf(operand.Kind switch
@@ -89,9 +141,9 @@ internal sealed class RuleCompiler(IReadOnlyDictionary<StageId, StageCategory> c
             _ => throw new ArgumentException($"{operand.Path} is not text.", nameof(operand)),
         });
 
-    private interface INumberNodeFactory
+    private interface INumberNodeFactory<TResult>
     {
-        LeafNode Create<TReader>(TReader reader)
+        TResult Create<TReader>(TReader reader)
             where TReader : struct, INumberReader;
     }
 
@@ -101,7 +153,7 @@ internal sealed class RuleCompiler(IReadOnlyDictionary<StageId, StageCategory> c
             where TReader : struct, ITextReader;
     }
 
-    private readonly struct CompareFactory(ComparisonOperator comparison, double threshold, RuleOperand operand, int slot) : INumberNodeFactory
+    private readonly struct CompareFactory(ComparisonOperator comparison, double threshold, RuleOperand operand, int slot) : INumberNodeFactory<LeafNode>
     {
         public LeafNode Create<TReader>(TReader reader)
             where TReader : struct, INumberReader => comparison switch
@@ -115,16 +167,22 @@ internal sealed class RuleCompiler(IReadOnlyDictionary<StageId, StageCategory> c
             };
     }
 
-    private readonly struct InFactory(double[] values, RuleOperand operand, int slot) : INumberNodeFactory
+    private readonly struct InFactory(double[] values, RuleOperand operand, int slot) : INumberNodeFactory<LeafNode>
     {
         public LeafNode Create<TReader>(TReader reader)
             where TReader : struct, INumberReader => new NumberInNode<TReader>(reader, values, operand, slot);
     }
 
-    private readonly struct MissingFactory(bool missing, RuleOperand operand, int slot) : INumberNodeFactory
+    private readonly struct MissingFactory(bool missing, RuleOperand operand, int slot) : INumberNodeFactory<LeafNode>
     {
         public LeafNode Create<TReader>(TReader reader)
             where TReader : struct, INumberReader => new NumberMissingNode<TReader>(reader, missing, operand, slot);
+    }
+
+    private readonly struct OperandValueFactory(int input) : INumberNodeFactory<ValueNode>
+    {
+        public ValueNode Create<TReader>(TReader reader)
+            where TReader : struct, INumberReader => new OperandValueNode<TReader>(reader, input);
     }
 
     private readonly struct TextFactory(string[] values, bool negate, RuleOperand operand, int slot) : ITextNodeFactory

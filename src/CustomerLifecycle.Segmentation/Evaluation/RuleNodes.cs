@@ -42,12 +42,25 @@ internal struct LeafColumn
     public int[] Codes;
     public bool[] Table;
     public sbyte[] Colors;
+
+    /// <summary>For a comparison of expressions: each operand's column, and room for the intermediate values.</summary>
+    public ReadOnlyMemory<double>[] Inputs;
+    public double[] Scratch;
 }
 
 /// <summary>A node that reads one operand; <see cref="Slot"/> is its place in the evaluation's <see cref="LeafColumn"/> array.</summary>
-internal abstract class LeafNode(RuleOperand operand, int slot) : RuleNode
+internal abstract class LeafNode(IReadOnlyList<RuleOperand> operands, int slot) : RuleNode
 {
-    public RuleOperand Operand { get; } = operand;
+    protected LeafNode(RuleOperand operand, int slot)
+        : this([operand], slot)
+    {
+    }
+
+    /// <summary>What the leaf reads: one operand, or every operand of a comparison of expressions (none for <c>1 &lt; 2</c>).</summary>
+    public IReadOnlyList<RuleOperand> Operands { get; } = operands;
+
+    /// <summary>The one operand of a single-operand leaf.</summary>
+    public RuleOperand Operand => Operands[0];
 
     public int Slot { get; } = slot;
 
@@ -409,6 +422,192 @@ internal sealed class CategoryMissingNode(IReadOnlyDictionary<StageId, StageCate
 
     public override void Evaluate(LeafColumn[] columns, int start, int count, Span<ulong> mask) =>
         EvaluateCodes(columns[Slot], ifMissing: missing, start, count, mask);
+}
+
+/// <summary>
+/// A comparison of two expressions. The object path evaluates each side to a value or missing; the column path
+/// evaluates each side for a block of rows into scratch (missing as NaN) and compares four rows at a time.
+/// </summary>
+internal sealed class ExpressionNode<TComparison>(ValueNode left, ValueNode right, IReadOnlyList<RuleOperand> operands, int slot) : LeafNode(operands, slot)
+    where TComparison : struct, IComparison
+{
+    // The left side's result sits in region 0 (or in a column); the right side works from region 1 on.
+    private readonly int _registers = Math.Max(left.Registers, right.Registers + 1);
+
+    public override bool Matches(in SegmentSubject subject, LocalDate today) =>
+        left.TryEvaluate(subject, today, out var l) && right.TryEvaluate(subject, today, out var r) && TComparison.Holds(l, r);
+
+    public override void Bind(SegmentPortfolio portfolio, LeafColumn[] columns)
+    {
+        var inputs = new ReadOnlyMemory<double>[Operands.Count];
+        for (var i = 0; i < inputs.Length; i++)
+        {
+            inputs[i] = portfolio.NumberColumn(Operands[i]);
+        }
+
+        columns[Slot].Inputs = inputs;
+        columns[Slot].Scratch = new double[_registers * BlockRows];
+    }
+
+    public override void Evaluate(LeafColumn[] columns, int start, int count, Span<ulong> mask)
+    {
+        ref readonly var column = ref columns[Slot];
+        var scratch = column.Scratch.AsSpan();
+        var l = left.Evaluate(column, start, count, scratch);
+        var r = right.Evaluate(column, start, count, scratch[BlockRows..]);
+        for (var w = 0; w < mask.Length; w++)
+        {
+            var offset = w * 64;
+            var n = Math.Min(64, count - offset);
+            mask[w] = Word(l.Slice(offset, n), r.Slice(offset, n));
+        }
+    }
+
+    private static ulong Word(ReadOnlySpan<double> left, ReadOnlySpan<double> right)
+    {
+        var word = 0UL;
+        var j = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; j + 4 <= left.Length; j += 4)
+            {
+                var l = Vector256.Create(left.Slice(j, 4));
+                var r = Vector256.Create(right.Slice(j, 4));
+                var holds = Vector256.Equals(l, l) & Vector256.Equals(r, r) & TComparison.Holds(l, r);
+                word |= (ulong)holds.ExtractMostSignificantBits() << j;
+            }
+        }
+
+        for (; j < left.Length; j++)
+        {
+            var (l, r) = (left[j], right[j]);
+            word |= (!double.IsNaN(l) && !double.IsNaN(r) && TComparison.Holds(l, r) ? 1UL : 0UL) << j;
+        }
+
+        return word;
+    }
+}
+
+/// <summary>A numeric expression, compiled: a value or missing per subject, or a block of values (NaN for missing).</summary>
+internal abstract class ValueNode
+{
+    /// <summary>The scratch regions of <see cref="RuleNode.BlockRows"/> values the column path needs.</summary>
+    public abstract int Registers { get; }
+
+    public abstract bool TryEvaluate(in SegmentSubject subject, LocalDate today, out double value);
+
+    /// <summary>The values of rows <c>start</c> to <c>start + count</c>: a column's own cells, or written into the first region of <paramref name="scratch"/>.</summary>
+    public abstract ReadOnlySpan<double> Evaluate(in LeafColumn column, int start, int count, Span<double> scratch);
+}
+
+internal sealed class OperandValueNode<TReader>(TReader reader, int input) : ValueNode
+    where TReader : struct, INumberReader
+{
+    private readonly TReader _reader = reader;
+
+    public override int Registers => 0;
+
+    public override bool TryEvaluate(in SegmentSubject subject, LocalDate today, out double value) => _reader.TryRead(subject, today, out value);
+
+    public override ReadOnlySpan<double> Evaluate(in LeafColumn column, int start, int count, Span<double> scratch) =>
+        column.Inputs[input].Span.Slice(start, count);
+}
+
+internal sealed class ConstantValueNode(double value) : ValueNode
+{
+    public override int Registers => 1;
+
+    public override bool TryEvaluate(in SegmentSubject subject, LocalDate today, out double result)
+    {
+        result = value;
+        return true;
+    }
+
+    public override ReadOnlySpan<double> Evaluate(in LeafColumn column, int start, int count, Span<double> scratch)
+    {
+        var values = scratch[..count];
+        values.Fill(value);
+        return values;
+    }
+}
+
+/// <summary>Arithmetic: missing when either side is, when dividing by zero, and when the result is NaN.</summary>
+internal sealed class ArithmeticValueNode<TArithmetic>(ValueNode left, ValueNode right) : ValueNode
+    where TArithmetic : struct, IArithmetic
+{
+    public override int Registers { get; } = Math.Max(Math.Max(left.Registers, right.Registers + 1), 1);
+
+    public override bool TryEvaluate(in SegmentSubject subject, LocalDate today, out double value)
+    {
+        if (left.TryEvaluate(subject, today, out var l) && right.TryEvaluate(subject, today, out var r))
+        {
+            value = TArithmetic.Apply(l, r);
+            return !double.IsNaN(value);
+        }
+
+        value = 0;
+        return false;
+    }
+
+    public override ReadOnlySpan<double> Evaluate(in LeafColumn column, int start, int count, Span<double> scratch)
+    {
+        // The left side may be in region 0 itself: each cell is read before it is written.
+        var l = left.Evaluate(column, start, count, scratch);
+        var r = right.Evaluate(column, start, count, scratch[RuleNode.BlockRows..]);
+        var result = scratch[..count];
+        var j = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; j + 4 <= count; j += 4)
+            {
+                TArithmetic.Apply(Vector256.Create(l.Slice(j, 4)), Vector256.Create(r.Slice(j, 4))).CopyTo(result.Slice(j, 4));
+            }
+        }
+
+        for (; j < count; j++)
+        {
+            result[j] = TArithmetic.Apply(l[j], r[j]);
+        }
+
+        return result;
+    }
+}
+
+internal interface IArithmetic
+{
+    static abstract double Apply(double left, double right);
+
+    static abstract Vector256<double> Apply(Vector256<double> left, Vector256<double> right);
+}
+
+internal readonly struct AddArithmetic : IArithmetic
+{
+    public static double Apply(double left, double right) => left + right;
+
+    public static Vector256<double> Apply(Vector256<double> left, Vector256<double> right) => left + right;
+}
+
+internal readonly struct SubtractArithmetic : IArithmetic
+{
+    public static double Apply(double left, double right) => left - right;
+
+    public static Vector256<double> Apply(Vector256<double> left, Vector256<double> right) => left - right;
+}
+
+internal readonly struct MultiplyArithmetic : IArithmetic
+{
+    public static double Apply(double left, double right) => left * right;
+
+    public static Vector256<double> Apply(Vector256<double> left, Vector256<double> right) => left * right;
+}
+
+/// <summary>Division by zero is missing (NaN), not an infinity.</summary>
+internal readonly struct DivideArithmetic : IArithmetic
+{
+    public static double Apply(double left, double right) => right == 0 ? double.NaN : left / right;
+
+    public static Vector256<double> Apply(Vector256<double> left, Vector256<double> right) =>
+        Vector256.ConditionalSelect(Vector256.Equals(right, Vector256<double>.Zero), Vector256.Create(double.NaN), left / right);
 }
 
 internal interface IComparison

@@ -143,6 +143,78 @@ public sealed record RuleOperand
     /// <returns>The rule.</returns>
     public static SegmentRule operator >=(RuleOperand operand, double value) => new ComparisonRule(operand, ComparisonOperator.GreaterThanOrEqual, value);
 
+    /// <summary>The sum of the operand's value and an expression.</summary>
+    /// <param name="left">A numeric operand.</param>
+    /// <param name="right">The expression.</param>
+    /// <returns>The expression.</returns>
+    public static RuleExpression operator +(RuleOperand left, RuleExpression right) => new ArithmeticExpression(left, ArithmeticOperator.Add, right);
+
+    /// <summary>The sum of a number and the operand's value.</summary>
+    /// <param name="left">The number.</param>
+    /// <param name="right">A numeric operand.</param>
+    /// <returns>The expression.</returns>
+    public static RuleExpression operator +(double left, RuleOperand right) => new ArithmeticExpression(left, ArithmeticOperator.Add, right);
+
+    /// <summary>The difference of the operand's value and an expression.</summary>
+    /// <param name="left">A numeric operand.</param>
+    /// <param name="right">The expression.</param>
+    /// <returns>The expression.</returns>
+    public static RuleExpression operator -(RuleOperand left, RuleExpression right) => new ArithmeticExpression(left, ArithmeticOperator.Subtract, right);
+
+    /// <summary>The difference of a number and the operand's value.</summary>
+    /// <param name="left">The number.</param>
+    /// <param name="right">A numeric operand.</param>
+    /// <returns>The expression.</returns>
+    public static RuleExpression operator -(double left, RuleOperand right) => new ArithmeticExpression(left, ArithmeticOperator.Subtract, right);
+
+    /// <summary>The product of the operand's value and an expression.</summary>
+    /// <param name="left">A numeric operand.</param>
+    /// <param name="right">The expression.</param>
+    /// <returns>The expression.</returns>
+    public static RuleExpression operator *(RuleOperand left, RuleExpression right) => new ArithmeticExpression(left, ArithmeticOperator.Multiply, right);
+
+    /// <summary>The product of a number and the operand's value.</summary>
+    /// <param name="left">The number.</param>
+    /// <param name="right">A numeric operand.</param>
+    /// <returns>The expression.</returns>
+    public static RuleExpression operator *(double left, RuleOperand right) => new ArithmeticExpression(left, ArithmeticOperator.Multiply, right);
+
+    /// <summary>The quotient (missing where the divisor is zero) of the operand's value and an expression.</summary>
+    /// <param name="left">A numeric operand.</param>
+    /// <param name="right">The expression.</param>
+    /// <returns>The expression.</returns>
+    public static RuleExpression operator /(RuleOperand left, RuleExpression right) => new ArithmeticExpression(left, ArithmeticOperator.Divide, right);
+
+    /// <summary>The quotient (missing where the divisor is zero) of a number and the operand's value.</summary>
+    /// <param name="left">The number.</param>
+    /// <param name="right">A numeric operand.</param>
+    /// <returns>The expression.</returns>
+    public static RuleExpression operator /(double left, RuleOperand right) => new ArithmeticExpression(left, ArithmeticOperator.Divide, right);
+
+    /// <summary>A rule that holds when the value and the expression are present and the value is below it.</summary>
+    /// <param name="operand">A numeric operand.</param>
+    /// <param name="expression">The expression.</param>
+    /// <returns>The rule.</returns>
+    public static SegmentRule operator <(RuleOperand operand, RuleExpression expression) => SegmentRule.Compare(operand, ComparisonOperator.LessThan, expression);
+
+    /// <summary>A rule that holds when the value and the expression are present and the value is at most it.</summary>
+    /// <param name="operand">A numeric operand.</param>
+    /// <param name="expression">The expression.</param>
+    /// <returns>The rule.</returns>
+    public static SegmentRule operator <=(RuleOperand operand, RuleExpression expression) => SegmentRule.Compare(operand, ComparisonOperator.LessThanOrEqual, expression);
+
+    /// <summary>A rule that holds when the value and the expression are present and the value is above it.</summary>
+    /// <param name="operand">A numeric operand.</param>
+    /// <param name="expression">The expression.</param>
+    /// <returns>The rule.</returns>
+    public static SegmentRule operator >(RuleOperand operand, RuleExpression expression) => SegmentRule.Compare(operand, ComparisonOperator.GreaterThan, expression);
+
+    /// <summary>A rule that holds when the value and the expression are present and the value is at least it.</summary>
+    /// <param name="operand">A numeric operand.</param>
+    /// <param name="expression">The expression.</param>
+    /// <returns>The rule.</returns>
+    public static SegmentRule operator >=(RuleOperand operand, RuleExpression expression) => SegmentRule.Compare(operand, ComparisonOperator.GreaterThanOrEqual, expression);
+
     /// <summary>A rule that holds when the value equals <paramref name="value"/> (text compares case-insensitively).</summary>
     /// <param name="value">The value.</param>
     /// <returns>The rule.</returns>

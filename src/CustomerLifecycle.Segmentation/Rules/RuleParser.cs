@@ -15,16 +15,21 @@ namespace CustomerLifecycle.Segmentation;
 /// rule       = or
 /// or         = and { "or" and }
 /// and        = unary { "and" unary }
-/// unary      = "not" unary | primary
-/// primary    = "(" or ")" | "true" | "false" | "segment" "(" (string | name) ")" | condition
-/// condition  = operand ( compare value | "in" "[" value { "," value } "]" | "is" [ "not" ] "missing" )
+/// unary      = "not" unary | condition
+/// condition  = sum [ compare sum | "in" "[" value { "," value } "]" | "is" [ "not" ] "missing" ]
+/// sum        = product { ( "+" | "-" ) product }
+/// product    = factor { ( "*" | "/" ) factor }
+/// factor     = "-" factor | "(" or ")" | number | operand | "true" | "false" | "segment" "(" (string | name) ")"
 /// operand    = path | "health.change" "(" integer ")"        path: stage, tenure.days, signals.name, ...
-/// compare    = "==" | "!=" | "&lt;" | "&lt;=" | "&gt;" | "&gt;=";  value = number | string | name
+/// compare    = "==" | "!=" | "&lt;" | "&lt;=" | "&gt;" | "&gt;=";  value = ["-"] number | string | name
 /// </code>
+/// The grammar is untyped; the parser types it as it goes: a condition is a rule, a comparison needs numbers on both
+/// sides (or a text, color or category operand and a literal), arithmetic needs numbers, <c>in</c> and <c>is</c> take
+/// one operand. A parenthesis holds a rule or a number, decided by what is inside.
 /// </remarks>
 internal sealed class RuleParser
 {
-    private const string ConditionStart = "a condition (a field such as tenure.days or signals.nps, 'not', '(', true, false or segment(...))";
+    private const string ConditionStart = "a condition (a field such as tenure.days or signals.nps, a number, 'not', '(', true, false or segment(...))";
     private readonly string _text;
     private readonly RuleParserLimits _limits;
     private Token _token;
@@ -50,6 +55,7 @@ internal sealed class RuleParser
         OpenBracket,
         CloseBracket,
         Comma,
+        Arithmetic,
     }
 
     public SegmentRule ParseRule()
@@ -61,7 +67,7 @@ internal sealed class RuleParser
         }
 
         Next();
-        var rule = ParseOr(nesting: 0);
+        var rule = AsRule(ParseOr(nesting: 0));
         if (_token.Kind != TokenKind.End)
         {
             throw Error($"'and', 'or' or the end of the rule{(_token.Kind == TokenKind.CloseParen ? " (this ')' closes nothing)" : string.Empty)}");
@@ -78,108 +84,103 @@ internal sealed class RuleParser
         return rule;
     }
 
-    private SegmentRule ParseOr(int nesting)
+    // Each level returns a SegmentRule, a numeric RuleExpression or (for text, colors and categories) a RuleOperand:
+    // a parenthesis may hold a rule or an arithmetic expression, and which one is known only once it is read.
+    private object ParseOr(int nesting)
     {
         var left = ParseAnd(nesting);
         while (IsKeyword("or"))
         {
+            var rule = AsRule(left);
             var at = _token;
             Next();
-            var right = ParseAnd(nesting);
-            CheckDepth(at, Math.Max(left.Depth, right.Depth) + 1);
-            left = new OrRule(left, right);
+            var right = AsRule(ParseAnd(nesting));
+            CheckDepth(at, Math.Max(rule.Depth, right.Depth) + 1);
+            left = new OrRule(rule, right);
         }
 
         return left;
     }
 
-    private SegmentRule ParseAnd(int nesting)
+    private object ParseAnd(int nesting)
     {
         var left = ParseUnary(nesting);
         while (IsKeyword("and"))
         {
+            var rule = AsRule(left);
             var at = _token;
             Next();
-            var right = ParseUnary(nesting);
-            CheckDepth(at, Math.Max(left.Depth, right.Depth) + 1);
-            left = new AndRule(left, right);
+            var right = AsRule(ParseUnary(nesting));
+            CheckDepth(at, Math.Max(rule.Depth, right.Depth) + 1);
+            left = new AndRule(rule, right);
         }
 
         return left;
     }
 
-    private SegmentRule ParseUnary(int nesting)
+    private object ParseUnary(int nesting)
     {
         if (!IsKeyword("not"))
         {
-            return ParsePrimary(nesting);
+            return ParseCondition(nesting);
         }
 
         var at = _token;
         CheckNesting(at, nesting + 1);
         Next();
-        var operand = ParseUnary(nesting + 1);
+        var operand = AsRule(ParseUnary(nesting + 1));
         CheckDepth(at, operand.Depth + 1);
         return new NotRule(operand);
     }
 
-    private SegmentRule ParsePrimary(int nesting)
+    /// <summary>A term left as it is read, or a comparison of it.</summary>
+    private object ParseCondition(int nesting)
     {
-        var start = _token;
-        switch (start.Kind)
-        {
-            case TokenKind.OpenParen:
-                CheckNesting(start, nesting + 1);
-                Next();
-                var inner = ParseOr(nesting + 1);
-                Expect(TokenKind.CloseParen, $"')' to close the '(' at line {start.Line}, column {start.Column}");
-                return inner;
-            case TokenKind.Name when IsKeyword("true"):
-                Next();
-                return SegmentRule.True;
-            case TokenKind.Name when IsKeyword("false"):
-                Next();
-                return SegmentRule.False;
-            case TokenKind.Name when IsKeyword("segment"):
-                return ParseReference();
-            case TokenKind.Name when !IsAnyKeyword():
-                return ParseCondition();
-            default:
-                throw Error(ConditionStart);
-        }
-    }
-
-    private SegmentReferenceRule ParseReference()
-    {
-        Next();
-        Expect(TokenKind.OpenParen, "'(' after segment");
-        var name = _token;
-        if (name.Kind is not (TokenKind.String or TokenKind.Name) || !Segment.IsValidName(name.Text))
-        {
-            throw Error($"a segment name (text of 1 to {Segment.MaxNameLength} characters, in quotes or as a plain name)");
-        }
-
-        Next();
-        Expect(TokenKind.CloseParen, "')' after the segment name");
-        return new SegmentReferenceRule(name.Text);
-    }
-
-    private SegmentRule ParseCondition()
-    {
-        var operand = ParseOperand();
+        var left = ParseSum(nesting);
         var at = _token;
+        if (left is SegmentRule)
+        {
+            return left;
+        }
+
         if (at.Kind == TokenKind.Compare)
         {
             var comparison = at.Comparison;
-            if (RuleTypes.CheckOperator(operand, comparison) is not null)
+            if (left is RuleOperand other)
             {
-                throw Error($"==, != or in ({operand.Path} is {RuleTypes.Describe(operand.ValueType)}, which has no order)");
+                if (RuleTypes.CheckOperator(other, comparison) is not null)
+                {
+                    throw Error($"==, != or in ({other.Path} is {RuleTypes.Describe(other.ValueType)}, which has no order)");
+                }
+
+                Next();
+                return new ComparisonRule(other, comparison, ParseValue(other));
             }
 
+            var expression = (RuleExpression)left;
             Next();
-            return new ComparisonRule(operand, comparison, ParseValue(operand));
+            var right = ParseSum(nesting, expression as OperandExpression);
+            if (right is not RuleExpression number)
+            {
+                throw new RuleParseException(at.Line, at.Column, $"a number on each side of '{at.Text}'", Describe(right));
+            }
+
+            CheckDepth(at, Math.Max(expression.Depth, number.Depth));
+            return SegmentRule.Compare(expression, comparison, number);
         }
 
+        if (left is OperandExpression or RuleOperand && (IsKeyword("in") || IsKeyword("is")))
+        {
+            return ParseListOrMissing(left is OperandExpression o ? o.Operand : (RuleOperand)left);
+        }
+
+        // No comparison: a numeric term is returned as it is, for an enclosing parenthesis or arithmetic to use; the
+        // caller that needs a rule says what is missing.
+        return left;
+    }
+
+    private SegmentRule ParseListOrMissing(RuleOperand operand)
+    {
         if (IsKeyword("in"))
         {
             Next();
@@ -200,26 +201,151 @@ internal sealed class RuleParser
             return new InRule(operand, values);
         }
 
-        if (IsKeyword("is"))
+        Next();
+        var isMissing = true;
+        if (IsKeyword("not"))
         {
+            isMissing = false;
             Next();
-            var isMissing = true;
-            if (IsKeyword("not"))
-            {
-                isMissing = false;
-                Next();
-            }
-
-            if (!IsKeyword("missing"))
-            {
-                throw Error(isMissing ? "'missing' or 'not missing' after 'is'" : "'missing' after 'is not'");
-            }
-
-            Next();
-            return new MissingRule(operand, isMissing);
         }
 
-        throw Error($"a comparison after {operand.Path} (==, !=, <, <=, >, >=, in or is)");
+        if (!IsKeyword("missing"))
+        {
+            throw Error(isMissing ? "'missing' or 'not missing' after 'is'" : "'missing' after 'is not'");
+        }
+
+        Next();
+        return new MissingRule(operand, isMissing);
+    }
+
+    /// <summary>A term where a rule must be: a numeric term or a text operand lacks its comparison.</summary>
+    private SegmentRule AsRule(object term) => term switch
+    {
+        SegmentRule rule => rule,
+        OperandExpression { Operand: var operand } => throw Error($"a comparison after {operand.Path} (==, !=, <, <=, >, >=, in or is)"),
+        RuleOperand operand => throw Error($"a comparison after {operand.Path} (==, !=, in or is)"),
+        _ => throw Error($"a comparison after {RulePrinter.Print((RuleExpression)term)} (==, !=, <, <=, > or >=)"),
+    };
+
+    // sum = product { ("+" | "-") product }; product = factor { ("*" | "/") factor }. 'compared' is the operand on
+    // the left of a comparison, named when its right side is not a number.
+    private object ParseSum(int nesting, OperandExpression? compared = null)
+    {
+        var left = ParseProduct(nesting, compared);
+        while (_token.Kind == TokenKind.Arithmetic && _token.Arithmetic is ArithmeticOperator.Add or ArithmeticOperator.Subtract)
+        {
+            left = Arithmetic(left, () => ParseProduct(nesting, compared: null));
+        }
+
+        return left;
+    }
+
+    private object ParseProduct(int nesting, OperandExpression? compared)
+    {
+        var left = ParseFactor(nesting, compared);
+        while (_token.Kind == TokenKind.Arithmetic && _token.Arithmetic is ArithmeticOperator.Multiply or ArithmeticOperator.Divide)
+        {
+            left = Arithmetic(left, () => ParseFactor(nesting, compared: null));
+        }
+
+        return left;
+    }
+
+    private ArithmeticExpression Arithmetic(object left, Func<object> parseRight)
+    {
+        var at = _token;
+        if (left is not RuleExpression l)
+        {
+            throw Error($"a comparison, 'and', 'or' or the end of the rule (arithmetic needs a number, not {Describe(left)})");
+        }
+
+        Next();
+        var right = parseRight();
+        if (right is not RuleExpression r)
+        {
+            throw new RuleParseException(at.Line, at.Column, $"a number on each side of '{at.Text}'", Describe(right));
+        }
+
+        CheckDepth(at, Math.Max(l.Depth, r.Depth) + 1);
+        return new ArithmeticExpression(l, at.Arithmetic, r);
+    }
+
+    // factor = "-" factor | "(" or ")" | number | operand | "true" | "false" | "segment" "(" name ")"
+    private object ParseFactor(int nesting, OperandExpression? compared)
+    {
+        var start = _token;
+        switch (start.Kind)
+        {
+            case TokenKind.Arithmetic when start.Arithmetic == ArithmeticOperator.Subtract:
+                CheckNesting(start, nesting + 1);
+                Next();
+                var negated = ParseFactor(nesting + 1, compared);
+                return negated switch
+                {
+                    NumberExpression number => new NumberExpression(-number.Value),
+                    RuleExpression expression => Negate(start, expression),
+                    _ => throw new RuleParseException(start.Line, start.Column, "a number after '-'", Describe(negated)),
+                };
+            case TokenKind.OpenParen:
+                CheckNesting(start, nesting + 1);
+                Next();
+                var inner = ParseOr(nesting + 1);
+                Expect(TokenKind.CloseParen, $"')' to close the '(' at line {start.Line}, column {start.Column}");
+                return inner;
+            case TokenKind.Number:
+                Next();
+                return new NumberExpression(start.Number);
+            case TokenKind.Name when IsKeyword("true"):
+                Next();
+                return SegmentRule.True;
+            case TokenKind.Name when IsKeyword("false"):
+                Next();
+                return SegmentRule.False;
+            case TokenKind.Name when IsKeyword("segment"):
+                return ParseReference();
+            case TokenKind.Name when !IsAnyKeyword():
+                if (compared is not null && !IsOperand(start.Text))
+                {
+                    throw Error($"a number, a numeric field or '(' ({compared.Operand.Path} is a number)");
+                }
+
+                var operand = ParseOperand();
+                return operand.ValueType == RuleValueType.Number ? new OperandExpression(operand) : operand;
+            default:
+                throw Error(compared is null ? ConditionStart : $"a number, a numeric field or '(' ({compared.Operand.Path} is a number)");
+        }
+    }
+
+    // -x is 0 - x: the same value for every x (the sign of a zero aside, which no comparison sees).
+    private ArithmeticExpression Negate(Token at, RuleExpression expression)
+    {
+        CheckDepth(at, expression.Depth + 1);
+        return new ArithmeticExpression(new NumberExpression(0), ArithmeticOperator.Subtract, expression);
+    }
+
+    private static bool IsOperand(string name) =>
+        name.StartsWith("signals.", StringComparison.Ordinal) || name == "health.change" || RuleOperand.ByPath.ContainsKey(name);
+
+    private static string Describe(object term) => term switch
+    {
+        SegmentRule rule => $"the condition '{RulePrinter.Print(rule)}'",
+        RuleOperand operand => $"{operand.Path}, which is {RuleTypes.Describe(operand.ValueType)}",
+        _ => $"'{RulePrinter.Print((RuleExpression)term)}'",
+    };
+
+    private SegmentReferenceRule ParseReference()
+    {
+        Next();
+        Expect(TokenKind.OpenParen, "'(' after segment");
+        var name = _token;
+        if (name.Kind is not (TokenKind.String or TokenKind.Name) || !Segment.IsValidName(name.Text))
+        {
+            throw Error($"a segment name (text of 1 to {Segment.MaxNameLength} characters, in quotes or as a plain name)");
+        }
+
+        Next();
+        Expect(TokenKind.CloseParen, "')' after the segment name");
+        return new SegmentReferenceRule(name.Text);
     }
 
     private RuleOperand ParseOperand()
@@ -264,12 +390,20 @@ internal sealed class RuleParser
 
     private RuleValue ParseValue(RuleOperand operand)
     {
+        var sign = 1.0;
+        if (_token.Kind == TokenKind.Arithmetic && _token.Arithmetic == ArithmeticOperator.Subtract && operand.ValueType == RuleValueType.Number)
+        {
+            sign = -1;
+            Next();
+        }
+
         var token = _token;
         RuleValue value = token.Kind switch
         {
-            TokenKind.Number => token.Number,
+            TokenKind.Number => sign * token.Number,
             TokenKind.String => token.Text,
             TokenKind.Name when !IsAnyKeyword() && operand.ValueType != RuleValueType.Number => token.Text,
+            _ when sign < 0 => throw Error("a number after '-'"),
             _ => throw Error(ValueExpected(operand)),
         };
 
@@ -377,7 +511,11 @@ internal sealed class RuleParser
             ',' => Single(TokenKind.Comma),
             '"' => ReadString(line, column),
             '=' or '!' or '<' or '>' => ReadCompare(line, column),
-            _ when char.IsAsciiDigit(c) || (c == '-' && start + 1 < _text.Length && char.IsAsciiDigit(_text[start + 1])) => ReadNumber(line, column),
+            '+' => Operator(ArithmeticOperator.Add),
+            '-' => Operator(ArithmeticOperator.Subtract),
+            '*' => Operator(ArithmeticOperator.Multiply),
+            '/' => Operator(ArithmeticOperator.Divide),
+            _ when char.IsAsciiDigit(c) => ReadNumber(line, column),
             _ when char.IsAsciiLetter(c) || c == '_' => ReadName(line, column),
             _ => throw new RuleParseException(line, column, ConditionStart + ", an operator or a value", $"'{c}'"),
         };
@@ -387,6 +525,8 @@ internal sealed class RuleParser
             _position++;
             return new Token(kind, c.ToString(), line, column);
         }
+
+        Token Operator(ArithmeticOperator arithmetic) => Single(TokenKind.Arithmetic) with { Arithmetic = arithmetic };
     }
 
     private Token ReadName(int line, int column)
@@ -403,11 +543,6 @@ internal sealed class RuleParser
     private Token ReadNumber(int line, int column)
     {
         var start = _position;
-        if (_text[_position] == '-')
-        {
-            _position++;
-        }
-
         SkipDigits();
         if (_position + 1 < _text.Length && _text[_position] == '.' && char.IsAsciiDigit(_text[_position + 1]))
         {
@@ -527,5 +662,7 @@ internal sealed class RuleParser
         public double Number { get; init; }
 
         public ComparisonOperator Comparison { get; init; }
+
+        public ArithmeticOperator Arithmetic { get; init; }
     }
 }

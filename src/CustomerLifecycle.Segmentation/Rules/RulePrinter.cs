@@ -10,6 +10,17 @@ internal static class RulePrinter
     private const int AndLevel = 2;
     private const int UnaryLevel = 3;
 
+    // Expression levels: + and - bind less tightly than * and /.
+    private const int SumLevel = 1;
+    private const int ProductLevel = 2;
+
+    public static string Print(RuleExpression expression)
+    {
+        var builder = new StringBuilder();
+        Write(builder, expression, SumLevel);
+        return builder.ToString();
+    }
+
     public static string Print(SegmentRule rule)
     {
         var builder = new StringBuilder();
@@ -53,6 +64,11 @@ internal static class RulePrinter
                 builder.Append(comparison.Operand.Path).Append(' ').Append(SignalCriterion.Symbol(comparison.Operator)).Append(' ');
                 WriteValue(builder, comparison.Operand, comparison.Value);
                 break;
+            case ExpressionComparisonRule comparison:
+                Write(builder, comparison.Left, SumLevel);
+                builder.Append(' ').Append(SignalCriterion.Symbol(comparison.Operator)).Append(' ');
+                Write(builder, comparison.Right, SumLevel);
+                break;
             case InRule inRule:
                 builder.Append(inRule.Operand.Path).Append(" in [");
                 for (var i = 0; i < inRule.Values.Length; i++)
@@ -72,6 +88,31 @@ internal static class RulePrinter
                 break;
             default:
                 throw new ArgumentException($"'{rule.GetType().Name}' is not a rule the language can print.", nameof(rule));
+        }
+    }
+
+    // Arithmetic is left-associative: a right operand of the same level needs parentheses to keep its shape.
+    private static void Write(StringBuilder builder, RuleExpression expression, int level)
+    {
+        switch (expression)
+        {
+            case OperandExpression operand:
+                builder.Append(operand.Operand.Path);
+                break;
+            case NumberExpression number:
+                builder.Append(new RuleValue(number.Value).ToString());
+                break;
+            case ArithmeticExpression arithmetic:
+                var own = arithmetic.Operator is ArithmeticOperator.Add or ArithmeticOperator.Subtract ? SumLevel : ProductLevel;
+                Group(builder, level > own, () =>
+                {
+                    Write(builder, arithmetic.Left, own);
+                    builder.Append(' ').Append(ArithmeticExpression.Symbol(arithmetic.Operator)).Append(' ');
+                    Write(builder, arithmetic.Right, own + 1);
+                });
+                break;
+            default:
+                throw new ArgumentException($"'{expression.GetType().Name}' is not an expression the language can print.", nameof(expression));
         }
     }
 

@@ -73,6 +73,25 @@ public abstract record SegmentRule
         }
     }
 
+    /// <summary>
+    /// A comparison of two numeric expressions (<c>signals.records_30d &lt; 0.5 * signals.records_prev_30d</c>): it
+    /// holds when both sides are present and compare as asked. An operand compared with a number gives the plain
+    /// <see cref="ComparisonRule"/>, as the parser does, so code and text build equal rules.
+    /// </summary>
+    /// <param name="left">The left expression.</param>
+    /// <param name="comparison">The comparison.</param>
+    /// <param name="right">The right expression.</param>
+    /// <returns>The rule.</returns>
+    /// <exception cref="ArgumentException">The operator is not a comparison.</exception>
+    public static SegmentRule Compare(RuleExpression left, ComparisonOperator comparison, RuleExpression right)
+    {
+        ArgumentNullException.ThrowIfNull(left);
+        ArgumentNullException.ThrowIfNull(right);
+        return left is OperandExpression operand && right is NumberExpression number
+            ? new ComparisonRule(operand.Operand, comparison, number.Value)
+            : new ExpressionComparisonRule(left, comparison, right);
+    }
+
     /// <summary>Both rules hold.</summary>
     /// <param name="other">The other rule.</param>
     /// <returns>The conjunction.</returns>
@@ -284,6 +303,36 @@ public sealed record ComparisonRule : SegmentRule
 
     /// <summary>The literal compared with.</summary>
     public RuleValue Value { get; }
+}
+
+/// <summary>
+/// A comparison of two numeric expressions, at least one of them more than an operand compared with a number
+/// (<c>signals.records_30d &lt; 0.5 * signals.records_prev_30d</c>, <c>5 &lt; tenure.days</c>). Build it with
+/// <see cref="SegmentRule.Compare"/> or the <see cref="RuleExpression"/> operators.
+/// </summary>
+public sealed record ExpressionComparisonRule : SegmentRule
+{
+    internal ExpressionComparisonRule(RuleExpression left, ComparisonOperator comparison, RuleExpression right)
+        : base(Math.Max(left.Depth, right.Depth))
+    {
+        if (!Enum.IsDefined(comparison))
+        {
+            throw new ArgumentException($"'{comparison}' is not a comparison operator.", nameof(comparison));
+        }
+
+        Left = left;
+        Operator = comparison;
+        Right = right;
+    }
+
+    /// <summary>The left expression.</summary>
+    public RuleExpression Left { get; }
+
+    /// <summary>The comparison operator.</summary>
+    public ComparisonOperator Operator { get; }
+
+    /// <summary>The right expression.</summary>
+    public RuleExpression Right { get; }
 }
 
 /// <summary>The operand equals one of a list of values (<c>tier in ["Enterprise", "Strategic"]</c>).</summary>

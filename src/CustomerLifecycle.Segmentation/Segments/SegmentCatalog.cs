@@ -39,7 +39,7 @@ public sealed class SegmentCatalog
         _nodes = nodes;
         _leaves = leaves;
         _leafSegments = leafSegments;
-        Operands = leaves.Select(l => l.Operand).Distinct().ToArray();
+        Operands = leaves.SelectMany(l => l.Operands).Distinct().ToArray();
         _groups = groups;
         Membership = membership;
         StageModel = stageModel;
@@ -274,7 +274,7 @@ public sealed class SegmentCatalog
     {
         ArgumentNullException.ThrowIfNull(portfolio);
         var absent = _leaves
-            .Select((leaf, i) => (leaf.Operand, Segment: _segments[_leafSegments[i]].Name))
+            .SelectMany((leaf, i) => leaf.Operands.Select(operand => (Operand: operand, Segment: _segments[_leafSegments[i]].Name)))
             .Where(x => !portfolio.HasColumn(x.Operand))
             .GroupBy(x => x.Operand)
             .Select(g => $"'{g.Key.Path}' (read by {string.Join(", ", g.Select(x => $"'{x.Segment}'").Distinct())})")

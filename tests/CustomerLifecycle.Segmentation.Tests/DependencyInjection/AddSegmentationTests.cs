@@ -62,7 +62,7 @@ public sealed class AddSegmentationTests
         // A rule that does not parse does not hide the reference and cycle errors of the others.
         Assert.Equal(
         [
-            $"{Section}:Segments:Broken:Rule: Line 1, column 15: expected a number (tenure.days is a number), found the end of the rule.",
+            $"{Section}:Segments:Broken:Rule: Line 1, column 15: expected a number, a numeric field or '(' (tenure.days is a number), found the end of the rule.",
             $"{Section}:Segments:NoRule:Rule: a new segment needs a rule, for example \"tenure.days <= 90\".",
             $"{Section}:Segments:Dangling: The rule refers to segment(\"Missing\"), which is not defined.",
         ], e.Failures.Take(3));

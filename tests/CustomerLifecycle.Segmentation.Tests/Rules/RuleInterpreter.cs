@@ -20,6 +20,7 @@ internal static class RuleInterpreter
         MissingRule m => (Read(m.Operand, s, today) is null) == m.IsMissing,
         InRule i => Read(i.Operand, s, today) is { } v && i.Values.Any(x => Equal(v, x)),
         ComparisonRule c => Read(c.Operand, s, today) is { } v && Compare(v, c.Operator, c.Value),
+        ExpressionComparisonRule e => Value(e.Left, s, today) is { } l && Value(e.Right, s, today) is { } r && Compare(l, e.Operator, r),
         _ => throw new InvalidOperationException(rule.GetType().Name),
     };
 
@@ -37,16 +38,45 @@ internal static class RuleInterpreter
             return op == ComparisonOperator.Equal ? Equal(read, value) : !Equal(read, value);
         }
 
-        var d = (double)read;
-        return op switch
+        return Compare((double)read, op, value.Number);
+    }
+
+    private static bool Compare(double d, ComparisonOperator op, double value) => op switch
+    {
+        ComparisonOperator.Equal => d == value,
+        ComparisonOperator.NotEqual => d != value,
+        ComparisonOperator.LessThan => d < value,
+        ComparisonOperator.LessThanOrEqual => d <= value,
+        ComparisonOperator.GreaterThan => d > value,
+        _ => d >= value,
+    };
+
+    /// <summary>An expression's value, or null when an operand is missing, a divisor is zero or the result is NaN.</summary>
+    private static double? Value(RuleExpression expression, SegmentSubject s, LocalDate today)
+    {
+        switch (expression)
         {
-            ComparisonOperator.Equal => d == value.Number,
-            ComparisonOperator.NotEqual => d != value.Number,
-            ComparisonOperator.LessThan => d < value.Number,
-            ComparisonOperator.LessThanOrEqual => d <= value.Number,
-            ComparisonOperator.GreaterThan => d > value.Number,
-            _ => d >= value.Number,
-        };
+            case NumberExpression n:
+                return n.Value;
+            case OperandExpression o:
+                return (double?)Read(o.Operand, s, today);
+            case ArithmeticExpression a:
+                if (Value(a.Left, s, today) is not { } l || Value(a.Right, s, today) is not { } r || (a.Operator == ArithmeticOperator.Divide && r == 0))
+                {
+                    return null;
+                }
+
+                var result = a.Operator switch
+                {
+                    ArithmeticOperator.Add => l + r,
+                    ArithmeticOperator.Subtract => l - r,
+                    ArithmeticOperator.Multiply => l * r,
+                    _ => l / r,
+                };
+                return double.IsNaN(result) ? null : result;
+            default:
+                throw new InvalidOperationException(expression.GetType().Name);
+        }
     }
 
     /// <summary>The operand's value: a double, a string, or null when missing.</summary>

@@ -1,4 +1,5 @@
 using CustomerLifecycle.HealthScoring;
+using CustomerLifecycle.Stages;
 using static CustomerLifecycle.Segmentation.Tests.TestAccounts;
 
 namespace CustomerLifecycle.Segmentation.Tests.Rules;
@@ -91,8 +92,18 @@ public sealed class RuleLanguageTests
 
     [Theory]
     [InlineData("", 1, 1, "a condition", "the end of the rule")]
-    [InlineData("tenure.days <= ", 1, 16, "a number (tenure.days is a number)", "the end of the rule")]
-    [InlineData("tenure.days <= \"90\"", 1, 16, "a number (tenure.days is a number)", "the text \"90\"")]
+    [InlineData("tenure.days <= ", 1, 16, "a number, a numeric field or '(' (tenure.days is a number)", "the end of the rule")]
+    [InlineData("tenure.days <= \"90\"", 1, 16, "a number, a numeric field or '(' (tenure.days is a number)", "the text \"90\"")]
+    [InlineData("tenure.days <= stage", 1, 13, "a number on each side of '<='", "stage, which is text")]
+    [InlineData("tenure.days <= tenure.dayz", 1, 16, "a number, a numeric field or '('", "'tenure.dayz'")]
+    [InlineData("signals.a < 0.5 *", 1, 18, "a condition", "the end of the rule")]
+    [InlineData("signals.a + stage == 1", 1, 11, "a number on each side of '+'", "stage, which is text")]
+    [InlineData("stage + 1 == 2", 1, 7, "a comparison, 'and', 'or' or the end of the rule (arithmetic needs a number, not stage, which is text)", "'+'")]
+    [InlineData("(true) + 1 > 0", 1, 8, "a comparison, 'and', 'or' or the end of the rule (arithmetic needs a number, not the condition 'true')", "'+'")]
+    [InlineData("-stage == \"x\"", 1, 1, "a number after '-'", "stage, which is text")]
+    [InlineData("signals.a / 2", 1, 14, "a comparison after signals.a / 2 (==, !=, <, <=, > or >=)", "the end of the rule")]
+    [InlineData("signals.a + 1 in [1]", 1, 15, "a comparison after signals.a + 1", "'in'")]
+    [InlineData("tenure.days in [-x]", 1, 18, "a number after '-'", "'x'")]
     [InlineData("stage < \"Onboarding\"", 1, 7, "==, != or in (stage is text, which has no order)", "'<'")]
     [InlineData("stage == 3", 1, 10, "text in quotes (stage is text)", "'3'")]
     [InlineData("health.color == Blue", 1, 17, "Red, Yellow or Green", "'Blue'")]
@@ -207,5 +218,96 @@ public sealed class RuleLanguageTests
             Assert.True(Eval("not " + text, bare), text);
             Assert.True(Eval(text.Split(' ')[0] + " is missing", bare), text);
         }
+    }
+
+    [Theory]
+    [InlineData("signals.records_30d < 0.5 * signals.records_prev_30d", true)] // 40 < 100: the example
+    [InlineData("signals.records_30d < 0.2 * signals.records_prev_30d", false)] // 40 < 40
+    [InlineData("signals.records_30d / signals.records_prev_30d <= 0.2", true)]
+    [InlineData("signals.records_30d + signals.records_prev_30d * 2 == 440", true)] // * binds tighter than +
+    [InlineData("(signals.records_30d + signals.records_prev_30d) * 2 == 480", true)]
+    [InlineData("signals.records_prev_30d - signals.records_30d - 10 == 150", true)] // left-associative
+    [InlineData("signals.records_prev_30d - (signals.records_30d - 10) == 170", true)]
+    [InlineData("signals.records_prev_30d / 4 / 2 == 25", true)]
+    [InlineData("-signals.records_30d == -40", true)]
+    [InlineData("- -signals.records_30d == 40", true)]
+    [InlineData("5 < tenure.days", true)] // a number on the left
+    [InlineData("tenure.days / 365 > 1 and contract.arr / seats.licensed == 200", true)]
+    [InlineData("health.score - health.change(30) == 62.5", true)]
+    [InlineData("signals.records_30d / signals.zero > 0", false)] // division by zero is missing...
+    [InlineData("signals.records_30d / signals.zero <= 0", false)]
+    [InlineData("not signals.records_30d / signals.zero > 0", true)] // ...and not inverts that
+    [InlineData("signals.records_30d / 0 != 1", false)]
+    [InlineData("signals.zero / signals.zero == 0", false)]
+    [InlineData("signals.csat * 0 == 0", false)] // a missing operand makes the expression missing
+    [InlineData("signals.csat + 1 != 1", false)]
+    [InlineData("1e300 * 1e300 > 1e308", true)] // overflow is an infinity, which is a value
+    [InlineData("1e300 * 1e300 - 1e300 * 1e300 == 0", false)] // infinity minus infinity is not a number: missing
+    public void Arithmetic_ComputesOnNumbers_AndIsMissingWhereAnOperandIsOrADivisorIsZero(string rule, bool expected)
+    {
+        var account = Make(tenureDays: 400, arr: 20_000m, seats: 100,
+            signals: [(new SignalKey("records_30d"), 40), (new SignalKey("records_prev_30d"), 200), (new SignalKey("zero"), 0)]);
+        var history = new HealthHistory([new(Today.PlusDays(-30), 62.5)]);
+        var subject = new SegmentSubject(account, Health(125, HealthColor.Green), history);
+        Assert.Equal(expected, Eval(rule, subject));
+
+        // The column path agrees, on the vector lanes (four rows at a time) and the scalar tail.
+        var catalog = SegmentCatalog.Create([new Segment("S", SegmentRule.Parse(rule))]);
+        var evaluation = catalog.Evaluate(SegmentPortfolio.FromSubjects(Enumerable.Repeat(subject, 7).ToArray(), Today, catalog));
+        Assert.All(Enumerable.Range(0, 7), row => Assert.Equal(expected, evaluation.IsMember(row, 0)));
+    }
+
+    [Theory]
+    [InlineData("signals.a - (signals.b - 1) > 0", "signals.a - (signals.b - 1) > 0")]
+    [InlineData("(signals.a - signals.b) - 1 > 0", "signals.a - signals.b - 1 > 0")]
+    [InlineData("signals.a*(signals.b+1)>=2", "signals.a * (signals.b + 1) >= 2")]
+    [InlineData("(signals.a * signals.b) + 1 > 2", "signals.a * signals.b + 1 > 2")]
+    [InlineData("signals.a / (signals.b * 2) > 2", "signals.a / (signals.b * 2) > 2")]
+    [InlineData("-signals.a < 1", "0 - signals.a < 1")]
+    [InlineData("-(signals.a + 1) < 1", "0 - (signals.a + 1) < 1")]
+    [InlineData("tenure.days > - 5", "tenure.days > -5")]
+    [InlineData("signals.a - -5 > 0", "signals.a - -5 > 0")]
+    [InlineData("((signals.a)) > (1)", "signals.a > 1")]
+    [InlineData("(signals.a + 1 > 2) and (3 < signals.b)", "signals.a + 1 > 2 and 3 < signals.b")]
+    public void Arithmetic_PrintsWithTheFewestParentheses_AndParsesBackToTheSameTree(string text, string printed)
+    {
+        var rule = SegmentRule.Parse(text);
+        Assert.Equal(printed, rule.ToString());
+        Assert.Equal(rule, SegmentRule.Parse(printed));
+    }
+
+    [Fact]
+    public void Arithmetic_BuiltInCode_EqualsTheParsedText()
+    {
+        var records = RuleOperand.ForSignal(new SignalKey("records_30d"));
+        var previous = RuleOperand.ForSignal(new SignalKey("records_prev_30d"));
+        Assert.Equal(SegmentRule.Parse("signals.records_30d < 0.5 * signals.records_prev_30d"), records < 0.5 * previous);
+        Assert.Equal(SegmentRule.Parse("signals.records_30d / signals.records_prev_30d <= 0.2"), records / previous <= 0.2);
+        Assert.Equal(SegmentRule.Parse("(signals.records_30d + 1) * 2 == signals.records_prev_30d"), ((records + 1.0) * 2.0).EqualTo(previous));
+        Assert.IsType<ExpressionComparisonRule>(records < 0.5 * previous);
+
+        // An operand against a number is the plain comparison, however it is built, as the parser makes it.
+        Assert.Equal(RuleOperand.TenureDays <= 90, SegmentRule.Compare(RuleOperand.TenureDays, ComparisonOperator.LessThanOrEqual, 90));
+        Assert.IsType<ComparisonRule>(SegmentRule.Parse("tenure.days <= (90)"));
+
+        // Only numbers take part.
+        Assert.Throws<ArgumentException>(() => RuleOperand.Stage + 1.0);
+        Assert.Throws<ArgumentException>(() => new OperandExpression(RuleOperand.HealthColor));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new NumberExpression(double.NaN));
+        Assert.Throws<ArgumentOutOfRangeException>(() => records < double.PositiveInfinity * previous);
+        Assert.Throws<ArgumentException>(() => new ArithmeticExpression(records, (ArithmeticOperator)9, previous));
+        Assert.Throws<ArgumentException>(() => SegmentRule.Compare(records, (ComparisonOperator)9, previous));
+
+        // Depth is bounded in code as in text: each operator adds a level.
+        RuleExpression deep = records;
+        for (var i = 1; i < SegmentRule.MaxDepth; i++)
+        {
+            deep = 1.0 + deep;
+        }
+
+        Assert.Equal(SegmentRule.MaxDepth, (deep < 1).Depth);
+        Assert.Throws<ArgumentException>(() => 1.0 + deep);
+        var chain = Assert.Throws<RuleParseException>(() => SegmentRule.Parse("signals.a" + string.Concat(Enumerable.Repeat(" + 1", 5)) + " > 0", new RuleParserLimits { MaxDepth = 4 }));
+        Assert.Contains("at most 4 levels", chain.Message, StringComparison.Ordinal);
     }
 }

@@ -82,6 +82,22 @@ public sealed class SegmentCatalogTests
         }
 
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+
+        // Arithmetic too: every operator, a division by zero and a missing operand.
+        var arithmetic = SegmentCatalog.Create(
+        [
+            Seg("Drop", "signals.logins_30d < 0.5 * signals.nps - (signals.nps + 1) / 2", 0),
+            Seg("ByZero", "signals.nps / (signals.nps - 9) > 0 or signals.csat * 2 > 1", 1),
+        ]);
+        Span<ulong> arithmeticBits = stackalloc ulong[arithmetic.WordsPerAccount];
+        arithmetic.Evaluate(subject, Today, arithmeticBits);
+        before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 1000; i++)
+        {
+            arithmetic.Evaluate(subject, Today, arithmeticBits);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 
     [Fact]
