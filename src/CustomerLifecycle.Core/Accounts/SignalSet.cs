@@ -37,6 +37,9 @@ public sealed class SignalSet : IReadOnlyCollection<Signal>, IEquatable<SignalSe
     /// <summary>The keys present, in ordinal order.</summary>
     public ReadOnlySpan<SignalKey> Keys => _keys;
 
+    /// <summary>The values, in the order of <see cref="Keys"/>: <c>Values[i]</c> is the value of <c>Keys[i]</c>. Reading both spans is the fastest way to visit every signal.</summary>
+    public ReadOnlySpan<double> Values => _values;
+
     /// <summary>The value of <paramref name="key"/>, or null when it is missing.</summary>
     /// <param name="key">The signal's key.</param>
     public double? this[SignalKey key] => TryGetValue(key, out var value) ? value : null;

@@ -11,6 +11,7 @@ public sealed class ScorecardResolver
 {
     private readonly Dictionary<string, Scorecard> _byId;
     private readonly (ScorecardSelector Selector, Scorecard Scorecard)[] _selectors;
+    private readonly int[] _selectorIndex;
 
     /// <summary>Creates a resolver.</summary>
     /// <param name="defaultScorecard">The scorecard for accounts no selector matches.</param>
@@ -43,17 +44,10 @@ public sealed class ScorecardResolver
             list.Add((selector, chosen));
         }
 
-        foreach (var scorecard in _byId.Values)
-        {
-            var c = scorecard.Compiled;
-            MaxSignals = Math.Max(MaxSignals, c.Signals.Length);
-            MaxLeaves = Math.Max(MaxLeaves, c.Leaves.Length);
-            MaxNodes = Math.Max(MaxNodes, c.NodeCount);
-            MaxInputs = Math.Max(MaxInputs, c.MaxInputs);
-        }
-
         // A stable sort keeps the given order among equal priorities.
         _selectors = [.. list.OrderByDescending(s => s.Item1.Priority)];
+        Indexed = [.. _byId.Values];
+        _selectorIndex = [.. _selectors.Select(s => Array.IndexOf(Indexed, s.Scorecard))];
         Selectors = [.. _selectors.Select(s => s.Selector)];
     }
 
@@ -62,15 +56,6 @@ public sealed class ScorecardResolver
 
     /// <summary>The scorecard for accounts no selector matches.</summary>
     public Scorecard Default { get; }
-
-    // The largest scratch sizes any scorecard needs, so a batch sizes its buffers once without enumerating.
-    internal int MaxSignals { get; }
-
-    internal int MaxLeaves { get; }
-
-    internal int MaxNodes { get; }
-
-    internal int MaxInputs { get; }
 
     /// <summary>Every scorecard, the default included.</summary>
     public IReadOnlyCollection<Scorecard> Scorecards => _byId.Values;
@@ -92,6 +77,24 @@ public sealed class ScorecardResolver
         }
 
         return Default;
+    }
+
+    /// <summary>Every scorecard, the default first: what <see cref="ResolveIndex"/> indexes.</summary>
+    internal Scorecard[] Indexed { get; }
+
+    /// <summary>The index in <see cref="Indexed"/> of the scorecard <see cref="Resolve"/> gives.</summary>
+    internal int ResolveIndex(Account account)
+    {
+        var selectors = _selectors;
+        for (var i = 0; i < selectors.Length; i++)
+        {
+            if (selectors[i].Selector.Matches(account))
+            {
+                return _selectorIndex[i];
+            }
+        }
+
+        return 0;
     }
 
     /// <summary>Gets a scorecard by id.</summary>

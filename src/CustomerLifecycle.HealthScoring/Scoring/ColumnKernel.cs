@@ -29,12 +29,51 @@ internal static class ColumnKernel
         for (var start = from; start < to; start += BlockRows)
         {
             var n = Math.Min(BlockRows, to - start);
-            block.Compute(start, n);
+            block.Load(start, n);
+            block.Compute(n);
             var signals = block.Signals;
             for (var r = 0; r < n; r++)
             {
                 results[start - from + r] = Kernel.Finish(c, block.Value[r], block.Confidence[r], block.Invalid[r], null, margin, signals, BlockRows, r);
             }
+        }
+    }
+
+    /// <summary>
+    /// Scores the accounts whose scorecard is <paramref name="c"/> (<paramref name="cards"/> holds each account's
+    /// scorecard index, <paramref name="card"/> is this one's), into the same positions of <paramref name="results"/>: each account's signals are gathered into a block of columns, which is scored as a
+    /// matrix's block is. Overrides are the caller's.
+    /// </summary>
+    public static void Score(CompiledScorecard c, ReadOnlySpan<Account> accounts, ReadOnlySpan<byte> cards, byte card, Span<HealthScore> results, double margin)
+    {
+        using var block = new Block(c, matrix: null, details: true);
+        Span<int> rows = stackalloc int[BlockRows];
+        var table = new KeyTable(c.Signals, stackalloc int[KeyTable.SizeFor(c.Signals.Length)]);
+        var n = 0;
+        for (var a = 0; a <= accounts.Length; a++)
+        {
+            if (a < accounts.Length && cards[a] == card)
+            {
+                rows[n++] = a;
+                if (n < BlockRows)
+                {
+                    continue;
+                }
+            }
+            else if (a < accounts.Length || n == 0)
+            {
+                continue;
+            }
+
+            block.Load(accounts, rows[..n], table);
+            block.Compute(n);
+            var signals = block.Signals;
+            for (var r = 0; r < n; r++)
+            {
+                results[rows[r]] = Kernel.Finish(c, block.Value[r], block.Confidence[r], block.Invalid[r], null, margin, signals, BlockRows, r);
+            }
+
+            n = 0;
         }
     }
 
@@ -49,7 +88,8 @@ internal static class ColumnKernel
         for (var start = from; start < to; start += BlockRows)
         {
             var n = Math.Min(BlockRows, to - start);
-            block.Compute(start, n);
+            block.Load(start, n);
+            block.Compute(n);
             var value = block.Value[..n];
             var s = scores.Slice(start - from, n);
             var k = colors.Slice(start - from, n);
@@ -91,9 +131,9 @@ internal static class ColumnKernel
         private readonly Span<double> _inputs;
 
         /// <param name="c">The scorecard.</param>
-        /// <param name="matrix">The signals.</param>
+        /// <param name="matrix">The signals; null when they come from accounts.</param>
         /// <param name="details">Whether to count invalid signals and sum the confidence, which only a <see cref="HealthScore"/> reports (the confidence is summed anyway when the scorecard's colors need it).</param>
-        public Block(CompiledScorecard c, SignalMatrix matrix, bool details)
+        public Block(CompiledScorecard c, SignalMatrix? matrix, bool details)
         {
             _c = c;
             _details = details;
@@ -103,7 +143,8 @@ internal static class ColumnKernel
             _written = ArrayPool<ulong[]?>.Shared.Rent(keys.Length);
             for (var j = 0; j < keys.Length; j++)
             {
-                if (matrix.TryGetColumn(keys[j], out var values, out var written)
+                if (matrix is not null
+                    && matrix.TryGetColumn(keys[j], out var values, out var written)
                     && MemoryMarshal.TryGetArray(values, out var valueArray)
                     && MemoryMarshal.TryGetArray(written, out var writtenArray))
                 {
@@ -155,23 +196,65 @@ internal static class ColumnKernel
             ArrayPool<ulong[]?>.Shared.Return(_written, clearArray: true);
         }
 
-        /// <summary>Fills <see cref="Value"/> and <see cref="Confidence"/> for rows <paramref name="start"/> to start + <paramref name="n"/>; rows past <paramref name="n"/> are padding.</summary>
-        public readonly void Compute(int start, int n)
+        /// <summary>Loads rows <paramref name="start"/> to start + <paramref name="n"/> of the matrix; rows past <paramref name="n"/> are padding (NaN).</summary>
+        public readonly void Load(int start, int n)
         {
-            var c = _c;
             if (_details)
             {
                 Invalid.Clear();
             }
 
+            for (var j = 0; j < _c.Signals.Length; j++)
+            {
+                LoadSignal(j, start, n);
+            }
+        }
+
+        /// <summary>
+        /// Loads the signals of <paramref name="accounts"/> at <paramref name="rows"/>, one block row each: a pass over
+        /// each account's own keys and values, each key found in <paramref name="table"/> by its hash, with no search
+        /// in the account's set. Account signals are finite, so only a custom factor's infinite measure counts as invalid.
+        /// </summary>
+        public readonly void Load(ReadOnlySpan<Account> accounts, ReadOnlySpan<int> rows, in KeyTable table)
+        {
+            var signals = Signals;
+            signals.Fill(double.NaN);
+            var licensed = table.LicensedSeats;
+            for (var r = 0; r < rows.Length; r++)
+            {
+                var account = accounts[rows[r]];
+                var set = account.Signals;
+                var keys = set.Keys;
+                var values = set.Values;
+                for (var i = 0; i < keys.Length; i++)
+                {
+                    var j = table.IndexOf(keys[i]);
+                    if (j >= 0)
+                    {
+                        signals[(j * BlockRows) + r] = values[i];
+                    }
+                }
+
+                if (licensed >= 0)
+                {
+                    // AccountSignals.Read: licensed seats follow Account.LicensedSeats (the contract's, else the signal).
+                    signals[(licensed * BlockRows) + r] = account.LicensedSeats ?? double.NaN;
+                }
+            }
+
+            if (_details)
+            {
+                Invalid.Clear();
+            }
+        }
+
+        /// <summary>Fills <see cref="Value"/> and <see cref="Confidence"/> from the loaded block, whose first <paramref name="n"/> rows are real.</summary>
+        public readonly void Compute(int n)
+        {
+            var c = _c;
             if (_confidence)
             {
                 Confidence.Clear();
-            }
-
-            for (var j = 0; j < c.Signals.Length; j++)
-            {
-                LoadSignal(j, start, n);
             }
 
             var parent = c.Parent;
@@ -393,6 +476,63 @@ internal static class ColumnKernel
             var points = y0 + ((v - x0) * slope);
             points = Vector.ConditionalSelect(Vector.GreaterThanOrEqual(v, new Vector<double>(xs[last])), new Vector<double>(ys[last]), points);
             return Vector.ConditionalSelect(Vector.LessThanOrEqual(v, new Vector<double>(xs[0])), new Vector<double>(ys[0]), points);
+        }
+    }
+
+    /// <summary>
+    /// A scorecard's signal keys by hash, for the account path: open addressing over a power-of-two table of slots
+    /// (each the key's index plus one, 0 when empty), so finding where an account's signal goes costs a probe and
+    /// one key comparison, with no search.
+    /// </summary>
+    internal readonly ref struct KeyTable
+    {
+        private readonly ReadOnlySpan<SignalKey> _keys;
+        private readonly Span<int> _slots;
+        private readonly int _mask;
+
+        public KeyTable(ReadOnlySpan<SignalKey> keys, Span<int> slots)
+        {
+            _keys = keys;
+            _slots = slots;
+            _mask = slots.Length - 1;
+            slots.Clear();
+            LicensedSeats = -1;
+            for (var j = 0; j < keys.Length; j++)
+            {
+                var slot = keys[j].GetHashCode() & _mask;
+                while (slots[slot] != 0)
+                {
+                    slot = (slot + 1) & _mask;
+                }
+
+                slots[slot] = j + 1;
+                if (keys[j] == WellKnownSignals.LicensedSeats)
+                {
+                    LicensedSeats = j;
+                }
+            }
+        }
+
+        /// <summary>The index of <c>licensed_seats</c> among the keys, −1 when the scorecard does not read it.</summary>
+        public int LicensedSeats { get; }
+
+        /// <summary>A table at least twice the keys, so a probe ends soon.</summary>
+        public static int SizeFor(int keys) => (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(16, 2 * keys));
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public int IndexOf(in SignalKey key)
+        {
+            var slot = key.GetHashCode() & _mask;
+            while (true)
+            {
+                var j = _slots[slot] - 1;
+                if (j < 0 || _keys[j].Equals(key))
+                {
+                    return j;
+                }
+
+                slot = (slot + 1) & _mask;
+            }
         }
     }
 

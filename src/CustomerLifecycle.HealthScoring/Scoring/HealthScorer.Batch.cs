@@ -1,13 +1,19 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 
 namespace CustomerLifecycle.HealthScoring;
 
 public sealed partial class HealthScorer
 {
-    /// <summary>Scores a batch of accounts into a caller-provided buffer, each with the scorecard chosen for it. Allocates nothing.</summary>
+    /// <summary>
+    /// Scores a batch of accounts into a caller-provided buffer, each with the scorecard chosen for it. Each score is
+    /// the one <see cref="Score(Account, HealthScoreExplanation?)"/> gives without a previous explanation, bit for bit;
+    /// the accounts' signals are gathered a block at a time into columns and scored as a <see cref="SignalMatrix"/> is.
+    /// Allocates nothing once the shared array pools hold its working memory.
+    /// </summary>
     /// <param name="accounts">The accounts.</param>
     /// <param name="results">Receives one score per account, in order; at least as long as <paramref name="accounts"/>.</param>
-    /// <exception cref="ArgumentException"><paramref name="results"/> is shorter than <paramref name="accounts"/>, or an account is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="results"/> is shorter than <paramref name="accounts"/>, or an account is null (nothing is written then).</exception>
     public void ScoreBatch(ReadOnlySpan<Account> accounts, Span<HealthScore> results)
     {
         if (results.Length < accounts.Length)
@@ -16,23 +22,44 @@ public sealed partial class HealthScorer
         }
 
         var resolver = _resolver;
-        Span<double> signals = stackalloc double[resolver.MaxSignals];
-        Span<double> raw = stackalloc double[resolver.MaxLeaves];
-        Span<double> points = stackalloc double[resolver.MaxLeaves];
-        Span<FactorStatus> status = stackalloc FactorStatus[resolver.MaxLeaves];
-        Span<double> nodeValue = stackalloc double[resolver.MaxNodes];
-        Span<double> nodeSumW = stackalloc double[resolver.MaxNodes];
-        Span<double> inputs = stackalloc double[resolver.MaxInputs];
-        for (var a = 0; a < accounts.Length; a++)
+        var scorecards = resolver.Indexed;
+        if (scorecards.Length > byte.MaxValue)
         {
-            var account = accounts[a] ?? throw new ArgumentException($"The account at position {a} is null.", nameof(accounts));
-            var c = resolver.Resolve(account).Compiled;
-            var s = signals[..c.Signals.Length];
-            Gather(c, account, s);
-            var l = c.Leaves.Length;
-            var scratch = new Scratch(raw[..l], points[..l], status[..l], nodeValue[..c.NodeCount], nodeSumW[..c.NodeCount], inputs);
-            var score = Kernel.Compute(c, s, 0, null, HysteresisMargin, ref scratch);
-            results[a] = ApplyOverride(score, account.Id);
+            throw new NotSupportedException($"A batch scores with at most {byte.MaxValue} scorecards; the resolver has {scorecards.Length}. Score the accounts one at a time.");
+        }
+
+        // Which scorecard each account takes, first, so that a null account is refused before anything is written.
+        var cards = ArrayPool<byte>.Shared.Rent(accounts.Length);
+        try
+        {
+            Span<bool> used = stackalloc bool[scorecards.Length];
+            for (var a = 0; a < accounts.Length; a++)
+            {
+                var account = accounts[a] ?? throw new ArgumentException($"The account at position {a} is null.", nameof(accounts));
+                var card = resolver.ResolveIndex(account);
+                cards[a] = (byte)card;
+                used[card] = true;
+            }
+
+            for (var k = 0; k < scorecards.Length; k++)
+            {
+                if (used[k])
+                {
+                    ColumnKernel.Score(scorecards[k].Compiled, accounts, cards.AsSpan(0, accounts.Length), (byte)k, results, HysteresisMargin);
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(cards);
+        }
+
+        if (_overrides is { Count: > 0 })
+        {
+            for (var a = 0; a < accounts.Length; a++)
+            {
+                results[a] = ApplyOverride(results[a], accounts[a].Id);
+            }
         }
 
         HealthScoringTelemetry.Count(results[..accounts.Length]);

@@ -370,7 +370,14 @@ public sealed class HealthScorerTests
             Id = new AccountId("a" + i),
             Name = "A" + i,
             Stage = i % 3 == 0 ? DefaultLifecycleStages.Onboarding : DefaultLifecycleStages.Adoption,
-            Signals = SignalSet.Create([new(WellKnownSignals.Nps, i % 11), new(WellKnownSignals.OnboardingCompletion, (i % 7) / 6.0), new(WellKnownSignals.UnresolvedTickets, i % 6)]),
+
+            // Licensed seats come from the contract when there is one, else from the signal (Account.LicensedSeats):
+            // the batch gathers them as scoring one account does.
+            Contract = i % 4 == 0 ? new Contract(new NodaTime.LocalDate(2026, 1, 1), new NodaTime.LocalDate(2027, 1, 1), new Money(1000m, "USD"), 10 + (i % 50)) : null,
+            Signals = SignalSet.Create([
+                new(WellKnownSignals.Nps, i % 11), new(WellKnownSignals.OnboardingCompletion, (i % 7) / 6.0), new(WellKnownSignals.UnresolvedTickets, i % 6),
+                .. i % 5 == 0 ? [] : new Signal[] { new(WellKnownSignals.ActiveSeats, i % 40), new(WellKnownSignals.LicensedSeats, 1 + (i % 30)) },
+                .. i % 7 == 0 ? new Signal[] { new(new SignalKey("unread_" + (i % 3)), i) } : []]),
         }).ToArray();
         var scorer = new HealthScorer(ScorecardResolver.BuiltIn, _clock);
         var sequential = new HealthScore[accounts.Length];

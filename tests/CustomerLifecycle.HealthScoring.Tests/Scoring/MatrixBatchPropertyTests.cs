@@ -180,9 +180,22 @@ public sealed class MatrixBatchPropertyTests
             scorer.ScoreBatch(matrix, full);
             scorer.ScoreBatch(matrix, scores, colors);
             scorer.ScoreBatchParallel(matrix, parallelScores, parallelColors, maxDegreeOfParallelism: 3);
+
+            // The account batches gather each account's signals into the same columns.
+            var accounts = Enumerable.Range(0, c.Cells.Length).Select(r => Row(c, r)).ToArray();
+            var fromAccounts = new HealthScore[accounts.Length];
+            var fromAccountsParallel = new HealthScore[accounts.Length];
+            scorer.ScoreBatch(accounts, fromAccounts);
+            scorer.ScoreBatchParallel(accounts, fromAccountsParallel, maxDegreeOfParallelism: 3);
             for (var r = 0; r < c.Cells.Length; r++)
             {
-                var single = scorer.Score(Row(c, r), scorecard);
+                var single = scorer.Score(accounts[r], scorecard);
+                if (fromAccounts[r] != single || fromAccountsParallel[r] != single
+                    || BitConverter.DoubleToInt64Bits(fromAccounts[r].Value ?? double.NaN) != BitConverter.DoubleToInt64Bits(single.Value ?? double.NaN))
+                {
+                    throw new InvalidOperationException($"Row {r} of {c.Cells.Length}: single {single}; account batch {fromAccounts[r]}; parallel {fromAccountsParallel[r]}.");
+                }
+
                 var expected = single with { InvalidSignals = single.InvalidSignals + WrittenInvalid(c, scorecard, r) };
                 var value = BitConverter.DoubleToInt64Bits(single.Value ?? double.NaN);
                 if (full[r] != expected
