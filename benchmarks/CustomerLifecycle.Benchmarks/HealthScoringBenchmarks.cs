@@ -79,19 +79,7 @@ public class HealthScoringBenchmarks
 
     [Benchmark(Description = "memory floor: plain sum over the signal columns")]
     [BenchmarkCategory("Batch")]
-    public double BatchMemoryFloor()
-    {
-        var sum = 0.0;
-        foreach (var column in _columns)
-        {
-            for (var i = 0; i < column.Length; i++)
-            {
-                sum += column[i];
-            }
-        }
-
-        return sum;
-    }
+    public double BatchMemoryFloor() => Portfolio.SumColumns(_columns);
 
     [Benchmark(Description = "ScoreBatch(accounts)")]
     [BenchmarkCategory("Batch")]

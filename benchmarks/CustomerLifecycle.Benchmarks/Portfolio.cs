@@ -26,6 +26,21 @@ internal static class Portfolio
         .AddFactor(HealthFactors.LatePayment, 10)
         .Build();
 
+    /// <summary>The memory floor: a plain sequential sum over the signal columns, reading the data and doing nothing else.</summary>
+    public static double SumColumns(double[][] columns)
+    {
+        var sum = 0.0;
+        foreach (var column in columns)
+        {
+            for (var i = 0; i < column.Length; i++)
+            {
+                sum += column[i];
+            }
+        }
+
+        return sum;
+    }
+
     public static double[][] Values(int count, int seed = 42)
     {
         var random = new Random(seed);

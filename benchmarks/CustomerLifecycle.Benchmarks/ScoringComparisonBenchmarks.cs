@@ -119,19 +119,7 @@ public class ScoringComparisonBenchmarks
     public void CleanupNumpy() => _numpy?.Dispose();
 
     [Benchmark(Baseline = true, Description = "memory floor: plain sum over the signal columns")]
-    public double MemoryFloor()
-    {
-        var sum = 0.0;
-        foreach (var column in _columns)
-        {
-            for (var i = 0; i < column.Length; i++)
-            {
-                sum += column[i];
-            }
-        }
-
-        return sum;
-    }
+    public double MemoryFloor() => Portfolio.SumColumns(_columns);
 
     [Benchmark(Description = "library: ScoreBatch(matrix) → score and color columns")]
     public void LibraryColumns() => _scorer.ScoreBatch(_matrix, _scores, _colors);
