@@ -115,6 +115,10 @@ public sealed class LifecyclePipeline
         activity?.SetTag("customerlifecycle.pipeline.rerun", request.Rerun);
         PipelineTelemetry.Started(_logger, _options.Name, day.ToString("uuuu-MM-dd", null), run.Claims, run.Steps.Count);
         var context = new PipelineDay(day) { AllowMassCancellation = request.AllowMassCancellation };
+
+        // The run as the ledger records it, kept here step by step, so the result needs no read-back (a read of the
+        // newest dates would miss a rerun of an older one).
+        var steps = run.Steps.ToList();
         try
         {
             foreach (var step in _steps)
@@ -134,6 +138,20 @@ public sealed class LifecyclePipeline
                     PipelineTelemetry.Runs.Add(1, new KeyValuePair<string, object?>(PipelineTelemetry.OutcomeTag, "lease_lost"));
                     return new PipelineRunResult(day, PipelineRunOutcome.LeaseLost, null, context);
                 }
+
+                if (!done)
+                {
+                    // As every ledger records it: a step completed again keeps its place.
+                    var index = steps.FindIndex(s => s.Step == record.Step);
+                    if (index >= 0)
+                    {
+                        steps[index] = record;
+                    }
+                    else
+                    {
+                        steps.Add(record);
+                    }
+                }
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -152,10 +170,18 @@ public sealed class LifecyclePipeline
             throw;
         }
 
-        await _ledger.FinishAsync(_options.Name, day, owner, PipelineRunStatus.Succeeded, null, Now(), CancellationToken.None).ConfigureAwait(false);
+        var at = Now();
+        if (!await _ledger.FinishAsync(_options.Name, day, owner, PipelineRunStatus.Succeeded, null, at, CancellationToken.None).ConfigureAwait(false))
+        {
+            // The lease ran out after the last step and another process holds the date now: it decides the outcome.
+            PipelineTelemetry.LeaseLost(_logger, _options.Name, day.ToString("uuuu-MM-dd", null), steps.Count > 0 ? steps[^1].Step : "none");
+            PipelineTelemetry.Runs.Add(1, new KeyValuePair<string, object?>(PipelineTelemetry.OutcomeTag, "lease_lost"));
+            return new PipelineRunResult(day, PipelineRunOutcome.LeaseLost, null, context);
+        }
+
         PipelineTelemetry.Runs.Add(1, new KeyValuePair<string, object?>(PipelineTelemetry.OutcomeTag, "succeeded"));
         PipelineTelemetry.Succeeded(_logger, _options.Name, day.ToString("uuuu-MM-dd", null));
-        var finished = (await _ledger.RecentRunsAsync(_options.Name, 31, CancellationToken.None).ConfigureAwait(false)).FirstOrDefault(r => r.Date == day);
+        var finished = run with { Status = PipelineRunStatus.Succeeded, FinishedAt = at, LeaseUntil = at, Steps = steps, Error = null };
         return new PipelineRunResult(day, PipelineRunOutcome.Succeeded, finished, context);
     }
 

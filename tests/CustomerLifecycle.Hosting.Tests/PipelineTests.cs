@@ -82,6 +82,38 @@ public sealed class PipelineTests : IDisposable
     }
 
     [Fact]
+    public async Task ARerunOfAnOldDate_ReturnsItsRun_AsTheLedgerRecordsIt()
+    {
+        // The result's run used to be read back from the ledger's 31 newest dates, so a rerun of an older date came
+        // back without it.
+        var db = Path.Combine(_folder, "old.db");
+        var time = At(Instant.FromUtc(2026, 12, 2, 11, 0));
+        await using var provider = Host(db, time);
+        var pipeline = provider.GetRequiredService<LifecyclePipeline>();
+        Assert.Equal(PipelineRunOutcome.Succeeded, (await pipeline.RunAsync(Day)).Outcome);
+
+        var ledger = provider.GetRequiredService<IPipelineRunStore>();
+        var now = Instant.FromDateTimeOffset(time.GetUtcNow());
+        for (var d = 1; d <= 40; d++)
+        {
+            Assert.NotNull(await ledger.TryClaimAsync(pipeline.Options.Name, Day.PlusDays(d), "other", now, Duration.FromMinutes(5)));
+            Assert.True(await ledger.FinishAsync(pipeline.Options.Name, Day.PlusDays(d), "other", PipelineRunStatus.Succeeded, null, now));
+        }
+
+        time.Advance(TimeSpan.FromHours(1));
+        var again = await pipeline.RunAsync(new PipelineRunRequest { Date = Day, Rerun = true });
+        Assert.Equal(PipelineRunOutcome.Succeeded, again.Outcome);
+        var run = Assert.IsType<PipelineRunRecord>(again.Run);
+        Assert.Equal((Day, PipelineRunStatus.Succeeded, 2), (run.Date, run.Status, run.Claims));
+        Assert.Equal(pipeline.Steps, run.Steps.Select(s => s.Step));
+
+        // What the result says is what the ledger holds.
+        var recorded = (await pipeline.RecentRunsAsync(100)).Single(r => r.Date == Day);
+        Assert.Equal((recorded.Owner, recorded.StartedAt, recorded.FinishedAt, recorded.LeaseUntil, recorded.Claims, recorded.Error), (run.Owner, run.StartedAt, run.FinishedAt, run.LeaseUntil, run.Claims, run.Error));
+        Assert.Equal(recorded.Steps.Select(s => (s.Step, s.StartedAt, s.Took, s.Attempts)), run.Steps.Select(s => (s.Step, s.StartedAt, s.Took, s.Attempts)));
+    }
+
+    [Fact]
     public async Task AMassCancellation_FailsTheRunAtOnce_WithoutRetries_AndRunsWhenAllowed()
     {
         var db = Path.Combine(_folder, "mass.db");
