@@ -169,15 +169,15 @@ public sealed class PlaybookEngine
         var found = new List<(string Key, LocalDate Date)>();
         AssignmentLoad? load = null; // read from the store when the first run is found: a quiet day never asks
         var batch = new List<RunRequest>(); // grows to a batch only on a busy day: a quiet one allocates nothing for it
-        var evaluated = 0;
-        foreach (var account in after.Accounts)
+        for (var position = 0; position < after.Count; position++)
         {
-            if (progress is not null && ++evaluated % 10_000 == 0)
+            var account = after.Ordered[position];
+            if (progress is not null && (position + 1) % 10_000 == 0)
             {
-                progress.Report(evaluated);
+                progress.Report(position + 1);
             }
 
-            var earlier = before?.Find(account.Account.Id);
+            var earlier = before?.Find(account.Account.Id, position);
             IReadOnlyList<LifecycleEvent> accountEvents = eventsByAccount.TryGetValue(account.Account.Id, out var mine) ? mine : Array.Empty<LifecycleEvent>();
             foreach (var playbook in _playbooks)
             {

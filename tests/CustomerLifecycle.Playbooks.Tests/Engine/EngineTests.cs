@@ -22,6 +22,21 @@ public sealed class EngineTests
     }
 
     [Fact]
+    public async Task EachAccount_IsComparedWithItsOwnEarlierSnapshot_WhateverTheOrderOfTheTwoDays()
+    {
+        // The engine looks at the same position in the earlier day first: accounts listed in another order, or
+        // shifted by a new one, must still meet their own yesterday.
+        var before = Portfolio(Day0, Snap("a", HealthColor.Green), Snap("b", HealthColor.Red), Snap("c", HealthColor.Green));
+        var after = Portfolio(Day0.PlusDays(1), Snap("d", HealthColor.Green), Snap("c", HealthColor.Green), Snap("b", HealthColor.Red), Snap("a", HealthColor.Red));
+        var result = await new PlaybookEngine([Save], new InMemoryPlaybookRunStore(), Clock()).EvaluateAsync(before, after);
+        Assert.Equal([new AccountId("a")], result.Created.Select(r => r.Account));
+
+        var sameOrder = Portfolio(Day0.PlusDays(1), Snap("a", HealthColor.Red), Snap("b", HealthColor.Red), Snap("c", HealthColor.Red));
+        var again = await new PlaybookEngine([Save], new InMemoryPlaybookRunStore(), Clock()).EvaluateAsync(before, sameOrder);
+        Assert.Equal(["a", "c"], again.Created.Select(r => r.Account.Value).Order());
+    }
+
+    [Fact]
     public async Task DueDates_FollowTheStepOffsets_AndSkipWeekendsAndHolidays()
     {
         var calendar = new BusinessCalendar(holidays: [new LocalDate(2026, 11, 16)]);
