@@ -44,11 +44,7 @@ public sealed class StatisticsPropertyTests
     [Fact]
     public void GrossRevenueRetention_IsAtMostOne_AndNrrIsGrrPlusExpansion()
     {
-        var step = from account in Gen.Choose(0, 6)
-                   from day in Gen.Choose(0, 730)
-                   from kind in Gen.Elements(Enum.GetValues<RevenueMovementKind>())
-                   from amount in Gen.Frequency((3, Gen.Choose(1, 100_000).Select(i => (decimal)i)), (1, Gen.Elements(0.01m, 1_000_000_000_000m)))
-                   select (account, day, kind, amount);
+        var step = Retention.RandomLedgers.Step(accounts: 6, days: 730);
         AssertHolds(Prop.ForAll(Gen.NonEmptyListOf(step).ToArbitrary(), steps =>
         {
             var ledger = Retention.RandomLedgers.Valid(steps, new LocalDate(2024, 6, 1), _ => "USD");

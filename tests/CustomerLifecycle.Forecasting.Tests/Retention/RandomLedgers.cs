@@ -1,3 +1,5 @@
+using FsCheck;
+using FsCheck.Fluent;
 using NodaTime;
 
 namespace CustomerLifecycle.Forecasting.Tests.Retention;
@@ -5,6 +7,17 @@ namespace CustomerLifecycle.Forecasting.Tests.Retention;
 /// <summary>Random steps made into a consistent revenue ledger, for the property tests.</summary>
 internal static class RandomLedgers
 {
+    /// <summary>
+    /// One random step for <see cref="Valid"/>: an account up to <paramref name="accounts"/>, a day up to
+    /// <paramref name="days"/>, any kind, and an amount from a cent to a trillion.
+    /// </summary>
+    public static Gen<(int Account, int Day, RevenueMovementKind Kind, decimal Amount)> Step(int accounts, int days) =>
+        from account in Gen.Choose(0, accounts)
+        from day in Gen.Choose(0, days)
+        from kind in Gen.Elements(Enum.GetValues<RevenueMovementKind>())
+        from amount in Gen.Frequency((3, Gen.Choose(1, 100_000).Select(i => (decimal)i)), (1, Gen.Elements(0.01m, 1_000_000_000_000m)))
+        select (account, day, kind, amount);
+
     /// <summary>
     /// Each step becomes the movement that fits the account's state: its first is New, a former customer's
     /// Reactivation, a churn takes the whole revenue, a contraction only what leaves some; the rest are expansions.

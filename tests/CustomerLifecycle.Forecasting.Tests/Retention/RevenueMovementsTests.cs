@@ -75,11 +75,7 @@ public sealed class RevenueMovementsTests
     [Fact]
     public void OnRandomLedgers_AMonthsMovementsAddUpToItsChange_AndEachCohortStartsAtFullRevenue()
     {
-        var step = from account in Gen.Choose(0, 8)
-                   from day in Gen.Choose(0, 400)
-                   from kind in Gen.Elements(Enum.GetValues<RevenueMovementKind>())
-                   from amount in Gen.Frequency((3, Gen.Choose(1, 100_000).Select(i => (decimal)i)), (1, Gen.Elements(0.01m, 1_000_000_000_000m)))
-                   select (account, day, kind, amount);
+        var step = RandomLedgers.Step(accounts: 8, days: 400);
         Prop.ForAll(Gen.ListOf(step).ToArbitrary(), steps =>
         {
             var ledger = RandomLedgers.Valid(steps, new LocalDate(2025, 12, 1), account => account % 3 == 0 ? "EUR" : "USD");
