@@ -46,7 +46,7 @@ public sealed class ScorecardResolver
 
         // A stable sort keeps the given order among equal priorities.
         _selectors = [.. list.OrderByDescending(s => s.Item1.Priority)];
-        Indexed = [.. _byId.Values];
+        Indexed = [defaultScorecard, .. _byId.Values.Where(s => !ReferenceEquals(s, defaultScorecard))];
         _selectorIndex = [.. _selectors.Select(s => Array.IndexOf(Indexed, s.Scorecard))];
         Selectors = [.. _selectors.Select(s => s.Selector)];
     }
@@ -68,21 +68,13 @@ public sealed class ScorecardResolver
     public Scorecard Resolve(Account account)
     {
         ArgumentNullException.ThrowIfNull(account);
-        foreach (var (selector, scorecard) in _selectors)
-        {
-            if (selector.Matches(account))
-            {
-                return scorecard;
-            }
-        }
-
-        return Default;
+        return Indexed[ResolveIndex(account)];
     }
 
     /// <summary>Every scorecard, the default first: what <see cref="ResolveIndex"/> indexes.</summary>
     internal Scorecard[] Indexed { get; }
 
-    /// <summary>The index in <see cref="Indexed"/> of the scorecard <see cref="Resolve"/> gives.</summary>
+    /// <summary>The index in <see cref="Indexed"/> of the account's scorecard: the first selector by priority that matches it, else the default's, 0.</summary>
     internal int ResolveIndex(Account account)
     {
         var selectors = _selectors;

@@ -50,30 +50,35 @@ internal static class ColumnKernel
         Span<int> rows = stackalloc int[BlockRows];
         var table = new KeyTable(c.Signals, stackalloc int[KeyTable.SizeFor(c.Signals.Length)]);
         var n = 0;
-        for (var a = 0; a <= accounts.Length; a++)
+        for (var a = 0; a < accounts.Length; a++)
         {
-            if (a < accounts.Length && cards[a] == card)
-            {
-                rows[n++] = a;
-                if (n < BlockRows)
-                {
-                    continue;
-                }
-            }
-            else if (a < accounts.Length || n == 0)
+            if (cards[a] != card)
             {
                 continue;
             }
 
-            block.Load(accounts, rows[..n], table);
-            block.Compute(n);
-            var signals = block.Signals;
-            for (var r = 0; r < n; r++)
+            rows[n++] = a;
+            if (n == BlockRows)
             {
-                results[rows[r]] = Kernel.Finish(c, block.Value[r], block.Confidence[r], block.Invalid[r], null, margin, signals, BlockRows, r);
+                ScoreGathered(c, block, accounts, rows, table, results, margin);
+                n = 0;
             }
+        }
 
-            n = 0;
+        if (n > 0)
+        {
+            ScoreGathered(c, block, accounts, rows[..n], table, results, margin);
+        }
+    }
+
+    private static void ScoreGathered(CompiledScorecard c, scoped in Block block, ReadOnlySpan<Account> accounts, ReadOnlySpan<int> rows, scoped in KeyTable table, Span<HealthScore> results, double margin)
+    {
+        block.Load(accounts, rows, table);
+        block.Compute(rows.Length);
+        var signals = block.Signals;
+        for (var r = 0; r < rows.Length; r++)
+        {
+            results[rows[r]] = Kernel.Finish(c, block.Value[r], block.Confidence[r], block.Invalid[r], null, margin, signals, BlockRows, r);
         }
     }
 
@@ -237,8 +242,8 @@ internal static class ColumnKernel
 
                 if (licensed >= 0)
                 {
-                    // AccountSignals.Read: licensed seats follow Account.LicensedSeats (the contract's, else the signal).
-                    signals[(licensed * BlockRows) + r] = account.LicensedSeats ?? double.NaN;
+                    // Licensed seats follow Account.LicensedSeats (the contract's, else the signal), as for one account.
+                    signals[(licensed * BlockRows) + r] = AccountSignals.Read(account, WellKnownSignals.LicensedSeats);
                 }
             }
 
