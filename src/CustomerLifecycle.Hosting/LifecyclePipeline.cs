@@ -118,7 +118,7 @@ public sealed class LifecyclePipeline
 
         // The run as the ledger records it, kept here step by step, so the result needs no read-back (a read of the
         // newest dates would miss a rerun of an older one).
-        var steps = run.Steps.ToList();
+        var recorded = run;
         try
         {
             foreach (var step in _steps)
@@ -141,16 +141,7 @@ public sealed class LifecyclePipeline
 
                 if (!done)
                 {
-                    // As every ledger records it: a step completed again keeps its place.
-                    var index = steps.FindIndex(s => s.Step == record.Step);
-                    if (index >= 0)
-                    {
-                        steps[index] = record;
-                    }
-                    else
-                    {
-                        steps.Add(record);
-                    }
+                    recorded = recorded.WithStep(record);
                 }
             }
         }
@@ -174,14 +165,14 @@ public sealed class LifecyclePipeline
         if (!await _ledger.FinishAsync(_options.Name, day, owner, PipelineRunStatus.Succeeded, null, at, CancellationToken.None).ConfigureAwait(false))
         {
             // The lease ran out after the last step and another process holds the date now: it decides the outcome.
-            PipelineTelemetry.LeaseLost(_logger, _options.Name, day.ToString("uuuu-MM-dd", null), steps.Count > 0 ? steps[^1].Step : "none");
+            PipelineTelemetry.LeaseLost(_logger, _options.Name, day.ToString("uuuu-MM-dd", null), recorded.Steps.Count > 0 ? recorded.Steps[^1].Step : "none");
             PipelineTelemetry.Runs.Add(1, new KeyValuePair<string, object?>(PipelineTelemetry.OutcomeTag, "lease_lost"));
             return new PipelineRunResult(day, PipelineRunOutcome.LeaseLost, null, context);
         }
 
         PipelineTelemetry.Runs.Add(1, new KeyValuePair<string, object?>(PipelineTelemetry.OutcomeTag, "succeeded"));
         PipelineTelemetry.Succeeded(_logger, _options.Name, day.ToString("uuuu-MM-dd", null));
-        var finished = run with { Status = PipelineRunStatus.Succeeded, FinishedAt = at, LeaseUntil = at, Steps = steps, Error = null };
+        var finished = recorded with { Status = PipelineRunStatus.Succeeded, FinishedAt = at, LeaseUntil = at, Error = null };
         return new PipelineRunResult(day, PipelineRunOutcome.Succeeded, finished, context);
     }
 

@@ -101,4 +101,16 @@ public sealed record PipelineRunRecord(string Pipeline, LocalDate Date, Pipeline
     /// <param name="step">The step's name.</param>
     /// <returns>True when it did.</returns>
     public bool Completed(string step) => Steps.Any(s => s.Step == step);
+
+    /// <summary>
+    /// The run with a step completed: a step completed again (a rerun, or a resumed run rebuilding it) replaces its
+    /// earlier record in place; a new one goes last. Every ledger records steps this way.
+    /// </summary>
+    /// <param name="step">The step's record.</param>
+    /// <returns>The run with the step.</returns>
+    public PipelineRunRecord WithStep(PipelineStepRecord step)
+    {
+        ArgumentNullException.ThrowIfNull(step);
+        return this with { Steps = Completed(step.Step) ? [.. Steps.Select(s => s.Step == step.Step ? step : s)] : [.. Steps, step] };
+    }
 }

@@ -39,7 +39,7 @@ public sealed class InMemoryPipelineRunStore : IPipelineRunStore
                 return new(false);
             }
 
-            _runs[(pipeline, date)] = run with { LeaseUntil = now + lease, Steps = run.Completed(step.Step) ? [.. run.Steps.Select(s => s.Step == step.Step ? step : s)] : [.. run.Steps, step] };
+            _runs[(pipeline, date)] = run.WithStep(step) with { LeaseUntil = now + lease };
             return new(true);
         }
     }
