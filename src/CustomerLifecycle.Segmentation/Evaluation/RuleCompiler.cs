@@ -55,17 +55,20 @@ internal sealed class RuleCompiler(IReadOnlyDictionary<StageId, StageCategory> c
         var operands = new List<RuleOperand>();
         var left = Value(rule.Left, operands);
         var right = Value(rule.Right, operands);
-        var slot = Leaves.Count;
-        return Leaf(rule.Operator switch
-        {
-            ComparisonOperator.Equal => new ExpressionNode<EqualComparison>(left, right, operands, slot),
-            ComparisonOperator.NotEqual => new ExpressionNode<NotEqualComparison>(left, right, operands, slot),
-            ComparisonOperator.LessThan => new ExpressionNode<LessComparison>(left, right, operands, slot),
-            ComparisonOperator.LessThanOrEqual => new ExpressionNode<LessOrEqualComparison>(left, right, operands, slot),
-            ComparisonOperator.GreaterThan => new ExpressionNode<GreaterComparison>(left, right, operands, slot),
-            _ => new ExpressionNode<GreaterOrEqualComparison>(left, right, operands, slot),
-        });
+        return Leaf(WithComparison<ExpressionNodeFactory, LeafNode>(rule.Operator, new ExpressionNodeFactory(left, right, operands, Leaves.Count)));
     }
+
+    /// <summary>The one mapping from a comparison operator to the comparison a node is specialised for.</summary>
+    private static TResult WithComparison<TFactory, TResult>(ComparisonOperator comparison, TFactory factory)
+        where TFactory : IComparisonNodeFactory<TResult> => comparison switch
+        {
+            ComparisonOperator.Equal => factory.Create<EqualComparison>(),
+            ComparisonOperator.NotEqual => factory.Create<NotEqualComparison>(),
+            ComparisonOperator.LessThan => factory.Create<LessComparison>(),
+            ComparisonOperator.LessThanOrEqual => factory.Create<LessOrEqualComparison>(),
+            ComparisonOperator.GreaterThan => factory.Create<GreaterComparison>(),
+            _ => factory.Create<GreaterOrEqualComparison>(),
+        };
 
     /// <summary>An expression's node; <paramref name="operands"/> collects what it reads, each once, in input order.</summary>
     private static ValueNode Value(RuleExpression expression, List<RuleOperand> operands)
@@ -153,18 +156,30 @@ internal sealed class RuleCompiler(IReadOnlyDictionary<StageId, StageCategory> c
             where TReader : struct, ITextReader;
     }
 
+    private interface IComparisonNodeFactory<TResult>
+    {
+        TResult Create<TComparison>()
+            where TComparison : struct, IComparison;
+    }
+
     private readonly struct CompareFactory(ComparisonOperator comparison, double threshold, RuleOperand operand, int slot) : INumberNodeFactory<LeafNode>
     {
         public LeafNode Create<TReader>(TReader reader)
-            where TReader : struct, INumberReader => comparison switch
-            {
-                ComparisonOperator.Equal => new NumberNode<TReader, EqualComparison>(reader, threshold, operand, slot),
-                ComparisonOperator.NotEqual => new NumberNode<TReader, NotEqualComparison>(reader, threshold, operand, slot),
-                ComparisonOperator.LessThan => new NumberNode<TReader, LessComparison>(reader, threshold, operand, slot),
-                ComparisonOperator.LessThanOrEqual => new NumberNode<TReader, LessOrEqualComparison>(reader, threshold, operand, slot),
-                ComparisonOperator.GreaterThan => new NumberNode<TReader, GreaterComparison>(reader, threshold, operand, slot),
-                _ => new NumberNode<TReader, GreaterOrEqualComparison>(reader, threshold, operand, slot),
-            };
+            where TReader : struct, INumberReader =>
+            WithComparison<NumberNodeFactory<TReader>, LeafNode>(comparison, new NumberNodeFactory<TReader>(reader, threshold, operand, slot));
+    }
+
+    private readonly struct NumberNodeFactory<TReader>(TReader reader, double threshold, RuleOperand operand, int slot) : IComparisonNodeFactory<LeafNode>
+        where TReader : struct, INumberReader
+    {
+        public LeafNode Create<TComparison>()
+            where TComparison : struct, IComparison => new NumberNode<TReader, TComparison>(reader, threshold, operand, slot);
+    }
+
+    private readonly struct ExpressionNodeFactory(ValueNode left, ValueNode right, IReadOnlyList<RuleOperand> operands, int slot) : IComparisonNodeFactory<LeafNode>
+    {
+        public LeafNode Create<TComparison>()
+            where TComparison : struct, IComparison => new ExpressionNode<TComparison>(left, right, operands, slot);
     }
 
     private readonly struct InFactory(double[] values, RuleOperand operand, int slot) : INumberNodeFactory<LeafNode>

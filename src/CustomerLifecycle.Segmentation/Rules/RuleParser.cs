@@ -304,17 +304,14 @@ internal sealed class RuleParser
             case TokenKind.Name when IsKeyword("segment"):
                 return ParseReference();
             case TokenKind.Name when !IsAnyKeyword():
-                if (compared is not null && !IsOperand(start.Text))
-                {
-                    throw Error($"a number, a numeric field or '(' ({compared.Operand.Path} is a number)");
-                }
-
-                var operand = ParseOperand();
+                var operand = ParseOperand(compared is null ? null : NumberExpected(compared));
                 return operand.ValueType == RuleValueType.Number ? new OperandExpression(operand) : operand;
             default:
-                throw Error(compared is null ? ConditionStart : $"a number, a numeric field or '(' ({compared.Operand.Path} is a number)");
+                throw Error(compared is null ? ConditionStart : NumberExpected(compared));
         }
     }
+
+    private static string NumberExpected(OperandExpression compared) => $"a number, a numeric field or '(' ({compared.Operand.Path} is a number)";
 
     // -x is 0 - x: the same value for every x (the sign of a zero aside, which no comparison sees).
     private ArithmeticExpression Negate(Token at, RuleExpression expression)
@@ -322,9 +319,6 @@ internal sealed class RuleParser
         CheckDepth(at, expression.Depth + 1);
         return new ArithmeticExpression(new NumberExpression(0), ArithmeticOperator.Subtract, expression);
     }
-
-    private static bool IsOperand(string name) =>
-        name.StartsWith("signals.", StringComparison.Ordinal) || name == "health.change" || RuleOperand.ByPath.ContainsKey(name);
 
     private static string Describe(object term) => term switch
     {
@@ -348,7 +342,8 @@ internal sealed class RuleParser
         return new SegmentReferenceRule(name.Text);
     }
 
-    private RuleOperand ParseOperand()
+    /// <param name="unknown">What was expected, when the name is no field at all; the list of fields when null.</param>
+    private RuleOperand ParseOperand(string? unknown = null)
     {
         var name = _token;
         const string signalPrefix = "signals.";
@@ -385,7 +380,7 @@ internal sealed class RuleParser
             return operand;
         }
 
-        throw Error("a field: " + string.Join(", ", RuleOperand.ByPath.Keys) + ", health.change(days) or signals.name");
+        throw Error(unknown ?? "a field: " + string.Join(", ", RuleOperand.ByPath.Keys) + ", health.change(days) or signals.name");
     }
 
     private RuleValue ParseValue(RuleOperand operand)
