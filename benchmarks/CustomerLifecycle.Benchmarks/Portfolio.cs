@@ -93,12 +93,16 @@ internal static class Portfolio
         return builder.ToSignalSet();
     }
 
+    /// <summary>The account of row <paramref name="i"/>.</summary>
+    public static Account Account(int i, ReadOnlySpan<double> row) =>
+        new() { Id = new AccountId("acct-" + i), Name = "Account " + i, Signals = Signals(row) };
+
     public static Account[] Accounts(double[][] values)
     {
         var accounts = new Account[values.Length];
         for (var i = 0; i < values.Length; i++)
         {
-            accounts[i] = new Account { Id = new AccountId("acct-" + i), Name = "Account " + i, Signals = Signals(values[i]) };
+            accounts[i] = Account(i, values[i]);
         }
 
         return accounts;

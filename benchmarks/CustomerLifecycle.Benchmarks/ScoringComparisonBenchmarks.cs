@@ -260,7 +260,7 @@ internal static class ScoringData
                 row[k] = columns[k][i];
             }
 
-            accounts[i] = new Account { Id = new AccountId("acct-" + i), Name = "Account " + i, Signals = Portfolio.Signals(row) };
+            accounts[i] = Portfolio.Account(i, row);
         }
 
         return accounts;
