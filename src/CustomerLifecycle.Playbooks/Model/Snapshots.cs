@@ -90,7 +90,7 @@ public sealed class PortfolioSnapshot
     public IReadOnlySet<AccountId> Removed { get; }
 
     /// <summary>The accounts.</summary>
-    public IEnumerable<AccountSnapshot> Accounts => _ordered;
+    public IEnumerable<AccountSnapshot> Accounts => _accounts.Values;
 
     /// <summary>The number of accounts.</summary>
     public int Count => _accounts.Count;
