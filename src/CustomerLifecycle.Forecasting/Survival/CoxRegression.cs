@@ -333,7 +333,7 @@ public static class CoxRegression
             robust = fit.RobustVariance(beta, variance);
         }
 
-        var proportional = options.TestProportionalHazards ? fit.ProportionalHazards(beta, TimeFunction(time, status, options.TimeTransform), names, options.TimeTransform) : null;
+        var proportional = options.TestProportionalHazards ? fit.ProportionalHazards(beta, TimeFunction([.. observations], time, status, options.TimeTransform), names, options.TimeTransform) : null;
 
         var z = Statistics.NormalQuantile(1 - ((1 - options.ConfidenceLevel) / 2));
         var coefficients = new CoxCoefficient[p];
@@ -386,12 +386,10 @@ public static class CoxRegression
     }
 
     // g(t) for each subject, centred on its mean over the events (R's cox.zph).
-    private static double[] TimeFunction(double[] time, bool[] status, CoxTimeTransform transform)
+    private static double[] TimeFunction(SurvivalObservation[] observations, double[] time, bool[] status, CoxTimeTransform transform)
     {
         var n = time.Length;
         var g = new double[n];
-        var sorted = (double[])time.Clone();
-        Array.Sort(sorted);
         switch (transform)
         {
             case CoxTimeTransform.Identity:
@@ -405,6 +403,8 @@ public static class CoxRegression
 
                 break;
             case CoxTimeTransform.Rank:
+                var sorted = (double[])time.Clone();
+                Array.Sort(sorted);
                 for (var i = 0; i < n; i++)
                 {
                     // The average of the ranks the time's ties share: (first + last) / 2, counting from 1.
@@ -415,40 +415,14 @@ public static class CoxRegression
 
                 break;
             default:
-            {
-                // 1 − S(t−), with S the pooled Kaplan–Meier curve: the product over event times before t.
-                var eventsAt = new Dictionary<double, int>();
+                // 1 − S(t−), with S the pooled Kaplan–Meier curve: its value just before t.
+                var curve = KaplanMeier.Fit(observations);
                 for (var i = 0; i < n; i++)
                 {
-                    if (status[i])
-                    {
-                        eventsAt[time[i]] = eventsAt.GetValueOrDefault(time[i]) + 1;
-                    }
-                }
-
-                var survivalBefore = new Dictionary<double, double>();
-                var survival = 1.0;
-                for (var i = 0; i < n;)
-                {
-                    var t = sorted[i];
-                    var j = i;
-                    while (j < n && sorted[j] == t)
-                    {
-                        j++;
-                    }
-
-                    survivalBefore[t] = survival;
-                    survival *= 1 - ((double)eventsAt.GetValueOrDefault(t) / (n - i));
-                    i = j;
-                }
-
-                for (var i = 0; i < n; i++)
-                {
-                    g[i] = 1 - survivalBefore[time[i]];
+                    g[i] = 1 - curve.SurvivalAt(Math.BitDecrement(time[i]));
                 }
 
                 break;
-            }
         }
 
         double sum = 0;
