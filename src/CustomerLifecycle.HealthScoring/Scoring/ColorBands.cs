@@ -66,7 +66,10 @@ public readonly record struct ColorBands
     /// <summary>Whether a score with this confidence gets a color (round-off in the sum of shares does not count against it).</summary>
     /// <param name="confidence">The score's confidence.</param>
     /// <returns>True when it does.</returns>
-    public bool Colors(double confidence) => confidence >= MinimumConfidence - 1e-9;
+    public bool Colors(double confidence) => confidence >= MinimumConfidence - ConfidenceRoundOff;
+
+    /// <summary>How far below the minimum a confidence may land by round-off alone and still color.</summary>
+    internal const double ConfidenceRoundOff = 1e-9;
 
     /// <summary>The color of a score.</summary>
     /// <param name="score">A score from 0 to 100.</param>

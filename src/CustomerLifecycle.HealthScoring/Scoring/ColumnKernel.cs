@@ -29,8 +29,7 @@ internal static class ColumnKernel
         for (var start = from; start < to; start += BlockRows)
         {
             var n = Math.Min(BlockRows, to - start);
-            block.Load(start, n);
-            block.Compute(n);
+            block.Compute(n, block.Load(start, n));
             var signals = block.Signals;
             for (var r = 0; r < n; r++)
             {
@@ -74,7 +73,7 @@ internal static class ColumnKernel
     private static void ScoreGathered(CompiledScorecard c, scoped in Block block, ReadOnlySpan<Account> accounts, ReadOnlySpan<int> rows, scoped in KeyTable table, Span<HealthScore> results, double margin)
     {
         block.Load(accounts, rows, table);
-        block.Compute(rows.Length);
+        block.Compute(rows.Length, source: -1);
         var signals = block.Signals;
         for (var r = 0; r < rows.Length; r++)
         {
@@ -86,28 +85,20 @@ internal static class ColumnKernel
     public static void Score(CompiledScorecard c, SignalMatrix matrix, int from, int to, Span<double> scores, Span<HealthColor?> colors)
     {
         var bands = c.Scorecard.ColorBands;
-        double red = bands.RedBelow, green = bands.GreenAtOrAbove;
         var gated = bands.MinimumConfidence > 0;
         var rules = c.Rules;
         using var block = new Block(c, matrix, details: false);
         for (var start = from; start < to; start += BlockRows)
         {
             var n = Math.Min(BlockRows, to - start);
-            block.Load(start, n);
-            block.Compute(n);
+            var source = block.Load(start, n);
+            block.Compute(n, source);
             var value = block.Value[..n];
-            var s = scores.Slice(start - from, n);
             var k = colors.Slice(start - from, n);
-            value.CopyTo(s);
+            value.CopyTo(scores.Slice(start - from, n));
             if (rules.Length == 0)
             {
-                for (var r = 0; r < value.Length; r++)
-                {
-                    // ColorBands.ColorOf without a branch on the score: NaN has no color, Red is below red, Green at
-                    // or above green (every comparison with NaN is false).
-                    var v = value[r];
-                    k[r] = gated && !bands.Colors(block.Confidence[r]) ? null : Colors[(double.IsNaN(v) ? 0 : 1) + (v >= red ? 1 : 0) + (v >= green ? 1 : 0)];
-                }
+                ColorsOf(value, block.Confidence, gated, bands, k);
             }
             else
             {
@@ -120,20 +111,68 @@ internal static class ColumnKernel
         }
     }
 
+    /// <summary>
+    /// The colors of scores without critical rules, <see cref="ColorBands.ColorOf(double)"/> per row and withheld below the
+    /// minimum confidence when <paramref name="gated"/>: a vector at a time where a nullable color is laid out as
+    /// the runtime lays it out today (checked once), a row at a time otherwise.
+    /// </summary>
+    private static void ColorsOf(ReadOnlySpan<double> value, ReadOnlySpan<double> confidence, bool gated, ColorBands bands, Span<HealthColor?> colors)
+    {
+        double red = bands.RedBelow, green = bands.GreenAtOrAbove;
+        var vectorized = 0;
+        if (NullableColorBits.Hold && Vector.IsHardwareAccelerated)
+        {
+            // HasValue in the low byte, the color in the high half: Red 0, Yellow 1, Green 2.
+            vectorized = value.Length - (value.Length % Vector<double>.Count);
+            var values = MemoryMarshal.Cast<double, Vector<double>>(value[..vectorized]);
+            var confidences = MemoryMarshal.Cast<double, Vector<double>>(confidence[..vectorized]);
+            var bits = MemoryMarshal.Cast<long, Vector<long>>(MemoryMarshal.CreateSpan(ref Unsafe.As<HealthColor?, long>(ref MemoryMarshal.GetReference(colors)), vectorized));
+            Vector<double> redV = new(red), greenV = new(green), minimum = new(bands.MinimumConfidence - ColorBands.ConfidenceRoundOff);
+            var hasValue = Vector<long>.One;
+            for (var i = 0; i < values.Length; i++)
+            {
+                var v = values[i];
+                var colored = Vector.Equals(v, v);
+                if (gated)
+                {
+                    colored &= Vector.GreaterThanOrEqual(confidences[i], minimum);
+                }
+
+                // Each comparison is −1 where it holds: minus their sum is 0, 1 or 2.
+                var color = -(Vector.GreaterThanOrEqual(v, redV) + Vector.GreaterThanOrEqual(v, greenV));
+                bits[i] = colored & (hasValue | Vector.ShiftLeft(color, 32));
+            }
+        }
+
+        for (var r = vectorized; r < value.Length; r++)
+        {
+            // ColorBands.ColorOf without a branch on the score: NaN has no color, Red is below red, Green at or above
+            // green (every comparison with NaN is false).
+            var v = value[r];
+            colors[r] = gated && !bands.Colors(confidence[r]) ? null : Colors[(double.IsNaN(v) ? 0 : 1) + (v >= red ? 1 : 0) + (v >= green ? 1 : 0)];
+        }
+    }
+
     /// <summary>The working memory of one block and the arithmetic that fills it.</summary>
-    private ref struct Block
+    private readonly ref struct Block
     {
         private readonly CompiledScorecard _c;
         private readonly double[]?[] _columns;
         private readonly ulong[]?[] _written;
         private readonly bool _details;
         private readonly bool _confidence;
+        private readonly bool _readsColumns;
         private readonly double[] _doubles;
         private readonly int[] _ints;
-        private readonly Span<double> _measure;
-        private readonly Span<double> _sum;
-        private readonly Span<double> _sumW;
-        private readonly Span<double> _inputs;
+
+        // Where each region starts in _doubles: the signals (BlockRows per signal), the leaf's measure, each node's sum
+        // and weight, the root's value, the confidence, then the custom factors' inputs.
+        private readonly int _measureAt;
+        private readonly int _sumAt;
+        private readonly int _sumWAt;
+        private readonly int _valueAt;
+        private readonly int _confidenceAt;
+        private readonly int _inputsAt;
 
         /// <param name="c">The scorecard.</param>
         /// <param name="matrix">The signals; null when they come from accounts.</param>
@@ -143,9 +182,22 @@ internal static class ColumnKernel
             _c = c;
             _details = details;
             _confidence = details || c.Scorecard.ColorBands.MinimumConfidence > 0;
+
+            // Without invalid signals to count or critical rules to read them, a whole block's factors read the
+            // matrix's columns where they are instead of a copy.
+            _readsColumns = matrix is not null && !details && c.Rules.Length == 0;
             var keys = c.Signals;
             _columns = ArrayPool<double[]?>.Shared.Rent(keys.Length);
             _written = ArrayPool<ulong[]?>.Shared.Rent(keys.Length);
+            var blocks = keys.Length + 1 + (2 * c.NodeCount) + 2;
+            _doubles = ArrayPool<double>.Shared.Rent((blocks * BlockRows) + c.MaxInputs);
+            _ints = ArrayPool<int>.Shared.Rent(BlockRows);
+            _measureAt = keys.Length * BlockRows;
+            _sumAt = _measureAt + BlockRows;
+            _sumWAt = _sumAt + (c.NodeCount * BlockRows);
+            _valueAt = _sumWAt + (c.NodeCount * BlockRows);
+            _confidenceAt = _valueAt + BlockRows;
+            _inputsAt = _confidenceAt + BlockRows;
             for (var j = 0; j < keys.Length; j++)
             {
                 if (matrix is not null
@@ -160,40 +212,28 @@ internal static class ColumnKernel
                 {
                     _columns[j] = null;
                     _written[j] = null;
+
+                    // A signal the matrix lacks is missing in every row, whichever way the block is read.
+                    Signals.Slice(j * BlockRows, BlockRows).Fill(double.NaN);
                 }
             }
-
-            // Signals, the leaf's measure, each node's sum and weight, the root's value and the confidence, then
-            // the custom factors' inputs.
-            var blocks = keys.Length + 1 + (2 * c.NodeCount) + 2;
-            _doubles = ArrayPool<double>.Shared.Rent((blocks * BlockRows) + c.MaxInputs);
-            _ints = ArrayPool<int>.Shared.Rent(BlockRows);
-            var all = _doubles.AsSpan();
-            Signals = all[..(keys.Length * BlockRows)];
-            all = all[Signals.Length..];
-            _measure = all[..BlockRows];
-            _sum = all.Slice(BlockRows, c.NodeCount * BlockRows);
-            _sumW = all.Slice(BlockRows + _sum.Length, c.NodeCount * BlockRows);
-            all = all[(BlockRows + (2 * _sum.Length))..];
-            Value = all[..BlockRows];
-            Confidence = all.Slice(BlockRows, BlockRows);
-            _inputs = all.Slice(2 * BlockRows, c.MaxInputs);
-            Invalid = _ints.AsSpan(0, BlockRows);
         }
 
-        /// <summary>The block's signals, non-finite cells as NaN: signal <c>j</c> of row <c>r</c> at <c>j * BlockRows + r</c>.</summary>
-        public Span<double> Signals { get; }
+        /// <summary>The block's copy of its signals, non-finite cells as NaN: signal <c>j</c> of row <c>r</c> at <c>j * BlockRows + r</c>.</summary>
+        public Span<double> Signals => _doubles.AsSpan(0, _measureAt);
 
         /// <summary>The root's value per row, round-off removed; NaN when not applicable.</summary>
-        public Span<double> Value { get; }
+        public Span<double> Value => _doubles.AsSpan(_valueAt, BlockRows);
 
-        /// <summary>The share of weight measured, per row; summed only with details.</summary>
-        public Span<double> Confidence { get; }
+        /// <summary>The share of weight measured, per row; summed only with details or colors gated by confidence.</summary>
+        public Span<double> Confidence => _doubles.AsSpan(_confidenceAt, BlockRows);
 
         /// <summary>Invalid (written but not finite) signals per row; counted only with details.</summary>
-        public Span<int> Invalid { get; }
+        public Span<int> Invalid => _ints.AsSpan(0, BlockRows);
 
-        public readonly void Dispose()
+        private Span<double> Measure => _doubles.AsSpan(_measureAt, BlockRows);
+
+        public void Dispose()
         {
             ArrayPool<double>.Shared.Return(_doubles);
             ArrayPool<int>.Shared.Return(_ints);
@@ -201,9 +241,21 @@ internal static class ColumnKernel
             ArrayPool<ulong[]?>.Shared.Return(_written, clearArray: true);
         }
 
-        /// <summary>Loads rows <paramref name="start"/> to start + <paramref name="n"/> of the matrix; rows past <paramref name="n"/> are padding (NaN).</summary>
-        public readonly void Load(int start, int n)
+        /// <summary>
+        /// Loads rows <paramref name="start"/> to start + <paramref name="n"/> of the matrix; rows past
+        /// <paramref name="n"/> are padding (NaN).
+        /// </summary>
+        /// <returns>
+        /// The row at which the factors read the matrix's columns themselves (a whole block with nothing to count),
+        /// or −1 when the block holds a copy in <see cref="Signals"/>.
+        /// </returns>
+        public int Load(int start, int n)
         {
+            if (_readsColumns && n == BlockRows)
+            {
+                return start;
+            }
+
             if (_details)
             {
                 Invalid.Clear();
@@ -213,6 +265,8 @@ internal static class ColumnKernel
             {
                 LoadSignal(j, start, n);
             }
+
+            return -1;
         }
 
         /// <summary>
@@ -220,7 +274,7 @@ internal static class ColumnKernel
         /// each account's own keys and values, each key found in <paramref name="table"/> by its hash, with no search
         /// in the account's set. Account signals are finite, so only a custom factor's infinite measure counts as invalid.
         /// </summary>
-        public readonly void Load(ReadOnlySpan<Account> accounts, ReadOnlySpan<int> rows, in KeyTable table)
+        public void Load(ReadOnlySpan<Account> accounts, ReadOnlySpan<int> rows, in KeyTable table)
         {
             var signals = Signals;
             signals.Fill(double.NaN);
@@ -253,8 +307,11 @@ internal static class ColumnKernel
             }
         }
 
-        /// <summary>Fills <see cref="Value"/> and <see cref="Confidence"/> from the loaded block, whose first <paramref name="n"/> rows are real.</summary>
-        public readonly void Compute(int n)
+        /// <summary>
+        /// Fills <see cref="Value"/> and <see cref="Confidence"/> from the loaded block, whose first <paramref name="n"/>
+        /// rows are real; <paramref name="source"/> is what <see cref="Load(int, int)"/> returned (−1 after the accounts' load).
+        /// </summary>
+        public void Compute(int n, int source)
         {
             var c = _c;
             if (_confidence)
@@ -263,29 +320,32 @@ internal static class ColumnKernel
             }
 
             var parent = c.Parent;
-            var weight = c.Weight;
             var leafOfNode = c.LeafOfNode;
             for (var node = 0; node < parent.Length; node++)
             {
                 if (leafOfNode[node] < 0)
                 {
-                    _sum.Slice(node * BlockRows, BlockRows).Clear();
-                    _sumW.Slice(node * BlockRows, BlockRows).Clear();
+                    _doubles.AsSpan(_sumAt + (node * BlockRows), BlockRows).Clear();
+                    _doubles.AsSpan(_sumWAt + (node * BlockRows), BlockRows).Clear();
                 }
             }
 
             for (var node = 0; node < parent.Length; node++)
             {
-                var p = parent[node];
-                var target = p >= 0 ? new Target(_sum.Slice(p * BlockRows, BlockRows), _sumW.Slice(p * BlockRows, BlockRows), weight[node]) : Target.Root(Value, c.Scorecard.ColorBands);
                 var leaf = leafOfNode[node];
+                var p = parent[node];
                 if (leaf >= 0)
                 {
-                    Leaf(leaf, n, target);
+                    // The root is a group, so every factor has a parent.
+                    Leaf(leaf, n, source, new Sums(_doubles, _sumAt + (p * BlockRows), _sumWAt + (p * BlockRows), c.Weight[node]));
+                }
+                else if (p >= 0)
+                {
+                    Group(node, new Sums(_doubles, _sumAt + (p * BlockRows), _sumWAt + (p * BlockRows), c.Weight[node]));
                 }
                 else
                 {
-                    Group(_sum.Slice(node * BlockRows, BlockRows), _sumW.Slice(node * BlockRows, BlockRows), target);
+                    Root(node);
                 }
             }
         }
@@ -340,85 +400,73 @@ internal static class ColumnKernel
             }
         }
 
-        private readonly void Leaf(int leaf, int n, Target target)
+        /// <summary>Where signal <paramref name="j"/>'s block of values is: the matrix's column at <paramref name="source"/>, or the block's copy.</summary>
+        private readonly Cells Source(int j, int source) =>
+            source >= 0 && _columns[j] is { } column ? new Cells(column, source) : new Cells(_doubles, j * BlockRows);
+
+        private readonly void Leaf(int leaf, int n, int source, Sums sums)
         {
             var c = _c;
             ref readonly var plan = ref c.Plans[leaf];
-            ReadOnlySpan<double> measure;
+            ref var confidence = ref _confidence ? ref new Cells(_doubles, _confidenceAt).Ref : ref Unsafe.NullRef<double>();
+            var bands = plan.MapKind == PointMappingKind.Bands;
             switch (plan.Kind)
             {
                 case FactorKind.Signal:
-                    measure = Signals.Slice(plan.In0 * BlockRows, BlockRows);
+                    ref var signal = ref Source(plan.In0, source).Ref;
+                    if (bands)
+                    {
+                        Run<SignalMeasure, BandsMap>(ref signal, ref signal, c, in plan, sums, ref confidence);
+                    }
+                    else
+                    {
+                        Run<SignalMeasure, LinearMap>(ref signal, ref signal, c, in plan, sums, ref confidence);
+                    }
+
                     break;
                 case FactorKind.Ratio:
-                    var numerator = MemoryMarshal.Cast<double, Vector<double>>(Signals.Slice(plan.In0 * BlockRows, BlockRows));
-                    var denominator = MemoryMarshal.Cast<double, Vector<double>>(Signals.Slice(plan.In1 * BlockRows, BlockRows));
-                    var ratio = MemoryMarshal.Cast<double, Vector<double>>(_measure);
-                    var nan = new Vector<double>(double.NaN);
-                    for (var i = 0; i < ratio.Length; i++)
+                    ref var numerator = ref Source(plan.In0, source).Ref;
+                    ref var denominator = ref Source(plan.In1, source).Ref;
+                    if (bands)
                     {
-                        // RatioFactor.Ratio: NaN unless the denominator is positive.
-                        ratio[i] = Vector.ConditionalSelect(Vector.GreaterThan(denominator[i], Vector<double>.Zero), numerator[i] / denominator[i], nan);
+                        Run<RatioMeasure, BandsMap>(ref numerator, ref denominator, c, in plan, sums, ref confidence);
+                    }
+                    else
+                    {
+                        Run<RatioMeasure, LinearMap>(ref numerator, ref denominator, c, in plan, sums, ref confidence);
                     }
 
-                    measure = _measure;
                     break;
                 default:
-                    Custom(leaf, n);
-                    measure = _measure;
+                    Custom(leaf, n, source);
+                    ref var measured = ref new Cells(_doubles, _measureAt).Ref;
+                    if (bands)
+                    {
+                        Run<MeasuredValues, BandsMap>(ref measured, ref measured, c, in plan, sums, ref confidence);
+                    }
+                    else
+                    {
+                        Run<MeasuredValues, LinearMap>(ref measured, ref measured, c, in plan, sums, ref confidence);
+                    }
+
                     break;
-            }
-
-            var xs = c.X.AsSpan(plan.XOffset, plan.XCount);
-            var slopes = c.Slopes.AsSpan(plan.XOffset, plan.XCount);
-            var ys = c.Y.AsSpan(plan.YOffset, plan.MapKind == PointMappingKind.Bands ? plan.XCount + 1 : plan.XCount);
-            var missing = new Vector<double>(plan.Policy is MissingDataPolicy.Neutral or MissingDataPolicy.Zero ? plan.Neutral : double.NaN);
-            var share = new Vector<double>(plan.Share);
-            var values = MemoryMarshal.Cast<double, Vector<double>>(measure);
-            var confidence = MemoryMarshal.Cast<double, Vector<double>>(Confidence);
-            var details = _confidence;
-            if (plan.MapKind == PointMappingKind.Bands)
-            {
-                for (var i = 0; i < values.Length; i++)
-                {
-                    var v = values[i];
-                    var measured = Vector.Equals(v, v);
-                    if (details)
-                    {
-                        confidence[i] += Vector.ConditionalSelect(measured, share, Vector<double>.Zero);
-                    }
-
-                    target.Add(i, Vector.ConditionalSelect(measured, MapBands(v, xs, ys), missing));
-                }
-            }
-            else
-            {
-                for (var i = 0; i < values.Length; i++)
-                {
-                    var v = values[i];
-                    var measured = Vector.Equals(v, v);
-                    if (details)
-                    {
-                        confidence[i] += Vector.ConditionalSelect(measured, share, Vector<double>.Zero);
-                    }
-
-                    target.Add(i, Vector.ConditionalSelect(measured, MapLinear(v, xs, slopes, ys), missing));
-                }
             }
         }
 
-        private readonly void Custom(int leaf, int n)
+        private readonly void Custom(int leaf, int n, int source)
         {
             var c = _c;
             var factor = c.Factor[leaf];
             var count = c.InputCount[leaf];
             var offset = c.InputOffset[leaf];
-            var inputs = _inputs[..count];
+            var inputs = _doubles.AsSpan(_inputsAt, count);
+            var measure = Measure;
             for (var r = 0; r < n; r++)
             {
                 for (var k = 0; k < count; k++)
                 {
-                    inputs[k] = Signals[(c.LeafInputs[offset + k] * BlockRows) + r];
+                    var v = Source(c.LeafInputs[offset + k], source).At(r);
+                    inputs[k] = double.IsFinite(v) ? v : double.NaN;
                 }
 
                 var m = factor.Measure(inputs);
@@ -432,55 +480,247 @@ internal static class ColumnKernel
                     m = double.NaN;
                 }
 
-                _measure[r] = m;
+                measure[r] = m;
             }
 
-            _measure[n..].Fill(double.NaN);
+            measure[n..].Fill(double.NaN);
         }
 
-        private static void Group(Span<double> sum, Span<double> sumW, Target target)
+        /// <summary>
+        /// One factor over the block: measured where its measure holds a value, mapped to points, else the missing-data
+        /// value; its share added to the confidence where measured (unless <paramref name="confidence"/> is a null
+        /// reference), and its weighted points to its parent's sums where there are points. The same operations per lane
+        /// as <see cref="Kernel.Compute"/> per row. Not inlined: each kind of factor gets a loop of its own, with its
+        /// references in registers.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static void Run<TMeasure, TMap>(ref double first, ref double second, CompiledScorecard c, in LeafPlan plan, Sums sums, ref double confidence)
+            where TMeasure : struct, IMeasure
+            where TMap : struct, IMap
         {
-            var s = MemoryMarshal.Cast<double, Vector<double>>(sum);
-            var w = MemoryMarshal.Cast<double, Vector<double>>(sumW);
+            var missing = plan.Policy is MissingDataPolicy.Neutral or MissingDataPolicy.Zero ? plan.Neutral : double.NaN;
+            var missingV = new Vector<double>(missing);
+
+            // A number for a missing measure (neutral or zero) makes the factor count in every row.
+            var always = double.IsNaN(missing) ? Vector<long>.Zero : Vector<long>.AllBitsSet;
+            var share = new Vector<double>(plan.Share);
+            var weight = new Vector<double>(sums.Weight);
+            ref var xs = ref c.X[plan.XOffset];
+            ref var ys = ref c.Y[plan.YOffset];
+            ref var slopes = ref c.Slopes[plan.XOffset];
+            var count = plan.XCount;
+            ref var sum = ref sums.Sum;
+            ref var sumW = ref sums.SumW;
+            var withConfidence = !Unsafe.IsNullRef(ref confidence);
+            for (nuint i = 0; i < BlockRows; i += (nuint)Vector<double>.Count)
+            {
+                var v = TMeasure.Load(ref first, ref second, i, out var measured);
+                var value = Vector.ConditionalSelect(measured, TMap.Map(v, ref xs, ref ys, ref slopes, count), missingV);
+                if (withConfidence)
+                {
+                    Vector.StoreUnsafe(Vector.LoadUnsafe(ref confidence, i) + (Vector.AsVectorDouble(measured) & share), ref confidence, i);
+                }
+
+                // Adding zero leaves a sum as it is, so lanes without a value match the row kernel, which skips them.
+                var applicable = Vector.AsVectorDouble(measured | always);
+                Vector.StoreUnsafe(Vector.LoadUnsafe(ref sum, i) + ((weight * value) & applicable), ref sum, i);
+                Vector.StoreUnsafe(Vector.LoadUnsafe(ref sumW, i) + (weight & applicable), ref sumW, i);
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private readonly void Group(int node, Sums parent)
+        {
+            ref var sum = ref new Cells(_doubles, _sumAt + (node * BlockRows)).Ref;
+            ref var sumW = ref new Cells(_doubles, _sumWAt + (node * BlockRows)).Ref;
+            ref var parentSum = ref parent.Sum;
+            ref var parentSumW = ref parent.SumW;
+            var weight = new Vector<double>(parent.Weight);
             var nan = new Vector<double>(double.NaN);
-            for (var i = 0; i < s.Length; i++)
+            for (nuint i = 0; i < BlockRows; i += (nuint)Vector<double>.Count)
             {
                 // A group averages its applicable children; with none it is not applicable itself.
-                target.Add(i, Vector.ConditionalSelect(Vector.GreaterThan(w[i], Vector<double>.Zero), s[i] / w[i], nan));
+                var w = Vector.LoadUnsafe(ref sumW, i);
+                var value = Vector.ConditionalSelect(Vector.GreaterThan(w, Vector<double>.Zero), Vector.LoadUnsafe(ref sum, i) / w, nan);
+                var applicable = Vector.Equals(value, value);
+                Vector.StoreUnsafe(Vector.LoadUnsafe(ref parentSum, i) + Vector.ConditionalSelect(applicable, weight * value, Vector<double>.Zero), ref parentSum, i);
+                Vector.StoreUnsafe(Vector.LoadUnsafe(ref parentSumW, i) + Vector.ConditionalSelect(applicable, weight, Vector<double>.Zero), ref parentSumW, i);
             }
         }
 
-        /// <summary>PointMapping.Map for bands, per lane: the points of the last threshold the value reaches.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static Vector<double> MapBands(Vector<double> v, ReadOnlySpan<double> xs, ReadOnlySpan<double> ys)
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private readonly void Root(int node)
         {
-            var points = new Vector<double>(ys[0]);
-            for (var k = 0; k < xs.Length; k++)
+            ref var sum = ref new Cells(_doubles, _sumAt + (node * BlockRows)).Ref;
+            ref var sumW = ref new Cells(_doubles, _sumWAt + (node * BlockRows)).Ref;
+            ref var result = ref new Cells(_doubles, _valueAt).Ref;
+            var bands = _c.Scorecard.ColorBands;
+            Vector<double> red = new(bands.RedBelow), green = new(bands.GreenAtOrAbove), nan = new(double.NaN);
+            for (nuint i = 0; i < BlockRows; i += (nuint)Vector<double>.Count)
             {
-                points = Vector.ConditionalSelect(Vector.GreaterThanOrEqual(v, new Vector<double>(xs[k])), new Vector<double>(ys[k + 1]), points);
+                var w = Vector.LoadUnsafe(ref sumW, i);
+                var value = Vector.ConditionalSelect(Vector.GreaterThan(w, Vector<double>.Zero), Vector.LoadUnsafe(ref sum, i) / w, nan);
+                Vector.StoreUnsafe(OnEdges(WithoutRoundOff(value), red, green), ref result, i);
+            }
+        }
+    }
+
+    /// <summary>
+    /// A block of <see cref="BlockRows"/> cells of an array from an offset, read through references without bounds
+    /// checks: the bounds are checked once, here.
+    /// </summary>
+    private readonly struct Cells
+    {
+        private readonly double[] _array;
+        private readonly int _offset;
+
+        public Cells(double[] array, int offset)
+        {
+            if ((uint)offset > (uint)(array.Length - BlockRows))
+            {
+                throw new InvalidOperationException($"A block of {BlockRows} cells from {offset} does not fit in {array.Length}.");
+            }
+
+            _array = array;
+            _offset = offset;
+        }
+
+        public ref double Ref => ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_array), _offset);
+
+        public double At(int row) => _array[_offset + row];
+    }
+
+    /// <summary>A parent's running sums, which a child adds its weighted value to.</summary>
+    private readonly struct Sums(double[] array, int sumAt, int sumWAt, double weight)
+    {
+        private readonly Cells _sum = new(array, sumAt);
+        private readonly Cells _sumW = new(array, sumWAt);
+
+        public double Weight => weight;
+
+        public ref double Sum => ref _sum.Ref;
+
+        public ref double SumW => ref _sumW.Ref;
+    }
+
+    /// <summary>A factor's measure, a vector of rows at a time.</summary>
+    private interface IMeasure
+    {
+        /// <summary>The measure of rows <paramref name="i"/> on, from one or two inputs; <paramref name="measured"/> is all ones in the lanes that hold a value.</summary>
+        static abstract Vector<double> Load(ref double first, ref double second, nuint i, out Vector<long> measured);
+    }
+
+    /// <summary>A signal factor: the signal itself, measured where it is finite (the matrix's cells may be NaN or infinite).</summary>
+    private readonly struct SignalMeasure : IMeasure
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector<double> Load(ref double first, ref double second, nuint i, out Vector<long> measured)
+        {
+            var v = Vector.LoadUnsafe(ref first, i);
+
+            // v - v is 0 for a finite v and NaN for NaN or an infinity.
+            measured = Vector.Equals(v - v, Vector<double>.Zero);
+            return v;
+        }
+    }
+
+    /// <summary>RatioFactor.Ratio per lane: measured where both signals are finite and the denominator positive.</summary>
+    private readonly struct RatioMeasure : IMeasure
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector<double> Load(ref double first, ref double second, nuint i, out Vector<long> measured)
+        {
+            var n = Vector.LoadUnsafe(ref first, i);
+            var d = Vector.LoadUnsafe(ref second, i);
+            measured = Vector.Equals(n - n, Vector<double>.Zero)
+                & Vector.GreaterThan(d, Vector<double>.Zero)
+                & Vector.LessThan(d, new Vector<double>(double.PositiveInfinity));
+            return n / d;
+        }
+    }
+
+    /// <summary>A custom factor's measures, computed row by row beforehand: NaN where not measured.</summary>
+    private readonly struct MeasuredValues : IMeasure
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector<double> Load(ref double first, ref double second, nuint i, out Vector<long> measured)
+        {
+            var v = Vector.LoadUnsafe(ref first, i);
+            measured = Vector.Equals(v, v);
+            return v;
+        }
+    }
+
+    /// <summary>A factor's point mapping, per lane.</summary>
+    private interface IMap
+    {
+        /// <summary>The points of <paramref name="v"/> over <paramref name="count"/> knots from <paramref name="xs"/> (points from <paramref name="ys"/>, slopes aligned with the knots).</summary>
+        static abstract Vector<double> Map(Vector<double> v, ref double xs, ref double ys, ref double slopes, int count);
+    }
+
+    /// <summary>PointMapping.Map for bands, per lane: the points of the last threshold the value reaches.</summary>
+    private readonly struct BandsMap : IMap
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector<double> Map(Vector<double> v, ref double xs, ref double ys, ref double slopes, int count)
+        {
+            var points = new Vector<double>(ys);
+            for (var k = 0; k < count; k++)
+            {
+                points = Vector.ConditionalSelect(Vector.GreaterThanOrEqual(v, new Vector<double>(Unsafe.Add(ref xs, k))), new Vector<double>(Unsafe.Add(ref ys, k + 1)), points);
             }
 
             return points;
         }
+    }
 
-        /// <summary>PointMapping.Map for knots, per lane: the same segment (closed on the left) and the same formula.</summary>
+    /// <summary>PointMapping.Map for knots, per lane: the same segment (closed on the left) and the same formula.</summary>
+    private readonly struct LinearMap : IMap
+    {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static Vector<double> MapLinear(Vector<double> v, ReadOnlySpan<double> xs, ReadOnlySpan<double> slopes, ReadOnlySpan<double> ys)
+        public static Vector<double> Map(Vector<double> v, ref double xs, ref double ys, ref double slopes, int count)
         {
-            var last = xs.Length - 1;
-            Vector<double> x0 = new(xs[0]), y0 = new(ys[0]), slope = new(slopes[0]);
+            var last = count - 1;
+            Vector<double> x0 = new(xs), y0 = new(ys), slope = new(slopes);
             for (var k = 1; k < last; k++)
             {
                 // The segment starts at the last knot at or below v.
-                var reached = Vector.GreaterThanOrEqual(v, new Vector<double>(xs[k]));
-                x0 = Vector.ConditionalSelect(reached, new Vector<double>(xs[k]), x0);
-                y0 = Vector.ConditionalSelect(reached, new Vector<double>(ys[k]), y0);
-                slope = Vector.ConditionalSelect(reached, new Vector<double>(slopes[k]), slope);
+                var xk = new Vector<double>(Unsafe.Add(ref xs, k));
+                var reached = Vector.GreaterThanOrEqual(v, xk);
+                x0 = Vector.ConditionalSelect(reached, xk, x0);
+                y0 = Vector.ConditionalSelect(reached, new Vector<double>(Unsafe.Add(ref ys, k)), y0);
+                slope = Vector.ConditionalSelect(reached, new Vector<double>(Unsafe.Add(ref slopes, k)), slope);
             }
 
             var points = y0 + ((v - x0) * slope);
-            points = Vector.ConditionalSelect(Vector.GreaterThanOrEqual(v, new Vector<double>(xs[last])), new Vector<double>(ys[last]), points);
-            return Vector.ConditionalSelect(Vector.LessThanOrEqual(v, new Vector<double>(xs[0])), new Vector<double>(ys[0]), points);
+            points = Vector.ConditionalSelect(Vector.GreaterThanOrEqual(v, new Vector<double>(Unsafe.Add(ref xs, last))), new Vector<double>(Unsafe.Add(ref ys, last)), points);
+            return Vector.ConditionalSelect(Vector.LessThanOrEqual(v, new Vector<double>(xs)), new Vector<double>(ys), points);
+        }
+    }
+
+    /// <summary>Whether a <see cref="HealthColor"/>? is eight bytes with HasValue in the low byte and the color in the high half, as the runtime lays it out today.</summary>
+    private static class NullableColorBits
+    {
+        public static readonly bool Hold = Check();
+
+        private static bool Check()
+        {
+            if (Unsafe.SizeOf<HealthColor?>() != sizeof(long))
+            {
+                return false;
+            }
+
+            foreach (var color in (ReadOnlySpan<HealthColor>)[HealthColor.Red, HealthColor.Yellow, HealthColor.Green])
+            {
+                var bits = 1L | ((long)color << 32);
+                if (Unsafe.As<long, HealthColor?>(ref bits) != color)
+                {
+                    return false;
+                }
+            }
+
+            var none = 0L;
+            return Unsafe.As<long, HealthColor?>(ref none) is null;
         }
     }
 
@@ -559,50 +799,5 @@ internal static class ColumnKernel
         var above = Vector.BitwiseAnd(Vector.GreaterThan(score, hundred), Vector.LessThan(score, new Vector<double>(100 + Kernel.RoundOff)));
         var below = Vector.BitwiseAnd(Vector.LessThan(score, Vector<double>.Zero), Vector.GreaterThan(score, new Vector<double>(-Kernel.RoundOff)));
         return Vector.ConditionalSelect(below, Vector<double>.Zero, Vector.ConditionalSelect(above, hundred, score));
-    }
-
-    /// <summary>Where a node's values go: added, weighted, into its parent's sums when they are not NaN, or written as the root's value.</summary>
-    private readonly ref struct Target
-    {
-        private readonly Span<Vector<double>> _sum;
-        private readonly Span<Vector<double>> _sumW;
-        private readonly Vector<double> _weight;
-        private readonly bool _isRoot;
-
-        // The root's color thresholds, for Kernel.OnEdges.
-        private readonly Vector<double> _red;
-        private readonly Vector<double> _green;
-
-        public Target(Span<double> sum, Span<double> sumW, double weight)
-        {
-            _isRoot = sumW.IsEmpty;
-            _sum = MemoryMarshal.Cast<double, Vector<double>>(sum);
-            _sumW = MemoryMarshal.Cast<double, Vector<double>>(sumW);
-            _weight = new Vector<double>(weight);
-        }
-
-        private Target(Span<double> value, ColorBands bands)
-            : this(value, default, 0)
-        {
-            _red = new Vector<double>(bands.RedBelow);
-            _green = new Vector<double>(bands.GreenAtOrAbove);
-        }
-
-        public static Target Root(Span<double> value, ColorBands bands) => new(value, bands);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void Add(int i, Vector<double> value)
-        {
-            if (_isRoot)
-            {
-                _sum[i] = OnEdges(WithoutRoundOff(value), _red, _green);
-                return;
-            }
-
-            // Adding zero leaves a sum as it is, so lanes without a value match the row kernel, which skips them.
-            var applicable = Vector.Equals(value, value);
-            _sum[i] += Vector.ConditionalSelect(applicable, _weight * value, Vector<double>.Zero);
-            _sumW[i] += Vector.ConditionalSelect(applicable, _weight, Vector<double>.Zero);
-        }
     }
 }

@@ -236,6 +236,47 @@ public sealed class MatrixBatchPropertyTests
         Assert.All(full, s => Assert.Equal(100.0, s.Value));
     }
 
+    [Theory]
+    [InlineData(0.5)]
+    [InlineData(0.6)]
+    public void ColumnBatch_ColorsScoresOnTheBandEdges_AndWithholdsBelowTheMinimumConfidence(double minimumConfidence)
+    {
+        // Two factors of equal weight: one measured gives confidence 0.5 exactly. 40 is Yellow (Red is below it), 70 is
+        // Green. 301 rows: whole blocks, vectors and a last row on its own.
+        var scorecard = Scorecard.CreateBuilder("edges")
+            .WithColorBands(new ColorBands(40, 70, minimumConfidence))
+            .AddFactor(new SignalFactor("a", Keys[0], PointMapping.Identity), 1)
+            .AddFactor(new SignalFactor("b", Keys[1], PointMapping.Identity), 1)
+            .Build();
+        (double A, double B, HealthColor? Color)[] pattern =
+        [
+            (40, double.NaN, minimumConfidence <= 0.5 ? HealthColor.Yellow : null),
+            (70, double.NaN, minimumConfidence <= 0.5 ? HealthColor.Green : null),
+            (40, 40, HealthColor.Yellow),
+            (70, 70, HealthColor.Green),
+            (39.5, 39.5, HealthColor.Red),
+            (100, 0, HealthColor.Yellow),
+            (double.NaN, double.NaN, null),
+        ];
+        const int rows = 301;
+        var matrix = new SignalMatrix(rows, Keys);
+        for (var r = 0; r < rows; r++)
+        {
+            var (a, b, _) = pattern[r % pattern.Length];
+            matrix[r, Keys[0]] = a;
+            matrix[r, Keys[1]] = b;
+        }
+
+        var scorer = new HealthScorer(scorecard, Clock);
+        var scores = new double[rows];
+        var colors = new HealthColor?[rows];
+        scorer.ScoreBatch(matrix, scores, colors);
+        for (var r = 0; r < rows; r++)
+        {
+            Assert.True(pattern[r % pattern.Length].Color == colors[r], $"Row {r}: expected {pattern[r % pattern.Length].Color}, got {colors[r]} for score {scores[r]:R}.");
+        }
+    }
+
     [Fact]
     public void ColumnBatch_ShortBuffers_AreRefusedNamingTheBuffer()
     {
