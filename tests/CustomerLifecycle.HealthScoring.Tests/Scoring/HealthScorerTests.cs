@@ -371,9 +371,14 @@ public sealed class HealthScorerTests
             Name = "A" + i,
             Stage = i % 3 == 0 ? DefaultLifecycleStages.Onboarding : DefaultLifecycleStages.Adoption,
 
-            // Licensed seats come from the contract when there is one, else from the signal (Account.LicensedSeats):
+            // Licensed seats come from the contract when it licenses any, else from the signal (Account.LicensedSeats):
             // the batch gathers them as scoring one account does.
-            Contract = i % 4 == 0 ? new Contract(new NodaTime.LocalDate(2026, 1, 1), new NodaTime.LocalDate(2027, 1, 1), new Money(1000m, "USD"), 10 + (i % 50)) : null,
+            Contract = (i % 8) switch
+            {
+                0 => new Contract(new NodaTime.LocalDate(2026, 1, 1), new NodaTime.LocalDate(2027, 1, 1), new Money(1000m, "USD"), 10 + (i % 50)),
+                4 => new Contract(new NodaTime.LocalDate(2026, 1, 1), new NodaTime.LocalDate(2027, 1, 1), new Money(1000m, "USD"), 0),
+                _ => null,
+            },
             Signals = SignalSet.Create([
                 new(WellKnownSignals.Nps, i % 11), new(WellKnownSignals.OnboardingCompletion, (i % 7) / 6.0), new(WellKnownSignals.UnresolvedTickets, i % 6),
                 .. i % 5 == 0 ? [] : new Signal[] { new(WellKnownSignals.ActiveSeats, i % 40), new(WellKnownSignals.LicensedSeats, 1 + (i % 30)) },
