@@ -363,6 +363,26 @@ public sealed class HealthScorerTests
     }
 
     [Fact]
+    public void AccountBatch_RefusesANullAccount_NamingItsPosition_BeforeWritingAnything()
+    {
+        // More than one block of accounts, the null one in the second: no block may be scored before the refusal.
+        var accounts = Enumerable.Range(0, 600).Select(i => new Account
+        {
+            Id = new AccountId("a" + i),
+            Name = "A" + i,
+            Signals = SignalSet.Create([new(WellKnownSignals.Nps, i % 11)]),
+        }).ToArray();
+        accounts[300] = null!;
+        var scorer = new HealthScorer(ScorecardResolver.BuiltIn, _clock);
+        var untouched = new HealthScore { ScorecardId = "untouched" };
+        var results = Enumerable.Repeat(untouched, accounts.Length).ToArray();
+        var sequential = Assert.Throws<ArgumentException>(() => scorer.ScoreBatch(accounts, results));
+        Assert.Equal("accounts", sequential.ParamName);
+        Assert.Contains("position 300 is null", sequential.Message, StringComparison.Ordinal);
+        Assert.All(results, r => Assert.Equal(untouched, r));
+    }
+
+    [Fact]
     public void Batches_AgreeWithSingleScoring_SequentialAndParallel()
     {
         var accounts = Enumerable.Range(0, 5000).Select(i => new Account
