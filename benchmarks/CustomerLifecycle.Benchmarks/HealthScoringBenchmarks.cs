@@ -8,7 +8,7 @@ namespace CustomerLifecycle.Benchmarks;
 /// <summary>
 /// The scoring hot path: one account, and portfolios of 1,000 / 100,000 / 1,000,000 accounts × 8 factors (bands, linear mappings,
 /// nested weights, ~10 % missing data, colors). Each category has its baseline: the obvious code for one account;
-/// for the batch, the obvious code, and the memory floor (a plain sum over the same signal columns).
+/// for the batch, the obvious code, and the memory floor (a vector sum over the same signal columns).
 /// </summary>
 [MemoryDiagnoser]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory, BenchmarkLogicalGroupRule.ByParams)]
@@ -77,7 +77,7 @@ public class HealthScoringBenchmarks
         }
     }
 
-    [Benchmark(Description = "memory floor: plain sum over the signal columns")]
+    [Benchmark(Description = "memory floor: vector sum over the signal columns")]
     [BenchmarkCategory("Batch")]
     public double BatchMemoryFloor() => Portfolio.SumColumns(_columns);
 

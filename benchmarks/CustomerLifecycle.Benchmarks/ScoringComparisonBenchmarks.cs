@@ -118,7 +118,7 @@ public class ScoringComparisonBenchmarks
     [GlobalCleanup(Target = nameof(Numpy))]
     public void CleanupNumpy() => _numpy?.Dispose();
 
-    [Benchmark(Baseline = true, Description = "memory floor: plain sum over the signal columns")]
+    [Benchmark(Baseline = true, Description = "memory floor: vector sum over the signal columns")]
     public double MemoryFloor() => Portfolio.SumColumns(_columns);
 
     [Benchmark(Description = "library: ScoreBatch(matrix) → score and color columns")]
