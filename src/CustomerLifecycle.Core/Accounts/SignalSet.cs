@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 
@@ -301,17 +302,18 @@ public sealed class SignalSet : IReadOnlyCollection<Signal>, IEquatable<SignalSe
     }
 
     /// <summary>
-    /// Sets built one after another (a file's rows, a stream of accounts) mostly have the same keys: those share one key
-    /// array and one hash array instead of a pair each, about 200 bytes an account. Both arrays are never written after
-    /// a set is made, so sharing them is safe; the cache is per thread and holds the last few layouts.
+    /// Sets with the same keys share one key array and one hash array instead of a pair each (about 250 bytes an
+    /// account with ten signals), and a batch that reads many accounts finds those arrays in cache instead of fetching
+    /// a pair per account. Both arrays are never written after a set is made, so sharing them across threads is safe.
+    /// The table holds the first <see cref="Capacity"/> layouts seen in the process; sets with a layout beyond those
+    /// keep arrays of their own, so the table stays small whatever keys a feed carries.
     /// </summary>
     private static class KeyLayouts
     {
-        [ThreadStatic]
-        private static (SignalKey[] Keys, int[] Hashes)[]? _recent;
+        private const int Capacity = 4096;
 
-        [ThreadStatic]
-        private static int _next;
+        private static readonly ConcurrentDictionary<Layout, (SignalKey[] Keys, int[] Hashes)> Shared = new();
+        private static int _count;
 
         public static (SignalKey[] Keys, int[] Hashes) Share(SignalKey[] keys)
         {
@@ -320,13 +322,10 @@ public sealed class SignalSet : IReadOnlyCollection<Signal>, IEquatable<SignalSe
                 return (keys, []);
             }
 
-            var recent = _recent ??= new (SignalKey[], int[])[8];
-            foreach (var layout in recent)
+            var layout = new Layout(keys);
+            if (Shared.TryGetValue(layout, out var known))
             {
-                if (layout.Keys is { } known && (ReferenceEquals(known, keys) || known.AsSpan().SequenceEqual(keys)))
-                {
-                    return layout;
-                }
+                return known;
             }
 
             var hashes = new int[keys.Length];
@@ -335,9 +334,33 @@ public sealed class SignalSet : IReadOnlyCollection<Signal>, IEquatable<SignalSe
                 hashes[i] = keys[i].GetHashCode();
             }
 
-            recent[_next] = (keys, hashes);
-            _next = (_next + 1) % recent.Length;
+            if (Volatile.Read(ref _count) < Capacity && Shared.TryAdd(layout, (keys, hashes)))
+            {
+                Interlocked.Increment(ref _count);
+            }
+
             return (keys, hashes);
+        }
+
+        /// <summary>A sequence of keys as a dictionary key: equal when the keys are, in order.</summary>
+        private readonly struct Layout(SignalKey[] keys) : IEquatable<Layout>
+        {
+            private readonly SignalKey[] _keys = keys;
+
+            public bool Equals(Layout other) => ReferenceEquals(_keys, other._keys) || _keys.AsSpan().SequenceEqual(other._keys);
+
+            public override bool Equals(object? obj) => obj is Layout other && Equals(other);
+
+            public override int GetHashCode()
+            {
+                var hash = new HashCode();
+                foreach (var key in _keys)
+                {
+                    hash.Add(key.GetHashCode());
+                }
+
+                return hash.ToHashCode();
+            }
         }
     }
 

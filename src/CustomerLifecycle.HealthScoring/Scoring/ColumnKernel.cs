@@ -164,7 +164,6 @@ internal static class ColumnKernel
         private readonly bool _readsColumns;
         private readonly double[] _doubles;
         private readonly int[] _ints;
-        private readonly SignalSet?[]? _sets;
 
         // Where each region starts in _doubles: the signals (BlockRows per signal), the leaf's measure, each node's sum
         // and weight, the root's value, the confidence, then the custom factors' inputs.
@@ -193,7 +192,6 @@ internal static class ColumnKernel
             var blocks = keys.Length + 1 + (2 * c.NodeCount) + 2;
             _doubles = ArrayPool<double>.Shared.Rent((blocks * BlockRows) + c.MaxInputs);
             _ints = ArrayPool<int>.Shared.Rent(BlockRows);
-            _sets = matrix is null ? ArrayPool<SignalSet?>.Shared.Rent(BlockRows) : null;
             _measureAt = keys.Length * BlockRows;
             _sumAt = _measureAt + BlockRows;
             _sumWAt = _sumAt + (c.NodeCount * BlockRows);
@@ -239,10 +237,6 @@ internal static class ColumnKernel
         {
             ArrayPool<double>.Shared.Return(_doubles);
             ArrayPool<int>.Shared.Return(_ints);
-            if (_sets is not null)
-            {
-                ArrayPool<SignalSet?>.Shared.Return(_sets, clearArray: true);
-            }
             ArrayPool<double[]?>.Shared.Return(_columns, clearArray: true);
             ArrayPool<ulong[]?>.Shared.Return(_written, clearArray: true);
         }
@@ -280,35 +274,14 @@ internal static class ColumnKernel
         /// each account's own keys and values, each key found in <paramref name="table"/> by its hash, with no search
         /// in the account's set. Account signals are finite, so only a custom factor's infinite measure counts as invalid.
         /// </summary>
-        /// <remarks>
-        /// The objects of a million accounts lie all over the heap, and reading them is what costs: a pass that does
-        /// all the work for one account before the next has too many instructions per account for the processor to
-        /// have more than a few accounts' memory reads in flight. So a first pass only touches each account's objects
-        /// (the account, its signal set, the ends of its key and value arrays), a few instructions each, which lets
-        /// the reads of the whole block overlap; the second pass then finds them in cache.
-        /// </remarks>
         public void Load(ReadOnlySpan<Account> accounts, ReadOnlySpan<int> rows, in KeyTable table)
         {
-            var sets = _sets!;
-            var touched = 0.0;
-            for (var r = 0; r < rows.Length; r++)
-            {
-                var set = accounts[rows[r]].Signals;
-                sets[r] = set;
-                var keys = set.Keys;
-                var values = set.Values;
-                if (keys.Length > 0)
-                {
-                    touched += values[^1] + keys[^1].GetHashCode() + keys[keys.Length >> 1].GetHashCode();
-                }
-            }
-
             var signals = Signals;
             signals.Fill(double.NaN);
             var licensed = table.LicensedSeats;
             for (var r = 0; r < rows.Length; r++)
             {
-                var set = sets[r]!;
+                var set = accounts[rows[r]].Signals;
                 var keys = set.Keys;
                 var values = set.Values;
                 for (var i = 0; i < keys.Length; i++)
@@ -328,8 +301,6 @@ internal static class ColumnKernel
                 }
             }
 
-            // What the first pass read, kept where it is harmless, so that the reads are not optimised away.
-            Measure[0] = touched;
             if (_details)
             {
                 Invalid.Clear();

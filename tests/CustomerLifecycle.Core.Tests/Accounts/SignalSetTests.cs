@@ -94,8 +94,8 @@ public sealed class SignalSetTests
     [Fact]
     public void SetsBuiltOneAfterAnother_WithManyKeyLayouts_EachKeepTheirOwnSignals()
     {
-        // Sets with the same keys share their key arrays (a per-thread cache of the last eight layouts); twelve layouts
-        // interleaved evict and re-add entries, and every set must still answer for its own keys only.
+        // Sets with the same keys share their key arrays (a process-wide table of layouts); twelve layouts interleaved,
+        // and every set must still answer for its own keys only.
         var keys = Enumerable.Range(0, 12).Select(i => new SignalKey("s" + i)).ToArray();
         var sets = new List<(SignalSet Set, int Layout, double Value)>();
         for (var n = 0; n < 60; n++)
@@ -121,6 +121,42 @@ public sealed class SignalSetTests
 
         Assert.Equal(sets[0].Set, SignalSet.CreateBuilder().Add(keys[0], 0).ToSignalSet());
         Assert.NotEqual(sets[1].Set, sets[13].Set);
+    }
+
+    [Fact]
+    public void SetsBuiltOnManyThreads_WithMoreLayoutsThanAreShared_EachKeepTheirOwnSignals()
+    {
+        // 8,192 layouts (every subset of thirteen keys), more than the table of shared layouts holds, built on four
+        // threads at once in different orders: the sets that share a layout and those past the table's capacity must
+        // all answer for their own keys and values.
+        var keys = Enumerable.Range(0, 13).Select(i => new SignalKey("layout_" + i)).ToArray();
+        var failures = new System.Collections.Concurrent.ConcurrentBag<string>();
+        Parallel.For(0, 4, new ParallelOptions { MaxDegreeOfParallelism = 4 }, thread =>
+        {
+            for (var n = 0; n < 8192; n++)
+            {
+                var subset = ((n * ((2 * thread) + 1)) + thread) & 8191;
+                var builder = SignalSet.CreateBuilder();
+                for (var k = 0; k < keys.Length; k++)
+                {
+                    if ((subset & (1 << k)) != 0)
+                    {
+                        builder.Add(keys[k], subset + (k / 100.0));
+                    }
+                }
+
+                var set = builder.ToSignalSet();
+                for (var k = 0; k < keys.Length; k++)
+                {
+                    double? expected = (subset & (1 << k)) != 0 ? subset + (k / 100.0) : null;
+                    if (set[keys[k]] != expected || set.Count != System.Numerics.BitOperations.PopCount((uint)subset))
+                    {
+                        failures.Add($"subset {subset}, key {k}: {set[keys[k]]} instead of {expected}");
+                    }
+                }
+            }
+        });
+        Assert.Empty(failures);
     }
 
     [Fact]
