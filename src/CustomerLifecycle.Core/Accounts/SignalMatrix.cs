@@ -12,6 +12,9 @@ public sealed class SignalMatrix
     private readonly List<double[]> _columns = [];
     private readonly List<ulong[]> _written = [];
 
+    // Per column, how many written cells are NaN or infinite, kept as cells are written.
+    private readonly List<int> _invalid = [];
+
     /// <summary>Creates an empty matrix of <paramref name="rowCount"/> rows and the given columns, every cell missing.</summary>
     /// <param name="rowCount">The number of accounts; zero or more.</param>
     /// <param name="columns">The signals; each once.</param>
@@ -80,6 +83,7 @@ public sealed class SignalMatrix
         {
             CheckRow(row);
             var c = Column(signal);
+            _invalid[c] += (double.IsFinite(value) ? 0 : 1) - (WasInvalid(c, row) ? 1 : 0);
             _columns[c][row] = value;
             _written[c][row >> 6] |= 1UL << (row & 63);
         }
@@ -92,6 +96,7 @@ public sealed class SignalMatrix
     {
         CheckRow(row);
         var c = Column(signal);
+        _invalid[c] -= WasInvalid(c, row) ? 1 : 0;
         _columns[c][row] = double.NaN;
         _written[c][row >> 6] &= ~(1UL << (row & 63));
     }
@@ -110,6 +115,13 @@ public sealed class SignalMatrix
         var c = Column(signal);
         values.CopyTo(_columns[c]);
         Array.Fill(_written[c], ulong.MaxValue);
+        var invalid = 0;
+        foreach (var value in values)
+        {
+            invalid += double.IsFinite(value) ? 0 : 1;
+        }
+
+        _invalid[c] = invalid;
     }
 
     /// <summary>A column's values, NaN where missing.</summary>
@@ -147,6 +159,18 @@ public sealed class SignalMatrix
         return (_written[Column(signal)][row >> 6] & (1UL << (row & 63))) != 0;
     }
 
+    /// <summary>
+    /// How many cells of a column are written but NaN or infinite: the cells health scoring treats as missing and counts
+    /// as invalid signals. Kept as cells are written, so asking costs nothing.
+    /// </summary>
+    /// <param name="signal">The column.</param>
+    /// <returns>The count; 0 for a column whose written cells are all finite.</returns>
+    /// <exception cref="KeyNotFoundException">The matrix has no such column.</exception>
+    public int InvalidCount(SignalKey signal) => _invalid[Column(signal)];
+
+    private bool WasInvalid(int c, int row) =>
+        (_written[c][row >> 6] & (1UL << (row & 63))) != 0 && !double.IsFinite(_columns[c][row]);
+
     private void AddColumn(SignalKey key)
     {
         if (key.IsEmpty)
@@ -163,6 +187,7 @@ public sealed class SignalMatrix
         Array.Fill(column, double.NaN);
         _columns.Add(column);
         _written.Add(new ulong[(RowCount + 63) >> 6]);
+        _invalid.Add(0);
     }
 
     private int Column(SignalKey signal) =>

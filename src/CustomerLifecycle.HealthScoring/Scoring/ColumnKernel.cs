@@ -183,10 +183,10 @@ internal static class ColumnKernel
             _details = details;
             _confidence = details || c.Scorecard.ColorBands.MinimumConfidence > 0;
 
-            // Without invalid signals to count or critical rules to read them, a whole block's factors read the
+            // Without critical rules to read the signals or invalid ones to count, a whole block's factors read the
             // matrix's columns where they are instead of a copy.
-            _readsColumns = matrix is not null && !details && c.Rules.Length == 0;
             var keys = c.Signals;
+            _readsColumns = matrix is not null && c.Rules.Length == 0 && (!details || !HasInvalid(matrix, keys));
             _columns = ArrayPool<double[]?>.Shared.Rent(keys.Length);
             _written = ArrayPool<ulong[]?>.Shared.Rent(keys.Length);
             var blocks = keys.Length + 1 + (2 * c.NodeCount) + 2;
@@ -217,6 +217,19 @@ internal static class ColumnKernel
                     Signals.Slice(j * BlockRows, BlockRows).Fill(double.NaN);
                 }
             }
+        }
+
+        private static bool HasInvalid(SignalMatrix matrix, ReadOnlySpan<SignalKey> keys)
+        {
+            foreach (var key in keys)
+            {
+                if (matrix.TryGetColumn(key, out _, out _) && matrix.InvalidCount(key) > 0)
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         /// <summary>The block's copy of its signals, non-finite cells as NaN: signal <c>j</c> of row <c>r</c> at <c>j * BlockRows + r</c>.</summary>
@@ -251,14 +264,14 @@ internal static class ColumnKernel
         /// </returns>
         public int Load(int start, int n)
         {
-            if (_readsColumns && n == BlockRows)
-            {
-                return start;
-            }
-
             if (_details)
             {
                 Invalid.Clear();
+            }
+
+            if (_readsColumns && n == BlockRows)
+            {
+                return start;
             }
 
             for (var j = 0; j < _c.Signals.Length; j++)
