@@ -156,7 +156,7 @@ public sealed class SignalMatrix
     public bool IsWritten(int row, SignalKey signal)
     {
         CheckRow(row);
-        return (_written[Column(signal)][row >> 6] & (1UL << (row & 63))) != 0;
+        return IsWrittenAt(Column(signal), row);
     }
 
     /// <summary>
@@ -168,8 +168,9 @@ public sealed class SignalMatrix
     /// <exception cref="KeyNotFoundException">The matrix has no such column.</exception>
     public int InvalidCount(SignalKey signal) => _invalid[Column(signal)];
 
-    private bool WasInvalid(int c, int row) =>
-        (_written[c][row >> 6] & (1UL << (row & 63))) != 0 && !double.IsFinite(_columns[c][row]);
+    private bool IsWrittenAt(int c, int row) => (_written[c][row >> 6] & (1UL << (row & 63))) != 0;
+
+    private bool WasInvalid(int c, int row) => IsWrittenAt(c, row) && !double.IsFinite(_columns[c][row]);
 
     private void AddColumn(SignalKey key)
     {

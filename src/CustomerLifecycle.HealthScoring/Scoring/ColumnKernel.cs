@@ -183,10 +183,7 @@ internal static class ColumnKernel
             _details = details;
             _confidence = details || c.Scorecard.ColorBands.MinimumConfidence > 0;
 
-            // Without critical rules to read the signals or invalid ones to count, a whole block's factors read the
-            // matrix's columns where they are instead of a copy.
             var keys = c.Signals;
-            _readsColumns = matrix is not null && c.Rules.Length == 0 && (!details || !HasInvalid(matrix, keys));
             _columns = ArrayPool<double[]?>.Shared.Rent(keys.Length);
             _written = ArrayPool<ulong[]?>.Shared.Rent(keys.Length);
             var blocks = keys.Length + 1 + (2 * c.NodeCount) + 2;
@@ -198,6 +195,7 @@ internal static class ColumnKernel
             _valueAt = _sumWAt + (c.NodeCount * BlockRows);
             _confidenceAt = _valueAt + BlockRows;
             _inputsAt = _confidenceAt + BlockRows;
+            var invalid = false;
             for (var j = 0; j < keys.Length; j++)
             {
                 if (matrix is not null
@@ -207,6 +205,7 @@ internal static class ColumnKernel
                 {
                     _columns[j] = valueArray.Array;
                     _written[j] = writtenArray.Array;
+                    invalid |= matrix.InvalidCount(keys[j]) > 0;
                 }
                 else
                 {
@@ -217,19 +216,10 @@ internal static class ColumnKernel
                     Signals.Slice(j * BlockRows, BlockRows).Fill(double.NaN);
                 }
             }
-        }
 
-        private static bool HasInvalid(SignalMatrix matrix, ReadOnlySpan<SignalKey> keys)
-        {
-            foreach (var key in keys)
-            {
-                if (matrix.TryGetColumn(key, out _, out _) && matrix.InvalidCount(key) > 0)
-                {
-                    return true;
-                }
-            }
-
-            return false;
+            // Without critical rules to read the signals or invalid ones to count, a whole block's factors read the
+            // matrix's columns where they are instead of a copy.
+            _readsColumns = matrix is not null && c.Rules.Length == 0 && (!details || !invalid);
         }
 
         /// <summary>The block's copy of its signals, non-finite cells as NaN: signal <c>j</c> of row <c>r</c> at <c>j * BlockRows + r</c>.</summary>
