@@ -23,9 +23,12 @@ public sealed class SignalSet : IReadOnlyCollection<Signal>, IEquatable<SignalSe
     // The keys' hash codes, in key order: a lookup is a vectorised scan of these ints, then one name check.
     private readonly int[] _hashes;
 
+    // The number of the shared layout, −1 when the keys are not shared.
+    private readonly int _layout;
+
     private SignalSet(SignalKey[] keys, double[] values)
     {
-        (_keys, _hashes) = KeyLayouts.Share(keys);
+        (_keys, _hashes, _layout) = KeyLayouts.Share(keys);
         _values = values;
     }
 
@@ -34,6 +37,17 @@ public sealed class SignalSet : IReadOnlyCollection<Signal>, IEquatable<SignalSe
 
     /// <summary>How many signals are present.</summary>
     public int Count => _keys.Length;
+
+    /// <summary>How many key layouts a process numbers (see <see cref="LayoutId"/>).</summary>
+    public const int SharedLayoutCapacity = 4096;
+
+    /// <summary>
+    /// A number that every set with the same keys has in this process, from 0 to <see cref="SharedLayoutCapacity"/> − 1;
+    /// −1 for the empty set and for a set whose keys were first seen after the process had numbered that many layouts.
+    /// Code that reads many sets, such as a batch scorer, can work out once per layout where each key goes instead of once
+    /// per set. Numbers are given in the order layouts are first seen, so they differ between processes: never store them.
+    /// </summary>
+    public int LayoutId => _layout;
 
     /// <summary>The keys present, in ordinal order.</summary>
     public ReadOnlySpan<SignalKey> Keys => _keys;
@@ -186,8 +200,9 @@ public sealed class SignalSet : IReadOnlyCollection<Signal>, IEquatable<SignalSe
             return true;
         }
 
+        // Sets with the same keys usually share one key array (KeyLayouts), which is then not compared key by key.
         return other is not null
-            && _keys.AsSpan().SequenceEqual(other._keys)
+            && (ReferenceEquals(_keys, other._keys) || _keys.AsSpan().SequenceEqual(other._keys))
             && _values.AsSpan().SequenceEqual(other._values);
     }
 
@@ -305,21 +320,21 @@ public sealed class SignalSet : IReadOnlyCollection<Signal>, IEquatable<SignalSe
     /// Sets with the same keys share one key array and one hash array instead of a pair each (about 250 bytes an
     /// account with ten signals), and a batch that reads many accounts finds those arrays in cache instead of fetching
     /// a pair per account. Both arrays are never written after a set is made, so sharing them across threads is safe.
-    /// The table holds the first <see cref="Capacity"/> layouts seen in the process; sets with a layout beyond those
-    /// keep arrays of their own, so the table stays small whatever keys a feed carries.
+    /// The table holds the first <see cref="SharedLayoutCapacity"/> layouts seen in the process, numbered in that order
+    /// (<see cref="LayoutId"/>); sets with a layout beyond those keep arrays of their own and no number, so the table
+    /// stays small whatever keys a feed carries.
     /// </summary>
     private static class KeyLayouts
     {
-        private const int Capacity = 4096;
-
-        private static readonly ConcurrentDictionary<Layout, (SignalKey[] Keys, int[] Hashes)> Shared = new();
+        private static readonly ConcurrentDictionary<Layout, (SignalKey[] Keys, int[] Hashes, int Id)> Shared = new();
+        private static readonly object Gate = new();
         private static int _count;
 
-        public static (SignalKey[] Keys, int[] Hashes) Share(SignalKey[] keys)
+        public static (SignalKey[] Keys, int[] Hashes, int Id) Share(SignalKey[] keys)
         {
             if (keys.Length == 0)
             {
-                return (keys, []);
+                return (keys, [], -1);
             }
 
             var layout = new Layout(keys);
@@ -334,12 +349,27 @@ public sealed class SignalSet : IReadOnlyCollection<Signal>, IEquatable<SignalSe
                 hashes[i] = keys[i].GetHashCode();
             }
 
-            if (Volatile.Read(ref _count) < Capacity && Shared.TryAdd(layout, (keys, hashes)))
+            if (Volatile.Read(ref _count) < SharedLayoutCapacity)
             {
-                Interlocked.Increment(ref _count);
+                // Numbers are handed out under the lock, so each layout gets one and no two get the same.
+                lock (Gate)
+                {
+                    if (Shared.TryGetValue(layout, out known))
+                    {
+                        return known;
+                    }
+
+                    if (_count < SharedLayoutCapacity)
+                    {
+                        var entry = (keys, hashes, _count);
+                        Shared[layout] = entry;
+                        Volatile.Write(ref _count, _count + 1);
+                        return entry;
+                    }
+                }
             }
 
-            return (keys, hashes);
+            return (keys, hashes, -1);
         }
 
         /// <summary>A sequence of keys as a dictionary key: equal when the keys are, in order.</summary>

@@ -138,6 +138,48 @@ internal sealed class CompiledScorecard
 
     public int[] RuleSignal { get; }
 
+    // Per shared key layout (SignalSet.LayoutId), made the first time a batch meets it: see LayoutMaps.
+    private int[]?[]? _layoutMaps;
+
+    /// <summary>
+    /// Per shared key layout (<see cref="SignalSet.LayoutId"/>), where each of <see cref="Signals"/> is in a set with
+    /// those keys: its index in the set's values, or −1 when the set lacks it. An entry is null until
+    /// <see cref="LayoutMap"/> makes it; maps are kept for the scorecard's life (a reference per layout, a small
+    /// array per layout met).
+    /// </summary>
+    public int[]?[] LayoutMaps
+    {
+        get
+        {
+            var maps = Volatile.Read(ref _layoutMaps);
+            if (maps is null)
+            {
+                maps = new int[]?[SignalSet.SharedLayoutCapacity];
+                maps = Interlocked.CompareExchange(ref _layoutMaps, maps, null) ?? maps;
+            }
+
+            return maps;
+        }
+    }
+
+    /// <summary>
+    /// The entry of <see cref="LayoutMaps"/> for <paramref name="layout"/>, whose keys are <paramref name="keys"/>,
+    /// made if it is not there yet: two threads that meet a new layout at once make the same map, and either is kept.
+    /// </summary>
+    public int[] LayoutMap(int layout, ReadOnlySpan<SignalKey> keys) => LayoutMaps[layout] ?? MakeLayoutMap(LayoutMaps, layout, keys);
+
+    private int[] MakeLayoutMap(int[]?[] maps, int layout, ReadOnlySpan<SignalKey> keys)
+    {
+        var map = new int[Signals.Length];
+        for (var j = 0; j < map.Length; j++)
+        {
+            map[j] = keys.IndexOf(Signals[j]);
+        }
+
+        Volatile.Write(ref maps[layout], map);
+        return map;
+    }
+
     private static int IndexOf(List<SignalKey> signals, SignalKey key)
     {
         var index = signals.IndexOf(key);

@@ -22,6 +22,8 @@ internal static class ColumnKernel
 
     private static readonly HealthColor?[] Colors = [null, HealthColor.Red, HealthColor.Yellow, HealthColor.Green];
 
+    private static readonly long NaNBits = BitConverter.DoubleToInt64Bits(double.NaN);
+
     /// <summary>Scores rows <paramref name="from"/>–<paramref name="to"/> into full <see cref="HealthScore"/> values, invalid signals counted.</summary>
     public static void Score(CompiledScorecard c, SignalMatrix matrix, int from, int to, Span<HealthScore> results, double margin)
     {
@@ -30,11 +32,7 @@ internal static class ColumnKernel
         {
             var n = Math.Min(BlockRows, to - start);
             block.Compute(n, block.Load(start, n));
-            var signals = block.Signals;
-            for (var r = 0; r < n; r++)
-            {
-                results[start - from + r] = Kernel.Finish(c, block.Value[r], block.Confidence[r], block.Invalid[r], null, margin, signals, BlockRows, r);
-            }
+            Finish(c, block, n, margin, results.Slice(start - from, n), rows: default);
         }
     }
 
@@ -74,10 +72,55 @@ internal static class ColumnKernel
     {
         block.Load(accounts, rows, table);
         block.Compute(rows.Length, source: -1);
-        var signals = block.Signals;
-        for (var r = 0; r < rows.Length; r++)
+        Finish(c, block, rows.Length, margin, results, rows);
+    }
+
+    /// <summary>
+    /// The <see cref="HealthScore"/> values of a computed block's first <paramref name="n"/> rows, as
+    /// <see cref="Kernel.Finish"/> makes them: into <paramref name="results"/> in order, or at <paramref name="rows"/>
+    /// when given. Without critical rules the colors are computed a vector at a time first.
+    /// </summary>
+    private static void Finish(CompiledScorecard c, scoped in Block block, int n, double margin, Span<HealthScore> results, ReadOnlySpan<int> rows)
+    {
+        var value = block.Value[..n];
+        var confidence = block.Confidence[..n];
+        var invalid = block.Invalid[..n];
+        if (c.Rules.Length > 0)
         {
-            results[rows[r]] = Kernel.Finish(c, block.Value[r], block.Confidence[r], block.Invalid[r], null, margin, signals, BlockRows, r);
+            var signals = block.Signals;
+            for (var r = 0; r < n; r++)
+            {
+                results[rows.IsEmpty ? r : rows[r]] = Kernel.Finish(c, value[r], confidence[r], invalid[r], null, margin, signals, BlockRows, r);
+            }
+
+            return;
+        }
+
+        // Without a previous color there is no hysteresis, and without rules a score's color is its band's, withheld
+        // (null) below the minimum confidence: what Kernel.Finish gives, in the same fields.
+        var bands = c.Scorecard.ColorBands;
+        Span<HealthColor?> colors = stackalloc HealthColor?[BlockRows];
+        colors = colors[..n];
+        ColorsOf(value, confidence, bands.MinimumConfidence > 0, bands, colors);
+        var id = c.Scorecard.Id;
+        var version = c.Scorecard.Version;
+        for (var r = 0; r < n; r++)
+        {
+            var v = value[r];
+            var color = colors[r];
+            var applicable = !double.IsNaN(v);
+            var k = confidence[r];
+            results[rows.IsEmpty ? r : rows[r]] = new HealthScore
+            {
+                Value = applicable ? v : null,
+                Color = color,
+                CalculatedColor = color,
+                Confidence = k > 1 && k < 1 + 1e-9 ? 1 : k,
+                ScorecardId = id,
+                ScorecardVersion = version,
+                InvalidSignals = invalid[r],
+                IsColorWithheld = applicable && color is null,
+            };
         }
     }
 
@@ -273,26 +316,62 @@ internal static class ColumnKernel
         }
 
         /// <summary>
-        /// Loads the signals of <paramref name="accounts"/> at <paramref name="rows"/>, one block row each: a pass over
-        /// each account's own keys and values, each key found in <paramref name="table"/> by its hash, with no search
-        /// in the account's set. Account signals are finite, so only a custom factor's infinite measure counts as invalid.
+        /// Loads the signals of <paramref name="accounts"/> at <paramref name="rows"/>, one block row each, every cell
+        /// written once. A set whose keys the process shares (<see cref="SignalSet.LayoutId"/>) is read through its
+        /// layout's map (<see cref="CompiledScorecard.LayoutMap"/>): a fixed loop over the scorecard's signals, without a
+        /// branch on whether each is present. Any other set is read key by key, each found in <paramref name="table"/> by
+        /// its hash. Account signals are finite, so only a custom factor's infinite measure counts as invalid.
         /// </summary>
         public void Load(ReadOnlySpan<Account> accounts, ReadOnlySpan<int> rows, in KeyTable table)
         {
+            var c = _c;
             var signals = Signals;
-            signals.Fill(double.NaN);
+            var count = c.Signals.Length;
+            if (rows.Length < BlockRows)
+            {
+                for (var j = 0; j < count; j++)
+                {
+                    signals.Slice((j * BlockRows) + rows.Length, BlockRows - rows.Length).Fill(double.NaN);
+                }
+            }
+
             var licensed = table.LicensedSeats;
+            var maps = c.LayoutMaps;
             for (var r = 0; r < rows.Length; r++)
             {
                 var set = accounts[rows[r]].Signals;
-                var keys = set.Keys;
                 var values = set.Values;
-                for (var i = 0; i < keys.Length; i++)
+                var layout = set.LayoutId;
+                if (layout >= 0)
                 {
-                    var j = table.IndexOf(keys[i]);
-                    if (j >= 0)
+                    // A shared layout has at least one key, so reading the first value for a missing signal (then
+                    // replaced by NaN through the mask) stays within the set.
+                    var map = maps[layout] ?? c.LayoutMap(layout, set.Keys);
+                    ref var first = ref MemoryMarshal.GetReference(values);
+                    ref var cell = ref signals[r];
+                    for (var j = 0; j < map.Length; j++)
                     {
-                        signals[(j * BlockRows) + r] = values[i];
+                        var at = map[j];
+                        var missing = (long)(at >> 31);
+                        var bits = BitConverter.DoubleToInt64Bits(Unsafe.Add(ref first, at & ~(int)missing));
+                        Unsafe.Add(ref cell, j * BlockRows) = BitConverter.Int64BitsToDouble((bits & ~missing) | (NaNBits & missing));
+                    }
+                }
+                else
+                {
+                    for (var j = 0; j < count; j++)
+                    {
+                        signals[(j * BlockRows) + r] = double.NaN;
+                    }
+
+                    var keys = set.Keys;
+                    for (var i = 0; i < keys.Length; i++)
+                    {
+                        var j = table.IndexOf(keys[i]);
+                        if (j >= 0)
+                        {
+                            signals[(j * BlockRows) + r] = values[i];
+                        }
                     }
                 }
 

@@ -129,8 +129,38 @@ public sealed class SignalSetTests
         // 8,192 layouts (every subset of thirteen keys), more than the table of shared layouts holds, built on four
         // threads at once in different orders: the sets that share a layout and those past the table's capacity must
         // all answer for their own keys and values.
+        // First, four threads meet the same 255 new layouts at the same moment: each layout gets one number.
+        var raced = Enumerable.Range(0, 8).Select(i => new SignalKey("raced_" + i)).ToArray();
+        var racedNumbers = new int[4, 256];
+        using (var barrier = new Barrier(4))
+        {
+            Parallel.For(0, 4, new ParallelOptions { MaxDegreeOfParallelism = 4 }, thread =>
+            {
+                for (var subset = 1; subset < 256; subset++)
+                {
+                    barrier.SignalAndWait();
+                    var builder = SignalSet.CreateBuilder();
+                    foreach (var k in Enumerable.Range(0, 8).Where(k => (subset & (1 << k)) != 0))
+                    {
+                        builder.Add(raced[k], k);
+                    }
+
+                    racedNumbers[thread, subset] = builder.ToSignalSet().LayoutId;
+                }
+            });
+        }
+
+        for (var subset = 1; subset < 256; subset++)
+        {
+            Assert.InRange(racedNumbers[0, subset], 0, SignalSet.SharedLayoutCapacity - 1);
+            Assert.All(Enumerable.Range(1, 3), thread => Assert.Equal(racedNumbers[0, subset], racedNumbers[thread, subset]));
+        }
+
+        // Each layout has one number on every thread, no two layouts share one, and past the table's capacity a
+        // layout has none.
         var keys = Enumerable.Range(0, 13).Select(i => new SignalKey("layout_" + i)).ToArray();
         var failures = new System.Collections.Concurrent.ConcurrentBag<string>();
+        var numbers = new int[4, 8192];
         Parallel.For(0, 4, new ParallelOptions { MaxDegreeOfParallelism = 4 }, thread =>
         {
             for (var n = 0; n < 8192; n++)
@@ -146,6 +176,7 @@ public sealed class SignalSetTests
                 }
 
                 var set = builder.ToSignalSet();
+                numbers[thread, subset] = set.LayoutId;
                 for (var k = 0; k < keys.Length; k++)
                 {
                     double? expected = (subset & (1 << k)) != 0 ? subset + (k / 100.0) : null;
@@ -157,6 +188,43 @@ public sealed class SignalSetTests
             }
         });
         Assert.Empty(failures);
+
+        Assert.Equal(-1, numbers[0, 0]);
+        var numbered = new Dictionary<int, int>();
+        for (var subset = 1; subset < 8192; subset++)
+        {
+            var number = numbers[0, subset];
+            Assert.All(Enumerable.Range(1, 3), thread => Assert.Equal(number, numbers[thread, subset]));
+            Assert.InRange(number, -1, SignalSet.SharedLayoutCapacity - 1);
+            if (number >= 0)
+            {
+                Assert.True(numbered.TryAdd(number, subset), $"Subsets {numbered.GetValueOrDefault(number)} and {subset} have the same layout number {number}.");
+            }
+        }
+
+        // At most the table's capacity are numbered, so at least the rest are not.
+        Assert.InRange(numbered.Count, 0, SignalSet.SharedLayoutCapacity);
+        Assert.Equal(-1, SignalSet.Empty.LayoutId);
+    }
+
+    // Made when the class is first used, before any of its tests can fill the table of layouts.
+    private static readonly SignalKey NumberedA = new("numbered_a");
+    private static readonly SignalKey NumberedB = new("numbered_b");
+    private static readonly SignalSet Ab = SignalSet.CreateBuilder().Add(NumberedA, 1).Add(NumberedB, 2).ToSignalSet();
+    private static readonly SignalSet OnlyA = SignalSet.CreateBuilder().Add(NumberedA, 1).ToSignalSet();
+
+    [Fact]
+    public void SetsWithTheSameKeys_HaveTheSameLayoutNumber_AndSetsWithOtherKeysAnother()
+    {
+        Assert.InRange(Ab.LayoutId, 0, SignalSet.SharedLayoutCapacity - 1);
+        Assert.InRange(OnlyA.LayoutId, 0, SignalSet.SharedLayoutCapacity - 1);
+        Assert.NotEqual(Ab.LayoutId, OnlyA.LayoutId);
+
+        // However a set with the same keys is made, and even once the table is full, it has the layout's number.
+        Assert.Equal(Ab.LayoutId, SignalSet.CreateBuilder().Add(NumberedB, 7).Add(NumberedA, 0).ToSignalSet().LayoutId);
+        Assert.Equal(Ab.LayoutId, OnlyA.With(NumberedB, 3).LayoutId);
+        Assert.Equal(Ab.LayoutId, Ab.With(NumberedA, 5).LayoutId);
+        Assert.Equal(OnlyA.LayoutId, Ab.Without(NumberedB).LayoutId);
     }
 
     [Fact]

@@ -17,6 +17,12 @@ public sealed class MatrixBatchPropertyTests
     private static readonly SignalKey[] Keys = [.. Enumerable.Range(0, 5).Select(i => new SignalKey("m" + i))];
     private static readonly FakeClock Clock = FakeClock.AtDefaultStart();
 
+    // Every layout of the keys, made when the class is first used: numbered (SignalSet.LayoutId) before
+    // AccountBatch_ReadsSetsWithAndWithoutALayoutNumber fills the process's table, so the accounts of the property test
+    // are read through their layout's map whichever test runs first.
+    private static readonly SignalSet[] EveryLayout = [.. Enumerable.Range(0, 1 << Keys.Length).Select(subset =>
+        SignalSet.FromPairs(Keys.Where((_, k) => (subset & (1 << k)) != 0).Select(key => new KeyValuePair<SignalKey, double>(key, 1))))];
+
     private enum Kind
     {
         Signal,
@@ -291,6 +297,53 @@ public sealed class MatrixBatchPropertyTests
         Assert.Contains("holds 2 values but the matrix has 3 rows", scores.Message, StringComparison.Ordinal);
         var colors = Assert.Throws<ArgumentException>(() => scorer.ScoreBatchParallel(matrix, new double[3], new HealthColor?[1]));
         Assert.Equal("colors", colors.ParamName);
+    }
+
+    [Fact]
+    public void AccountBatch_ReadsSetsWithAndWithoutALayoutNumber_AsEachAccountAloneIsScored()
+    {
+        // Accounts whose keys the process numbered are read through the layout's map; the rest, key by key. To have
+        // both, the table of layouts is filled first (for the rest of this process: later layouts have no number).
+        Assert.All(EveryLayout.Skip(1), set => Assert.InRange(set.LayoutId, 0, SignalSet.SharedLayoutCapacity - 1));
+        for (var i = 0; i <= SignalSet.SharedLayoutCapacity; i++)
+        {
+            _ = SignalSet.CreateBuilder().Add(new SignalKey("filler_" + i), i).ToSignalSet();
+        }
+
+        var scorecard = Scorecard.CreateBuilder("layouts").WithColorBands(new ColorBands(40, 70))
+            .AddFactor(new SignalFactor("s0", Keys[0], PointMapping.Linear((0, 0), (100, 100))), 2)
+            .AddFactor(new RatioFactor("r12", Keys[1], Keys[2], PointMapping.Linear((0, 0), (2, 100))), 1)
+            .AddFactor(new SignalFactor("s3", Keys[3], PointMapping.Bands(10, (20, 50), (60, 90))), 1, missingData: MissingData.Neutral(35))
+            .AddFactor(new SignalFactor("s4", Keys[4], PointMapping.Linear((0, 100), (50, 0))), 3, missingData: MissingData.Zero)
+            .Build();
+        var scorer = new HealthScorer(scorecard, Clock);
+        var random = new Random(20261203);
+        var accounts = new Account[700];
+        for (var r = 0; r < accounts.Length; r++)
+        {
+            var subset = random.Next(1 << Keys.Length);
+            var builder = SignalSet.CreateBuilder();
+            for (var k = 0; k < Keys.Length; k++)
+            {
+                if ((subset & (1 << k)) != 0)
+                {
+                    builder.Add(Keys[k], random.Next(-20, 120) + (random.Next(4) / 4.0));
+                }
+            }
+
+            // One in three has a key the scorecard does not read, a layout first seen after the table filled.
+            if (r % 3 == 0)
+            {
+                builder.Add(new SignalKey("unnumbered_" + r), r);
+            }
+
+            accounts[r] = new Account { Id = new AccountId("layout" + r), Name = "Layout " + r, Signals = builder.ToSignalSet() };
+            Assert.Equal(r % 3 == 0 || subset == 0, accounts[r].Signals.LayoutId < 0);
+        }
+
+        var batch = new HealthScore[accounts.Length];
+        scorer.ScoreBatch(accounts, batch);
+        Assert.All(Enumerable.Range(0, accounts.Length), r => Assert.Equal(scorer.Score(accounts[r]), batch[r]));
     }
 
     [Fact]
