@@ -64,16 +64,22 @@ public sealed class InMemoryPlaybookRunStore : IPlaybookRunStore
         }
 
         var key = (run.PlaybookId, run.Account);
-        var history = _history.TryGetValue(key, out var h) ? h : [];
-        var admission = PlaybookLimits.Admit(history, run.TriggeredOn, cooldown, cap);
+        var history = _history.GetValueOrDefault(key);
+        var admission = history is null ? RunAdmission.Created : PlaybookLimits.Admit(history, run.TriggeredOn, cooldown, cap);
         if (admission != RunAdmission.Created)
         {
             return admission;
         }
 
-        _runs[run.Id] = run with { Status = RunStatus.Open };
-        history.Add(run.TriggeredOn);
-        _history[key] = history;
+        _runs[run.Id] = run.Status == RunStatus.Open ? run : run with { Status = RunStatus.Open };
+        if (history is null)
+        {
+            _history[key] = [run.TriggeredOn];
+        }
+        else
+        {
+            history.Add(run.TriggeredOn);
+        }
         foreach (var task in run.Tasks)
         {
             var handOff = new HandOff(task);

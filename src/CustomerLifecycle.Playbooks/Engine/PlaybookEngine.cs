@@ -166,10 +166,92 @@ public sealed class PlaybookEngine
 
         var created = new List<PlaybookRun>();
         var suppressed = new List<SuppressedRun>();
-        var found = new List<(string Key, LocalDate Date)>();
+        var scan = new Scan(before, after, states, openKeys, stateChanges, eventsByAccount, progress);
         AssignmentLoad? load = null; // read from the store when the first run is found: a quiet day never asks
         var batch = new List<RunRequest>(); // grows to a batch only on a busy day: a quiet one allocates nothing for it
-        for (var position = 0; position < after.Count; position++)
+        while (!scan.Done)
+        {
+            // The accounts are scanned without awaiting (the scan's state stays in registers, not in this method's
+            // state machine); the occurrences found become runs and go to the store a batch at a time, in order.
+            ScanUntil(scan, CreateBatchSize);
+            foreach (var (playbook, account, key, date) in scan.Found)
+            {
+                load ??= new AssignmentLoad(await _store.OpenTaskCountsAsync(cancellationToken).ConfigureAwait(false));
+                batch.Add(new RunRequest(NewRun(playbook, account, key, date, now, load), playbook.Cooldown, playbook.Cap));
+                if (batch.Count == CreateBatchSize)
+                {
+                    await CreateAsync(batch, load, created, suppressed, cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            scan.Found.Clear();
+        }
+
+        if (load is not null)
+        {
+            await CreateAsync(batch, load, created, suppressed, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (stateChanges.Count > 0)
+        {
+            // After the runs: a crash in between leaves an open run, which counts as the state held.
+            await _store.SetTriggerStatesAsync(stateChanges, cancellationToken).ConfigureAwait(false);
+        }
+
+        progress?.Report(after.Count);
+        var cancelled = new List<PlaybookRun>();
+        if (toCancel.Count > 0)
+        {
+            var done = (await _store.CancelAsync([.. toCancel.Select(r => r.Id)], now, cancellationToken).ConfigureAwait(false)).ToHashSet(StringComparer.Ordinal);
+            cancelled.AddRange(toCancel.Where(r => done.Contains(r.Id)).Select(r => r with { Status = RunStatus.Cancelled }));
+        }
+
+        var (handedOff, failures) = await HandOffAsync(cancellationToken).ConfigureAwait(false);
+        var evaluation = new PlaybookEvaluation(after.Date, created, suppressed, cancelled, handedOff, failures);
+        Report(evaluation, after.Count, started, activity);
+        return evaluation;
+    }
+
+    /// <summary>What one evaluation's scan of the accounts reads and where it has got to.</summary>
+    private sealed class Scan(PortfolioSnapshot? before, PortfolioSnapshot after, IReadOnlyDictionary<TriggerStateKey, TriggerState> states, HashSet<TriggerStateKey> openKeys, List<TriggerStateChange> stateChanges, Dictionary<AccountId, List<LifecycleEvent>> eventsByAccount, IProgress<int>? progress)
+    {
+        public PortfolioSnapshot? Before { get; } = before;
+
+        public PortfolioSnapshot After { get; } = after;
+
+        public IReadOnlyDictionary<TriggerStateKey, TriggerState> States { get; } = states;
+
+        public HashSet<TriggerStateKey> OpenKeys { get; } = openKeys;
+
+        public List<TriggerStateChange> StateChanges { get; } = stateChanges;
+
+        public Dictionary<AccountId, List<LifecycleEvent>> EventsByAccount { get; } = eventsByAccount;
+
+        public IProgress<int>? Progress { get; } = progress;
+
+        /// <summary>The occurrences found and not yet made into runs, in the order found.</summary>
+        public List<(Playbook Playbook, AccountSnapshot Account, string Key, LocalDate Date)> Found { get; } = [];
+
+        /// <summary>One account's occurrences of one playbook, reused.</summary>
+        public List<(string Key, LocalDate Date)> Occurrences { get; } = [];
+
+        /// <summary>The position of the next account to scan.</summary>
+        public int Position { get; set; }
+
+        public bool Done => Position >= After.Count;
+    }
+
+    /// <summary>
+    /// Scans accounts from <see cref="Scan.Position"/> on, adding their occurrences to <see cref="Scan.Found"/>, until
+    /// at least <paramref name="limit"/> are found (after a whole account) or every account is scanned.
+    /// </summary>
+    private void ScanUntil(Scan scan, int limit)
+    {
+        var (before, after, states, openKeys, stateChanges) = (scan.Before, scan.After, scan.States, scan.OpenKeys, scan.StateChanges);
+        var (eventsByAccount, progress, found) = (scan.EventsByAccount, scan.Progress, scan.Found);
+        var occurrences = scan.Occurrences;
+        var position = scan.Position;
+        for (; position < after.Count && found.Count < limit; position++)
         {
             var account = after.Ordered[position];
             if (progress is not null && (position + 1) % 10_000 == 0)
@@ -203,51 +285,24 @@ public sealed class PlaybookEngine
                     continue;
                 }
 
-                found.Clear();
+                occurrences.Clear();
                 if (tracked)
                 {
-                    TrackedOccurrence(playbook, earlier, before?.Date, account, after.Date, states, openKeys, stateChanges, found);
+                    TrackedOccurrence(playbook, earlier, before?.Date, account, after.Date, states, openKeys, stateChanges, occurrences);
                 }
                 else
                 {
-                    trigger.Occurrences(earlier, before?.Date, account, after.Date, accountEvents, _clock.Zone, found);
+                    trigger.Occurrences(earlier, before?.Date, account, after.Date, accountEvents, _clock.Zone, occurrences);
                 }
 
-                foreach (var (key, date) in found)
+                foreach (var (key, date) in occurrences)
                 {
-                    load ??= new AssignmentLoad(await _store.OpenTaskCountsAsync(cancellationToken).ConfigureAwait(false));
-                    batch.Add(new RunRequest(NewRun(playbook, account, key, date, now, load), playbook.Cooldown, playbook.Cap));
-                    if (batch.Count == CreateBatchSize)
-                    {
-                        await CreateAsync(batch, load, created, suppressed, cancellationToken).ConfigureAwait(false);
-                    }
+                    found.Add((playbook, account, key, date));
                 }
             }
         }
 
-        if (load is not null)
-        {
-            await CreateAsync(batch, load, created, suppressed, cancellationToken).ConfigureAwait(false);
-        }
-
-        if (stateChanges.Count > 0)
-        {
-            // After the runs: a crash in between leaves an open run, which counts as the state held.
-            await _store.SetTriggerStatesAsync(stateChanges, cancellationToken).ConfigureAwait(false);
-        }
-
-        progress?.Report(after.Count);
-        var cancelled = new List<PlaybookRun>();
-        if (toCancel.Count > 0)
-        {
-            var done = (await _store.CancelAsync([.. toCancel.Select(r => r.Id)], now, cancellationToken).ConfigureAwait(false)).ToHashSet(StringComparer.Ordinal);
-            cancelled.AddRange(toCancel.Where(r => done.Contains(r.Id)).Select(r => r with { Status = RunStatus.Cancelled }));
-        }
-
-        var (handedOff, failures) = await HandOffAsync(cancellationToken).ConfigureAwait(false);
-        var evaluation = new PlaybookEvaluation(after.Date, created, suppressed, cancelled, handedOff, failures);
-        Report(evaluation, after.Count, started, activity);
-        return evaluation;
+        scan.Position = position;
     }
 
     // Counted once per evaluation, per playbook: nothing per account.

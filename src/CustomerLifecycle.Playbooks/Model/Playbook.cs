@@ -77,8 +77,40 @@ public sealed record PlaybookStep
 
 /// <summary>"At most <paramref name="Runs"/> runs every <paramref name="Every"/>" per account.</summary>
 /// <param name="Runs">The most runs, 1 or more.</param>
-/// <param name="Every">The rolling window.</param>
-public sealed record EnrolmentCap(int Runs, Period Every);
+/// <param name="Every">The rolling window: a positive period of days, weeks, months or years.</param>
+/// <exception cref="ArgumentOutOfRangeException"><paramref name="Runs"/> is less than 1.</exception>
+/// <exception cref="ArgumentException"><paramref name="Every"/> is not a positive date period.</exception>
+/// <exception cref="ArgumentNullException"><paramref name="Every"/> is null.</exception>
+public sealed record EnrolmentCap(int Runs, Period Every)
+{
+    private readonly int _runs = ValidRuns(Runs);
+    private readonly Period _every = DatePeriods.Positive(Every, nameof(Every), "An enrolment cap's window");
+
+    /// <summary>The most runs in any window, 1 or more.</summary>
+    public int Runs { get => _runs; init => _runs = ValidRuns(value); }
+
+    /// <summary>The rolling window.</summary>
+    public Period Every { get => _every; init => _every = DatePeriods.Positive(value, nameof(Every), "An enrolment cap's window"); }
+
+    private static int ValidRuns(int runs) => runs >= 1
+        ? runs
+        : throw new ArgumentOutOfRangeException(nameof(Runs), runs, $"An enrolment cap allows 1 or more runs (was {runs}).");
+}
+
+/// <summary>The rule for the periods a playbook counts in: whole days, weeks, months or years, more than none.</summary>
+internal static class DatePeriods
+{
+    public static Period Positive(Period? period, string name, string what)
+    {
+        ArgumentNullException.ThrowIfNull(period, name);
+        if (period.HasTimeComponent || period.Years < 0 || period.Months < 0 || period.Weeks < 0 || period.Days < 0 || period.Equals(Period.Zero))
+        {
+            throw new ArgumentException($"{what} is a positive period of days, weeks, months or years, with no part negative (was {period}).", name);
+        }
+
+        return period;
+    }
+}
 
 /// <summary>
 /// A playbook: a trigger, conditions that narrow it (segments, tiers), and the steps to create, with variants per touch
@@ -86,6 +118,8 @@ public sealed record EnrolmentCap(int Runs, Period Every);
 /// </summary>
 public sealed record Playbook
 {
+    private readonly Period? _cooldown;
+
     /// <summary>Creates a playbook.</summary>
     /// <param name="id">A stable id (runs are keyed by it): 1 to 64 characters of letters, digits, '-', '_' and '.'.</param>
     /// <param name="name">A display name.</param>
@@ -134,7 +168,12 @@ public sealed record Playbook
     public IReadOnlyList<string> Tiers { get; init; } = [];
 
     /// <summary>No new run for an account within this period after its last run; null for none.</summary>
-    public Period? Cooldown { get; init; }
+    /// <exception cref="ArgumentException">Set to a period that is not a positive period of days, weeks, months or years.</exception>
+    public Period? Cooldown
+    {
+        get => _cooldown;
+        init => _cooldown = value is null ? null : DatePeriods.Positive(value, nameof(Cooldown), $"Playbook '{Id}': the cooldown");
+    }
 
     /// <summary>At most N runs per account every period; null for no cap.</summary>
     public EnrolmentCap? Cap { get; init; }

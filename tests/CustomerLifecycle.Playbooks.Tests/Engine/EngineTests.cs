@@ -134,6 +134,51 @@ public sealed class EngineTests
     }
 
     [Fact]
+    public async Task RunsReachTheStore_InBatchesOfTenThousand_InTheOrderFound_EvenWhenABatchEndsWithinAnAccount()
+    {
+        // Three playbooks on 7,001 accounts: 21,003 runs, so the first batch ends within account 3,333.
+        Playbook[] playbooks = [.. Enumerable.Range(1, 3).Select(i => new Playbook("save" + i, "Save " + i, PlaybookTrigger.HealthTurned(HealthColor.Red), [Step("Call", 2)]))];
+        var store = new BatchRecordingStore();
+        var accounts = Enumerable.Range(0, 7_001).Select(i => Snap("a" + i.ToString("D5", System.Globalization.CultureInfo.InvariantCulture), HealthColor.Red)).ToArray();
+        var result = await new PlaybookEngine(playbooks, store, Clock()).EvaluateAsync(null, Portfolio(Day0, accounts));
+        Assert.Equal([10_000, 10_000, 1_003], store.Batches.Select(b => b.Length));
+        var expected = accounts.SelectMany(a => playbooks.Select(p => (p.Id, a.Account.Id))).ToArray();
+        Assert.Equal(21_003, expected.Length);
+        Assert.Equal(expected, store.Batches.SelectMany(b => b).Select(r => (r.Run.PlaybookId, r.Run.Account)));
+        Assert.Equal(expected, result.Created.Select(r => (r.PlaybookId, r.Account)));
+    }
+
+    /// <summary>The in-memory store, recording each batch it is asked to create.</summary>
+    private sealed class BatchRecordingStore : IPlaybookRunStore
+    {
+        private readonly InMemoryPlaybookRunStore _store = new();
+
+        public List<RunRequest[]> Batches { get; } = [];
+
+        public ValueTask<IReadOnlyList<RunAdmission>> TryCreateAsync(IReadOnlyList<RunRequest> requests, CancellationToken cancellationToken = default)
+        {
+            Batches.Add([.. requests]);
+            return _store.TryCreateAsync(requests, cancellationToken);
+        }
+
+        public ValueTask<IReadOnlyList<PlaybookRun>> OpenRunsAsync(CancellationToken cancellationToken = default) => _store.OpenRunsAsync(cancellationToken);
+
+        public ValueTask<IReadOnlyList<string>> CancelAsync(IReadOnlyList<string> runIds, Instant at, CancellationToken cancellationToken = default) => _store.CancelAsync(runIds, at, cancellationToken);
+
+        public ValueTask<IReadOnlyList<PlaybookTask>> ClaimHandOffsAsync(string claimant, Instant now, Duration lease, int limit, CancellationToken cancellationToken = default) => _store.ClaimHandOffsAsync(claimant, now, lease, limit, cancellationToken);
+
+        public ValueTask<bool> CompleteHandOffAsync(string taskId, string claimant, CancellationToken cancellationToken = default) => _store.CompleteHandOffAsync(taskId, claimant, cancellationToken);
+
+        public ValueTask ReleaseHandOffsAsync(IReadOnlyList<string> taskIds, string claimant, CancellationToken cancellationToken = default) => _store.ReleaseHandOffsAsync(taskIds, claimant, cancellationToken);
+
+        public ValueTask<IReadOnlyDictionary<string, int>> OpenTaskCountsAsync(CancellationToken cancellationToken = default) => _store.OpenTaskCountsAsync(cancellationToken);
+
+        public ValueTask<IReadOnlyDictionary<TriggerStateKey, TriggerState>> TriggerStatesAsync(CancellationToken cancellationToken = default) => _store.TriggerStatesAsync(cancellationToken);
+
+        public ValueTask SetTriggerStatesAsync(IReadOnlyList<TriggerStateChange> changes, CancellationToken cancellationToken = default) => _store.SetTriggerStatesAsync(changes, cancellationToken);
+    }
+
+    [Fact]
     public void AnAccountsSegments_AreASetWithoutRegardToCase()
     {
         var snapshot = Snap("a", segments: ["AtRisk", "growth", "atrisk"]);
@@ -240,6 +285,43 @@ public sealed class EngineTests
         Assert.Throws<ArgumentException>(() => new Playbook("ok", "x", Save.Trigger, []));
         Assert.Throws<ArgumentException>(() => new PlaybookStep("x", "CSM", TaskChannel.Call, Period.FromDays(-1)));
         Assert.Throws<ArgumentException>(() => new BusinessCalendar(weekend: Enum.GetValues<IsoDayOfWeek>().Skip(1)));
+    }
+
+    [Theory]
+    [InlineData(0, "P30D", "Runs", "1 or more runs (was 0)")]
+    [InlineData(-2, "P30D", "Runs", "1 or more runs (was -2)")]
+    [InlineData(1, "P0D", "Every", "(was P0D)")]
+    [InlineData(1, "P-7D", "Every", "(was P-7D)")]
+    [InlineData(1, "P1M-3D", "Every", "(was P1M-3D)")]
+    [InlineData(1, "P-1M", "Every", "(was P-1M)")]
+    [InlineData(1, "P-1Y2M", "Every", "(was P-1Y2M)")]
+    [InlineData(1, "P-2W", "Every", "(was P-2W)")]
+    [InlineData(1, "P1DT2H", "Every", "(was P1DT2H)")]
+    public void AnEnrolmentCap_OfNoRunsOrOverAnEmptyOrNegativeWindow_IsRefusedNamingTheField(int runs, string every, string field, string says)
+    {
+        var period = NodaTime.Text.PeriodPattern.Roundtrip.Parse(every).Value;
+        var error = Assert.ThrowsAny<ArgumentException>(() => new EnrolmentCap(runs, period));
+        Assert.Equal(field, error.ParamName);
+        Assert.Contains(says, error.Message, StringComparison.Ordinal);
+
+        // Nor through `with`, and the valid cap it came from is unchanged.
+        var valid = new EnrolmentCap(2, Period.FromWeeks(2));
+        Assert.ThrowsAny<ArgumentException>(() => runs < 1 ? valid with { Runs = runs } : valid with { Every = period });
+        Assert.Equal(new EnrolmentCap(2, Period.FromWeeks(2)), valid);
+        Assert.Throws<ArgumentNullException>(() => new EnrolmentCap(1, null!));
+    }
+
+    [Fact]
+    public void ACooldown_ThatIsNotAPositiveDatePeriod_IsRefusedNamingThePlaybook()
+    {
+        var error = Assert.Throws<ArgumentException>(() => Save with { Cooldown = Period.FromDays(-30) });
+        Assert.Equal("Cooldown", error.ParamName);
+        Assert.Contains("Playbook 'save': the cooldown is a positive period", error.Message, StringComparison.Ordinal);
+        Assert.Contains("(was P-30D)", error.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => Save with { Cooldown = Period.Zero });
+        Assert.Throws<ArgumentException>(() => Save with { Cooldown = Period.FromHours(12) });
+        Assert.Null((Save with { Cooldown = Period.FromDays(30) } with { Cooldown = null }).Cooldown);
+        Assert.Equal(Period.FromMonths(1), (Save with { Cooldown = Period.FromMonths(1) }).Cooldown);
     }
 
     private sealed class NeverReturns : IPlaybookTaskHandler
