@@ -144,7 +144,7 @@ internal sealed class CompiledScorecard
     /// <summary>
     /// Per shared key layout (<see cref="SignalSet.LayoutId"/>), where each of <see cref="Signals"/> is in a set with
     /// those keys: its index in the set's values, or −1 when the set lacks it. An entry is null until
-    /// <see cref="LayoutMap"/> makes it; maps are kept for the scorecard's life (a reference per layout, a small
+    /// <see cref="MakeLayoutMap"/> makes it; maps are kept for the scorecard's life (a reference per layout, a small
     /// array per layout met).
     /// </summary>
     public int[]?[] LayoutMaps
@@ -163,12 +163,10 @@ internal sealed class CompiledScorecard
     }
 
     /// <summary>
-    /// The entry of <see cref="LayoutMaps"/> for <paramref name="layout"/>, whose keys are <paramref name="keys"/>,
-    /// made if it is not there yet: two threads that meet a new layout at once make the same map, and either is kept.
+    /// Makes the entry of <paramref name="maps"/> (<see cref="LayoutMaps"/>) for <paramref name="layout"/>, whose keys
+    /// are <paramref name="keys"/>: two threads that meet a new layout at once make the same map, and either is kept.
     /// </summary>
-    public int[] LayoutMap(int layout, ReadOnlySpan<SignalKey> keys) => LayoutMaps[layout] ?? MakeLayoutMap(LayoutMaps, layout, keys);
-
-    private int[] MakeLayoutMap(int[]?[] maps, int layout, ReadOnlySpan<SignalKey> keys)
+    public int[] MakeLayoutMap(int[]?[] maps, int layout, ReadOnlySpan<SignalKey> keys)
     {
         var map = new int[Signals.Length];
         for (var j = 0; j < map.Length; j++)

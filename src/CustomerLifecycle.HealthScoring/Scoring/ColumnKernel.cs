@@ -109,13 +109,12 @@ internal static class ColumnKernel
             var v = value[r];
             var color = colors[r];
             var applicable = !double.IsNaN(v);
-            var k = confidence[r];
             results[rows.IsEmpty ? r : rows[r]] = new HealthScore
             {
                 Value = applicable ? v : null,
                 Color = color,
                 CalculatedColor = color,
-                Confidence = k > 1 && k < 1 + 1e-9 ? 1 : k,
+                Confidence = Kernel.WithoutConfidenceRoundOff(confidence[r]),
                 ScorecardId = id,
                 ScorecardVersion = version,
                 InvalidSignals = invalid[r],
@@ -318,7 +317,7 @@ internal static class ColumnKernel
         /// <summary>
         /// Loads the signals of <paramref name="accounts"/> at <paramref name="rows"/>, one block row each, every cell
         /// written once. A set whose keys the process shares (<see cref="SignalSet.LayoutId"/>) is read through its
-        /// layout's map (<see cref="CompiledScorecard.LayoutMap"/>): a fixed loop over the scorecard's signals, without a
+        /// layout's map (<see cref="CompiledScorecard.LayoutMaps"/>): a fixed loop over the scorecard's signals, without a
         /// branch on whether each is present. Any other set is read key by key, each found in <paramref name="table"/> by
         /// its hash. Account signals are finite, so only a custom factor's infinite measure counts as invalid.
         /// </summary>
@@ -346,7 +345,7 @@ internal static class ColumnKernel
                 {
                     // A shared layout has at least one key, so reading the first value for a missing signal (then
                     // replaced by NaN through the mask) stays within the set.
-                    var map = maps[layout] ?? c.LayoutMap(layout, set.Keys);
+                    var map = maps[layout] ?? c.MakeLayoutMap(maps, layout, set.Keys);
                     ref var first = ref MemoryMarshal.GetReference(values);
                     ref var cell = ref signals[r];
                     for (var j = 0; j < map.Length; j++)

@@ -140,7 +140,7 @@ internal static class Kernel
             Value = value,
             Color = color,
             CalculatedColor = color,
-            Confidence = confidence > 1 && confidence < 1 + 1e-9 ? 1 : confidence,
+            Confidence = WithoutConfidenceRoundOff(confidence),
             ScorecardId = c.Scorecard.Id,
             ScorecardVersion = c.Scorecard.Version,
             InvalidSignals = invalid,
@@ -156,6 +156,9 @@ internal static class Kernel
     /// </summary>
     internal static double OnEdges(double score, double redBelow, double greenAtOrAbove) =>
         Math.Abs(score - redBelow) <= RoundOff ? redBelow : Math.Abs(score - greenAtOrAbove) <= RoundOff ? greenAtOrAbove : score;
+
+    /// <summary>A confidence (a sum of weight shares) a hair above 1 by round-off alone is 1.</summary>
+    internal static double WithoutConfidenceRoundOff(double confidence) => confidence > 1 && confidence < 1 + 1e-9 ? 1 : confidence;
 
     /// <summary>How far outside 0–100 a weighted average may land by round-off alone.</summary>
     internal const double RoundOff = 1e-9;

@@ -166,14 +166,15 @@ public sealed class PlaybookEngine
 
         var created = new List<PlaybookRun>();
         var suppressed = new List<SuppressedRun>();
-        var scan = new Scan(before, after, states, openKeys, stateChanges, eventsByAccount, progress);
+        var scan = new Scan(_playbooks, _clock.Zone, before, after, states, openKeys, stateChanges, eventsByAccount, progress);
         AssignmentLoad? load = null; // read from the store when the first run is found: a quiet day never asks
         var batch = new List<RunRequest>(); // grows to a batch only on a busy day: a quiet one allocates nothing for it
         while (!scan.Done)
         {
-            // The accounts are scanned without awaiting (the scan's state stays in registers, not in this method's
-            // state machine); the occurrences found become runs and go to the store a batch at a time, in order.
-            ScanUntil(scan, CreateBatchSize);
+            // The accounts are scanned without awaiting (the scan's loop is an ordinary method, its locals not fields of
+            // this method's state machine); the occurrences found become runs and go to the store a batch at a time, in
+            // order.
+            scan.Until(CreateBatchSize);
             foreach (var (playbook, account, key, date) in scan.Found)
             {
                 load ??= new AssignmentLoad(await _store.OpenTaskCountsAsync(cancellationToken).ConfigureAwait(false));
@@ -212,97 +213,83 @@ public sealed class PlaybookEngine
         return evaluation;
     }
 
-    /// <summary>What one evaluation's scan of the accounts reads and where it has got to.</summary>
-    private sealed class Scan(PortfolioSnapshot? before, PortfolioSnapshot after, IReadOnlyDictionary<TriggerStateKey, TriggerState> states, HashSet<TriggerStateKey> openKeys, List<TriggerStateChange> stateChanges, Dictionary<AccountId, List<LifecycleEvent>> eventsByAccount, IProgress<int>? progress)
+    /// <summary>One evaluation's scan of the accounts: what it reads, where it has got to, and what it has found.</summary>
+    private sealed class Scan(Playbook[] playbooks, DateTimeZone zone, PortfolioSnapshot? before, PortfolioSnapshot after, IReadOnlyDictionary<TriggerStateKey, TriggerState> states, HashSet<TriggerStateKey> openKeys, List<TriggerStateChange> stateChanges, Dictionary<AccountId, List<LifecycleEvent>> eventsByAccount, IProgress<int>? progress)
     {
-        public PortfolioSnapshot? Before { get; } = before;
-
-        public PortfolioSnapshot After { get; } = after;
-
-        public IReadOnlyDictionary<TriggerStateKey, TriggerState> States { get; } = states;
-
-        public HashSet<TriggerStateKey> OpenKeys { get; } = openKeys;
-
-        public List<TriggerStateChange> StateChanges { get; } = stateChanges;
-
-        public Dictionary<AccountId, List<LifecycleEvent>> EventsByAccount { get; } = eventsByAccount;
-
-        public IProgress<int>? Progress { get; } = progress;
+        // One account's occurrences of one playbook, reused.
+        private readonly List<(string Key, LocalDate Date)> _occurrences = [];
 
         /// <summary>The occurrences found and not yet made into runs, in the order found.</summary>
         public List<(Playbook Playbook, AccountSnapshot Account, string Key, LocalDate Date)> Found { get; } = [];
 
-        /// <summary>One account's occurrences of one playbook, reused.</summary>
-        public List<(string Key, LocalDate Date)> Occurrences { get; } = [];
-
         /// <summary>The position of the next account to scan.</summary>
-        public int Position { get; set; }
+        public int Position { get; private set; }
 
-        public bool Done => Position >= After.Count;
-    }
+        public bool Done => Position >= after.Count;
 
-    /// <summary>
-    /// Scans accounts from <see cref="Scan.Position"/> on, adding their occurrences to <see cref="Scan.Found"/>, until
-    /// at least <paramref name="limit"/> are found (after a whole account) or every account is scanned.
-    /// </summary>
-    private void ScanUntil(Scan scan, int limit)
-    {
-        var (before, after, states, openKeys, stateChanges) = (scan.Before, scan.After, scan.States, scan.OpenKeys, scan.StateChanges);
-        var (eventsByAccount, progress, found) = (scan.EventsByAccount, scan.Progress, scan.Found);
-        var occurrences = scan.Occurrences;
-        var position = scan.Position;
-        for (; position < after.Count && found.Count < limit; position++)
+        /// <summary>
+        /// Scans accounts from <see cref="Position"/> on, adding their occurrences to <see cref="Found"/>, until at
+        /// least <paramref name="limit"/> are found (after a whole account) or every account is scanned. Synchronous,
+        /// so that its loop is an ordinary method, its locals not fields of the evaluation's state machine.
+        /// </summary>
+        public void Until(int limit)
         {
-            var account = after.Ordered[position];
-            if (progress is not null && (position + 1) % 10_000 == 0)
+            var found = Found;
+            var occurrences = _occurrences;
+            var position = Position;
+            for (; position < after.Count && found.Count < limit; position++)
             {
-                progress.Report(position + 1);
-            }
-
-            var earlier = before?.Find(account.Account.Id, position);
-            IReadOnlyList<LifecycleEvent> accountEvents = eventsByAccount.TryGetValue(account.Account.Id, out var mine) ? mine : Array.Empty<LifecycleEvent>();
-            foreach (var playbook in _playbooks)
-            {
-                var trigger = playbook.Trigger;
-                var tracked = trigger.TracksState;
-
-                // A churned account starts no state-triggered playbook (its state-triggered runs are being cancelled,
-                // and its trigger state is forgotten); date and event triggers (a win-back three months after churn)
-                // still apply.
-                if (trigger.IsState && account.ChurnedOn <= after.Date)
+                var account = after.Ordered[position];
+                if (progress is not null && (position + 1) % 10_000 == 0)
                 {
-                    var key = new TriggerStateKey(playbook.Id, account.Account.Id);
-                    if (tracked && states.TryGetValue(key, out var held) && held.Holds)
+                    progress.Report(position + 1);
+                }
+
+                var earlier = before?.Find(account.Account.Id, position);
+                IReadOnlyList<LifecycleEvent> accountEvents = eventsByAccount.TryGetValue(account.Account.Id, out var mine) ? mine : Array.Empty<LifecycleEvent>();
+                foreach (var playbook in playbooks)
+                {
+                    var trigger = playbook.Trigger;
+                    var tracked = trigger.TracksState;
+
+                    // A churned account starts no state-triggered playbook (its state-triggered runs are being cancelled,
+                    // and its trigger state is forgotten); date and event triggers (a win-back three months after churn)
+                    // still apply.
+                    if (trigger.IsState && account.ChurnedOn <= after.Date)
                     {
-                        stateChanges.Add(new TriggerStateChange(key, new TriggerState(false, after.Date)));
+                        var key = new TriggerStateKey(playbook.Id, account.Account.Id);
+                        if (tracked && states.TryGetValue(key, out var held) && held.Holds)
+                        {
+                            stateChanges.Add(new TriggerStateChange(key, new TriggerState(false, after.Date)));
+                        }
+
+                        continue;
                     }
 
-                    continue;
-                }
+                    if (!playbook.Applies(account))
+                    {
+                        continue;
+                    }
 
-                if (!playbook.Applies(account))
-                {
-                    continue;
-                }
+                    occurrences.Clear();
+                    if (tracked)
+                    {
+                        TrackedOccurrence(playbook, earlier, before?.Date, account, after.Date, states, openKeys, stateChanges, occurrences);
+                    }
+                    else
+                    {
+                        trigger.Occurrences(earlier, before?.Date, account, after.Date, accountEvents, zone, occurrences);
+                    }
 
-                occurrences.Clear();
-                if (tracked)
-                {
-                    TrackedOccurrence(playbook, earlier, before?.Date, account, after.Date, states, openKeys, stateChanges, occurrences);
-                }
-                else
-                {
-                    trigger.Occurrences(earlier, before?.Date, account, after.Date, accountEvents, _clock.Zone, occurrences);
-                }
-
-                foreach (var (key, date) in occurrences)
-                {
-                    found.Add((playbook, account, key, date));
+                    foreach (var (key, date) in occurrences)
+                    {
+                        found.Add((playbook, account, key, date));
+                    }
                 }
             }
-        }
 
-        scan.Position = position;
+            Position = position;
+        }
     }
 
     // Counted once per evaluation, per playbook: nothing per account.
