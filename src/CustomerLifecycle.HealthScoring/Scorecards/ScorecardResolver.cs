@@ -74,6 +74,9 @@ public sealed class ScorecardResolver
     /// <summary>Every scorecard, the default first: what <see cref="ResolveIndex"/> indexes.</summary>
     internal Scorecard[] Indexed { get; }
 
+    /// <summary>Whether any selector can choose a scorecard other than the default.</summary>
+    internal bool HasSelectors => _selectors.Length > 0;
+
     /// <summary>The index in <see cref="Indexed"/> of the account's scorecard: the first selector by priority that matches it, else the default's, 0.</summary>
     internal int ResolveIndex(Account account)
     {

@@ -38,7 +38,7 @@ internal static class ColumnKernel
 
     /// <summary>
     /// Scores the accounts whose scorecard is <paramref name="c"/> (<paramref name="cards"/> holds each account's
-    /// scorecard index, <paramref name="card"/> is this one's), into the same positions of <paramref name="results"/>: each account's signals are gathered into a block of columns, which is scored as a
+    /// scorecard index, <paramref name="card"/> is this one's; every account when <paramref name="cards"/> is empty), into the same positions of <paramref name="results"/>: each account's signals are gathered into a block of columns, which is scored as a
     /// matrix's block is. Overrides are the caller's.
     /// </summary>
     public static void Score(CompiledScorecard c, ReadOnlySpan<Account> accounts, ReadOnlySpan<byte> cards, byte card, Span<HealthScore> results, double margin)
@@ -49,7 +49,7 @@ internal static class ColumnKernel
         var n = 0;
         for (var a = 0; a < accounts.Length; a++)
         {
-            if (cards[a] != card)
+            if (!cards.IsEmpty && cards[a] != card)
             {
                 continue;
             }

@@ -28,30 +28,37 @@ public sealed partial class HealthScorer
             throw new NotSupportedException($"A batch scores with at most {byte.MaxValue} scorecards; the resolver has {scorecards.Length}. Score the accounts one at a time.");
         }
 
-        // Which scorecard each account takes, first, so that a null account is refused before anything is written.
-        var cards = ArrayPool<byte>.Shared.Rent(accounts.Length);
-        try
+        RefuseNull(accounts);
+        if (!resolver.HasSelectors)
         {
-            Span<bool> used = stackalloc bool[scorecards.Length];
-            for (var a = 0; a < accounts.Length; a++)
+            // Every account takes the default scorecard: nothing to resolve.
+            ColumnKernel.Score(scorecards[0].Compiled, accounts, cards: default, card: 0, results, HysteresisMargin);
+        }
+        else
+        {
+            var cards = ArrayPool<byte>.Shared.Rent(accounts.Length);
+            try
             {
-                var account = accounts[a] ?? throw new ArgumentException($"The account at position {a} is null.", nameof(accounts));
-                var card = resolver.ResolveIndex(account);
-                cards[a] = (byte)card;
-                used[card] = true;
-            }
-
-            for (var k = 0; k < scorecards.Length; k++)
-            {
-                if (used[k])
+                Span<bool> used = stackalloc bool[scorecards.Length];
+                for (var a = 0; a < accounts.Length; a++)
                 {
-                    ColumnKernel.Score(scorecards[k].Compiled, accounts, cards.AsSpan(0, accounts.Length), (byte)k, results, HysteresisMargin);
+                    var card = resolver.ResolveIndex(accounts[a]);
+                    cards[a] = (byte)card;
+                    used[card] = true;
+                }
+
+                for (var k = 0; k < scorecards.Length; k++)
+                {
+                    if (used[k])
+                    {
+                        ColumnKernel.Score(scorecards[k].Compiled, accounts, cards.AsSpan(0, accounts.Length), (byte)k, results, HysteresisMargin);
+                    }
                 }
             }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(cards);
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(cards);
+            }
         }
 
         if (_overrides is { Count: > 0 })
@@ -69,7 +76,7 @@ public sealed partial class HealthScorer
     /// <param name="accounts">The accounts.</param>
     /// <param name="results">Receives one score per account, in order.</param>
     /// <param name="maxDegreeOfParallelism">The most threads to use; all cores when null.</param>
-    /// <exception cref="ArgumentException"><paramref name="results"/> is shorter than <paramref name="accounts"/>, or an account is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="results"/> is shorter than <paramref name="accounts"/>, or an account is null (nothing is written then).</exception>
     public void ScoreBatchParallel(Account[] accounts, HealthScore[] results, int? maxDegreeOfParallelism = null)
     {
         ArgumentNullException.ThrowIfNull(accounts);
@@ -79,7 +86,21 @@ public sealed partial class HealthScorer
             throw new ArgumentException($"The results buffer holds {results.Length} scores but {accounts.Length} accounts were given.", nameof(results));
         }
 
+        // Refused before any thread writes, as the sequential batch does.
+        RefuseNull(accounts);
         RunInChunks(accounts.Length, maxDegreeOfParallelism, (from, to) => ScoreBatch(accounts.AsSpan(from, to - from), results.AsSpan(from, to - from)));
+    }
+
+    /// <summary>Refuses a batch with a null account, naming its position, before anything is written.</summary>
+    private static void RefuseNull(ReadOnlySpan<Account> accounts)
+    {
+        for (var a = 0; a < accounts.Length; a++)
+        {
+            if (accounts[a] is null)
+            {
+                throw new ArgumentException($"The account at position {a} is null.", nameof(accounts));
+            }
+        }
     }
 
     /// <summary>

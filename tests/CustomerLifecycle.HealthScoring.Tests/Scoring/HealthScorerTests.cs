@@ -363,7 +363,7 @@ public sealed class HealthScorerTests
     }
 
     [Fact]
-    public void AccountBatch_RefusesANullAccount_NamingItsPosition_BeforeWritingAnything()
+    public void AccountBatches_RefuseANullAccount_NamingItsPosition_BeforeWritingAnything()
     {
         // More than one block of accounts, the null one in the second: no block may be scored before the refusal.
         var accounts = Enumerable.Range(0, 600).Select(i => new Account
@@ -380,6 +380,15 @@ public sealed class HealthScorerTests
         Assert.Equal("accounts", sequential.ParamName);
         Assert.Contains("position 300 is null", sequential.Message, StringComparison.Ordinal);
         Assert.All(results, r => Assert.Equal(untouched, r));
+
+        // On all cores too: the null is in another thread's chunk than the first accounts, and still nothing is written.
+        var many = Enumerable.Range(0, 5000).Select(i => accounts[i % 300]).ToArray();
+        many[4321] = null!;
+        var manyResults = Enumerable.Repeat(untouched, many.Length).ToArray();
+        var parallel = Assert.Throws<ArgumentException>(() => scorer.ScoreBatchParallel(many, manyResults, maxDegreeOfParallelism: 4));
+        Assert.Equal("accounts", parallel.ParamName);
+        Assert.Contains("position 4321 is null", parallel.Message, StringComparison.Ordinal);
+        Assert.All(manyResults, r => Assert.Equal(untouched, r));
     }
 
     [Fact]
