@@ -31,23 +31,20 @@ public sealed partial class HealthScorer
         RefuseNull(accounts);
         if (!resolver.HasSelectors)
         {
-            // Every account takes the default scorecard: nothing to resolve.
-            ColumnKernel.Score(scorecards[0].Compiled, accounts, cards: default, card: 0, results, HysteresisMargin);
+            // Every account takes the default scorecard: nothing to choose.
+            ColumnKernel.Score(scorecards[0].Compiled, resolver: null, accounts, cards: default, used: default, results, HysteresisMargin);
         }
         else
         {
+            // The default scorecard's pass chooses each account's scorecard as it gathers the account's signals (a pass
+            // that only chose them read a million accounts from memory a second time); the other scorecards then score
+            // their accounts.
             var cards = ArrayPool<byte>.Shared.Rent(accounts.Length);
             try
             {
                 Span<bool> used = stackalloc bool[scorecards.Length];
-                for (var a = 0; a < accounts.Length; a++)
-                {
-                    var card = resolver.ResolveIndex(accounts[a]);
-                    cards[a] = (byte)card;
-                    used[card] = true;
-                }
-
-                for (var k = 0; k < scorecards.Length; k++)
+                ColumnKernel.Score(scorecards[0].Compiled, resolver, accounts, cards.AsSpan(0, accounts.Length), used, results, HysteresisMargin);
+                for (var k = 1; k < scorecards.Length; k++)
                 {
                     if (used[k])
                     {
