@@ -5,6 +5,7 @@ using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Filters;
 using CustomerLifecycle.HealthScoring;
+using CustomerLifecycle.Stages;
 using NodaTime;
 
 namespace CustomerLifecycle.Benchmarks;
@@ -27,6 +28,7 @@ public class ScoringComparisonBenchmarks
     private Account[] _accounts = null!;
     private Dictionary<string, double>[] _dictionaries = null!;
     private HealthScorer _scorer = null!;
+    private HealthScorer _choosing = null!;
     private HealthScore[] _results = null!;
     private double[] _scores = null!;
     private HealthColor?[] _colors = null!;
@@ -71,6 +73,28 @@ public class ScoringComparisonBenchmarks
             if (BitConverter.DoubleToInt64Bits(_results[i].Value ?? double.NaN) != BitConverter.DoubleToInt64Bits(_scores[i]) || _results[i].Color != _colors[i])
             {
                 throw new InvalidOperationException($"Account {i}: accounts {_results[i].Value}/{_results[i].Color}, columns {_scores[i]}/{_colors[i]}.");
+            }
+        }
+    }
+
+    /// <summary>
+    /// The accounts scored by a scorer that chooses each account's scorecard by its stage, as <c>AddHealthScoring</c>
+    /// configures one by default (the onboarding scorecard for accounts in Onboarding). The portfolio's accounts have no
+    /// stage, so every one takes the same scorecard and the scores are the columns' own: what this measures is the choice.
+    /// </summary>
+    [GlobalSetup(Target = nameof(LibraryAccountsChoosingScorecards))]
+    public void SetupChoosing()
+    {
+        SetupAccounts();
+        _choosing = new HealthScorer(
+            new ScorecardResolver(Portfolio.EightFactors(), [Scorecard.Onboarding], [new ScorecardSelector("onboarding", 100, Stage: DefaultLifecycleStages.Onboarding)]),
+            SystemClock.Instance);
+        _choosing.ScoreBatch(_accounts, _results);
+        for (var i = 0; i < Accounts; i++)
+        {
+            if (BitConverter.DoubleToInt64Bits(_results[i].Value ?? double.NaN) != BitConverter.DoubleToInt64Bits(_scores[i]) || _results[i].Color != _colors[i])
+            {
+                throw new InvalidOperationException($"Account {i}: accounts through a selector {_results[i].Value}/{_results[i].Color}, columns {_scores[i]}/{_colors[i]}.");
             }
         }
     }
@@ -129,6 +153,9 @@ public class ScoringComparisonBenchmarks
 
     [Benchmark(Description = "library: ScoreBatch(Account[])")]
     public void LibraryAccounts() => _scorer.ScoreBatch(_accounts, _results);
+
+    [Benchmark(Description = "library: ScoreBatch(Account[]), scorecard chosen per account by stage")]
+    public void LibraryAccountsChoosingScorecards() => _choosing.ScoreBatch(_accounts, _results);
 
     [Benchmark(Description = "library: ScoreBatchParallel(Account[])")]
     public void LibraryAccountsParallel() => _scorer.ScoreBatchParallel(_accounts, _results);

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace CustomerLifecycle.HealthScoring;
 
 /// <summary>The working memory of one scoring, sized for a scorecard; passed by reference so a call copies nothing.</summary>
@@ -158,6 +160,7 @@ internal static class Kernel
         Math.Abs(score - redBelow) <= RoundOff ? redBelow : Math.Abs(score - greenAtOrAbove) <= RoundOff ? greenAtOrAbove : score;
 
     /// <summary>A confidence (a sum of weight shares) a hair above 1 by round-off alone is 1.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static double WithoutConfidenceRoundOff(double confidence) => confidence > 1 && confidence < 1 + 1e-9 ? 1 : confidence;
 
     /// <summary>How far outside 0–100 a weighted average may land by round-off alone.</summary>

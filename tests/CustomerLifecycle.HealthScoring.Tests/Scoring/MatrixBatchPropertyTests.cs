@@ -197,6 +197,21 @@ public sealed class MatrixBatchPropertyTests
             var fromAccountsParallel = new HealthScore[accounts.Length];
             scorer.ScoreBatch(accounts, fromAccounts);
             scorer.ScoreBatchParallel(accounts, fromAccountsParallel, maxDegreeOfParallelism: 3);
+            // Through a resolver that gives every third account the onboarding scorecard: the batch chooses each
+            // account's scorecard as it gathers the account, and each account gets its own scorecard's score.
+            var choosing = new HealthScorer(new ScorecardResolver(scorecard, [Scorecard.Onboarding], [new ScorecardSelector("onboarding", 100, Stage: DefaultLifecycleStages.Onboarding)]), Clock);
+            var staged = accounts.Select((a, r) => r % 3 == 1 ? a with { Stage = DefaultLifecycleStages.Onboarding } : a).ToArray();
+            var chosen = new HealthScore[staged.Length];
+            choosing.ScoreBatch(staged, chosen);
+            for (var r = 0; r < staged.Length; r++)
+            {
+                var single = choosing.Score(staged[r]);
+                if (chosen[r] != single)
+                {
+                    throw new InvalidOperationException($"Row {r} of {staged.Length}, chosen scorecard {single.ScorecardId}: single {single}; batch {chosen[r]}.");
+                }
+            }
+
             for (var r = 0; r < c.Cells.Length; r++)
             {
                 var single = scorer.Score(accounts[r], scorecard);
