@@ -74,6 +74,7 @@ public sealed partial class HealthScorer
     /// <param name="results">Receives one score per account, in order.</param>
     /// <param name="maxDegreeOfParallelism">The most threads to use; all cores when null.</param>
     /// <exception cref="ArgumentException"><paramref name="results"/> is shorter than <paramref name="accounts"/>, or an account is null (nothing is written then).</exception>
+    /// <exception cref="AggregateException">A custom factor threw: its exception is inside, one for each chunk it failed in (the sequential batch throws it as it is).</exception>
     public void ScoreBatchParallel(Account[] accounts, HealthScore[] results, int? maxDegreeOfParallelism = null)
     {
         ArgumentNullException.ThrowIfNull(accounts);
@@ -121,6 +122,7 @@ public sealed partial class HealthScorer
     /// <param name="scorecard">The scorecard; the resolver's default when null.</param>
     /// <param name="maxDegreeOfParallelism">The most threads to use; all cores when null.</param>
     /// <exception cref="ArgumentException"><paramref name="results"/> is too short.</exception>
+    /// <exception cref="AggregateException">A custom factor threw: its exception is inside, one for each chunk it failed in (the sequential batch throws it as it is).</exception>
     public void ScoreBatchParallel(SignalMatrix matrix, HealthScore[] results, Scorecard? scorecard = null, int? maxDegreeOfParallelism = null)
     {
         ArgumentNullException.ThrowIfNull(matrix);
@@ -162,6 +164,7 @@ public sealed partial class HealthScorer
     /// <param name="scorecard">The scorecard; the resolver's default when null.</param>
     /// <param name="maxDegreeOfParallelism">The most threads to use; all cores when null.</param>
     /// <exception cref="ArgumentException">A buffer is too short.</exception>
+    /// <exception cref="AggregateException">A custom factor threw: its exception is inside, one for each chunk it failed in (the sequential batch throws it as it is).</exception>
     public void ScoreBatchParallel(SignalMatrix matrix, double[] scores, HealthColor?[] colors, Scorecard? scorecard = null, int? maxDegreeOfParallelism = null)
     {
         ArgumentNullException.ThrowIfNull(matrix);

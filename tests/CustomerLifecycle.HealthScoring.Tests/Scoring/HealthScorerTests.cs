@@ -391,6 +391,39 @@ public sealed class HealthScorerTests
         Assert.All(manyResults, r => Assert.Equal(untouched, r));
     }
 
+    /// <summary>A custom factor that fails on one account, as a host's buggy factor would.</summary>
+    private sealed class FailingFactor : IHealthFactor
+    {
+        public string Name => "failing";
+
+        public string Description => "throws on an NPS of 7";
+
+        public IReadOnlyList<SignalKey> Inputs { get; } = [WellKnownSignals.Nps];
+
+        public PointMapping DefaultMapping { get; } = PointMapping.Identity;
+
+        public double Measure(ReadOnlySpan<double> inputs) => inputs[0] == 7 ? throw new InvalidOperationException("factor failed") : inputs[0];
+    }
+
+    [Fact]
+    public void Batches_PassOnACustomFactorsException_TheParallelOneInsideAnAggregateException()
+    {
+        var scorecard = Scorecard.CreateBuilder("failing").AddFactor(new FailingFactor(), 1).Build();
+        var scorer = new HealthScorer(scorecard, _clock);
+        var accounts = Enumerable.Range(0, 3000).Select(i => new Account
+        {
+            Id = new AccountId("a" + i),
+            Name = "A" + i,
+            Signals = SignalSet.Create([new(WellKnownSignals.Nps, i == 2500 ? 7 : 8)]),
+        }).ToArray();
+        var results = new HealthScore[accounts.Length];
+
+        var sequential = Assert.Throws<InvalidOperationException>(() => scorer.ScoreBatch(accounts, results));
+        Assert.Equal("factor failed", sequential.Message);
+        var parallel = Assert.Throws<AggregateException>(() => scorer.ScoreBatchParallel(accounts, results, maxDegreeOfParallelism: 2));
+        Assert.Equal("factor failed", Assert.IsType<InvalidOperationException>(Assert.Single(parallel.InnerExceptions)).Message);
+    }
+
     [Fact]
     public void Batches_AgreeWithSingleScoring_SequentialAndParallel()
     {
