@@ -68,11 +68,17 @@ public class ScoringComparisonBenchmarks
         Setup();
         _accounts = ScoringData.Accounts(_columns);
         _scorer.ScoreBatch(_accounts, _results);
+        CheckResultsAgainstColumns("accounts");
+    }
+
+    /// <summary>Throws unless <c>_results</c> holds the columns' scores and colors, bit for bit, on every row.</summary>
+    private void CheckResultsAgainstColumns(string who)
+    {
         for (var i = 0; i < Accounts; i++)
         {
             if (BitConverter.DoubleToInt64Bits(_results[i].Value ?? double.NaN) != BitConverter.DoubleToInt64Bits(_scores[i]) || _results[i].Color != _colors[i])
             {
-                throw new InvalidOperationException($"Account {i}: accounts {_results[i].Value}/{_results[i].Color}, columns {_scores[i]}/{_colors[i]}.");
+                throw new InvalidOperationException($"Account {i}: {who} {_results[i].Value}/{_results[i].Color}, columns {_scores[i]}/{_colors[i]}.");
             }
         }
     }
@@ -90,13 +96,7 @@ public class ScoringComparisonBenchmarks
             new ScorecardResolver(Portfolio.EightFactors(), [Scorecard.Onboarding], [new ScorecardSelector("onboarding", 100, Stage: DefaultLifecycleStages.Onboarding)]),
             SystemClock.Instance);
         _choosing.ScoreBatch(_accounts, _results);
-        for (var i = 0; i < Accounts; i++)
-        {
-            if (BitConverter.DoubleToInt64Bits(_results[i].Value ?? double.NaN) != BitConverter.DoubleToInt64Bits(_scores[i]) || _results[i].Color != _colors[i])
-            {
-                throw new InvalidOperationException($"Account {i}: accounts through a selector {_results[i].Value}/{_results[i].Color}, columns {_scores[i]}/{_colors[i]}.");
-            }
-        }
+        CheckResultsAgainstColumns("accounts through a selector");
     }
 
     [GlobalSetup(Target = nameof(Naive))]

@@ -16,19 +16,40 @@ public sealed partial class HealthScorer
     /// <exception cref="ArgumentException"><paramref name="results"/> is shorter than <paramref name="accounts"/>, or an account is null (nothing is written then).</exception>
     public void ScoreBatch(ReadOnlySpan<Account> accounts, Span<HealthScore> results)
     {
+        CheckAccountBatch(accounts, results);
+        ScoreAccounts(accounts, results);
+    }
+
+    /// <summary>
+    /// Refuses an account batch before anything is written: a results buffer too short, more scorecards than a batch
+    /// indexes, or a null account (named by its position).
+    /// </summary>
+    private void CheckAccountBatch(ReadOnlySpan<Account> accounts, ReadOnlySpan<HealthScore> results)
+    {
         if (results.Length < accounts.Length)
         {
             throw new ArgumentException($"The results buffer holds {results.Length} scores but {accounts.Length} accounts were given.", nameof(results));
         }
 
-        var resolver = _resolver;
-        var scorecards = resolver.Indexed;
-        if (scorecards.Length > byte.MaxValue)
+        if (_resolver.Indexed.Length > byte.MaxValue)
         {
-            throw new NotSupportedException($"A batch scores with at most {byte.MaxValue} scorecards; the resolver has {scorecards.Length}. Score the accounts one at a time.");
+            throw new NotSupportedException($"A batch scores with at most {byte.MaxValue} scorecards; the resolver has {_resolver.Indexed.Length}. Score the accounts one at a time.");
         }
 
-        RefuseNull(accounts);
+        for (var a = 0; a < accounts.Length; a++)
+        {
+            if (accounts[a] is null)
+            {
+                throw new ArgumentException($"The account at position {a} is null.", nameof(accounts));
+            }
+        }
+    }
+
+    /// <summary>Scores a checked batch of accounts (<see cref="CheckAccountBatch"/>), overrides applied.</summary>
+    private void ScoreAccounts(ReadOnlySpan<Account> accounts, Span<HealthScore> results)
+    {
+        var resolver = _resolver;
+        var scorecards = resolver.Indexed;
         if (!resolver.HasSelectors)
         {
             // Every account takes the default scorecard: nothing to choose.
@@ -79,26 +100,10 @@ public sealed partial class HealthScorer
     {
         ArgumentNullException.ThrowIfNull(accounts);
         ArgumentNullException.ThrowIfNull(results);
-        if (results.Length < accounts.Length)
-        {
-            throw new ArgumentException($"The results buffer holds {results.Length} scores but {accounts.Length} accounts were given.", nameof(results));
-        }
 
-        // Refused before any thread writes, as the sequential batch does.
-        RefuseNull(accounts);
-        RunInChunks(accounts.Length, maxDegreeOfParallelism, (from, to) => ScoreBatch(accounts.AsSpan(from, to - from), results.AsSpan(from, to - from)));
-    }
-
-    /// <summary>Refuses a batch with a null account, naming its position, before anything is written.</summary>
-    private static void RefuseNull(ReadOnlySpan<Account> accounts)
-    {
-        for (var a = 0; a < accounts.Length; a++)
-        {
-            if (accounts[a] is null)
-            {
-                throw new ArgumentException($"The account at position {a} is null.", nameof(accounts));
-            }
-        }
+        // Checked once, before any thread writes, as the sequential batch does.
+        CheckAccountBatch(accounts, results);
+        RunInChunks(accounts.Length, maxDegreeOfParallelism, (from, to) => ScoreAccounts(accounts.AsSpan(from, to - from), results.AsSpan(from, to - from)));
     }
 
     /// <summary>

@@ -197,6 +197,7 @@ public sealed class MatrixBatchPropertyTests
             var fromAccountsParallel = new HealthScore[accounts.Length];
             scorer.ScoreBatch(accounts, fromAccounts);
             scorer.ScoreBatchParallel(accounts, fromAccountsParallel, maxDegreeOfParallelism: 3);
+
             // Through a resolver that gives every third account the onboarding scorecard: the batch chooses each
             // account's scorecard as it gathers the account, and each account gets its own scorecard's score.
             var choosing = new HealthScorer(new ScorecardResolver(scorecard, [Scorecard.Onboarding], [new ScorecardSelector("onboarding", 100, Stage: DefaultLifecycleStages.Onboarding)]), Clock);
