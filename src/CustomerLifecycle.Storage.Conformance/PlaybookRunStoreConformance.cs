@@ -42,6 +42,10 @@ public abstract class PlaybookRunStoreConformance : StoreConformance<IPlaybookRu
         ("creates_once_under_concurrent_writers", (c, n, t) => c.CreatesOnceUnderConcurrencyAsync(n, t)),
         ("keeps_a_cooldown_under_concurrent_writers", (c, n, t) => c.KeepsCooldownUnderConcurrencyAsync(n, t)),
         ("hands_each_task_to_one_of_concurrent_claimants", (c, n, t) => c.ClaimsOnceUnderConcurrencyAsync(n, t)),
+        ("keeps_the_newest_trigger_state", (c, n, t) => c.KeepsTheNewestTriggerStateAsync(n, t)),
+        ("keeps_one_open_run_when_asked", (c, n, t) => c.KeepsOneOpenRunAsync(n, t)),
+        ("keeps_one_open_run_under_concurrent_writers", (c, n, t) => c.KeepsOneOpenRunUnderConcurrencyAsync(n, t)),
+        ("writes_overlapping_batches_in_any_order_at_once", (c, n, t) => c.WritesOverlappingBatchesAsync(n, t)),
     ];
 
     /// <summary>The names of the cases, for a test framework's data-driven test.</summary>
@@ -237,6 +241,87 @@ public abstract class PlaybookRunStoreConformance : StoreConformance<IPlaybookRu
         var states = await other.TriggerStatesAsync(ct).ConfigureAwait(false);
         Expect(states.Count == 2 && states.GetValueOrDefault(a) == new TriggerState(false, Day0.PlusDays(3)) && states.GetValueOrDefault(b) == new TriggerState(true, Day0), name,
             $"expected a ended on day 3 and b holding since day 0 (the refused call wrote nothing); got {string.Join(", ", states.Select(s => $"{s.Key}={s.Value}"))}.");
+    }
+
+    private async Task KeepsTheNewestTriggerStateAsync(string name, CancellationToken ct)
+    {
+        var store = await NewAsync(ct).ConfigureAwait(false);
+        var a = new TriggerStateKey("save", new AccountId("a"));
+        await store.SetTriggerStatesAsync([new(a, new(true, Day0.PlusDays(5)))], ct).ConfigureAwait(false);
+
+        // An evaluation of an older date that finishes late does not rewrite what a newer one recorded.
+        await store.SetTriggerStatesAsync([new(a, new(false, Day0.PlusDays(3)))], ct).ConfigureAwait(false);
+        var other = await AnotherAsync(store, ct).ConfigureAwait(false);
+        var state = (await other.TriggerStatesAsync(ct).ConfigureAwait(false)).GetValueOrDefault(a);
+        Expect(state == new TriggerState(true, Day0.PlusDays(5)), name, $"a change dated day 3 replaced the state recorded on day 5: got {state}.");
+
+        // The same date (a rerun) and a later one replace it.
+        await store.SetTriggerStatesAsync([new(a, new(false, Day0.PlusDays(5)))], ct).ConfigureAwait(false);
+        state = (await other.TriggerStatesAsync(ct).ConfigureAwait(false)).GetValueOrDefault(a);
+        Expect(state == new TriggerState(false, Day0.PlusDays(5)), name, $"a change of the recorded date did not replace it: got {state}.");
+        await store.SetTriggerStatesAsync([new(a, new(true, Day0.PlusDays(7)))], ct).ConfigureAwait(false);
+        state = (await other.TriggerStatesAsync(ct).ConfigureAwait(false)).GetValueOrDefault(a);
+        Expect(state == new TriggerState(true, Day0.PlusDays(7)), name, $"a later change did not replace it: got {state}.");
+    }
+
+    private async Task KeepsOneOpenRunAsync(string name, CancellationToken ct)
+    {
+        var store = await NewAsync(ct).ConfigureAwait(false);
+        static RunRequest Single(PlaybookRun run) => new(run, null, null) { SingleOpen = true };
+        var first = Run("p", "a", Day0);
+        var admissions = await store.TryCreateAsync([Single(first), Single(Run("p", "a", Day0.PlusDays(1))), Single(Run("q", "a", Day0.PlusDays(1))), Single(Run("p", "b", Day0.PlusDays(1)))], ct).ConfigureAwait(false);
+        ExpectEqual([RunAdmission.Created, RunAdmission.AlreadyOpen, RunAdmission.Created, RunAdmission.Created], admissions, name, "one batch: a second open run of p for a, then other playbooks and accounts");
+        var later = await store.TryCreateAsync([Single(Run("p", "a", Day0.PlusDays(2))), Request(Run("p", "a", Day0.PlusDays(3))), Single(first)], ct).ConfigureAwait(false);
+        ExpectEqual([RunAdmission.AlreadyOpen, RunAdmission.Created, RunAdmission.Duplicate], later, name, "a later batch: single-open refused while one is open, an ordinary request created, the first run's id a duplicate");
+        await store.CancelAsync([first.Id, Run("p", "a", Day0.PlusDays(3)).Id], T0, ct).ConfigureAwait(false);
+        var reopened = await store.TryCreateAsync([Single(Run("p", "a", Day0.PlusDays(4)))], ct).ConfigureAwait(false);
+        ExpectEqual([RunAdmission.Created], reopened, name, "once the open runs are cancelled, a single-open run starts");
+        var open = (await store.OpenRunsAsync(ct).ConfigureAwait(false)).Where(r => r.PlaybookId == "p" && r.Account == new AccountId("a")).Select(r => r.TriggeredOn).ToArray();
+        ExpectEqual([Day0.PlusDays(4)], open, name, "the open runs of p for a");
+    }
+
+    private async Task KeepsOneOpenRunUnderConcurrencyAsync(string name, CancellationToken ct)
+    {
+        var store = await NewAsync(ct).ConfigureAwait(false);
+        var other = await AnotherAsync(store, ct).ConfigureAwait(false);
+
+        // Ten evaluations of ten dates at once each see the onset of one state: different ids, no cooldown, so only
+        // the single-open rule decided with the insert keeps it to one run.
+        var writers = Enumerable.Range(0, 10).Select(d => Task.Run(async () =>
+            (await (d % 2 == 0 ? store : other).TryCreateAsync([new RunRequest(Run("p", "a", Day0.PlusDays(d)), null, null) { SingleOpen = true }], ct).ConfigureAwait(false))[0], ct)).ToArray();
+        var admissions = await Task.WhenAll(writers).ConfigureAwait(false);
+        Expect(admissions.Count(a => a == RunAdmission.Created) == 1 && admissions.Count(a => a == RunAdmission.AlreadyOpen) == 9, name,
+            $"ten concurrent single-open runs of one playbook and account: expected one created and nine already open, got {string.Join(", ", admissions)}.");
+        Expect((await store.OpenRunsAsync(ct).ConfigureAwait(false)).Count == 1, name, "more than one run is open.");
+    }
+
+    private async Task WritesOverlappingBatchesAsync(string name, CancellationToken ct)
+    {
+        var store = await NewAsync(ct).ConfigureAwait(false);
+        var other = await AnotherAsync(store, ct).ConfigureAwait(false);
+
+        // Four writers, each with every run and every trigger state in its own order, in batches of 50, without a
+        // cooldown or cap (no lock but the rows' own): nothing may fail, and each run is created once.
+        var runs = Enumerable.Range(0, 400).Select(i => Run($"p{i % 3}", $"a{i}", Day0, tasks: 1)).ToArray();
+        var writers = Enumerable.Range(0, 4).Select(w => Task.Run(async () =>
+        {
+            var s = w % 2 == 0 ? store : other;
+            var random = new Random(w);
+            var order = runs.OrderBy(_ => random.Next()).ToArray();
+            var created = new List<string>();
+            foreach (var batch in order.Chunk(50))
+            {
+                var admissions = await s.TryCreateAsync([.. batch.Select(r => new RunRequest(r, null, null) { SingleOpen = w % 2 == 0 })], ct).ConfigureAwait(false);
+                created.AddRange(batch.Where((_, i) => admissions[i] == RunAdmission.Created).Select(r => r.Id));
+                await s.SetTriggerStatesAsync([.. batch.Select(r => new TriggerStateChange(new(r.PlaybookId, r.Account), new(true, Day0.PlusDays(w))))], ct).ConfigureAwait(false);
+            }
+
+            return created;
+        }, ct)).ToArray();
+        var all = (await Task.WhenAll(writers).ConfigureAwait(false)).SelectMany(c => c).ToList();
+        Expect(all.Count == runs.Length && all.Distinct().Count() == runs.Length, name, $"four concurrent writers of the same 400 runs created {all.Count} ({all.Distinct().Count()} distinct); each run must be created exactly once.");
+        var states = await store.TriggerStatesAsync(ct).ConfigureAwait(false);
+        Expect(states.Count == runs.Length && states.Values.All(v => v == new TriggerState(true, Day0.PlusDays(3))), name, "every trigger state must end with the newest writer's date (day 3).");
     }
 
     private async Task HonoursCancellationAsync(string name, CancellationToken ct)

@@ -45,12 +45,17 @@ public sealed class PostgreSqlPlaybookRunStore : IPlaybookRunStore, IAsyncDispos
     {
         RunRequest.Validate(requests);
         cancellationToken.ThrowIfCancellationRequested();
-        var admissions = new RunAdmission[requests.Count];
         if (requests.Count == 0)
         {
-            return admissions;
+            return [];
         }
 
+        return await PostgreSqlSchema.RetryAsync(ct => TryCreateOnceAsync(requests, ct), cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<IReadOnlyList<RunAdmission>> TryCreateOnceAsync(IReadOnlyList<RunRequest> requests, CancellationToken cancellationToken)
+    {
+        var admissions = new RunAdmission[requests.Count];
         await using var connection = await _schema.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var limited = requests.Any(r => r.Cooldown is not null || r.Cap is not null);
@@ -72,6 +77,21 @@ public sealed class PostgreSqlPlaybookRunStore : IPlaybookRunStore, IAsyncDispos
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 existing.Add(reader.GetString(0));
+            }
+        }
+
+        // The accounts with an open run of a playbook, for the requests that allow only one.
+        var open = new HashSet<(string, string)>();
+        var single = requests.Where(r => r.SingleOpen).Select(r => (r.Run.PlaybookId, r.Run.Account.Value)).Distinct().ToArray();
+        if (single.Length > 0)
+        {
+            await using var command = new NpgsqlCommand($"SELECT r.playbook, r.account FROM {_run} r JOIN unnest(@p, @a) AS k(playbook, account) ON r.playbook = k.playbook AND r.account = k.account WHERE r.status = 0", connection, transaction);
+            command.Parameters.Add(new NpgsqlParameter<string[]>("p", [.. single.Select(p => p.PlaybookId)]));
+            command.Parameters.Add(new NpgsqlParameter<string[]>("a", [.. single.Select(p => p.Value)]));
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                open.Add((reader.GetString(0), reader.GetString(1)));
             }
         }
 
@@ -102,6 +122,12 @@ public sealed class PostgreSqlPlaybookRunStore : IPlaybookRunStore, IAsyncDispos
                 continue;
             }
 
+            if (requests[i].SingleOpen && open.Contains((run.PlaybookId, run.Account.Value)))
+            {
+                admissions[i] = RunAdmission.AlreadyOpen;
+                continue;
+            }
+
             if (cooldown is not null || cap is not null)
             {
                 var key = (run.PlaybookId, run.Account.Value);
@@ -115,30 +141,55 @@ public sealed class PostgreSqlPlaybookRunStore : IPlaybookRunStore, IAsyncDispos
                 earlier.Add(run.TriggeredOn);
             }
 
+            if (requests[i].SingleOpen)
+            {
+                open.Add((run.PlaybookId, run.Account.Value));
+            }
+
             admitted.Add(i);
         }
 
         if (admitted.Count > 0)
         {
-            // A run another instance inserted since the read above is not inserted again, and not answered as created.
+            // A run another instance inserted since the read above (its id, or an open run it must be the only one of)
+            // is not inserted again, and not answered as created. Rows go in one order in every instance (playbook,
+            // account, id, ordinal), so that two instances inserting overlapping batches wait for each other in the
+            // same order instead of deadlocking.
             var inserted = new HashSet<string>(StringComparer.Ordinal);
             await using (var command = new NpgsqlCommand($"""
-                INSERT INTO {_run} (id, playbook, account, occurrence, triggered_on, created_at, status)
-                SELECT id, playbook, account, occurrence, triggered_on, created_at, 0 FROM unnest(@id, @p, @a, @o, @t, @c) AS x(id, playbook, account, occurrence, triggered_on, created_at)
-                ON CONFLICT (id) DO NOTHING RETURNING id
+                INSERT INTO {_run} (id, playbook, account, occurrence, triggered_on, created_at, status, single_open)
+                SELECT id, playbook, account, occurrence, triggered_on, created_at, 0, single_open FROM unnest(@id, @p, @a, @o, @t, @c, @s) WITH ORDINALITY AS x(id, playbook, account, occurrence, triggered_on, created_at, single_open, n)
+                ORDER BY n
+                ON CONFLICT DO NOTHING RETURNING id
                 """, connection, transaction))
             {
-                var runs = admitted.Select(i => requests[i].Run).ToArray();
+                var ordered = admitted.OrderBy(i => requests[i].Run.PlaybookId, StringComparer.Ordinal).ThenBy(i => requests[i].Run.Account.Value, StringComparer.Ordinal).ThenBy(i => requests[i].Run.Id, StringComparer.Ordinal).ToArray();
+                var runs = ordered.Select(i => requests[i].Run).ToArray();
                 command.Parameters.Add(new NpgsqlParameter<string[]>("id", [.. runs.Select(r => r.Id)]));
                 command.Parameters.Add(new NpgsqlParameter<string[]>("p", [.. runs.Select(r => r.PlaybookId)]));
                 command.Parameters.Add(new NpgsqlParameter<string[]>("a", [.. runs.Select(r => r.Account.Value)]));
                 command.Parameters.Add(new NpgsqlParameter<string[]>("o", [.. runs.Select(r => r.OccurrenceKey)]));
                 command.Parameters.Add(new NpgsqlParameter<DateOnly[]>("t", [.. runs.Select(r => r.TriggeredOn.ToDateOnly())]));
                 command.Parameters.Add(new NpgsqlParameter<long[]>("c", [.. runs.Select(r => r.CreatedAt.ToUnixTimeTicks())]));
+                command.Parameters.Add(new NpgsqlParameter<bool[]>("s", [.. ordered.Select(i => requests[i].SingleOpen)]));
                 await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
                 while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                 {
                     inserted.Add(reader.GetString(0));
+                }
+            }
+
+            // Not inserted: a duplicate when its id is there now, else the open run of another instance came first.
+            var lost = admitted.Where(i => !inserted.Contains(requests[i].Run.Id)).ToArray();
+            var there = new HashSet<string>(StringComparer.Ordinal);
+            if (lost.Length > 0)
+            {
+                await using var command = new NpgsqlCommand($"SELECT id FROM {_run} WHERE id = ANY(@ids)", connection, transaction);
+                command.Parameters.Add(new NpgsqlParameter<string[]>("ids", [.. lost.Select(i => requests[i].Run.Id)]));
+                await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    there.Add(reader.GetString(0));
                 }
             }
 
@@ -148,7 +199,7 @@ public sealed class PostgreSqlPlaybookRunStore : IPlaybookRunStore, IAsyncDispos
                 var run = requests[i].Run;
                 if (!inserted.Contains(run.Id))
                 {
-                    admissions[i] = RunAdmission.Duplicate;
+                    admissions[i] = there.Contains(run.Id) ? RunAdmission.Duplicate : RunAdmission.AlreadyOpen;
                     continue;
                 }
 
@@ -358,16 +409,23 @@ public sealed class PostgreSqlPlaybookRunStore : IPlaybookRunStore, IAsyncDispos
             return;
         }
 
-        await using var connection = await _schema.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = new NpgsqlCommand($"""
-            INSERT INTO {_state} (playbook, account, holds, since) SELECT * FROM unnest(@p, @a, @h, @s)
-            ON CONFLICT (playbook, account) DO UPDATE SET holds = excluded.holds, since = excluded.since
-            """, connection);
-        command.Parameters.Add(new NpgsqlParameter<string[]>("p", [.. changes.Select(c => c.Key.PlaybookId)]));
-        command.Parameters.Add(new NpgsqlParameter<string[]>("a", [.. changes.Select(c => c.Key.Account.Value)]));
-        command.Parameters.Add(new NpgsqlParameter<bool[]>("h", [.. changes.Select(c => c.State.Holds)]));
-        command.Parameters.Add(new NpgsqlParameter<DateOnly[]>("s", [.. changes.Select(c => c.State.Since.ToDateOnly())]));
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        // In one order in every instance (playbook, account, ordinal), so that concurrent writers of overlapping keys
+        // queue instead of deadlocking; a change older than the recorded one leaves it as it is.
+        var ordered = changes.OrderBy(c => c.Key.PlaybookId, StringComparer.Ordinal).ThenBy(c => c.Key.Account.Value, StringComparer.Ordinal).ToArray();
+        await PostgreSqlSchema.RetryAsync(async ct =>
+        {
+            await using var connection = await _schema.OpenAsync(ct).ConfigureAwait(false);
+            await using var command = new NpgsqlCommand($"""
+                INSERT INTO {_state} AS s (playbook, account, holds, since)
+                SELECT playbook, account, holds, since FROM unnest(@p, @a, @h, @s) WITH ORDINALITY AS x(playbook, account, holds, since, n) ORDER BY n
+                ON CONFLICT (playbook, account) DO UPDATE SET holds = excluded.holds, since = excluded.since WHERE excluded.since >= s.since
+                """, connection);
+            command.Parameters.Add(new NpgsqlParameter<string[]>("p", [.. ordered.Select(c => c.Key.PlaybookId)]));
+            command.Parameters.Add(new NpgsqlParameter<string[]>("a", [.. ordered.Select(c => c.Key.Account.Value)]));
+            command.Parameters.Add(new NpgsqlParameter<bool[]>("h", [.. ordered.Select(c => c.State.Holds)]));
+            command.Parameters.Add(new NpgsqlParameter<DateOnly[]>("s", [.. ordered.Select(c => c.State.Since.ToDateOnly())]));
+            return await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Closes the connection pool the store created (not a data source the host gave it).</summary>

@@ -48,6 +48,13 @@ internal sealed class PostgreSqlSchema : IDisposable, IAsyncDisposable
         CREATE INDEX playbook_task_by_run ON {name}.playbook_task (run_id);
         CREATE TABLE {name}.trigger_state (playbook text NOT NULL, account text NOT NULL, holds boolean NOT NULL, since date NOT NULL, PRIMARY KEY (playbook, account));
         """,
+
+        // 2: at most one open run per playbook and account for runs that ask for it (RunRequest.SingleOpen: the
+        // state-triggered ones), kept by a unique index, so concurrent inserts cannot both win.
+        $"""
+        ALTER TABLE {name}.playbook_run ADD COLUMN single_open boolean NOT NULL DEFAULT false;
+        CREATE UNIQUE INDEX playbook_run_single_open ON {name}.playbook_run (playbook, account) WHERE status = 0 AND single_open;
+        """,
     ];
 
     internal static string[] PipelineMigrations(string name) =>
@@ -131,6 +138,29 @@ internal sealed class PostgreSqlSchema : IDisposable, IAsyncDisposable
 
         return await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Runs one transaction's work again when PostgreSQL aborted it as a deadlock (40P01) or a serialization failure
+    /// (40001), which it says are safe to retry: the transaction was rolled back whole. Up to five attempts, with a
+    /// short random wait between them; any other error, or the fifth failure, reaches the caller.
+    /// </summary>
+    public static async Task<T> RetryAsync<T>(Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await work(cancellationToken).ConfigureAwait(false);
+            }
+            catch (PostgresException e) when (attempt < MaxAttempts && e.SqlState is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 50) * attempt), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>The attempts <see cref="RetryAsync"/> gives a transaction.</summary>
+    public const int MaxAttempts = 5;
 
     public async Task<int> MigrateAsync(CancellationToken cancellationToken)
     {

@@ -200,7 +200,7 @@ public sealed class SqlitePlaybookRunStore : IPlaybookRunStore, IAsyncDisposable
         await UseAsync(c =>
         {
             using var transaction = c.BeginTransaction(deferred: false);
-            using var set = Command(c, transaction, "INSERT INTO trigger_state (playbook, account, holds, since) VALUES ($p, $a, $h, $s) ON CONFLICT (playbook, account) DO UPDATE SET holds = excluded.holds, since = excluded.since", "$p", "$a", "$h", "$s");
+            using var set = Command(c, transaction, "INSERT INTO trigger_state (playbook, account, holds, since) VALUES ($p, $a, $h, $s) ON CONFLICT (playbook, account) DO UPDATE SET holds = excluded.holds, since = excluded.since WHERE excluded.since >= trigger_state.since", "$p", "$a", "$h", "$s");
             foreach (var (key, state) in changes)
             {
                 set.Parameters[0].Value = key.PlaybookId;
@@ -249,6 +249,7 @@ public sealed class SqlitePlaybookRunStore : IPlaybookRunStore, IAsyncDisposable
         using var transaction = connection.BeginTransaction(deferred: false);
         using var exists = Command(connection, transaction, "SELECT 1 FROM playbook_run WHERE id = $id", "$id");
         using var history = Command(connection, transaction, "SELECT triggered_on FROM playbook_run WHERE playbook = $p AND account = $a", "$p", "$a");
+        using var open = Command(connection, transaction, "SELECT 1 FROM playbook_run WHERE playbook = $p AND account = $a AND status = 0 LIMIT 1", "$p", "$a");
         using var insertRun = Command(connection, transaction, "INSERT INTO playbook_run (id, playbook, account, occurrence, triggered_on, created_at, status) VALUES ($id, $p, $a, $o, $t, $c, 0)", "$id", "$p", "$a", "$o", "$t", "$c");
         using var insertTask = Command(connection, transaction, "INSERT INTO playbook_task (id, run_id, position, title, role, owner, channel, priority, due, state) VALUES ($id, $r, $n, $title, $role, $owner, $ch, $pr, $due, 0)", "$id", "$r", "$n", "$title", "$role", "$owner", "$ch", "$pr", "$due");
         var admissions = new RunAdmission[requests.Count];
@@ -261,6 +262,18 @@ public sealed class SqlitePlaybookRunStore : IPlaybookRunStore, IAsyncDisposable
             {
                 admissions[i] = RunAdmission.Duplicate;
                 continue;
+            }
+
+            // Decided in the writer's transaction (BEGIN IMMEDIATE): no other process inserts in between.
+            if (requests[i].SingleOpen)
+            {
+                open.Parameters[0].Value = run.PlaybookId;
+                open.Parameters[1].Value = run.Account.Value;
+                if (open.ExecuteScalar() is not null)
+                {
+                    admissions[i] = RunAdmission.AlreadyOpen;
+                    continue;
+                }
             }
 
             // The account's earlier runs of the playbook matter only to a cooldown or a cap.

@@ -71,8 +71,10 @@ public interface IPlaybookRunStore
     ValueTask<IReadOnlyDictionary<TriggerStateKey, TriggerState>> TriggerStatesAsync(CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Records trigger states that changed, in one atomic step (a later change of a key replaces an earlier one). The
-    /// engine calls it once per evaluation, after creating that evaluation's runs.
+    /// Records trigger states that changed, in one atomic step. A change replaces the recorded state of its key only
+    /// when its date is on or after the recorded one's: an evaluation of an older date, finishing after a newer one,
+    /// never rewrites what the newer one recorded. The engine calls it once per evaluation, after creating that
+    /// evaluation's runs.
     /// </summary>
     /// <param name="changes">The changes; each key at most once.</param>
     /// <param name="cancellationToken">Cancels the call; nothing is recorded then.</param>
@@ -165,6 +167,14 @@ public static class PlaybookLimits
 /// <param name="Cap">The playbook's cap, if any.</param>
 public readonly record struct RunRequest(PlaybookRun Run, Period? Cooldown, EnrolmentCap? Cap)
 {
+    /// <summary>
+    /// True when the run may start only while no run of its playbook is open for the account (answered
+    /// <see cref="RunAdmission.AlreadyOpen"/> otherwise, decided atomically with the insert, seeing the runs before it in the
+    /// batch). The engine sets it for state-triggered playbooks: a state's episode has one open run however many
+    /// evaluations see its onset at once. False by default.
+    /// </summary>
+    public bool SingleOpen { get; init; }
+
     /// <summary>Checks a batch before a store writes any of it: not null, and every request has a run.</summary>
     /// <param name="requests">The batch.</param>
     /// <exception cref="ArgumentNullException">The batch or a run in it is null.</exception>

@@ -22,6 +22,9 @@ public sealed class InMemoryPlaybookRunStore : IPlaybookRunStore
 
     private readonly Dictionary<TriggerStateKey, TriggerState> _triggerStates = [];
 
+    // Open runs per playbook and account, for RunRequest.SingleOpen without a scan.
+    private readonly Dictionary<(string, AccountId), int> _openRuns = [];
+
     private enum HandOffState
     {
         Pending,
@@ -49,21 +52,27 @@ public sealed class InMemoryPlaybookRunStore : IPlaybookRunStore
         {
             for (var i = 0; i < requests.Count; i++)
             {
-                admissions[i] = TryCreateLocked(requests[i].Run, requests[i].Cooldown, requests[i].Cap);
+                admissions[i] = TryCreateLocked(requests[i]);
             }
         }
 
         return new(admissions);
     }
 
-    private RunAdmission TryCreateLocked(PlaybookRun run, Period? cooldown, EnrolmentCap? cap)
+    private RunAdmission TryCreateLocked(RunRequest request)
     {
+        var (run, cooldown, cap) = request;
         if (_runs.ContainsKey(run.Id))
         {
             return RunAdmission.Duplicate;
         }
 
         var key = (run.PlaybookId, run.Account);
+        if (request.SingleOpen && _openRuns.GetValueOrDefault(key) > 0)
+        {
+            return RunAdmission.AlreadyOpen;
+        }
+
         var history = _history.GetValueOrDefault(key);
         var admission = history is null ? RunAdmission.Created : PlaybookLimits.Admit(history, run.TriggeredOn, cooldown, cap);
         if (admission != RunAdmission.Created)
@@ -72,6 +81,7 @@ public sealed class InMemoryPlaybookRunStore : IPlaybookRunStore
         }
 
         _runs[run.Id] = run.Status == RunStatus.Open ? run : run with { Status = RunStatus.Open };
+        _openRuns[key] = _openRuns.GetValueOrDefault(key) + 1;
         if (history is null)
         {
             _history[key] = [run.TriggeredOn];
@@ -117,6 +127,7 @@ public sealed class InMemoryPlaybookRunStore : IPlaybookRunStore
                 }
 
                 _runs[runId] = run with { Status = RunStatus.Cancelled };
+                _openRuns[(run.PlaybookId, run.Account)]--;
                 foreach (var task in run.Tasks)
                 {
                     _unfinished.Remove(task.Id);
@@ -225,7 +236,11 @@ public sealed class InMemoryPlaybookRunStore : IPlaybookRunStore
         {
             foreach (var change in changes)
             {
-                _triggerStates[change.Key] = change.State;
+                // An older evaluation finishing late does not rewrite what a newer one recorded.
+                if (!_triggerStates.TryGetValue(change.Key, out var recorded) || change.State.Since >= recorded.Since)
+                {
+                    _triggerStates[change.Key] = change.State;
+                }
             }
         }
 

@@ -42,6 +42,12 @@ public interface IPlaybookTaskHandler
 /// and an evaluation that would cancel more than <see cref="PlaybookEngineOptions.MaxCancellationShare"/> of the open
 /// runs is refused unless the caller confirms it.
 /// </para>
+/// <para>
+/// Dates out of order: a key (playbook, account) whose trigger state a newer evaluation recorded is left to it. An
+/// evaluation of an older date starts no run for it, cancels none of its runs and records nothing for it, so a rerun of
+/// an older date changes nothing a newer one decided. State-triggered runs are requested with
+/// <see cref="RunRequest.SingleOpen"/>, so two dates evaluated at once start one run per onset they both see.
+/// </para>
 /// </remarks>
 public sealed class PlaybookEngine
 {
@@ -149,12 +155,13 @@ public sealed class PlaybookEngine
         activity?.SetTag("customerlifecycle.date", after.Date.ToString("uuuu-MM-dd", null));
         activity?.SetTag("customerlifecycle.accounts", after.Count);
 
-        // Decided first, so that a refused evaluation has written nothing.
-        var (toCancel, open) = await RunsToCancelAsync(after, allowMassCancellation, cancellationToken).ConfigureAwait(false);
-
         // A built-in state trigger occurs on the onset of its state as the store last saw it (an open run of the
-        // playbook counts as the state held), not as the earlier snapshot says.
+        // playbook counts as the state held), not as the earlier snapshot says. A key whose state a newer evaluation
+        // recorded is that evaluation's: this one neither starts, cancels nor records anything for it.
         var states = await _store.TriggerStatesAsync(cancellationToken).ConfigureAwait(false);
+
+        // Decided before anything is written, so that a refused evaluation has written nothing.
+        var (toCancel, open) = await RunsToCancelAsync(after, states, allowMassCancellation, cancellationToken).ConfigureAwait(false);
         var openKeys = open.Select(r => new TriggerStateKey(r.PlaybookId, r.Account)).ToHashSet();
         var stateChanges = new List<TriggerStateChange>();
         var eventsByAccount = new Dictionary<AccountId, List<LifecycleEvent>>();
@@ -178,7 +185,7 @@ public sealed class PlaybookEngine
             foreach (var (playbook, account, key, date) in scan.Found)
             {
                 load ??= new AssignmentLoad(await _store.OpenTaskCountsAsync(cancellationToken).ConfigureAwait(false));
-                batch.Add(new RunRequest(NewRun(playbook, account, key, date, now, load), playbook.Cooldown, playbook.Cap));
+                batch.Add(new RunRequest(NewRun(playbook, account, key, date, now, load), playbook.Cooldown, playbook.Cap) { SingleOpen = playbook.Trigger.TracksState });
                 if (batch.Count == CreateBatchSize)
                 {
                     await CreateAsync(batch, load, created, suppressed, cancellationToken).ConfigureAwait(false);
@@ -258,7 +265,7 @@ public sealed class PlaybookEngine
                     if (trigger.IsState && account.ChurnedOn <= after.Date)
                     {
                         var key = new TriggerStateKey(playbook.Id, account.Account.Id);
-                        if (tracked && states.TryGetValue(key, out var held) && held.Holds)
+                        if (tracked && states.TryGetValue(key, out var held) && held.Holds && held.Since <= after.Date)
                         {
                             stateChanges.Add(new TriggerStateChange(key, new TriggerState(false, after.Date)));
                         }
@@ -349,7 +356,7 @@ public sealed class PlaybookEngine
             {
                 created.Add(run);
             }
-            else if (admission != RunAdmission.Duplicate)
+            else if (admission is not RunAdmission.Duplicate and not RunAdmission.AlreadyOpen)
             {
                 suppressed.Add(new SuppressedRun(run.PlaybookId, run.Account, run.OccurrenceKey, admission));
             }
@@ -394,6 +401,13 @@ public sealed class PlaybookEngine
         var trigger = playbook.Trigger;
         var key = new TriggerStateKey(playbook.Id, account.Account.Id);
         var recorded = states.TryGetValue(key, out var state);
+        if (recorded && state.Since > date)
+        {
+            // A newer evaluation decided this key (a rerun of an older date, or an instance behind another): what it
+            // started and recorded stands.
+            return;
+        }
+
         var was = earlier is not null && (!recorded || earlierDate > state.Since) ? trigger.IsTracked(earlier) : recorded && state.Holds;
         var now = trigger.IsTracked(account);
         var occurs = !openKeys.Contains(key) && (trigger.OccursOnEnd ? was && !now : now && !was);
@@ -409,7 +423,7 @@ public sealed class PlaybookEngine
         }
     }
 
-    private async ValueTask<(List<PlaybookRun> Cancel, IReadOnlyList<PlaybookRun> Open)> RunsToCancelAsync(PortfolioSnapshot after, bool allowMassCancellation, CancellationToken cancellationToken)
+    private async ValueTask<(List<PlaybookRun> Cancel, IReadOnlyList<PlaybookRun> Open)> RunsToCancelAsync(PortfolioSnapshot after, IReadOnlyDictionary<TriggerStateKey, TriggerState> states, bool allowMassCancellation, CancellationToken cancellationToken)
     {
         var open = await _store.OpenRunsAsync(cancellationToken).ConfigureAwait(false);
         var cancel = new List<PlaybookRun>();
@@ -433,7 +447,8 @@ public sealed class PlaybookEngine
             }
 
             if (_byId.TryGetValue(run.PlaybookId, out var playbook) && playbook.Trigger.IsState
-                && (account.ChurnedOn <= after.Date || !playbook.Trigger.StillHolds(account)))
+                && (account.ChurnedOn <= after.Date || !playbook.Trigger.StillHolds(account))
+                && !(playbook.Trigger.TracksState && states.TryGetValue(new TriggerStateKey(run.PlaybookId, run.Account), out var state) && state.Since > after.Date))
             {
                 cancel.Add(run);
             }

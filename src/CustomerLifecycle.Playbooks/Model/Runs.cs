@@ -75,4 +75,11 @@ public enum RunAdmission
 
     /// <summary>The playbook's enrolment cap for the account is reached.</summary>
     Capped = 3,
+
+    /// <summary>
+    /// The request asked for at most one open run of its playbook per account (<see cref="RunRequest.SingleOpen"/>), and
+    /// one is open: nothing created. The engine asks this of every state-triggered run, so that two evaluations racing
+    /// on one episode of a state (two dates evaluated at once) start it once.
+    /// </summary>
+    AlreadyOpen = 4,
 }

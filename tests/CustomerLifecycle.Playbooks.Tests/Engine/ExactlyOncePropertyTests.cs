@@ -150,4 +150,110 @@ public sealed class ExactlyOncePropertyTests
                 && handler.Received.Select(x => x.Id).Distinct().Count() == handler.Received.Count;
         }).Check(Config.QuickThrowOnFailure.WithMaxTest(200))));
     }
+    [Fact]
+    public void OlderDatesEvaluatedAgain_AfterNewerOnes_ChangeNoRunAndNoTriggerState()
+    {
+        // Issue 30: dates evaluated in order, then older ones again (a rerun of an older date, an instance behind
+        // another), in a random order and several at once: every run (its status too) and every trigger state stay as
+        // the in-order evaluation left them.
+        var gen = from s in Scenario()
+                  from reruns in Gen.NonEmptyListOf(Gen.Choose(0, 5))
+                  select (s, reruns: reruns.Take(10).ToArray());
+        Assert.Null(Record.Exception(() => Prop.ForAll(gen.ToArbitrary(), t =>
+        {
+            var (s, reruns) = t;
+            var dates = new LocalDate[s.Gaps.Length];
+            for (var i = 0; i < dates.Length; i++)
+            {
+                dates[i] = (i == 0 ? Day0 : dates[i - 1]).PlusDays(s.Gaps[i]);
+            }
+
+            PortfolioSnapshot Snapshot(int i) => Portfolio(dates[i], [.. Accounts.Select((id, a) => Snap(id, s.States[i][a].Color, s.States[i][a].InSegment ? ["S"] : [], renewal: Day0.PlusDays(s.Renewals[a])))]);
+
+            var store = new InMemoryPlaybookRunStore();
+            var engine = new PlaybookEngine(Playbooks.Take(2), store, Clock(), [new RecordingHandler()]);
+            for (var i = 0; i < dates.Length; i++)
+            {
+                engine.EvaluateAsync(null, Snapshot(i)).GetAwaiter().GetResult();
+            }
+
+            static string Describe(InMemoryPlaybookRunStore store) =>
+                string.Join("; ", store.AllRuns().OrderBy(r => r.Id, StringComparer.Ordinal).Select(r => $"{r.Id}:{r.Status}"))
+                + " / " + string.Join("; ", store.TriggerStatesAsync().AsTask().GetAwaiter().GetResult().OrderBy(x => x.Key.PlaybookId + "|" + x.Key.Account, StringComparer.Ordinal).Select(x => $"{x.Key.PlaybookId}|{x.Key.Account}={x.Value}"));
+
+            var inOrder = Describe(store);
+            foreach (var batch in reruns.Select(r => r % (dates.Length - 1)).Chunk(s.Parallel))
+            {
+                Task.WhenAll(batch.Select(i => Task.Run(() => engine.EvaluateAsync(null, Snapshot(i))))).GetAwaiter().GetResult();
+            }
+
+            return (Describe(store) == inOrder).Label($"in order: {inOrder}\nafter reruns: {Describe(store)}");
+        }).Check(Config.QuickThrowOnFailure.WithMaxTest(300))));
+    }
+
+    [Fact]
+    public async Task TheIssuesCase_RedOnTwoDaysThenGreen_TheSecondDayAgain_CreatesNothingAndKeepsTheEnd()
+    {
+        var store = new InMemoryPlaybookRunStore();
+        var engine = new PlaybookEngine(Playbooks.Take(1), store, Clock());
+        await engine.EvaluateAsync(null, Portfolio(Day0, Snap("acme", HealthColor.Red)));
+        await engine.EvaluateAsync(null, Portfolio(Day0.PlusDays(1), Snap("acme", HealthColor.Red)));
+        await engine.EvaluateAsync(null, Portfolio(Day0.PlusDays(2), Snap("acme", HealthColor.Green)));
+        var again = await engine.EvaluateAsync(null, Portfolio(Day0.PlusDays(1), Snap("acme", HealthColor.Red)));
+        Assert.Empty(again.Created);
+        Assert.Empty(again.Cancelled);
+        Assert.Equal([("red|acme|color:Red:2026-11-02", RunStatus.Cancelled)], store.AllRuns().Select(r => (r.Id, r.Status)));
+        Assert.Equal(new TriggerState(false, Day0.PlusDays(2)), (await store.TriggerStatesAsync())[new TriggerStateKey("red", new AccountId("acme"))]);
+    }
+
+    [Fact]
+    public async Task TwoDatesAtOnce_NeverStartTwoOpenRunsOfOneState()
+    {
+        // Both evaluations read the trigger states before either writes (a gate holds each read until both have read):
+        // both see an onset, and the store, deciding the single open run with the insert, starts one between them.
+        var inner = new InMemoryPlaybookRunStore();
+        await new PlaybookEngine(Playbooks.Take(1), inner, Clock()).EvaluateAsync(null, Portfolio(Day0, Snap("acme", HealthColor.Green)));
+        var store = new ReadTogetherStore(inner, readers: 2);
+        var engine = new PlaybookEngine(Playbooks.Take(1), store, Clock());
+        var results = await Task.WhenAll(
+            Task.Run(() => engine.EvaluateAsync(null, Portfolio(Day0.PlusDays(1), Snap("acme", HealthColor.Red)))),
+            Task.Run(() => engine.EvaluateAsync(null, Portfolio(Day0.PlusDays(2), Snap("acme", HealthColor.Red)))));
+        Assert.Single(inner.AllRuns());
+        Assert.Single(results.SelectMany(r => r.Created));
+        Assert.Empty(results.SelectMany(r => r.Suppressed));
+    }
+
+    private sealed class ReadTogetherStore(InMemoryPlaybookRunStore inner, int readers) : IPlaybookRunStore
+    {
+        private readonly TaskCompletionSource _all = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _waiting = readers;
+
+        public async ValueTask<IReadOnlyDictionary<TriggerStateKey, TriggerState>> TriggerStatesAsync(CancellationToken cancellationToken = default)
+        {
+            var states = await inner.TriggerStatesAsync(cancellationToken);
+            if (Interlocked.Decrement(ref _waiting) == 0)
+            {
+                _all.SetResult();
+            }
+
+            await _all.Task.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
+            return states;
+        }
+
+        public ValueTask<IReadOnlyList<RunAdmission>> TryCreateAsync(IReadOnlyList<RunRequest> requests, CancellationToken cancellationToken = default) => inner.TryCreateAsync(requests, cancellationToken);
+
+        public ValueTask<IReadOnlyList<PlaybookRun>> OpenRunsAsync(CancellationToken cancellationToken = default) => inner.OpenRunsAsync(cancellationToken);
+
+        public ValueTask<IReadOnlyList<string>> CancelAsync(IReadOnlyList<string> runIds, Instant at, CancellationToken cancellationToken = default) => inner.CancelAsync(runIds, at, cancellationToken);
+
+        public ValueTask<IReadOnlyList<PlaybookTask>> ClaimHandOffsAsync(string claimant, Instant now, Duration lease, int limit, CancellationToken cancellationToken = default) => inner.ClaimHandOffsAsync(claimant, now, lease, limit, cancellationToken);
+
+        public ValueTask<bool> CompleteHandOffAsync(string taskId, string claimant, CancellationToken cancellationToken = default) => inner.CompleteHandOffAsync(taskId, claimant, cancellationToken);
+
+        public ValueTask ReleaseHandOffsAsync(IReadOnlyList<string> taskIds, string claimant, CancellationToken cancellationToken = default) => inner.ReleaseHandOffsAsync(taskIds, claimant, cancellationToken);
+
+        public ValueTask<IReadOnlyDictionary<string, int>> OpenTaskCountsAsync(CancellationToken cancellationToken = default) => inner.OpenTaskCountsAsync(cancellationToken);
+
+        public ValueTask SetTriggerStatesAsync(IReadOnlyList<TriggerStateChange> changes, CancellationToken cancellationToken = default) => inner.SetTriggerStatesAsync(changes, cancellationToken);
+    }
 }
