@@ -46,8 +46,8 @@ internal sealed class SampleRun(IServiceProvider services, SampleInputs inputs, 
         var result = await pipeline.RunAsync(new PipelineRunRequest { Date = today, Rerun = true, AllowMassCancellation = allowMassCancellation }).ConfigureAwait(false);
         if (result.Outcome != PipelineRunOutcome.Succeeded)
         {
-            w.WriteLine(result.Outcome == PipelineRunOutcome.Skipped
-                ? $"Another process is running {today:uuuu-MM-dd} on this database now; nothing was run here (run again once it is done)."
+            w.WriteLine(result.Outcome == PipelineRunOutcome.HeldElsewhere
+                ? $"Another process is running {today:uuuu-MM-dd} on this database now (its lease ends {result.Run!.LeaseUntil}); nothing was run here (run again once it is done)."
                 : $"Another process took {today:uuuu-MM-dd} over (this one's lease expired); it stopped without finishing.");
             return null;
         }

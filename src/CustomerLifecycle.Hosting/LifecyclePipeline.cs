@@ -10,6 +10,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using NodaTime;
+using NodaTime.Text;
 
 namespace CustomerLifecycle.Hosting;
 
@@ -104,9 +105,19 @@ public sealed class LifecyclePipeline
         var run = await _ledger.TryClaimAsync(_options.Name, day, owner, Now(), lease, request.Rerun, cancellationToken).ConfigureAwait(false);
         if (run is null)
         {
+            // Refused: the date succeeded, or another instance holds it; the ledger says which (a run that ended
+            // between the two calls reads as what it became).
+            var other = await _ledger.FindAsync(_options.Name, day, cancellationToken).ConfigureAwait(false);
+            if (other is { Status: PipelineRunStatus.Running })
+            {
+                PipelineTelemetry.HeldElsewhere(_logger, _options.Name, day.ToString("uuuu-MM-dd", null), other.Owner, InstantPattern.ExtendedIso.Format(other.LeaseUntil));
+                PipelineTelemetry.Runs.Add(1, new KeyValuePair<string, object?>(PipelineTelemetry.OutcomeTag, "held_elsewhere"));
+                return new PipelineRunResult(day, PipelineRunOutcome.HeldElsewhere, other, null);
+            }
+
             PipelineTelemetry.Skipped(_logger, _options.Name, day.ToString("uuuu-MM-dd", null));
             PipelineTelemetry.Runs.Add(1, new KeyValuePair<string, object?>(PipelineTelemetry.OutcomeTag, "skipped"));
-            return new PipelineRunResult(day, PipelineRunOutcome.Skipped, null, null);
+            return new PipelineRunResult(day, PipelineRunOutcome.Skipped, other, null);
         }
 
         using var activity = PipelineTelemetry.Source.StartActivity("customerlifecycle.pipeline.run");
@@ -157,6 +168,23 @@ public sealed class LifecyclePipeline
             await _ledger.FinishAsync(_options.Name, day, owner, PipelineRunStatus.Failed, $"{e.Step}: {e.InnerException?.Message}", Now(), CancellationToken.None).ConfigureAwait(false);
             PipelineTelemetry.Runs.Add(1, new KeyValuePair<string, object?>(PipelineTelemetry.OutcomeTag, "failed"));
             PipelineTelemetry.Failed(_logger, e, _options.Name, day.ToString("uuuu-MM-dd", null), e.Step, e.Attempts);
+            activity?.SetStatus(ActivityStatusCode.Error, e.Message);
+            throw;
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // Anything else out of a step or the ledger: the run ends failed (resumable), never left running until
+            // its lease runs out. A ledger that cannot record it either is reported with the first error.
+            try
+            {
+                await _ledger.FinishAsync(_options.Name, day, owner, PipelineRunStatus.Failed, e.Message, Now(), CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ledger)
+            {
+                throw new AggregateException($"The pipeline's run of {day:uuuu-MM-dd} failed, and its ledger could not record that: {e.Message}", e, ledger);
+            }
+
+            PipelineTelemetry.Runs.Add(1, new KeyValuePair<string, object?>(PipelineTelemetry.OutcomeTag, "failed"));
             activity?.SetStatus(ActivityStatusCode.Error, e.Message);
             throw;
         }

@@ -63,6 +63,16 @@ public sealed class LifecyclePipelineOptions
             yield return $"{Key(nameof(RetryDelay))}: {RetryDelay.ToString("c", CultureInfo.InvariantCulture)} is out of range; from zero to one hour.";
         }
 
+        // The run's lease is not renewed while a step waits to be tried again: the longest wait (before the last
+        // attempt) must end inside the lease, or another instance takes the date over in the middle of it. Computed in
+        // seconds, so no combination overflows.
+        if (MaxAttempts is >= 2 and <= 100 && RetryDelay >= TimeSpan.Zero && Lease >= TimeSpan.FromSeconds(1)
+            && RetryDelay.TotalSeconds * Math.Pow(2, MaxAttempts - 2) >= Lease.TotalSeconds)
+        {
+            var longest = RetryDelay.TotalSeconds * Math.Pow(2, MaxAttempts - 2);
+            yield return $"{Key(nameof(RetryDelay))} and {Key(nameof(MaxAttempts))}: {RetryDelay.ToString("c", CultureInfo.InvariantCulture)} doubled before each of {MaxAttempts} attempts waits {longest.ToString("G4", CultureInfo.InvariantCulture)} s before the last, not shorter than {Key(nameof(Lease))} ({Lease.ToString("c", CultureInfo.InvariantCulture)}); the lease is not renewed while a step waits, so the longest wait must be shorter than the lease.";
+        }
+
         if (UnhealthyAfter < TimeSpan.FromMinutes(1))
         {
             yield return $"{Key(nameof(UnhealthyAfter))}: {UnhealthyAfter.ToString("c", CultureInfo.InvariantCulture)} is too short; one minute or more.";

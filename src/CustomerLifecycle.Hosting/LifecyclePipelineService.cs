@@ -10,8 +10,10 @@ namespace CustomerLifecycle.Hosting;
 /// Runs the pipeline every day at <see cref="LifecyclePipelineOptions.RunAt"/> in the business time zone (and at start
 /// when the day's run is due and not done, with <see cref="LifecyclePipelineOptions.CatchUp"/>). A failed run is tried
 /// again after a lease period, resuming at the failed step, until it succeeds or the next day's run is due; so is a run
-/// that could not reach its ledger or stores (logged, event 5010), instead of stopping the host. Stopping the host
-/// stops the run at a safe point.
+/// that could not reach its ledger or stores (logged, event 5010), instead of stopping the host. A date another instance
+/// holds is tried again when that instance's lease expires (a dead instance's date is taken over and resumed, event
+/// 5011 while it waits), and so is a date whose claim this instance lost. Stopping the host stops the run at a safe
+/// point.
 /// </summary>
 public sealed class LifecyclePipelineService(LifecyclePipeline pipeline, BusinessClock clock, TimeProvider? time = null, ILogger<LifecyclePipelineService>? logger = null) : BackgroundService
 {
@@ -46,12 +48,20 @@ public sealed class LifecyclePipelineService(LifecyclePipeline pipeline, Busines
         var next = PipelineSchedule.On(date.PlusDays(1), pipeline.Options.RunAtTime, clock.Zone);
         while (!stoppingToken.IsCancellationRequested)
         {
+            var retry = Now() + Duration.FromTimeSpan(pipeline.Options.Lease);
             try
             {
                 var result = await pipeline.RunAsync(date, stoppingToken).ConfigureAwait(false);
-                if (result.Outcome != PipelineRunOutcome.LeaseLost)
+                if (result.Outcome is PipelineRunOutcome.Succeeded or PipelineRunOutcome.Skipped)
                 {
                     return;
+                }
+
+                if (result is { Outcome: PipelineRunOutcome.HeldElsewhere, Run: { } held })
+                {
+                    // Just after the holder's lease: a live holder has renewed it by then (and is waited for again);
+                    // a dead one's date is taken over and resumed after its last completed step.
+                    retry = Instant.Max(held.LeaseUntil, Now()) + Duration.FromSeconds(1);
                 }
             }
             catch (PipelineStepFailedException)
@@ -65,7 +75,6 @@ public sealed class LifecyclePipelineService(LifecyclePipeline pipeline, Busines
                 PipelineTelemetry.RunError(_logger, e, pipeline.Options.Name, date.ToString("uuuu-MM-dd", null));
             }
 
-            var retry = Now() + Duration.FromTimeSpan(pipeline.Options.Lease);
             if (retry >= next)
             {
                 return;

@@ -85,17 +85,24 @@ public enum PipelineRunOutcome
     /// <summary>This call ran the date to the end (or resumed it and ran its remaining steps).</summary>
     Succeeded = 0,
 
-    /// <summary>Another instance holds the date, or it already succeeded (and this was no rerun): this call did nothing.</summary>
+    /// <summary>The date already succeeded (and this was no rerun): this call did nothing.</summary>
     Skipped = 1,
 
     /// <summary>This instance lost its claim (its lease expired and another took the date over) and stopped.</summary>
     LeaseLost = 2,
+
+    /// <summary>
+    /// Another instance holds the date under a lease that has not expired (<see cref="PipelineRunResult.Run"/> says who,
+    /// and until when): this call did nothing. Once that lease expires, the date may be claimed and resumed: the hosted
+    /// service tries again then.
+    /// </summary>
+    HeldElsewhere = 3,
 }
 
 /// <summary>The result of <see cref="LifecyclePipeline.RunAsync(PipelineRunRequest, CancellationToken)"/>.</summary>
 /// <param name="Date">The business date.</param>
 /// <param name="Outcome">How it went.</param>
-/// <param name="Run">The run as the ledger has it after this call, when this call held it.</param>
+/// <param name="Run">The run as the ledger has it after this call, when this call held it; as the ledger has it (the other holder's, or the succeeded one), for <see cref="PipelineRunOutcome.HeldElsewhere"/> and <see cref="PipelineRunOutcome.Skipped"/>.</param>
 /// <param name="Day">The day's results, when this call ran steps.</param>
 public sealed record PipelineRunResult(LocalDate Date, PipelineRunOutcome Outcome, PipelineRunRecord? Run, PipelineDay? Day);
 

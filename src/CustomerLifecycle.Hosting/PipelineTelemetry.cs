@@ -36,8 +36,11 @@ internal static partial class PipelineTelemetry
     [LoggerMessage(EventId = 5005, Level = LogLevel.Information, Message = "Pipeline {Pipeline} succeeded for {Date}")]
     public static partial void Succeeded(ILogger logger, string pipeline, string date);
 
-    [LoggerMessage(EventId = 5006, Level = LogLevel.Information, Message = "Pipeline {Pipeline} skipped {Date}: another instance holds it, or it already succeeded")]
+    [LoggerMessage(EventId = 5006, Level = LogLevel.Information, Message = "Pipeline {Pipeline} skipped {Date}: it already succeeded")]
     public static partial void Skipped(ILogger logger, string pipeline, string date);
+
+    [LoggerMessage(EventId = 5011, Level = LogLevel.Information, Message = "Pipeline {Pipeline} did not run {Date}: instance {Holder} holds it until {LeaseUntil}; the date is tried again once that lease expires")]
+    public static partial void HeldElsewhere(ILogger logger, string pipeline, string date, string holder, string leaseUntil);
 
     [LoggerMessage(EventId = 5007, Level = LogLevel.Warning, Message = "Pipeline {Pipeline} stopped for {Date}; the next run of the date resumes after its last completed step")]
     public static partial void Stopped(ILogger logger, string pipeline, string date);

@@ -118,6 +118,14 @@ public sealed class PostgreSqlPipelineRunStore : IPipelineRunStore, IAsyncDispos
     }
 
     /// <inheritdoc />
+    public async ValueTask<PipelineRunRecord?> FindAsync(string pipeline, LocalDate date, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await _schema.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var run = await ReadAsync(connection, null, pipeline, date, forUpdate: false, cancellationToken).ConfigureAwait(false);
+        return run is { Claims: > 0 } ? run : null;
+    }
+
+    /// <inheritdoc />
     public async ValueTask<IReadOnlyList<PipelineRunRecord>> RecentRunsAsync(string pipeline, int limit, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);

@@ -83,6 +83,10 @@ public sealed class SqlitePipelineRunStore : IPipelineRunStore, IAsyncDisposable
     }
 
     /// <inheritdoc />
+    public ValueTask<PipelineRunRecord?> FindAsync(string pipeline, LocalDate date, CancellationToken cancellationToken = default) =>
+        _session.UseAsync(c => Read(c, null, pipeline, date), cancellationToken);
+
+    /// <inheritdoc />
     public ValueTask<IReadOnlyList<PipelineRunRecord>> RecentRunsAsync(string pipeline, int limit, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);

@@ -143,7 +143,9 @@ public sealed class PipelineTests : IDisposable
         var results = await Task.WhenAll(
             Task.Run(() => a.GetRequiredService<LifecyclePipeline>().RunAsync(Day)),
             Task.Run(() => b.GetRequiredService<LifecyclePipeline>().RunAsync(Day)));
-        Assert.Equal([PipelineRunOutcome.Succeeded, PipelineRunOutcome.Skipped], results.Select(r => r.Outcome).Order());
+        // The other finds the date held (or, if the winner finished first, already succeeded).
+        Assert.Single(results, r => r.Outcome == PipelineRunOutcome.Succeeded);
+        Assert.Single(results, r => r.Outcome is PipelineRunOutcome.HeldElsewhere or PipelineRunOutcome.Skipped);
         var winner = results.Single(r => r.Outcome == PipelineRunOutcome.Succeeded);
         Assert.Equal(winner.Run!.Steps.Single(s => s.Step == "playbooks").Counts["runs_created"], await RunCountAsync(a));
         Assert.Equal(1, winner.Run.Claims);
@@ -446,6 +448,98 @@ public sealed class PipelineTests : IDisposable
     }
 
     [Fact]
+    public async Task ADateHeldByADeadInstance_IsTakenOverAfterItsLease_AndCompleted()
+    {
+        // Issue 30: an instance claimed the date and died (its lease stands, its run stays Running). The survivor's
+        // hosted service used to log "skipped" and wait for the next day; it must wait for the lease, then resume.
+        var db = Path.Combine(_folder, "dead.db");
+        var time = At(Instant.FromUtc(2026, 12, 2, 11, 30)); // 06:30 New York: the day is due at start
+        var logs = new Microsoft.Extensions.Logging.Testing.FakeLogCollector();
+        await using var provider = Host(db, time, schedule: true,
+            services: s => s.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(new Microsoft.Extensions.Logging.Testing.FakeLoggerProvider(logs)));
+        var ledger = provider.GetRequiredService<IPipelineRunStore>();
+        var now = Instant.FromDateTimeOffset(time.GetUtcNow());
+        Assert.NotNull(await ledger.TryClaimAsync("daily", Day, "dead-instance", now, Duration.FromMinutes(10)));
+
+        // Called directly, the refusal says who holds the date and until when; it is not "skipped".
+        var refused = await provider.GetRequiredService<LifecyclePipeline>().RunAsync(Day);
+        Assert.Equal(PipelineRunOutcome.HeldElsewhere, refused.Outcome);
+        Assert.Equal(("dead-instance", now + Duration.FromMinutes(10)), (refused.Run!.Owner, refused.Run.LeaseUntil));
+
+        var service = provider.GetServices<IHostedService>().OfType<LifecyclePipelineService>().Single();
+        await service.StartAsync(CancellationToken.None);
+        try
+        {
+            for (var i = 0; i < 2000 && logs.GetSnapshot().Count(r => r.Id.Id == 5011) < 2; i++)
+            {
+                await Task.Delay(5);
+            }
+
+            Assert.Equal(2, logs.GetSnapshot().Count(r => r.Id.Id == 5011));
+            Assert.Equal(PipelineRunStatus.Running, (await ledger.FindAsync("daily", Day))!.Status);
+
+            time.Advance(TimeSpan.FromMinutes(10) + TimeSpan.FromSeconds(1)); // just past the dead instance's lease
+            for (var i = 0; i < 2000 && (await ledger.FindAsync("daily", Day))!.Status != PipelineRunStatus.Succeeded; i++)
+            {
+                await Task.Delay(5);
+            }
+
+            var run = (await ledger.FindAsync("daily", Day))!;
+            Assert.Equal((PipelineRunStatus.Succeeded, 2), (run.Status, run.Claims));
+            Assert.DoesNotContain(logs.GetSnapshot(), r => r.Id.Id == 5006);
+        }
+        finally
+        {
+            await service.StopAsync(CancellationToken.None);
+        }
+    }
+
+    [Fact]
+    public async Task AnExceptionOutsideTheRetriedStep_EndsTheRunFailed_NotRunning()
+    {
+        // A ledger that throws while recording a completed step (not a step's own failure): the run used to stay
+        // Running in the ledger until its lease expired.
+        var db = Path.Combine(_folder, "throws.db");
+        var time = At(Instant.FromUtc(2026, 12, 2, 11, 0));
+        var inner = new InMemoryPipelineRunStore();
+        await using var provider = Host(db, time, pipeline: p => p.Services.Replace(ServiceDescriptor.Singleton<IPipelineRunStore>(new ThrowingOnStep(inner))));
+        var error = await Assert.ThrowsAsync<ArithmeticException>(() => provider.GetRequiredService<LifecyclePipeline>().RunAsync(Day));
+        var run = (await inner.FindAsync("daily", Day))!;
+        Assert.Equal((PipelineRunStatus.Failed, error.Message), (run.Status, run.Error));
+    }
+
+    private sealed class ThrowingOnStep(IPipelineRunStore inner) : IPipelineRunStore
+    {
+        public ValueTask<PipelineRunRecord?> TryClaimAsync(string pipeline, LocalDate date, string owner, Instant now, Duration lease, bool rerun = false, CancellationToken cancellationToken = default) => inner.TryClaimAsync(pipeline, date, owner, now, lease, rerun, cancellationToken);
+
+        public ValueTask<bool> CompleteStepAsync(string pipeline, LocalDate date, string owner, PipelineStepRecord step, Instant now, Duration lease, CancellationToken cancellationToken = default) => throw new ArithmeticException("an overflow outside any step");
+
+        public ValueTask<bool> FinishAsync(string pipeline, LocalDate date, string owner, PipelineRunStatus status, string? error, Instant at, CancellationToken cancellationToken = default) => inner.FinishAsync(pipeline, date, owner, status, error, at, cancellationToken);
+
+        public ValueTask<IReadOnlyList<PipelineRunRecord>> RecentRunsAsync(string pipeline, int limit, CancellationToken cancellationToken = default) => inner.RecentRunsAsync(pipeline, limit, cancellationToken);
+
+        public ValueTask<PipelineRunRecord?> FindAsync(string pipeline, LocalDate date, CancellationToken cancellationToken = default) => inner.FindAsync(pipeline, date, cancellationToken);
+    }
+
+    [Theory]
+    [InlineData(100, "01:00:00", "00:10:00")]
+    [InlineData(3, "00:06:00", "00:10:00")]
+    [InlineData(14, "00:00:30", "1.00:00:00")]
+    public void RetryDelayDoubledPastTheLease_IsRefusedAtStartUp_NamingBothKeys(int attempts, string delay, string lease)
+    {
+        var time = At(Instant.FromUtc(2026, 12, 2, 11, 0));
+        using var provider = Host(Path.Combine(_folder, "retry.db"), time, p => p.Configure(o =>
+        {
+            o.MaxAttempts = attempts;
+            o.RetryDelay = TimeSpan.Parse(delay, System.Globalization.CultureInfo.InvariantCulture);
+            o.Lease = TimeSpan.Parse(lease, System.Globalization.CultureInfo.InvariantCulture);
+        }));
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<LifecyclePipelineOptions>>().Value);
+        Assert.Contains($"RetryDelay and MaxAttempts: {delay} doubled before each of {attempts} attempts", error.Message, StringComparison.Ordinal);
+        Assert.Contains("the longest wait must be shorter than the lease", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ALedgerThatCannotBeReached_IsLoggedAndTriedAgain_WithoutStoppingTheHost()
     {
         var db = Path.Combine(_folder, "flaky.db");
@@ -552,6 +646,8 @@ public sealed class PipelineTests : IDisposable
         public ValueTask<bool> FinishAsync(string pipeline, LocalDate date, string owner, PipelineRunStatus status, string? error, Instant at, CancellationToken cancellationToken = default) => inner.FinishAsync(pipeline, date, owner, status, error, at, cancellationToken);
 
         public ValueTask<IReadOnlyList<PipelineRunRecord>> RecentRunsAsync(string pipeline, int limit, CancellationToken cancellationToken = default) => inner.RecentRunsAsync(pipeline, limit, cancellationToken);
+
+        public ValueTask<PipelineRunRecord?> FindAsync(string pipeline, LocalDate date, CancellationToken cancellationToken = default) => inner.FindAsync(pipeline, date, cancellationToken);
     }
 
     /// <summary>Stores the runs, then fails: a process that dies in the middle of the playbook step.</summary>

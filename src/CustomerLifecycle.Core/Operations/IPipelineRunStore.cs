@@ -52,6 +52,16 @@ public interface IPipelineRunStore
     /// <returns>False when the owner no longer held the run.</returns>
     ValueTask<bool> FinishAsync(string pipeline, LocalDate date, string owner, PipelineRunStatus status, string? error, Instant at, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// One date's run as the ledger has it (with its holder, lease and steps), or null when the date was never claimed:
+    /// how an instance whose claim was refused tells "another instance holds it, until its lease" from "it succeeded".
+    /// </summary>
+    /// <param name="pipeline">The pipeline's name.</param>
+    /// <param name="date">The business date.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The run, or null.</returns>
+    ValueTask<PipelineRunRecord?> FindAsync(string pipeline, LocalDate date, CancellationToken cancellationToken = default);
+
     /// <summary>The latest runs of a pipeline, newest date first, with their steps.</summary>
     /// <param name="pipeline">The pipeline's name.</param>
     /// <param name="limit">The most to return; 1 or more.</param>

@@ -61,6 +61,15 @@ public sealed class InMemoryPipelineRunStore : IPipelineRunStore
     }
 
     /// <inheritdoc />
+    public ValueTask<PipelineRunRecord?> FindAsync(string pipeline, LocalDate date, CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            return new(_runs.GetValueOrDefault((pipeline, date)));
+        }
+    }
+
+    /// <inheritdoc />
     public ValueTask<IReadOnlyList<PipelineRunRecord>> RecentRunsAsync(string pipeline, int limit, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
