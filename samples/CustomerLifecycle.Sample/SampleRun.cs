@@ -47,7 +47,7 @@ internal sealed class SampleRun(IServiceProvider services, SampleInputs inputs, 
         if (result.Outcome != PipelineRunOutcome.Succeeded)
         {
             w.WriteLine(result.Outcome == PipelineRunOutcome.HeldElsewhere
-                ? $"Another process is running {today:uuuu-MM-dd} on this database now (its lease ends {result.Run!.LeaseUntil}); nothing was run here (run again once it is done)."
+                ? $"Another process is running {today:uuuu-MM-dd} on this database now; nothing was run here (its lease ends {result.Run!.LeaseUntil}; run again once it is done)."
                 : $"Another process took {today:uuuu-MM-dd} over (this one's lease expired); it stopped without finishing.");
             return null;
         }
