@@ -99,7 +99,7 @@ public sealed class UsageAggregatorTests
         Assert.Contains("Account is default", report.Refused[1].Reason);
         Assert.Contains("User is blank", report.Refused[2].Reason);
         Assert.Contains("Name 'User Login' is invalid", report.Refused[3].Reason);
-        Assert.Contains("Quantity NaN must be a finite number, 0 or more", report.Refused[4].Reason);
+        Assert.Contains("Quantity NaN must be a finite number from 0 to 1E+290", report.Refused[4].Reason);
         Assert.Contains("Quantity -1", report.Refused[5].Reason);
         Assert.Contains("Quantity Infinity", report.Refused[6].Reason);
         Assert.Contains("is in the future", report.Refused[7].Reason);

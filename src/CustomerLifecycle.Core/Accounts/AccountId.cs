@@ -2,7 +2,8 @@ namespace CustomerLifecycle;
 
 /// <summary>
 /// The identity of a customer account: a non-empty string without leading or trailing white space, at most
-/// <see cref="MaxLength"/> characters, compared ordinally.
+/// <see cref="MaxLength"/> characters, well-formed UTF-16 without NUL (<see cref="StoredText"/>: what every store keeps
+/// exactly), compared ordinally.
 /// </summary>
 /// <remarks>This type is an immutable value and is thread-safe.</remarks>
 [System.Text.Json.Serialization.JsonConverter(typeof(Serialization.AccountIdJsonConverter))]
@@ -16,7 +17,7 @@ public readonly record struct AccountId
     /// <summary>Creates an account identity.</summary>
     /// <param name="value">The identifier, for example the CRM's account id.</param>
     /// <exception cref="ArgumentNullException"><paramref name="value"/> is null.</exception>
-    /// <exception cref="ArgumentException"><paramref name="value"/> is empty, has leading or trailing white space, or is too long.</exception>
+    /// <exception cref="ArgumentException"><paramref name="value"/> is empty, has leading or trailing white space, is too long, or has a NUL or a lone surrogate.</exception>
     public AccountId(string value)
     {
         Validate(value, nameof(value));
@@ -49,6 +50,11 @@ public readonly record struct AccountId
         if (value.Length > maxLength)
         {
             throw new ArgumentException($"Identifier of length {value.Length} is longer than the maximum of {maxLength} characters.", paramName);
+        }
+
+        if (StoredText.Problem("Identifier", value) is { } problem)
+        {
+            throw new ArgumentException(problem, paramName);
         }
     }
 }

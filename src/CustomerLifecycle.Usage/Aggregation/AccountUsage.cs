@@ -282,6 +282,10 @@ internal sealed class Slab<T>
     private T[] _current = [];
     private int _used;
 
+    // Slabs grow from 4,096 elements to a million: a small portfolio (or a state being read) does not take 20 MB at
+    // its first account.
+    private int _next = 1 << 12;
+
     public ArraySegment<T> Take(int length)
     {
         if (length == 0)
@@ -291,7 +295,8 @@ internal sealed class Slab<T>
 
         if (_used + length > _current.Length)
         {
-            _current = new T[Math.Max(Size, length)];
+            _current = new T[Math.Max(_next, length)];
+            _next = Math.Min(Size, _next * 2);
             _used = 0;
         }
 

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Globalization;
 using NodaTime;
 
 namespace CustomerLifecycle.Usage;
@@ -31,7 +30,7 @@ public sealed partial class UsageAggregator
     /// <returns>What was accepted and refused.</returns>
     public UsageIngestionReport Ingest(UsageEventColumns columns, CancellationToken cancellationToken = default)
     {
-        _gate.Wait(cancellationToken);
+        Enter(cancellationToken);
         Staged[]? staged = null;
         Staged[]? sorted = null;
         try
@@ -49,7 +48,7 @@ public sealed partial class UsageAggregator
             // valid event needs only its indexes' ranges checked; otherwise each entry is checked when an event first
             // uses it. Accounts and users join the aggregator's tables with their first event applied.
             var accountState = TableState(columns.Accounts, account.Length, static (t, k) => !t[k].IsEmpty);
-            var userState = TableState(columns.Users, account.Length, static (t, k) => !string.IsNullOrWhiteSpace(t[k]));
+            var userState = TableState(columns.Users, account.Length, static (t, k) => IsUser(t[k]));
             var accountsValid = Array.TrueForAll(accountState, x => x == Valid);
             var usersValid = Array.TrueForAll(userState, x => x == Valid);
             var nameMap = Filled(columns.Names.Count, Unknown);
@@ -64,13 +63,18 @@ public sealed partial class UsageAggregator
             sorted = direct ? [] : ArrayPool<Staged>.Shared.Rent(staged.Length);
             for (var from = 0; from < account.Length; from += ColumnChunk)
             {
-                cancellationToken.ThrowIfCancellationRequested();
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    // Not de-duplicated: the caller must know which rows are in before it sends any again.
+                    throw new UsageIngestionCanceledException(run.Report(), cancellationToken);
+                }
+
                 var to = Math.Min(account.Length, from + ColumnChunk);
                 var n = 0;
                 for (var i = from; i < to; i++)
                 {
                     var a = accountsValid ? ((uint)account[i] < (uint)accountState.Length ? Valid : OutOfRange) : Check(accountState, account[i], columns.Accounts, static (t, k) => !t[k].IsEmpty);
-                    var u = usersValid ? ((uint)user[i] < (uint)userState.Length ? Valid : OutOfRange) : Check(userState, user[i], columns.Users, static (t, k) => !string.IsNullOrWhiteSpace(t[k]));
+                    var u = usersValid ? ((uint)user[i] < (uint)userState.Length ? Valid : OutOfRange) : Check(userState, user[i], columns.Users, static (t, k) => IsUser(t[k]));
                     var e = (uint)name[i] < (uint)nameMap.Length ? nameMap[name[i]] : OutOfRange;
                     if (e == Unknown)
                     {
@@ -80,7 +84,7 @@ public sealed partial class UsageAggregator
                     var q = quantity.IsEmpty ? 1d : quantity[i];
                     var ticks = at[i].ToUnixTimeTicks();
                     var day = DayOf(ticks);
-                    if (a != Valid || u != Valid || e < 0 || !(q >= 0 && q <= double.MaxValue) || ticks > latestTicks || day < run.Oldest)
+                    if (a != Valid || u != Valid || e < 0 || !(q >= 0 && q <= MaxQuantity) || ticks > latestTicks || day < run.Oldest)
                     {
                         run.Refuse(i, null, ColumnReason(columns, i, a, u, e, q, at[i], day, run));
                         continue;
@@ -103,6 +107,7 @@ public sealed partial class UsageAggregator
                 }
 
                 run.Accepted += n;
+                run.Index = to;
             }
 
             return UsageTelemetry.Record(run.Report());
@@ -242,6 +247,8 @@ public sealed partial class UsageAggregator
         return known;
     }
 
+    private static bool IsUser(string? user) => !string.IsNullOrWhiteSpace(user) && StoredText.IndexOfProblem(user) < 0;
+
     private static int[] Filled(int length, int value)
     {
         var map = new int[length];
@@ -262,7 +269,7 @@ public sealed partial class UsageAggregator
         {
             return u == OutOfRange
                 ? $"User index {c.User[i]} is outside the user table (0 to {c.Users.Count - 1})."
-                : $"User at index {c.User[i]} is blank: name the user who did it.";
+                : StoredText.Problem($"User at index {c.User[i]}", c.Users[c.User[i]] ?? string.Empty) ?? $"User at index {c.User[i]} is blank: name the user who did it.";
         }
 
         if (n is Invalid or OutOfRange)
@@ -272,9 +279,9 @@ public sealed partial class UsageAggregator
                 : $"Name '{c.Names[c.Name[i]]}' is invalid: use 1 to {SignalKey.MaxLength} lower-case ASCII letters, digits, '_' or '.', starting with a letter.";
         }
 
-        if (!(q >= 0 && q <= double.MaxValue))
+        if (!(q >= 0 && q <= MaxQuantity))
         {
-            return $"Quantity {q.ToString(CultureInfo.InvariantCulture)} must be a finite number, 0 or more.";
+            return QuantityReason(q);
         }
 
         return at > run.Latest

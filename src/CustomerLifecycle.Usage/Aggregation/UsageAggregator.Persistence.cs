@@ -5,8 +5,12 @@ namespace CustomerLifecycle.Usage;
 
 public sealed partial class UsageAggregator
 {
-    /// <summary>The state format version written by <see cref="SaveState"/>.</summary>
-    public const int StateFormatVersion = 1;
+    /// <summary>The state format version written by <see cref="SaveState"/>: 2 records the business time zone (1, read too, did not).</summary>
+    public const int StateFormatVersion = 2;
+
+    // Strict UTF-8 for reading: a state is written from well-formed text only (ingestion refuses the rest), so bytes
+    // that do not decode are damage, not text to replace.
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     private static ReadOnlySpan<byte> Magic => "CLUSAGE\n"u8;
 
@@ -19,7 +23,7 @@ public sealed partial class UsageAggregator
     public void SaveState(Stream stream, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        _gate.Wait(cancellationToken);
+        Enter(cancellationToken);
         try
         {
             using var hashing = new ChecksumStream(stream, leaveOpen: true);
@@ -29,6 +33,7 @@ public sealed partial class UsageAggregator
                 w.Write(Magic);
                 w.Write(StateFormatVersion);
                 w.Write(_model.Fingerprint);
+                w.Write(_clock.Zone.Id);
                 w.Write(s.Top);
                 WriteStrings(w, s.EventNames);
                 WriteStrings(w, s.UserNames);
@@ -73,8 +78,12 @@ public sealed partial class UsageAggregator
 
     /// <summary>
     /// Replaces the state with one written by <see cref="SaveState"/>. The stream is read and checked whole first; a
-    /// stream that is not a usage state, was written by a newer format, under other definitions, or is damaged is
-    /// refused with an <see cref="InvalidDataException"/> saying which, and the current state is kept.
+    /// stream that is not a usage state, was written by a newer format, under other definitions, lateness or business
+    /// time zone, or is damaged is refused with an <see cref="InvalidDataException"/> saying which, and the current
+    /// state is kept. Reads may return any number of bytes (network and blob streams); a stream that cannot seek is
+    /// checked for the signature before anything else is read, then copied as it is read (never more than it holds).
+    /// Memory is bounded by the bytes the stream holds: a count is checked against the bytes left before anything is
+    /// allocated for it.
     /// </summary>
     /// <param name="stream">Where to read.</param>
     /// <param name="cancellationToken">Stops the read; the current state is kept.</param>
@@ -82,7 +91,7 @@ public sealed partial class UsageAggregator
     public void LoadState(Stream stream, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        _gate.Wait(cancellationToken);
+        Enter(cancellationToken);
         try
         {
             var loaded = ReadState(stream, cancellationToken);
@@ -100,40 +109,45 @@ public sealed partial class UsageAggregator
     {
         var m = _model;
         var source = stream;
-        if (!stream.CanSeek)
-        {
-            source = new MemoryStream();
-            stream.CopyTo(source);
-            source.Position = 0;
-        }
-
         try
         {
-            // The header first, so that a foreign or newer file is named as such; then the checksum over everything,
-            // so that damage is found before a damaged count is trusted; then the contents.
-            var start = source.Position;
-            using var r = new BinaryReader(source, Encoding.UTF8, leaveOpen: true);
-            Span<byte> magic = stackalloc byte[8];
-            if (r.Read(magic) != 8 || !magic.SequenceEqual(Magic))
+            // The header first, so that a foreign or newer file is named as such (before a stream that cannot seek is
+            // copied); then the checksum over everything, so that damage is found before a damaged count is trusted;
+            // then the contents.
+            Span<byte> header = stackalloc byte[12];
+            var start = stream.CanSeek ? stream.Position : 0;
+            if (stream.ReadAtLeast(header[..8], 8, throwOnEndOfStream: false) < 8 || !header[..8].SequenceEqual(Magic))
             {
                 throw new InvalidDataException("This is not a CustomerLifecycle usage state: it does not start with the usage state signature.");
             }
 
-            var version = r.ReadInt32();
-            if (version != StateFormatVersion)
+            stream.ReadExactly(header[8..]);
+            var version = BitConverter.ToInt32(header[8..]);
+            if (version is not (1 or StateFormatVersion))
             {
                 throw new InvalidDataException(version > StateFormatVersion
-                    ? $"The usage state is format {version}, written by a newer version of CustomerLifecycle.Usage; this one reads format {StateFormatVersion}."
-                    : $"The usage state format {version} is unknown; this version reads format {StateFormatVersion}.");
+                    ? $"The usage state is format {version}, written by a newer version of CustomerLifecycle.Usage; this one reads formats 1 and {StateFormatVersion}."
+                    : $"The usage state format {version} is unknown; this version reads formats 1 and {StateFormatVersion}.");
+            }
+
+            if (!stream.CanSeek)
+            {
+                source = CopyWithHeader(stream, header, cancellationToken);
+                start = 0;
             }
 
             VerifyChecksum(source, start, cancellationToken);
             source.Position = start + 12;
-            return ReadContents(r, m, cancellationToken);
+            using var r = new BinaryReader(source, StrictUtf8, leaveOpen: true);
+            return ReadContents(r, m, version, cancellationToken);
         }
         catch (EndOfStreamException e)
         {
             throw new InvalidDataException("The usage state is truncated: the stream ended before the state did.", e);
+        }
+        catch (DecoderFallbackException e)
+        {
+            throw new InvalidDataException("The usage state is damaged: a text is not valid UTF-8.", e);
         }
         finally
         {
@@ -142,6 +156,23 @@ public sealed partial class UsageAggregator
                 source.Dispose();
             }
         }
+    }
+
+    /// <summary>A stream that cannot seek, copied as it is read (the header already read), honouring the token between blocks.</summary>
+    private static MemoryStream CopyWithHeader(Stream stream, ReadOnlySpan<byte> header, CancellationToken cancellationToken)
+    {
+        var copy = new MemoryStream();
+        copy.Write(header);
+        var buffer = new byte[1 << 16];
+        int n;
+        while ((n = stream.Read(buffer, 0, buffer.Length)) > 0)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            copy.Write(buffer, 0, n);
+        }
+
+        copy.Position = 0;
+        return copy;
     }
 
     private static void VerifyChecksum(Stream source, long start, CancellationToken cancellationToken)
@@ -176,13 +207,21 @@ public sealed partial class UsageAggregator
         }
     }
 
-    private State ReadContents(BinaryReader r, UsageModel m, CancellationToken cancellationToken)
+    private State ReadContents(BinaryReader r, UsageModel m, int version, CancellationToken cancellationToken)
     {
-        var fingerprint = r.ReadString();
+        var fingerprint = ReadText(r);
         if (!string.Equals(fingerprint, m.Fingerprint, StringComparison.Ordinal))
         {
             throw new InvalidDataException(
                 $"The usage state was written under other usage definitions or lateness, so its rollups do not fit these. Saved: {fingerprint} Now: {m.Fingerprint}");
+        }
+
+        // Local dates are the zone's: a state counted in another zone would give other windows (format 1 did not
+        // record its zone and is taken as written in this one).
+        if (version >= 2 && ReadText(r) is var zone && !string.Equals(zone, _clock.Zone.Id, StringComparison.Ordinal))
+        {
+            throw new InvalidDataException(
+                $"The usage state was written in the business time zone '{zone}', and this aggregator's is '{_clock.Zone.Id}' (CustomerLifecycle:TimeZone): its days are other local dates. Keep the zone, or start a state in the new one.");
         }
 
         var s = new State(m) { Top = r.ReadInt32() };
@@ -201,7 +240,7 @@ public sealed partial class UsageAggregator
             s.UserIndex(user);
         }
 
-        var accounts = ReadCount(r, "account");
+        var accounts = ReadCount(r, "account", 2);
         for (var a = 0; a < accounts; a++)
         {
             if ((a & 1023) == 0)
@@ -209,7 +248,7 @@ public sealed partial class UsageAggregator
                 cancellationToken.ThrowIfCancellationRequested();
             }
 
-            var id = r.ReadString();
+            var id = ReadText(r);
             if (!TryAccount(id, out var account) || s.AccountRows.ContainsKey(account))
             {
                 throw new InvalidDataException($"The usage state is damaged: account '{id}' is invalid or repeated.");
@@ -222,10 +261,10 @@ public sealed partial class UsageAggregator
             }
         }
 
-        var ids = ReadCount(r, "id");
+        var ids = ReadCount(r, "id", 5);
         for (var i = 0; i < ids; i++)
         {
-            var id = r.ReadString();
+            var id = ReadText(r);
             var day = r.ReadInt32();
             if (day < s.Top - m.RingDays + 1 || day > s.Top || s.Ids.ContainsKey(id))
             {
@@ -283,7 +322,7 @@ public sealed partial class UsageAggregator
             Check(v >= 0 && v <= double.MaxValue, "a sum is not a finite number, 0 or more");
         }
 
-        var users = ReadCount(r, "user");
+        var users = ReadCount(r, "user", 4 + (8 * st.UserStride));
         Check(users <= s.UserNames.Count, "an account has more users than the user table");
         Check(st.UserStride > 0 || users == 0, "users are kept although no signal counts them");
         st.Users = new int[Math.Max(4, users)];
@@ -293,7 +332,7 @@ public sealed partial class UsageAggregator
         CheckIndexes(st.Users.AsSpan(0, users), s.UserNames.Count, "a user is unknown or repeated");
         st.UserCount = users;
         st.RebuildUserMap();
-        var names = ReadCount(r, "name");
+        var names = ReadCount(r, "name", 4 + (8 * m.Words));
         Check(names <= s.EventNames.Count, "an account has more event names than the name table");
         st.Names = new int[Math.Max(4, names)];
         st.NameDays = new ulong[st.Names.Length * m.Words];
@@ -302,7 +341,7 @@ public sealed partial class UsageAggregator
         CheckIndexes(st.Names.AsSpan(0, names), s.EventNames.Count, "an event name is unknown or repeated");
 
         st.NameCount = names;
-        var adopted = new int[ReadLength(r, ReadCount(r, "adopted feature"))];
+        var adopted = new int[ReadLength(r, ReadCount(r, "adopted feature", 4))];
         ReadArray(r, adopted.AsSpan(), "adopted features");
         foreach (var name in adopted)
         {
@@ -310,7 +349,7 @@ public sealed partial class UsageAggregator
         }
 
         st.Adopted = adopted.Length == 0 ? null : [.. adopted];
-        var pending = ReadCount(r, "pending adoption");
+        var pending = ReadCount(r, "pending adoption", 12);
         if (pending > 0)
         {
             st.PendingAdoptions = new(pending);
@@ -362,10 +401,41 @@ public sealed partial class UsageAggregator
         }
     }
 
-    private static int ReadCount(BinaryReader r, string what)
+    /// <summary>
+    /// Reads a count of entries that take at least <paramref name="bytesEach"/> bytes each, and checks that the bytes
+    /// left (before the checksum) can hold them, so that nothing is allocated for entries a crafted count only claims.
+    /// </summary>
+    private static int ReadCount(BinaryReader r, string what, int bytesEach = 1)
     {
         var n = r.ReadInt32();
-        return n is >= 0 and <= (1 << 28) ? n : throw new InvalidDataException($"The usage state is damaged: {n} is not a {what} count.");
+        var left = r.BaseStream.Length - 8 - r.BaseStream.Position;
+        return n >= 0 && (long)n * bytesEach <= left
+            ? n
+            : throw new InvalidDataException($"The usage state is damaged: {n} is not a {what} count (the {left} bytes left hold at most {left / bytesEach}).");
+    }
+
+    /// <summary>A length-prefixed UTF-8 text, its length checked against the bytes left before anything is allocated.</summary>
+    private static string ReadText(BinaryReader r)
+    {
+        int length;
+        try
+        {
+            length = r.Read7BitEncodedInt();
+        }
+        catch (FormatException e)
+        {
+            throw new InvalidDataException("The usage state is damaged: a text's length is not a valid number.", e);
+        }
+
+        var left = r.BaseStream.Length - 8 - r.BaseStream.Position;
+        if (length < 0 || length > left)
+        {
+            throw new InvalidDataException($"The usage state is damaged: a text of {length} bytes where {left} are left.");
+        }
+
+        var bytes = length <= 256 ? stackalloc byte[length] : new byte[length];
+        r.BaseStream.ReadExactly(bytes);
+        return StrictUtf8.GetString(bytes);
     }
 
     /// <summary>Reads the length written before an array and checks it is the one expected.</summary>
@@ -388,10 +458,10 @@ public sealed partial class UsageAggregator
     {
         var n = ReadCount(r, what);
         var list = new List<string>(n);
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var seen = new HashSet<string>(n, StringComparer.Ordinal);
         for (var i = 0; i < n; i++)
         {
-            var s = r.ReadString();
+            var s = ReadText(r);
             if (!seen.Add(s))
             {
                 throw new InvalidDataException($"The usage state is damaged: {what} '{s}' is repeated.");
@@ -426,9 +496,14 @@ public sealed partial class UsageAggregator
         where T : unmanaged
     {
         var bytes = System.Runtime.InteropServices.MemoryMarshal.AsBytes(span);
-        if (r.Read(bytes) != bytes.Length)
+        try
         {
-            throw new InvalidDataException($"The usage state is truncated in the {what}.");
+            // Exactly: a stream may return fewer bytes than asked for by one read.
+            r.BaseStream.ReadExactly(bytes);
+        }
+        catch (EndOfStreamException e)
+        {
+            throw new InvalidDataException($"The usage state is truncated in the {what}.", e);
         }
     }
 

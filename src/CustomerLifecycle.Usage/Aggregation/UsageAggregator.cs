@@ -56,6 +56,17 @@ public sealed partial class UsageAggregator
         Signals = [.. model.Definitions.Select(d => d.Key)];
     }
 
+    /// <summary>
+    /// The largest quantity an event may carry: 10^290. With at most 2^31 events per account, definition and day, kept
+    /// for fewer than a million days, no sum (and no window or change of sums) can then leave the finite numbers, so
+    /// what the aggregator saves it always loads. A larger quantity is refused with its reason.
+    /// </summary>
+    public const double MaxQuantity = 1e290;
+
+    // The aggregator whose ingestion is enumerating events on this flow: an event source that calls back into the
+    // aggregator it feeds would wait for its own gate.
+    private static readonly AsyncLocal<UsageAggregator?> Enumerating = new();
+
     /// <summary>The usage signals computed, in column order (ordinal by name).</summary>
     public IReadOnlyList<SignalKey> Signals { get; }
 
@@ -73,7 +84,7 @@ public sealed partial class UsageAggregator
     {
         get
         {
-            _gate.Wait();
+            Enter();
             try
             {
                 return CountStateBytes();
@@ -111,18 +122,24 @@ public sealed partial class UsageAggregator
     /// <param name="events">The events, in any order.</param>
     /// <param name="cancellationToken">Stops the ingestion; the events before are applied (each whole), so the batch can be sent again.</param>
     /// <returns>What was accepted, ignored and refused.</returns>
+    /// <exception cref="UsageIngestionCanceledException">The ingestion was cancelled; its report says what was applied before.</exception>
+    /// <exception cref="UsageIngestionInterruptedException">The events' enumeration threw; its report says what was applied before.</exception>
+    /// <exception cref="InvalidOperationException">Called from the enumeration of this aggregator's own ingestion (an event source that calls back).</exception>
     public UsageIngestionReport Ingest(IEnumerable<UsageEvent> events, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(events);
-        _gate.Wait(cancellationToken);
+        Enter(cancellationToken);
+        var run = default(Ingestion);
+        var outer = Enumerating.Value;
         try
         {
-            var run = BeginIngestion();
+            run = BeginIngestion();
+            Enumerating.Value = this;
             foreach (var e in events)
             {
-                if ((run.Index & (CancellationStride - 1)) == 0)
+                if ((run.Index & (CancellationStride - 1)) == 0 && cancellationToken.IsCancellationRequested)
                 {
-                    cancellationToken.ThrowIfCancellationRequested();
+                    throw new UsageIngestionCanceledException(run.Report(), cancellationToken);
                 }
 
                 IngestOne(e, ref run);
@@ -130,33 +147,86 @@ public sealed partial class UsageAggregator
 
             return UsageTelemetry.Record(run.Report());
         }
+        catch (Exception e) when (e is not UsageIngestionCanceledException && e is not InvalidOperationException { Source: ReentrySource })
+        {
+            throw Interrupted(e, run, cancellationToken);
+        }
         finally
         {
+            Enumerating.Value = outer;
             _gate.Release();
         }
+    }
+
+    // An exception out of an ingestion's enumeration (the source's; no per-event problem throws) carries what was
+    // applied before it.
+    private static Exception Interrupted(Exception e, in Ingestion run, CancellationToken cancellationToken) =>
+        e is OperationCanceledException && cancellationToken.IsCancellationRequested
+            ? new UsageIngestionCanceledException(run.Report(), cancellationToken)
+            : new UsageIngestionInterruptedException(run.Report(), e);
+
+    private const string ReentrySource = "CustomerLifecycle.Usage.Reentry";
+
+    /// <summary>Takes the gate, or refuses a call from inside this aggregator's own ingestion instead of waiting for ever.</summary>
+    private void Enter(CancellationToken cancellationToken = default)
+    {
+        if (ReferenceEquals(Enumerating.Value, this))
+        {
+            throw new InvalidOperationException("The usage aggregator was called from the enumeration of its own ingestion (an event source that reads the aggregator it feeds); that call would wait for the ingestion, which waits for it. Read the aggregator before or after the ingestion.")
+            {
+                Source = ReentrySource,
+            };
+        }
+
+        _gate.Wait(cancellationToken);
+    }
+
+    private async Task EnterAsync(CancellationToken cancellationToken)
+    {
+        if (ReferenceEquals(Enumerating.Value, this))
+        {
+            Enter(cancellationToken); // throws
+        }
+
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Applies events from an asynchronous stream; see <see cref="Ingest(IEnumerable{UsageEvent}, CancellationToken)"/>.</summary>
     /// <param name="events">The events, in any order.</param>
     /// <param name="cancellationToken">Stops the ingestion; the events before are applied (each whole).</param>
     /// <returns>What was accepted, ignored and refused.</returns>
+    /// <exception cref="UsageIngestionCanceledException">The ingestion was cancelled; its report says what was applied before.</exception>
+    /// <exception cref="UsageIngestionInterruptedException">The events' enumeration threw; its report says what was applied before.</exception>
+    /// <exception cref="InvalidOperationException">Called from the enumeration of this aggregator's own ingestion (an event source that calls back).</exception>
     public async Task<UsageIngestionReport> IngestAsync(IAsyncEnumerable<UsageEvent> events, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(events);
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await EnterAsync(cancellationToken).ConfigureAwait(false);
+        var run = new Ingestion[1]; // not a local: an async method cannot pass one by reference
+        var outer = Enumerating.Value;
         try
         {
-            var run = BeginIngestion();
+            run[0] = BeginIngestion();
+            Enumerating.Value = this;
             await foreach (var e in events.WithCancellation(cancellationToken).ConfigureAwait(false))
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                IngestOne(e, ref run);
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    throw new UsageIngestionCanceledException(run[0].Report(), cancellationToken);
+                }
+
+                IngestOne(e, ref run[0]);
             }
 
-            return UsageTelemetry.Record(run.Report());
+            return UsageTelemetry.Record(run[0].Report());
+        }
+        catch (Exception e) when (e is not UsageIngestionCanceledException && e is not InvalidOperationException { Source: ReentrySource })
+        {
+            throw Interrupted(e, run[0], cancellationToken);
         }
         finally
         {
+            Enumerating.Value = outer;
             _gate.Release();
         }
     }
@@ -171,7 +241,7 @@ public sealed partial class UsageAggregator
     /// <exception cref="ArgumentException">An account is default or repeated.</exception>
     public UsageSignals Evaluate(IReadOnlyList<AccountId>? accounts = null)
     {
-        _gate.Wait();
+        Enter();
         try
         {
             return EvaluateLocked(accounts);
@@ -237,14 +307,20 @@ public sealed partial class UsageAggregator
             return "User is blank: name the user who did it.";
         }
 
+        // Persisted in the state: a text the state's UTF-8 cannot keep would change identity after a reload.
+        if ((StoredText.Problem("Id", e.Id) ?? StoredText.Problem("User", e.User)) is { } problem)
+        {
+            return problem;
+        }
+
         if (!_s.KnownName(e.Name) && !SignalKey.IsValidName(e.Name))
         {
             return $"Name '{e.Name}' is invalid: use 1 to {SignalKey.MaxLength} lower-case ASCII letters, digits, '_' or '.', starting with a letter.";
         }
 
-        if (!(e.Quantity >= 0 && e.Quantity <= double.MaxValue))
+        if (!(e.Quantity >= 0 && e.Quantity <= MaxQuantity))
         {
-            return $"Quantity {e.Quantity.ToString(CultureInfo.InvariantCulture)} must be a finite number, 0 or more.";
+            return QuantityReason(e.Quantity);
         }
 
         if (e.At > run.Latest)
@@ -387,8 +463,17 @@ public sealed partial class UsageAggregator
 
     private static int EpochDay(LocalDate date) => date.ToDateOnly().DayNumber - UnixEpochDayNumber;
 
-    /// <summary>An epoch day as an ISO date, for messages.</summary>
-    private static string DateOf(int day) => DateOnly.FromDayNumber(day + UnixEpochDayNumber).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+    /// <summary>An epoch day as an ISO date, for messages; a day before year 1 (an instant near <see cref="Instant.MinValue"/> in a zone west of UTC) is said as such, not thrown on.</summary>
+    private static string DateOf(int day)
+    {
+        var number = (long)day + UnixEpochDayNumber;
+        return number >= DateOnly.MinValue.DayNumber && number <= DateOnly.MaxValue.DayNumber
+            ? DateOnly.FromDayNumber((int)number).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)
+            : $"a day before {DateOnly.MinValue.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}";
+    }
+
+    private static string QuantityReason(double quantity) =>
+        $"Quantity {quantity.ToString(CultureInfo.InvariantCulture)} must be a finite number from 0 to {MaxQuantity.ToString(CultureInfo.InvariantCulture)} (UsageAggregator.MaxQuantity, so that no sum can overflow).";
 
     private static readonly int UnixEpochDayNumber = new DateOnly(1970, 1, 1).DayNumber;
 
@@ -404,6 +489,6 @@ public sealed partial class UsageAggregator
 
         public void Refuse(long index, string? id, string reason) => (_refused ??= []).Add(new RefusedUsageEvent(index, id, reason));
 
-        public readonly UsageIngestionReport Report() => new(Accepted, Duplicates, _refused ?? []);
+        public readonly UsageIngestionReport Report() => new(Accepted, Duplicates, _refused ?? [], Index);
     }
 }

@@ -6,12 +6,20 @@ namespace CustomerLifecycle.Usage;
 /// </summary>
 public sealed class UsageIngestionReport
 {
-    internal UsageIngestionReport(long accepted, long duplicates, IReadOnlyList<RefusedUsageEvent> refused)
+    internal UsageIngestionReport(long accepted, long duplicates, IReadOnlyList<RefusedUsageEvent> refused, long processed)
     {
         Accepted = accepted;
         Duplicates = duplicates;
         Refused = refused;
+        Processed = processed;
     }
+
+    /// <summary>
+    /// How many of the input's events were dealt with, from the first: all of them for an ingestion that ended, the
+    /// first <c>Processed</c> for one that was cancelled or whose source failed (see
+    /// <see cref="UsageIngestionCanceledException"/> and <see cref="UsageIngestionInterruptedException"/>).
+    /// </summary>
+    public long Processed { get; }
 
     /// <summary>The events applied.</summary>
     public long Accepted { get; }
