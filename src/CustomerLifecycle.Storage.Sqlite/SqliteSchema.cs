@@ -114,6 +114,9 @@ internal sealed class SqliteSchema
 
     public string DataSource { get; }
 
+    /// <summary>The identity of the database file (none for an in-memory database, which has no file to lose).</summary>
+    public DatabaseFileIdentity FileIdentity() => _options.IsInMemory ? new(true, 0, 0) : DatabaseFileIdentity.Of(Path.GetFullPath(DataSource));
+
     /// <summary>A new open connection, with the schema checked (and migrated, unless turned off) on the first.</summary>
     public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
     {
@@ -209,7 +212,12 @@ internal sealed class SqliteSchema
         read.Transaction = transaction;
         read.CommandText = "SELECT version FROM customerlifecycle_schema WHERE component = $c";
         read.Parameters.AddWithValue("$c", _component);
-        var found = read.ExecuteScalar() is { } v ? Convert.ToInt32(v, CultureInfo.InvariantCulture) : 0;
+        var found = read.ExecuteScalar() switch
+        {
+            null => 0,
+            long v when v >= 1 && v <= int.MaxValue => (int)v,
+            var v => throw Damaged(connection, $"its version is {Convert.ToString(v, CultureInfo.InvariantCulture)}, not a version number"),
+        };
         if (found > Latest)
         {
             throw new StoreSchemaException(_component, found, Latest, $"The database '{connection.DataSource}' has CustomerLifecycle schema '{_component}' version {found}, newer than this package's {Latest}; it was not written to. Upgrade the package, or use another database.");
@@ -222,7 +230,15 @@ internal sealed class SqliteSchema
 
         for (var version = found + 1; version <= Latest; version++)
         {
-            Execute(connection, transaction, _migrations[version - 1]);
+            try
+            {
+                Execute(connection, transaction, _migrations[version - 1]);
+            }
+            catch (SqliteException e) when (e.Message.Contains("already exists", StringComparison.Ordinal))
+            {
+                // The tables of a version the row does not record: the row was deleted or set back.
+                throw Damaged(connection, $"it says version {found}, but the tables of version {version} are there ({e.Message.ReplaceLineEndings(" ").TrimEnd('.')})");
+            }
         }
 
         if (found < Latest)
@@ -233,6 +249,9 @@ internal sealed class SqliteSchema
         transaction.Commit();
         return Latest;
     }
+
+    private StoreSchemaException Damaged(SqliteConnection connection, string what) =>
+        new(_component, 0, Latest, $"The database '{connection.DataSource}' has a damaged CustomerLifecycle schema version for '{_component}' (table customerlifecycle_schema): {what}; nothing was written. It was changed by hand, or by a newer release that this one cannot read. Restore the file from a backup, or set the row to the version its tables have (this package writes {Latest}).");
 
     internal static int Execute(SqliteConnection connection, SqliteTransaction? transaction, string sql)
     {

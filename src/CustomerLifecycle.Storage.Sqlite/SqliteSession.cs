@@ -11,6 +11,7 @@ internal sealed class SqliteSession(SqliteSchema schema) : IDisposable, IAsyncDi
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private SqliteConnection? _connection;
+    private DatabaseFileIdentity _file;
     private bool _disposed;
 
     public SqliteSchema Schema { get; } = schema;
@@ -36,7 +37,19 @@ internal sealed class SqliteSession(SqliteSchema schema) : IDisposable, IAsyncDi
         try
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            _connection ??= await Schema.OpenAsync(cancellationToken).ConfigureAwait(false);
+            if (_connection is null)
+            {
+                _connection = await Schema.OpenAsync(cancellationToken).ConfigureAwait(false);
+                _file = Schema.FileIdentity();
+            }
+            else if (Schema.FileIdentity() is var now && now != _file)
+            {
+                // Deleted (or replaced) under the open connection: its writes would go to a file no one can open.
+                throw new InvalidOperationException(now.Exists
+                    ? $"The CustomerLifecycle database '{Schema.DataSource}' was replaced by another file while this store had it open; nothing was written. Restart the host so that every store opens the same file."
+                    : $"The CustomerLifecycle database '{Schema.DataSource}' was deleted while this store had it open; nothing was written (writes would go to the deleted file and be lost). Restore it, or restart the host to start a new one.");
+            }
+
             cancellationToken.ThrowIfCancellationRequested();
             try
             {

@@ -540,6 +540,18 @@ public sealed class PipelineTests : IDisposable
     }
 
     [Fact]
+    public async Task WithoutASchedule_AMissingAccountSource_StopsTheHostStarting()
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddCustomerLifecycle(o => o.TimeZone = NewYork.Id).AddLifecyclePipeline(p => p.Configure(o => o.Schedule = false));
+        await using var provider = services.BuildServiceProvider();
+        var hosted = provider.GetServices<IHostedService>().Single();
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => hosted.StartAsync(CancellationToken.None));
+        Assert.Contains("The pipeline reads accounts from an IAccountSource; register one", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ALedgerThatCannotBeReached_IsLoggedAndTriedAgain_WithoutStoppingTheHost()
     {
         var db = Path.Combine(_folder, "flaky.db");

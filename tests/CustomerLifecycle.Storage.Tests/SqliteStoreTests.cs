@@ -1,6 +1,7 @@
 using CustomerLifecycle.Playbooks;
 using CustomerLifecycle.Storage.Sqlite;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
 using static CustomerLifecycle.Storage.Tests.StoreFixtures;
 
 namespace CustomerLifecycle.Storage.Tests;
@@ -132,5 +133,86 @@ public sealed class SqliteStoreTests : IDisposable
     {
         await using var store = new SqlitePlaybookRunStore(Options("due.db"));
         await ToDoQueriesAsync(store, async by => await store.OpenTaskCountsDueAsync(by), async (by, limit, owner) => await store.OpenTasksDueAsync(by, limit, owner));
+    }
+
+    [Theory]
+    [InlineData("UPDATE customerlifecycle_schema SET version = 1099511627776 WHERE component = 'playbooks'", "its version is 1099511627776, not a version number")]
+    [InlineData("UPDATE customerlifecycle_schema SET version = 'two' WHERE component = 'playbooks'", "its version is two, not a version number")]
+    [InlineData("UPDATE customerlifecycle_schema SET version = -1 WHERE component = 'playbooks'", "its version is -1, not a version number")]
+    [InlineData("UPDATE customerlifecycle_schema SET version = 0 WHERE component = 'playbooks'", "its version is 0, not a version number")]
+    [InlineData("DELETE FROM customerlifecycle_schema WHERE component = 'pipeline'", "it says version 0, but the tables of version 1 are there")]
+    public async Task ADamagedSchemaVersionRow_IsOneClearError_AndNothingIsWritten(string damage, string what)
+    {
+        var name = $"damaged-{Math.Abs(damage.GetHashCode(StringComparison.Ordinal))}.db";
+        await using (var store = new SqlitePlaybookRunStore(Options(name)))
+        {
+            await store.TryCreateAsync([new RunRequest(Run("a", Day0), null, null)]);
+        }
+
+        await using (var ledger = new SqlitePipelineRunStore(Options(name)))
+        {
+            await ledger.RecentRunsAsync("daily", 1);
+        }
+
+        Scalar(name, damage);
+        SqliteConnection.ClearAllPools();
+        var component = damage.Contains("'pipeline'", StringComparison.Ordinal) ? "pipeline" : "playbooks";
+        var e = component == "pipeline"
+            ? await Assert.ThrowsAsync<StoreSchemaException>(async () => await new SqlitePipelineRunStore(Options(name)).RecentRunsAsync("daily", 1))
+            : await Assert.ThrowsAsync<StoreSchemaException>(async () => await new SqlitePlaybookRunStore(Options(name)).TryCreateAsync([new RunRequest(Run("b", Day0), null, null)]));
+        Assert.Contains($"has a damaged CustomerLifecycle schema version for '{component}'", e.Message, StringComparison.Ordinal);
+        Assert.Contains(what, e.Message, StringComparison.Ordinal);
+        Assert.Contains("Restore the file from a backup", e.Message, StringComparison.Ordinal);
+        Assert.Equal(1L, Scalar(name, "SELECT count(*) FROM playbook_run"));
+    }
+
+    [Fact]
+    public async Task ADatabaseFileDeletedOrReplacedWhileOpen_IsRefusedLoudly_NotWrittenIntoTheVoid()
+    {
+        var path = Path.Combine(_folder, "deleted.db");
+        await using var store = new SqlitePlaybookRunStore(Options("deleted.db"));
+        await store.TryCreateAsync([new RunRequest(Run("a", Day0), null, null)]);
+        foreach (var file in Directory.GetFiles(_folder, "deleted.db*"))
+        {
+            File.Delete(file);
+        }
+
+        var deleted = await Assert.ThrowsAsync<InvalidOperationException>(async () => await store.TryCreateAsync([new RunRequest(Run("b", Day0), null, null)]));
+        Assert.Contains($"The CustomerLifecycle database '{path}' was deleted while this store had it open; nothing was written", deleted.Message, StringComparison.Ordinal);
+
+        // Another store makes a new file on the path: the old connection's file is not that one.
+        await using (var other = new SqlitePlaybookRunStore(Options("deleted.db")))
+        {
+            await other.TryCreateAsync([new RunRequest(Run("c", Day0), null, null)]);
+        }
+
+        var replaced = await Assert.ThrowsAsync<InvalidOperationException>(async () => await store.OpenRunsAsync());
+        Assert.Contains("was replaced by another file while this store had it open", replaced.Message, StringComparison.Ordinal);
+        Assert.Equal(1L, Scalar("deleted.db", "SELECT count(*) FROM playbook_run"));
+    }
+
+    [Theory]
+    [InlineData("Data Source=:memory:")]
+    [InlineData("Data Source=")]
+    [InlineData("Data Source=x.db;Mode=Memory")]
+    public async Task AnInMemoryDatabase_IsRefused_UnlessAllowed(string connectionString)
+    {
+        var e = Assert.Throws<ArgumentException>(() => new SqlitePlaybookRunStore(new SqliteStorageOptions { ConnectionString = connectionString }));
+        Assert.Contains("names an in-memory database: everything it keeps is lost when the process stops", e.Message, StringComparison.Ordinal);
+        Assert.Contains("SqliteStorageOptions.AllowInMemory", e.Message, StringComparison.Ordinal);
+        var services = new ServiceCollection();
+        Assert.Throws<ArgumentException>(() => services.AddCustomerLifecycle().AddSqliteStorage(connectionString));
+
+        await using var allowed = new SqlitePlaybookRunStore(new SqliteStorageOptions { ConnectionString = connectionString, AllowInMemory = true });
+        Assert.Equal([RunAdmission.Created], await allowed.TryCreateAsync([new RunRequest(Run("a", Day0), null, null)]));
+    }
+
+    [Fact]
+    public void AFileInAMissingFolder_IsRefusedWhenConfigured_NotAtTheFirstWrite()
+    {
+        var missing = Path.Combine(_folder, "no-such-folder", "c.db");
+        var services = new ServiceCollection();
+        var e = Assert.Throws<ArgumentException>(() => services.AddCustomerLifecycle().AddSqliteStorage($"Data Source={missing}"));
+        Assert.Contains($"SqliteStorageOptions.ConnectionString: the folder of the database '{missing}' ({Path.GetDirectoryName(missing)}) does not exist", e.Message, StringComparison.Ordinal);
     }
 }

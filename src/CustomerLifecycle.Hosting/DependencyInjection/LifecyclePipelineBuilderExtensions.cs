@@ -67,7 +67,7 @@ public static class LifecyclePipelineBuilderExtensions
         services.AddSingleton<LifecyclePipeline>();
         services.AddSingleton<Microsoft.Extensions.Hosting.IHostedService>(sp => sp.GetRequiredService<IOptions<LifecyclePipelineOptions>>().Value.Schedule
             ? ActivatorUtilities.CreateInstance<LifecyclePipelineService>(sp)
-            : new IdleService());
+            : new IdleService(sp));
     }
 
     private sealed class PipelineOptionsValidator(string sectionPath) : IValidateOptions<LifecyclePipelineOptions>
@@ -79,10 +79,16 @@ public static class LifecyclePipelineBuilderExtensions
         }
     }
 
-    // What the host runs when the schedule is off: nothing; the host calls LifecyclePipeline.RunAsync itself.
-    private sealed class IdleService : Microsoft.Extensions.Hosting.IHostedService
+    // What the host runs when the schedule is off: nothing; the host calls LifecyclePipeline.RunAsync itself. It makes
+    // the pipeline at start-up, so that a missing IAccountSource (or another registration the pipeline needs) stops the
+    // host starting instead of failing the first call.
+    private sealed class IdleService(IServiceProvider services) : Microsoft.Extensions.Hosting.IHostedService
     {
-        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            services.GetRequiredService<LifecyclePipeline>();
+            return Task.CompletedTask;
+        }
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
