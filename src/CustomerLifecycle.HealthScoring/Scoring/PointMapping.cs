@@ -112,7 +112,8 @@ public sealed class PointMapping
     }
 
     /// <summary>
-    /// Makes a mapping, or says why not: positions finite and strictly increasing; points finite, within 0–100 and
+    /// Makes a mapping, or says why not: positions finite and strictly increasing (for linear, each segment's width
+    /// finite too); points finite, within 0–100 and
     /// monotone (never rising and falling in the same mapping); bands need one more points value than thresholds,
     /// linear needs two or more knots.
     /// </summary>
@@ -141,6 +142,13 @@ public sealed class PointMapping
             if (!double.IsFinite(x[i]) || (i > 0 && x[i] <= x[i - 1]))
             {
                 error = string.Create(CultureInfo.InvariantCulture, $"Thresholds must be finite and strictly increasing; position {i} ({x[i]}) is not.");
+                return false;
+            }
+
+            // A segment whose width overflows has no slope (every path would interpolate NaN or 0 points).
+            if (kind == PointMappingKind.Linear && i > 0 && !double.IsFinite(x[i] - x[i - 1]))
+            {
+                error = string.Create(CultureInfo.InvariantCulture, $"Knots {i - 1} and {i} ({x[i - 1]} and {x[i]}) are further apart than a double can hold; a linear mapping's segments must have a finite width.");
                 return false;
             }
         }

@@ -44,6 +44,25 @@ public sealed class PointMappingTests
     }
 
     [Fact]
+    public void Linear_KnotsWhoseSpanOverflows_AreRefused_AndTheWidestFiniteSpanMapsEveryValue()
+    {
+        // Issue 30: knots at ±1e308 made a slope of 0 over an infinite width: Score gave 0 points (Red, full
+        // confidence) where the batch paths gave none.
+        var e = Assert.Throws<ArgumentException>(() => PointMapping.Linear((-1e308, 0), (1e308, 100)));
+        Assert.Contains("Knots 0 and 1 (-1E+308 and 1E+308) are further apart than a double can hold; a linear mapping's segments must have a finite width", e.Message, StringComparison.Ordinal);
+        Assert.False(PointMapping.TryCreate(PointMappingKind.Linear, [0, 1e308, -1e308], [0, 50, 100], out _, out _));
+
+        var widest = PointMapping.Linear((-8e307, 0), (8e307, 100));
+        Assert.Equal(0, widest.Map(-8e307));
+        Assert.Equal(100, widest.Map(8e307)); // the top knot gets the top points
+        Assert.Equal(50, widest.Map(0), 10);
+        Assert.Equal(100, widest.Map(double.MaxValue));
+
+        // Bands have no segments: any finite thresholds are fine.
+        Assert.Equal(100, PointMapping.Bands(0, (-1e308, 50), (1e308, 100)).Map(1e308));
+    }
+
+    [Fact]
     public void Invalid_MappingsAreRefusedWithTheRule()
     {
         Assert.Contains("not monotone", Assert.Throws<ArgumentException>(() => PointMapping.Linear((0, 0), (1, 100), (2, 50))).Message, StringComparison.Ordinal);
