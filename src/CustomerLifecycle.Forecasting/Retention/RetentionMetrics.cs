@@ -92,7 +92,7 @@ public static class RetentionMetrics
     /// handful of large accounts makes the interval wide, which is the point. A currency with one starting account has a
     /// zero-width interval. O(resamples × accounts).
     /// </remarks>
-    /// <param name="ledger">Every movement, in any order.</param>
+    /// <param name="ledger">Every movement, in any order: the accounts are resampled in the order of their ids, so any order of the same ledger gives the same interval for a seed.</param>
     /// <param name="start">The first day of the period.</param>
     /// <param name="end">The day after the period.</param>
     /// <param name="resamples">Resamples, 100 to 1,000,000; 2,000 by default.</param>
@@ -114,8 +114,10 @@ public static class RetentionMetrics
         var intervals = new List<RetentionInterval>();
         foreach (var currency in atStart.GroupBy(a => a.Value.Currency.Code).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
-            var first = currency.Select(a => (double)a.Value.Amount).ToArray();
-            var last = currency.Select(a => (double)atEnd[a.Key].Amount).ToArray();
+            // In account order, not the ledger's: a seed then resamples the same accounts however the ledger was read.
+            var accounts = currency.OrderBy(a => a.Key.Value, StringComparer.Ordinal).ToArray();
+            var first = accounts.Select(a => (double)a.Value.Amount).ToArray();
+            var last = accounts.Select(a => (double)atEnd[a.Key].Amount).ToArray();
             var gross = new double[resamples];
             var net = new double[resamples];
             for (var r = 0; r < resamples; r++)
