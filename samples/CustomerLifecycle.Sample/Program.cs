@@ -21,6 +21,48 @@ internal static class SampleProgram
 
     private const string Usage = "Usage: CustomerLifecycle.Sample [--once] [--accounts FILE] [--skip-invalid] [--db FILE] [--html FILE] [--generate FILE] [--confirm-cancellations] [--Sample:AsOf=yyyy-MM-dd]";
 
+    private static readonly string[] Options = ["--once", "--accounts", "--skip-invalid", "--db", "--html", "--generate", "--confirm-cancellations", "--help"];
+
+    private static readonly string[] HostSwitches = ["--environment", "--contentRoot", "--applicationName"];
+
+    /// <summary>The refusal for an argument that is neither an option nor a configuration override, naming the nearest option; null when it is fine.</summary>
+    internal static string? UnknownOption(string argument)
+    {
+        if (!argument.StartsWith('-'))
+        {
+            return null; // a value (of a "--Section:Key value" override)
+        }
+
+        var name = argument.Split('=', 2)[0];
+        var key = name.TrimStart('-', '/');
+        if (key.Contains(':', StringComparison.Ordinal) || HostSwitches.Contains(name, StringComparer.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        var nearest = Options.MinBy(o => Distance(o, name.StartsWith("--", StringComparison.Ordinal) ? name : "--" + key));
+        return $"Unknown option '{name}'; did you mean '{nearest}'? Settings are given as --Section:Key=value (for example --Sample:AsOf=2026-11-22). {Usage}";
+    }
+
+    // Edit distance (insertions, deletions, substitutions), for the nearest option to a typo.
+    private static int Distance(string a, string b)
+    {
+        var row = Enumerable.Range(0, b.Length + 1).ToArray();
+        for (var i = 1; i <= a.Length; i++)
+        {
+            var diagonal = row[0];
+            row[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var above = row[j];
+                row[j] = Math.Min(Math.Min(row[j] + 1, row[j - 1] + 1), diagonal + (char.ToLowerInvariant(a[i - 1]) == char.ToLowerInvariant(b[j - 1]) ? 0 : 1));
+                diagonal = above;
+            }
+        }
+
+        return row[b.Length];
+    }
+
     public static async Task<int> MainAsync(string[] args, TextWriter output, TextWriter error, string? contentRoot = null)
     {
         string? accountsFile = null, generateFile = null, databaseFile = null, htmlFile = null;
@@ -75,6 +117,14 @@ internal static class SampleProgram
                     output.WriteLine(Usage);
                     return 0;
                 default:
+                    // Configuration overrides name a section (--Sample:AsOf=..., --CustomerLifecycle:TimeZone ...); the
+                    // host's own switches are taken too. Anything else is a mistyped option, not a setting to ignore.
+                    if (UnknownOption(args[i]) is { } unknown)
+                    {
+                        error.WriteLine(unknown);
+                        return Refused;
+                    }
+
                     hostArgs.Add(args[i]);
                     break;
             }
@@ -106,14 +156,26 @@ internal static class SampleProgram
         builder.Services.AddSingleton<IClock>(sp => new FixedClock(sp.GetRequiredService<IOptions<SampleOptions>>().Value.Date.At(new LocalTime(9, 0)).InUtc().ToInstant()));
         var database = new SampleDatabase(databaseFile ?? Path.Combine(AppContext.BaseDirectory, "sample.db"));
         var inputs = new SampleInputs();
-        builder.Services.AddCustomerLifecycle(lifecycle)
+        var composition = builder.Services.AddCustomerLifecycle(lifecycle)
             .AddHealthScoring(lifecycle.GetSection("HealthScoring"), h => h.AddFactor<ApiAdoptionFactor>())
             .AddSegmentation(lifecycle.GetSection("Segmentation"))
             .AddForecasting(lifecycle.GetSection("Forecasting"))
             .AddUsage(lifecycle.GetSection("Usage"))
-            .AddPlaybooks(lifecycle.GetSection("Playbooks"))
-            .AddSqliteStorage(database.ConnectionString)
-            .AddLifecyclePipeline(p => p.Configure(o => o.Schedule = false));
+            .AddPlaybooks(lifecycle.GetSection("Playbooks"));
+
+        // The storage refuses a file it could not write when it is configured; that refusal is reported with the
+        // database's other problems, after the configuration's (step 2).
+        string? storageProblem = null;
+        try
+        {
+            composition.AddSqliteStorage(database.ConnectionString);
+        }
+        catch (ArgumentException e)
+        {
+            storageProblem = $"--db: {e.Message}";
+        }
+
+        composition.AddLifecyclePipeline(p => p.Configure(o => o.Schedule = false));
         builder.Services.AddSingleton<IAccountSource>(inputs);
 
         // The usage step runs only with an event source: a portfolio over the limit keeps its file's usage columns, so
@@ -136,7 +198,7 @@ internal static class SampleProgram
         var sample = host.Services.GetRequiredService<IOptions<SampleOptions>>().Value;
 
         // 2. The database: checked, not created (a first run creates it when it writes its results).
-        if (database.Check() is { } problem)
+        if ((database.Check() ?? storageProblem) is { } problem)
         {
             error.WriteLine(problem);
             return Refused;

@@ -176,6 +176,9 @@ public sealed class HostileInputTests : IDisposable
         { "a negative seed", ["--Sample:Seed=-1"], "Sample:Seed: '-1' is not a whole number from 0 to 18446744073709551615." },
         { "a date trigger two billion days out", ["--CustomerLifecycle:Playbooks:Playbooks:win-back:Trigger:Kind=Date", "--CustomerLifecycle:Playbooks:Playbooks:win-back:Trigger:Anchor=ChurnedOn", "--CustomerLifecycle:Playbooks:Playbooks:win-back:Trigger:OffsetDays=2000000000"], "CustomerLifecycle:Playbooks:Playbooks:win-back:Trigger:OffsetDays: must be within ±36600 days, about a hundred years (was 2000000000)." },
         { "a typo in a key", ["--Sample:AsOff=2026-11-22"], "Sample:AsOff: not a setting of SampleOptions; did you mean 'AsOf'?" },
+        { "a typo in an option", ["--acounts", "big.csv"], "Unknown option '--acounts'; did you mean '--accounts'?" },
+        { "an option without its dashes' section", ["--skip-invalids"], "Unknown option '--skip-invalids'; did you mean '--skip-invalid'?" },
+        { "a typo with a value", ["--dbb=x.db"], "Unknown option '--dbb'; did you mean '--db'?" },
     };
 
     [Theory]
