@@ -46,6 +46,7 @@ public abstract class PlaybookRunStoreConformance : StoreConformance<IPlaybookRu
         ("keeps_one_open_run_when_asked", (c, n, t) => c.KeepsOneOpenRunAsync(n, t)),
         ("keeps_one_open_run_under_concurrent_writers", (c, n, t) => c.KeepsOneOpenRunUnderConcurrencyAsync(n, t)),
         ("writes_overlapping_batches_in_any_order_at_once", (c, n, t) => c.WritesOverlappingBatchesAsync(n, t)),
+        ("completes_a_claimed_batch_at_once", (c, n, t) => c.CompletesABatchAsync(n, t)),
     ];
 
     /// <summary>The names of the cases, for a test framework's data-driven test.</summary>
@@ -322,6 +323,22 @@ public abstract class PlaybookRunStoreConformance : StoreConformance<IPlaybookRu
         Expect(all.Count == runs.Length && all.Distinct().Count() == runs.Length, name, $"four concurrent writers of the same 400 runs created {all.Count} ({all.Distinct().Count()} distinct); each run must be created exactly once.");
         var states = await store.TriggerStatesAsync(ct).ConfigureAwait(false);
         Expect(states.Count == runs.Length && states.Values.All(v => v == new TriggerState(true, Day0.PlusDays(3))), name, "every trigger state must end with the newest writer's date (day 3).");
+    }
+
+    private async Task CompletesABatchAsync(string name, CancellationToken ct)
+    {
+        var store = await NewAsync(ct).ConfigureAwait(false);
+        await store.TryCreateAsync([Request(Run("p", "a", Day0, tasks: 3)), Request(Run("p", "b", Day0, tasks: 3))], ct).ConfigureAwait(false);
+        var mine = await store.ClaimHandOffsAsync("one", T0, Duration.FromMinutes(5), 4, ct).ConfigureAwait(false);
+        var theirs = await store.ClaimHandOffsAsync("two", T0, Duration.FromMinutes(5), 2, ct).ConfigureAwait(false);
+        var completed = await store.CompleteHandOffsAsync([mine[0].Id, mine[1].Id, mine[2].Id, theirs[0].Id, "no-such-task", mine[0].Id], "one", ct).ConfigureAwait(false);
+        ExpectEqual(mine.Take(3).Select(t => t.Id).Order(StringComparer.Ordinal), completed.Order(StringComparer.Ordinal), name, "a batch completes the claimant's own tasks, once each, and nothing else");
+        Expect((await store.CompleteHandOffsAsync([mine[0].Id], "one", ct).ConfigureAwait(false)).Count == 0, name, "a task was completed twice.");
+        Expect(await store.CompleteHandOffAsync(theirs[0].Id, "two", ct).ConfigureAwait(false), name, "another claimant's task was completed by the batch.");
+
+        // After the leases: only the tasks never completed come back.
+        var again = await store.ClaimHandOffsAsync("three", T0 + Duration.FromMinutes(6), Duration.FromMinutes(5), 10, ct).ConfigureAwait(false);
+        ExpectEqual(new[] { mine[3].Id, theirs[1].Id }.Order(StringComparer.Ordinal), again.Select(t => t.Id).Order(StringComparer.Ordinal), name, "the tasks claimable again after the leases");
     }
 
     private async Task HonoursCancellationAsync(string name, CancellationToken ct)

@@ -345,6 +345,32 @@ public sealed class PostgreSqlPlaybookRunStore : IPlaybookRunStore, IAsyncDispos
     }
 
     /// <inheritdoc />
+    public async ValueTask<IReadOnlyList<string>> CompleteHandOffsAsync(IReadOnlyList<string> taskIds, string claimant, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(taskIds);
+        ArgumentNullException.ThrowIfNull(claimant);
+        var ids = taskIds.Where(i => i is not null).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+        if (ids.Length == 0)
+        {
+            return [];
+        }
+
+        // One statement for the batch; the rows are this claimant's, so no other writer contends for them.
+        await using var connection = await _schema.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = new NpgsqlCommand($"UPDATE {_task} SET state = 2 WHERE id = ANY(@ids) AND claimant = @c AND state = 1 RETURNING id", connection);
+        command.Parameters.Add(new NpgsqlParameter<string[]>("ids", ids));
+        command.Parameters.AddWithValue("c", claimant);
+        var completed = new List<string>(ids.Length);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            completed.Add(reader.GetString(0));
+        }
+
+        return completed;
+    }
+
+    /// <inheritdoc />
     public async ValueTask ReleaseHandOffsAsync(IReadOnlyList<string> taskIds, string claimant, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(taskIds);

@@ -150,6 +150,37 @@ public sealed class SqlitePlaybookRunStore : IPlaybookRunStore, IAsyncDisposable
     }
 
     /// <inheritdoc />
+    public ValueTask<IReadOnlyList<string>> CompleteHandOffsAsync(IReadOnlyList<string> taskIds, string claimant, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(taskIds);
+        ArgumentNullException.ThrowIfNull(claimant);
+        return UseAsync<IReadOnlyList<string>>(c =>
+        {
+            // One transaction: one commit (one fsync of the WAL) for the batch, not one per task.
+            using var transaction = c.BeginTransaction(deferred: false);
+            using var command = Command(c, transaction, "UPDATE playbook_task SET state = 2 WHERE id = $id AND claimant = $c AND state = 1", "$id", "$c");
+            command.Parameters[1].Value = claimant;
+            var completed = new List<string>(taskIds.Count);
+            foreach (var id in taskIds)
+            {
+                if (id is null)
+                {
+                    continue;
+                }
+
+                command.Parameters[0].Value = id;
+                if (command.ExecuteNonQuery() == 1)
+                {
+                    completed.Add(id);
+                }
+            }
+
+            transaction.Commit();
+            return completed;
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc />
     public async ValueTask ReleaseHandOffsAsync(IReadOnlyList<string> taskIds, string claimant, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(taskIds);

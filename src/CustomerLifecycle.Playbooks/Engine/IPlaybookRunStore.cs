@@ -49,6 +49,31 @@ public interface IPlaybookRunStore
     /// <returns>True when the claimant held the task (its lease may have expired, as long as no one else claimed it).</returns>
     ValueTask<bool> CompleteHandOffAsync(string taskId, string claimant, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Records that claimed tasks reached every handler, in one step (one transaction in a database store): the engine
+    /// completes a claimed batch at once rather than a commit per task. Only the tasks <paramref name="claimant"/> holds
+    /// are completed. The default calls <see cref="CompleteHandOffAsync"/> for each; the stores in these packages do it
+    /// in one statement.
+    /// </summary>
+    /// <param name="taskIds">The tasks.</param>
+    /// <param name="claimant">The claimant holding them.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The ids of the tasks completed (those the claimant held).</returns>
+    async ValueTask<IReadOnlyList<string>> CompleteHandOffsAsync(IReadOnlyList<string> taskIds, string claimant, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(taskIds);
+        var completed = new List<string>(taskIds.Count);
+        foreach (var id in taskIds)
+        {
+            if (id is not null && await CompleteHandOffAsync(id, claimant, cancellationToken).ConfigureAwait(false))
+            {
+                completed.Add(id);
+            }
+        }
+
+        return completed;
+    }
+
     /// <summary>Gives claimed tasks back (a handler failed, or the evaluation stopped), to be claimed again at once. Tasks the claimant does not hold are left alone.</summary>
     /// <param name="taskIds">The tasks.</param>
     /// <param name="claimant">The claimant holding them.</param>

@@ -188,6 +188,28 @@ public sealed class InMemoryPlaybookRunStore : IPlaybookRunStore
     }
 
     /// <inheritdoc />
+    public ValueTask<IReadOnlyList<string>> CompleteHandOffsAsync(IReadOnlyList<string> taskIds, string claimant, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(taskIds);
+        cancellationToken.ThrowIfCancellationRequested();
+        var completed = new List<string>(taskIds.Count);
+        lock (_lock)
+        {
+            foreach (var taskId in taskIds)
+            {
+                if (taskId is not null && _unfinished.TryGetValue(taskId, out var handOff) && handOff.Claimant == claimant && handOff.State == HandOffState.Claimed)
+                {
+                    handOff.State = HandOffState.Done;
+                    _unfinished.Remove(taskId);
+                    completed.Add(taskId);
+                }
+            }
+        }
+
+        return new(completed);
+    }
+
+    /// <inheritdoc />
     public ValueTask ReleaseHandOffsAsync(IReadOnlyList<string> taskIds, string claimant, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(taskIds);

@@ -483,37 +483,50 @@ public sealed class PlaybookEngine
             {
                 // Failed tasks stay claimed by this evaluation until it ends, so the next batch does not return them.
                 var claimed = await _store.ClaimHandOffsAsync(claimant, LeaseNow(), _options.HandOffLease, _options.HandOffBatchSize, cancellationToken).ConfigureAwait(false);
-                for (var i = 0; i < claimed.Count; i++)
+                var done = new List<string>(claimed.Count);
+                try
                 {
-                    var task = claimed[i];
-                    try
+                    for (var i = 0; i < claimed.Count; i++)
                     {
-                        foreach (var handler in _handlers)
+                        var task = claimed[i];
+                        try
                         {
-                            await handler.HandleAsync(task, cancellationToken).ConfigureAwait(false);
+                            foreach (var handler in _handlers)
+                            {
+                                await handler.HandleAsync(task, cancellationToken).ConfigureAwait(false);
+                            }
                         }
-                    }
-                    catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-                    {
-                        // Stopping: give back this task and every one not reached, so the next evaluation need not wait for the lease.
-                        await _store.ReleaseHandOffsAsync([.. claimed.Skip(i).Select(t => t.Id)], claimant, CancellationToken.None).ConfigureAwait(false);
-                        throw;
-                    }
-                    catch (Exception e)
-                    {
-                        // Not swallowed: the task goes back to pending when the hand-off ends, and the failure is
-                        // reported. A handler's own time-out (an OperationCanceledException the caller did not ask
-                        // for) is a failure like any other, not a stop.
-                        failures.Add(new HandOffFailure(task, e));
-                        PlaybooksTelemetry.HandOffFailures.Add(1, new KeyValuePair<string, object?>(PlaybooksTelemetry.PlaybookTag, task.PlaybookId));
-                        PlaybooksTelemetry.HandOffFailed(_logger, e, task.Id, task.PlaybookId, task.Account.Value);
-                        continue;
-                    }
+                        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                        {
+                            // Stopping: give back this task and every one not reached, so the next evaluation need not wait for the lease.
+                            await _store.ReleaseHandOffsAsync([.. claimed.Skip(i).Select(t => t.Id)], claimant, CancellationToken.None).ConfigureAwait(false);
+                            throw;
+                        }
+                        catch (Exception e)
+                        {
+                            // Not swallowed: the task goes back to pending when the hand-off ends, and the failure is
+                            // reported. A handler's own time-out (an OperationCanceledException the caller did not ask
+                            // for) is a failure like any other, not a stop.
+                            failures.Add(new HandOffFailure(task, e));
+                            PlaybooksTelemetry.HandOffFailures.Add(1, new KeyValuePair<string, object?>(PlaybooksTelemetry.PlaybookTag, task.PlaybookId));
+                            PlaybooksTelemetry.HandOffFailed(_logger, e, task.Id, task.PlaybookId, task.Account.Value);
+                            continue;
+                        }
 
-                    // Not cancellable: every handler has taken the task, and only this records it.
-                    await _store.CompleteHandOffAsync(task.Id, claimant, CancellationToken.None).ConfigureAwait(false);
-                    handedOff.Add(task);
-                    PlaybooksTelemetry.HandOffs.Add(1, new KeyValuePair<string, object?>(PlaybooksTelemetry.PlaybookTag, task.PlaybookId));
+                        done.Add(task.Id);
+                        handedOff.Add(task);
+                        PlaybooksTelemetry.HandOffs.Add(1, new KeyValuePair<string, object?>(PlaybooksTelemetry.PlaybookTag, task.PlaybookId));
+                    }
+                }
+                finally
+                {
+                    // Not cancellable: every handler has taken these tasks, and only this records it, once per claimed
+                    // batch (one transaction, not a commit per task). A process killed before it hands the batch's
+                    // tasks off again after the lease: at least once, as before, at most a batch more.
+                    if (done.Count > 0)
+                    {
+                        await _store.CompleteHandOffsAsync(done, claimant, CancellationToken.None).ConfigureAwait(false);
+                    }
                 }
 
                 if (claimed.Count < _options.HandOffBatchSize)
