@@ -59,6 +59,101 @@ public sealed class FaultTests(PostgresServer server) : IDisposable
         Assert.Equal(0L, Scalar(connection, "SELECT count(*) FROM playbook_run r WHERE (SELECT count(*) FROM playbook_task t WHERE t.run_id = r.id) <> CASE r.playbook WHEN 'save' THEN 2 ELSE 1 END"));
     }
 
+    [PostgresFact]
+    public async Task FourProcessesOnPostgreSql_DatesOutOfOrderAndTwoAtOnce_OneKilled_EqualOneProcessInOrder()
+    {
+        var schema = PostgresServer.NewSchema();
+        await using (var store = new PostgreSqlPlaybookRunStore(new PostgreSqlStorageOptions { ConnectionString = server.ConnectionString, Schema = schema }))
+        {
+            await store.MigrateAsync();
+        }
+
+        await OutOfOrderAsync(["--store", "postgres", "--connection", server.ConnectionString, "--schema", schema]);
+    }
+
+    [Fact]
+    public async Task FourProcessesOnSqlite_DatesOutOfOrderAndTwoAtOnce_OneKilled_EqualOneProcessInOrder()
+    {
+        var file = Path.Combine(_folder, "dates.db");
+        await OutOfOrderAsync(["--store", "sqlite", "--connection", $"Data Source={file}"]);
+        await using var connection = new SqliteConnection($"Data Source={file}");
+        await connection.OpenAsync();
+        Assert.Equal("ok", Scalar(connection, "PRAGMA integrity_check"));
+    }
+
+    /// <summary>
+    /// Issue 30: four processes evaluate each date together, one of them SIGKILLed in the middle of the first and started
+    /// again; then older dates again, each process its own order (so older after newer, and two dates at once), one
+    /// killed and restarted again. Every run (with its status and tasks) and every trigger state must equal what one
+    /// process evaluating the dates once, in order, on an in-memory store leaves.
+    /// </summary>
+    private async Task OutOfOrderAsync(string[] store)
+    {
+        string[] dates = ["2026-12-01", "2026-12-02", "2026-12-03", "2026-12-04"];
+        var handled = Directory.CreateDirectory(Path.Combine(_folder, "handled-dates")).FullName;
+        string[] Arguments(string name, IEnumerable<string> days, params string[] more) =>
+            [.. store, "--dates", string.Join(",", days), "--portfolio", "varying", "--accounts", "2000", "--handled", handled, "--name", name, "--fail-every", "0", "--slow-ms", "1", .. more];
+
+        async Task AllAsync(List<(Process Process, System.Text.StringBuilder Output)> running)
+        {
+            foreach (var p in running)
+            {
+                using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
+                await p.Process.WaitForExitAsync(timeout.Token);
+                Assert.True(p.Process.ExitCode is 0 or 137 or -1, $"a host process failed ({p.Process.ExitCode}):\n{p.Output}");
+            }
+        }
+
+        async Task KillWhenItHasWorkedAsync((Process Process, System.Text.StringBuilder Output) victim, Func<bool> worked)
+        {
+            var watch = Stopwatch.StartNew();
+            while (!worked() && !victim.Process.HasExited && watch.Elapsed < TimeSpan.FromMinutes(2))
+            {
+                await Task.Delay(5);
+            }
+
+            Assert.False(victim.Process.HasExited, $"the process to kill finished before it could be killed:\n{victim.Output}");
+            victim.Process.Kill(); // SIGKILL
+            await victim.Process.WaitForExitAsync();
+        }
+
+        // In order, each date by four processes at once; the first date's victim killed once it has handed off tasks.
+        foreach (var date in dates)
+        {
+            var running = Enumerable.Range(0, 4).Select(i => Start(Arguments($"{date}-p{i}", [date]))).ToList();
+            if (date == dates[0])
+            {
+                var mine = Path.Combine(handled, $"{date}-p0.txt");
+                await KillWhenItHasWorkedAsync(running[0], () => File.Exists(mine) && File.ReadAllLines(mine).Length >= 50);
+                running.RemoveAt(0);
+                running.Add(Start(Arguments($"{date}-p0-restarted", [date])));
+            }
+
+            await AllAsync(running);
+        }
+
+        // Older dates again, each process its own order (the newest included): one killed once it has evaluated a date.
+        string[][] orders = [[dates[2], dates[0], dates[1]], [dates[1], dates[3], dates[0]], [dates[0], dates[2], dates[1]], [dates[2], dates[1], dates[0]]];
+        var again = orders.Select((o, i) => Start(Arguments($"again-p{i}", o))).ToList();
+        await KillWhenItHasWorkedAsync(again[0], () => again[0].Output.ToString().Contains("created", StringComparison.Ordinal));
+        again.RemoveAt(0);
+        again.Add(Start(Arguments("again-p0-restarted", orders[0])));
+        await AllAsync(again);
+
+        // The killed processes' claims lapse with their leases (5 s); then the database and the reference are dumped.
+        await Task.Delay(TimeSpan.FromSeconds(5.5));
+        var dumped = Path.Combine(_folder, "dumped.txt");
+        var reference = Path.Combine(_folder, "reference.txt");
+        await AllAsync([Start(Arguments("dump", [], "--dump", dumped)), Start([.. Arguments("reference", dates, "--dump", reference).Select(a => a == store[1] ? "memory" : a)])]);
+        var expected = File.ReadAllLines(reference);
+        var actual = File.ReadAllLines(dumped);
+        Assert.True(expected.Length > 1000, $"the reference has only {expected.Length} lines");
+        Assert.Contains(expected, l => l.EndsWith("Cancelled 2", StringComparison.Ordinal));
+        var missing = expected.Except(actual).Take(10).ToArray();
+        var extra = actual.Except(expected).Take(10).ToArray();
+        Assert.True(missing.Length == 0 && extra.Length == 0, $"runs and trigger states differ from one process in order.\nmissing: {string.Join("\n  ", missing)}\nextra: {string.Join("\n  ", extra)}");
+    }
+
     private async Task RunAsync(int processes, string[] store, Func<IPlaybookRunStore> open)
     {
         // Each process records its hand-offs in its own file in this folder, with a monotonic timestamp.
