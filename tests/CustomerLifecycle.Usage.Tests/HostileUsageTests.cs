@@ -343,6 +343,65 @@ public sealed class HostileUsageTests
         Assert.InRange(GC.GetAllocatedBytesForCurrentThread() - before, 0, 1 << 20);
     }
 
+    [Fact]
+    public void AfterTheKeptDaysHavePassed_TheStateEqualsOneBuiltFromTheKeptDaysAlone()
+    {
+        // Issue 30: a burst of users on one day, then quiet days: active users came back to 1, but the state kept every
+        // user's name (25 MB saved for 10^6 users) and the tables only grew. Once the burst has left the ring, the saved
+        // state is as long as one built from the kept days' events alone, its answers are the same, and its memory
+        // comes within a small factor of that one's.
+        var gen = from accounts in Gen.Choose(1, 4)
+                  from burst in Gen.Choose(1_100, 4_000)
+                  from lateUsers in Gen.Choose(1, 5)
+                  from lateDays in Gen.Choose(1, 10)
+                  select (accounts, burst, lateUsers, lateDays);
+        Assert.Null(Record.Exception(() => Prop.ForAll(gen.ToArbitrary(), t =>
+        {
+            var start = new LocalDate(2026, 1, 5);
+            var clock = new FakeClock(start.At(new LocalTime(12, 0)).InZoneLeniently(NewYork).ToInstant());
+            UsageAggregator Make() => new(new UsageOptions
+            {
+                Signals =
+                {
+                    ["logins_30d"] = new() { Kind = UsageSignalKind.Count, Window = 30, Events = "user.login" },
+                    ["active_users_30d"] = new() { Kind = UsageSignalKind.ActiveUsers, Window = 30 },
+                    ["amount_30d"] = new() { Kind = UsageSignalKind.Sum, Window = 30, Events = "invoice.paid" },
+                },
+            }, new BusinessClock(clock, NewYork));
+            Instant On(LocalDate day, int minute) => day.At(new LocalTime(8, 0).PlusMinutes(minute % 600)).InZoneLeniently(NewYork).ToInstant();
+            var ids = new AccountId[t.accounts];
+            for (var a = 0; a < ids.Length; a++)
+            {
+                ids[a] = new AccountId($"acct-{a}");
+            }
+
+            IEnumerable<UsageEvent> Late(LocalDate day) =>
+                from a in Enumerable.Range(0, t.accounts)
+                from u in Enumerable.Range(0, t.lateUsers)
+                from name in new[] { "user.login", "invoice.paid" }
+                select new UsageEvent($"{day}-{a}-{u}-{name}", ids[a], $"user-{u}", name, On(day, u), 2.5);
+
+            var long_ = Make();
+            var burst = long_.Ingest(Enumerable.Range(0, t.burst).Select(u => new UsageEvent($"burst-{u}", ids[u % t.accounts], $"burst-user-{u}", "user.login", On(start, u % 200))));
+            Assert.Equal(t.burst, burst.Accepted);
+            var last = start.PlusDays(long_.KeptDays + 20);
+            for (var day = start.PlusDays(1); day <= last; day = day.PlusDays(1))
+            {
+                clock.Set(day.At(new LocalTime(12, 0)).InZoneLeniently(NewYork).ToInstant());
+                long_.Ingest(day > last.PlusDays(-t.lateDays) ? Late(day) : []);
+                long_.Evaluate();
+            }
+
+            var fresh = Make();
+            fresh.Ingest(Enumerable.Range(0, t.lateDays).SelectMany(back => Late(last.PlusDays(-back))));
+            var (a1, b1) = (long_.Evaluate(ids), fresh.Evaluate(ids));
+            var sameAnswers = long_.Signals.All(k => a1.Matrix.GetColumn(k).ToArray().SequenceEqual(b1.Matrix.GetColumn(k).ToArray()));
+            var (longBytes, freshBytes) = (Save(long_).Length, Save(fresh).Length);
+            return (sameAnswers && longBytes == freshBytes && long_.StateBytes <= (2 * fresh.StateBytes) + 4096)
+                .Label($"answers equal: {sameAnswers}; saved {longBytes} against {freshBytes} bytes; in memory {long_.StateBytes} against {fresh.StateBytes}");
+        }).Check(Config.QuickThrowOnFailure.WithMaxTest(25))));
+    }
+
     /// <summary>Recomputes the checksum (FNV-1a over everything before the last 8 bytes), as a crafted state would.</summary>
     private static byte[] Reseal(byte[] bytes)
     {

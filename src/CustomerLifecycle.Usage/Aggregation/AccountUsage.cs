@@ -202,6 +202,16 @@ internal sealed class AccountUsage
             // The slots freed at the end are cleared, since a user added later takes them over.
             UserDays.AsSpan(kept * UserStride, (UserCount - kept) * UserStride).Clear();
             UserCount = kept;
+
+            // A burst of users gone: the arrays shrink with them (to twice what is kept), so that a day of a
+            // million users does not hold their memory after their days have left the ring.
+            if (Users.Length > 64 && kept < Users.Length / 4)
+            {
+                var capacity = Math.Max(4, (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(1, kept)) * 2);
+                Array.Resize(ref Users, capacity);
+                Array.Resize(ref UserDays, capacity * UserStride);
+            }
+
             RebuildUserMap();
         }
 
@@ -224,6 +234,17 @@ internal sealed class AccountUsage
 
         NameDays.AsSpan(kept * w, (NameCount - kept) * w).Clear();
         NameCount = kept;
+    }
+
+    /// <summary>Renumbers this account's users after the aggregator dropped users no account kept (<paramref name="remap"/>: old number to new).</summary>
+    public void RenumberUsers(int[] remap)
+    {
+        for (var u = 0; u < UserCount; u++)
+        {
+            Users[u] = remap[Users[u]];
+        }
+
+        RebuildUserMap();
     }
 
     /// <summary>Bytes held by this account's arrays (for the state-size report).</summary>

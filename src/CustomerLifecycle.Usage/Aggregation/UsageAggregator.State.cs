@@ -21,9 +21,9 @@ public sealed partial class UsageAggregator
 
         public readonly List<AccountUsage?> Usage = [];
 
-        public readonly List<string> UserNames = [];
+        public List<string> UserNames = [];
 
-        public readonly Dictionary<string, int> Users = new(StringComparer.Ordinal);
+        public Dictionary<string, int> Users = new(StringComparer.Ordinal);
 
         public readonly List<string> EventNames = [];
 
@@ -80,6 +80,64 @@ public sealed partial class UsageAggregator
             }
 
             return index;
+        }
+
+        /// <summary>
+        /// Forgets the users no account keeps a day of (their days have left the ring), renumbering the others in their
+        /// order, so that the table holds what a state built from the kept days alone holds and does not grow for ever
+        /// in a long-running worker. Called when days leave the ring (once a day): one pass over the accounts' users.
+        /// </summary>
+        public void ForgetUsers()
+        {
+            if (UserNames.Count == 0)
+            {
+                return;
+            }
+
+            var used = new bool[UserNames.Count];
+            var live = 0;
+            foreach (var a in Usage)
+            {
+                if (a is null)
+                {
+                    continue;
+                }
+
+                foreach (var u in a.Users.AsSpan(0, a.UserCount))
+                {
+                    if (!used[u])
+                    {
+                        used[u] = true;
+                        live++;
+                    }
+                }
+            }
+
+            if (live == UserNames.Count)
+            {
+                return;
+            }
+
+            var remap = new int[UserNames.Count];
+            var names = new List<string>(live);
+            var users = new Dictionary<string, int>(live, StringComparer.Ordinal);
+            for (var u = 0; u < UserNames.Count; u++)
+            {
+                remap[u] = used[u] ? names.Count : -1;
+                if (used[u])
+                {
+                    users.Add(UserNames[u], names.Count);
+                    names.Add(UserNames[u]);
+                }
+            }
+
+            foreach (var a in Usage)
+            {
+                a?.RenumberUsers(remap);
+            }
+
+            UserNames = names;
+            Users = users;
         }
 
         public void RememberId(string id, int day, int slot)

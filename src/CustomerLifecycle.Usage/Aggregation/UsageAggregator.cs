@@ -435,6 +435,7 @@ public sealed partial class UsageAggregator
             s.ForgetIds(slot);
         }
 
+        s.ForgetUsers();
         s.Top = top;
     }
 
