@@ -47,6 +47,7 @@ public abstract class PlaybookRunStoreConformance : StoreConformance<IPlaybookRu
         ("keeps_one_open_run_under_concurrent_writers", (c, n, t) => c.KeepsOneOpenRunUnderConcurrencyAsync(n, t)),
         ("writes_overlapping_batches_in_any_order_at_once", (c, n, t) => c.WritesOverlappingBatchesAsync(n, t)),
         ("completes_a_claimed_batch_at_once", (c, n, t) => c.CompletesABatchAsync(n, t)),
+        ("keeps_any_text_exactly_or_refuses_it", (c, n, t) => c.KeepsTextExactlyAsync(n, t)),
     ];
 
     /// <summary>The names of the cases, for a test framework's data-driven test.</summary>
@@ -339,6 +340,62 @@ public abstract class PlaybookRunStoreConformance : StoreConformance<IPlaybookRu
         // After the leases: only the tasks never completed come back.
         var again = await store.ClaimHandOffsAsync("three", T0 + Duration.FromMinutes(6), Duration.FromMinutes(5), 10, ct).ConfigureAwait(false);
         ExpectEqual(new[] { mine[3].Id, theirs[1].Id }.Order(StringComparer.Ordinal), again.Select(t => t.Id).Order(StringComparer.Ordinal), name, "the tasks claimable again after the leases");
+    }
+
+    private async Task KeepsTextExactlyAsync(string name, CancellationToken ct)
+    {
+        // Arbitrary text as account ids, owners and titles (seeded: the same 300 cases for every store): each is refused
+        // where it enters (the AccountId constructor, or the request's check, naming the field) or read back exactly,
+        // ordinal, from another instance of the store. A UTF-8 store would change a lone surrogate into U+FFFD, and
+        // PostgreSQL's text cannot hold NUL; nothing may be normalised (é as one character or as e and an accent).
+        string[] pool = ["a", "Z", "0", " ", "é", "e\u0301", "\u00A0", "|", "%", "'", "\"", "\\", "\0", "\uD800", "\uDBFF", "\uDC00", "\uDFFF", "\uD83D\uDE00", "\u200F", "\uFFFD", "\uFEFF", "ß", "İ", "\t", "\n", "中"];
+        var random = new Random(30);
+        var store = await NewAsync(ct).ConfigureAwait(false);
+        var other = await AnotherAsync(store, ct).ConfigureAwait(false);
+        var kept = new List<PlaybookRun>();
+        for (var i = 0; i < 300; i++)
+        {
+            string Text() => "x" + string.Concat(Enumerable.Range(0, random.Next(1, 6)).Select(_ => pool[random.Next(pool.Length)])) + "x";
+            var (account, owner, title) = (Text(), Text(), Text());
+            var accountOk = StoredText.IndexOfProblem(account) < 0;
+            AccountId id;
+            try
+            {
+                id = new AccountId(account);
+                Expect(accountOk, name, $"AccountId took text a store cannot keep exactly: {Escape(account)}.");
+            }
+            catch (ArgumentException)
+            {
+                Expect(!accountOk, name, $"AccountId refused text a store can keep: {Escape(account)}.");
+                continue;
+            }
+
+            var run = Run($"text{i}", "placeholder", Day0, tasks: 1) with { Account = id };
+            run = run with { Tasks = [run.Tasks[0] with { Account = id, Owner = owner, Title = title }] };
+            var textOk = StoredText.IndexOfProblem(owner) < 0 && StoredText.IndexOfProblem(title) < 0;
+            try
+            {
+                var admission = (await store.TryCreateAsync([Request(run)], ct).ConfigureAwait(false))[0];
+                Expect(textOk && admission == RunAdmission.Created, name, $"a run with owner {Escape(owner)} and title {Escape(title)} was {admission}; it should have been refused.");
+                kept.Add(run);
+            }
+            catch (ArgumentException e)
+            {
+                Expect(!textOk && e.Message.Contains("Nothing was created", StringComparison.Ordinal), name, $"a run with owner {Escape(owner)} and title {Escape(title)} was refused: {e.Message}");
+            }
+        }
+
+        var read = (await other.OpenRunsAsync(ct).ConfigureAwait(false)).ToDictionary(r => r.Id, StringComparer.Ordinal);
+        Expect(read.Count == kept.Count, name, $"{kept.Count} runs were created and {read.Count} read back.");
+        foreach (var run in kept)
+        {
+            var back = read[run.Id];
+            var (task, backTask) = (run.Tasks[0], back.Tasks[0]);
+            Expect(back.Account.Value == run.Account.Value && backTask.Account.Value == task.Account.Value && backTask.Owner == task.Owner && backTask.Title == task.Title, name,
+                $"text came back changed: account {Escape(run.Account.Value)} → {Escape(back.Account.Value)}, owner {Escape(task.Owner)} → {Escape(backTask.Owner)}, title {Escape(task.Title)} → {Escape(backTask.Title)}.");
+        }
+
+        static string Escape(string text) => string.Concat(text.Select(c => c is >= ' ' and <= '~' ? c.ToString() : $"\\u{(int)c:X4}"));
     }
 
     private async Task HonoursCancellationAsync(string name, CancellationToken ct)

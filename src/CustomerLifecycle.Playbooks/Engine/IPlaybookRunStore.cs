@@ -138,6 +138,11 @@ public readonly record struct TriggerStateChange(TriggerStateKey Key, TriggerSta
                 throw new ArgumentException($"Change {i} has no playbook or no account; nothing was recorded.", nameof(changes));
             }
 
+            if (StoredText.Problem($"Change {i}'s PlaybookId", key.PlaybookId) is { } problem)
+            {
+                throw new ArgumentException($"{problem} Nothing was recorded.", nameof(changes));
+            }
+
             if (!seen.Add(key))
             {
                 throw new ArgumentException($"Change {i} repeats the key ({key.PlaybookId}, {key.Account}); each key may change once per call, and nothing was recorded.", nameof(changes));
@@ -200,17 +205,35 @@ public readonly record struct RunRequest(PlaybookRun Run, Period? Cooldown, Enro
     /// </summary>
     public bool SingleOpen { get; init; }
 
-    /// <summary>Checks a batch before a store writes any of it: not null, and every request has a run.</summary>
+    /// <summary>
+    /// Checks a batch before a store writes any of it: not null, every request has a run, and every text a store keeps
+    /// (ids, occurrence key, task titles, roles and owners) can be kept exactly by every store (<see cref="StoredText"/>:
+    /// no NUL, no lone surrogate).
+    /// </summary>
     /// <param name="requests">The batch.</param>
     /// <exception cref="ArgumentNullException">The batch or a run in it is null.</exception>
+    /// <exception cref="ArgumentException">A text of a run or a task could not be kept exactly; the message names the request, the field and the position.</exception>
     public static void Validate(IReadOnlyList<RunRequest> requests)
     {
         ArgumentNullException.ThrowIfNull(requests);
         for (var i = 0; i < requests.Count; i++)
         {
-            if (requests[i].Run is null)
+            var run = requests[i].Run ?? throw new ArgumentNullException(nameof(requests), $"Request {i} has no run; nothing was created.");
+            var problem = StoredText.Problem($"Request {i}'s run Id", run.Id)
+                ?? StoredText.Problem($"Request {i}'s run PlaybookId", run.PlaybookId)
+                ?? StoredText.Problem($"Request {i}'s run OccurrenceKey", run.OccurrenceKey);
+            for (var t = 0; problem is null && t < run.Tasks.Count; t++)
             {
-                throw new ArgumentNullException(nameof(requests), $"Request {i} has no run; nothing was created.");
+                var task = run.Tasks[t];
+                problem = StoredText.Problem($"Request {i}'s task {t} Id", task.Id)
+                    ?? StoredText.Problem($"Request {i}'s task {t} Title", task.Title)
+                    ?? StoredText.Problem($"Request {i}'s task {t} OwnerRole", task.OwnerRole)
+                    ?? StoredText.Problem($"Request {i}'s task {t} Owner", task.Owner);
+            }
+
+            if (problem is not null)
+            {
+                throw new ArgumentException($"{problem} Nothing was created.", nameof(requests));
             }
         }
     }
