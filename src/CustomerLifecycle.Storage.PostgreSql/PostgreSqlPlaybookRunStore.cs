@@ -50,7 +50,7 @@ public sealed class PostgreSqlPlaybookRunStore : IPlaybookRunStore, IAsyncDispos
             return [];
         }
 
-        return await PostgreSqlSchema.RetryAsync(ct => TryCreateOnceAsync(requests, ct), cancellationToken).ConfigureAwait(false);
+        return await _schema.RetryAsync("creating runs", ct => TryCreateOnceAsync(requests, ct), cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<IReadOnlyList<RunAdmission>> TryCreateOnceAsync(IReadOnlyList<RunRequest> requests, CancellationToken cancellationToken)
@@ -438,7 +438,7 @@ public sealed class PostgreSqlPlaybookRunStore : IPlaybookRunStore, IAsyncDispos
         // In one order in every instance (playbook, account, ordinal), so that concurrent writers of overlapping keys
         // queue instead of deadlocking; a change older than the recorded one leaves it as it is.
         var ordered = changes.OrderBy(c => c.Key.PlaybookId, StringComparer.Ordinal).ThenBy(c => c.Key.Account.Value, StringComparer.Ordinal).ToArray();
-        await PostgreSqlSchema.RetryAsync(async ct =>
+        await _schema.RetryAsync("recording trigger states", async ct =>
         {
             await using var connection = await _schema.OpenAsync(ct).ConfigureAwait(false);
             await using var command = new NpgsqlCommand($"""

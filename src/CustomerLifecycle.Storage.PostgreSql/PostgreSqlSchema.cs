@@ -15,6 +15,7 @@ internal sealed class PostgreSqlSchema : IDisposable, IAsyncDisposable
     private readonly bool _ownsDataSource;
     private readonly bool _migrate;
     private readonly SemaphoreSlim _ready = new(1, 1);
+    private readonly Microsoft.Extensions.Logging.ILogger _logger;
     private volatile bool _checked;
 
     public PostgreSqlSchema(PostgreSqlStorageOptions options, string component, Func<string, string[]> migrations)
@@ -27,6 +28,7 @@ internal sealed class PostgreSqlSchema : IDisposable, IAsyncDisposable
         _migrate = options.ApplyMigrations;
         _ownsDataSource = options.DataSource is null;
         _dataSource = options.DataSource ?? NpgsqlDataSource.Create(options.ConnectionString!);
+        _logger = options.LoggerFactory?.CreateLogger("CustomerLifecycle.Storage.PostgreSql") ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
     }
 
     public int Latest => _migrations.Length;
@@ -142,9 +144,10 @@ internal sealed class PostgreSqlSchema : IDisposable, IAsyncDisposable
     /// <summary>
     /// Runs one transaction's work again when PostgreSQL aborted it as a deadlock (40P01) or a serialization failure
     /// (40001), which it says are safe to retry: the transaction was rolled back whole. Up to five attempts, with a
-    /// short random wait between them; any other error, or the fifth failure, reaches the caller.
+    /// short random wait between them, each retry logged (event 6001, with the attempt); any other error, or the fifth
+    /// failure, reaches the caller.
     /// </summary>
-    public static async Task<T> RetryAsync<T>(Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+    public async Task<T> RetryAsync<T>(string operation, Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -154,6 +157,7 @@ internal sealed class PostgreSqlSchema : IDisposable, IAsyncDisposable
             }
             catch (PostgresException e) when (attempt < MaxAttempts && e.SqlState is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure)
             {
+                PostgreSqlStorageLog.Retrying(_logger, e, operation, e.SqlState, attempt, MaxAttempts);
                 await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 50) * attempt), cancellationToken).ConfigureAwait(false);
             }
         }

@@ -22,6 +22,12 @@ public sealed partial class PostgreSqlStorageOptions
     /// </summary>
     public bool ApplyMigrations { get; set; } = true;
 
+    /// <summary>
+    /// Receives the stores' log events (a transaction PostgreSQL aborted as a deadlock or a serialization failure and
+    /// that is tried again: event 6001); none when null. <c>AddPostgreSqlStorage</c> gives the host's.
+    /// </summary>
+    public Microsoft.Extensions.Logging.ILoggerFactory? LoggerFactory { get; set; }
+
     internal void Validate()
     {
         if (DataSource is null && string.IsNullOrWhiteSpace(ConnectionString))

@@ -155,4 +155,33 @@ public sealed class PostgreSqlStoreTests(PostgresServer server)
         // The store recovers on its next call with a new connection from the pool.
         Assert.All(await store.TryCreateAsync([.. runs.Select(r => new RunRequest(r, null, null))]), a => Assert.Equal(RunAdmission.Created, a));
     }
+
+    [Fact]
+    public async Task ADeadlockOrSerializationFailure_IsTriedAgain_AndEachAttemptLogged_OtherErrorsAreNot()
+    {
+        // PostgreSQL says which aborts are safe to retry: 40P01 and 40001 roll the transaction back whole.
+        var logs = new Microsoft.Extensions.Logging.Testing.FakeLogCollector();
+        using var factory = new Microsoft.Extensions.Logging.LoggerFactory([new Microsoft.Extensions.Logging.Testing.FakeLoggerProvider(logs)]);
+        using var schema = new PostgreSqlSchema(new PostgreSqlStorageOptions { ConnectionString = "Host=unused", LoggerFactory = factory }, "playbooks", PostgreSqlSchema.PlaybookMigrations);
+        var calls = 0;
+        var result = await schema.RetryAsync("creating runs", _ => ++calls switch
+        {
+            1 => throw new PostgresException("deadlock detected", "ERROR", "ERROR", PostgresErrorCodes.DeadlockDetected),
+            2 => throw new PostgresException("could not serialize access", "ERROR", "ERROR", PostgresErrorCodes.SerializationFailure),
+            _ => Task.FromResult(42),
+        }, CancellationToken.None);
+        Assert.Equal((42, 3), (result, calls));
+        Assert.Equal(
+            ["PostgreSQL aborted creating runs (40P01, safe to retry: the transaction was rolled back whole); attempt 1 of 5, trying again", "PostgreSQL aborted creating runs (40001, safe to retry: the transaction was rolled back whole); attempt 2 of 5, trying again"],
+            logs.GetSnapshot().Select(r => r.Message));
+        Assert.All(logs.GetSnapshot(), r => Assert.Equal(6001, r.Id.Id));
+
+        // Not a retryable abort: at once. Five deadlocks in a row: the fifth reaches the caller.
+        calls = 0;
+        await Assert.ThrowsAsync<PostgresException>(() => schema.RetryAsync<int>("x", _ => { calls++; throw new PostgresException("unique violation", "ERROR", "ERROR", PostgresErrorCodes.UniqueViolation); }, CancellationToken.None));
+        Assert.Equal(1, calls);
+        calls = 0;
+        var e = await Assert.ThrowsAsync<PostgresException>(() => schema.RetryAsync<int>("x", _ => { calls++; throw new PostgresException("deadlock detected", "ERROR", "ERROR", PostgresErrorCodes.DeadlockDetected); }, CancellationToken.None));
+        Assert.Equal((PostgresErrorCodes.DeadlockDetected, PostgreSqlSchema.MaxAttempts), (e.SqlState, calls));
+    }
 }

@@ -35,7 +35,7 @@ public static class PostgreSqlStorageBuilderExtensions
         options.Validate();
         // One connection pool for every store (a data source the host gave is used as it is, and not disposed).
         builder.Services.RemoveAll<SharedDataSource>();
-        builder.Services.AddSingleton(_ => new SharedDataSource(options));
+        builder.Services.AddSingleton(sp => new SharedDataSource(options, sp.GetService<Microsoft.Extensions.Logging.ILoggerFactory>()));
         builder.Services.RemoveAll<IPlaybookRunStore>();
         builder.Services.AddSingleton<IPlaybookRunStore>(sp => new PostgreSqlPlaybookRunStore(sp.GetRequiredService<SharedDataSource>().Options));
         builder.Services.RemoveAll<IPipelineRunStore>();
@@ -60,10 +60,10 @@ public static class PostgreSqlStorageBuilderExtensions
     {
         private readonly NpgsqlDataSource? _owned;
 
-        public SharedDataSource(PostgreSqlStorageOptions options)
+        public SharedDataSource(PostgreSqlStorageOptions options, Microsoft.Extensions.Logging.ILoggerFactory? loggerFactory)
         {
             _owned = options.DataSource is null ? NpgsqlDataSource.Create(options.ConnectionString!) : null;
-            Options = new PostgreSqlStorageOptions { DataSource = options.DataSource ?? _owned, Schema = options.Schema, ApplyMigrations = options.ApplyMigrations };
+            Options = new PostgreSqlStorageOptions { DataSource = options.DataSource ?? _owned, Schema = options.Schema, ApplyMigrations = options.ApplyMigrations, LoggerFactory = options.LoggerFactory ?? loggerFactory };
         }
 
         public PostgreSqlStorageOptions Options { get; }
