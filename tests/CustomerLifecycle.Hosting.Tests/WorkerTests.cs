@@ -30,7 +30,92 @@ public sealed class WorkerTests : IDisposable
         Assert.Contains("health: Healthy", second, StringComparison.Ordinal);
     }
 
-    private async Task<string> RunAsync()
+    [Theory]
+    [InlineData("another instance")]
+    [InlineData("the same instance, restarted inside its lease")]
+    public async Task AWorkerKilledHoldingTheDate_ItsDateIsCompletedByTheNextAfterItsLease(string survivor)
+    {
+        // Issue 30: an instance SIGKILLed while it holds the day used to leave the ledger Running; the survivor (or the
+        // same worker restarted at once, a new holder) logged "skipped" and waited for the next day. Now it waits for the
+        // dead holder's lease (4 s here) and resumes the day after its last completed step.
+        var database = Path.Combine(_folder, $"killed-{survivor.Length}.db");
+        string[] settings = ["--Worker:Database=" + database, "--Worker:Accounts=40000", "--CustomerLifecycle:Pipeline:Lease=00:00:04", "--CustomerLifecycle:Pipeline:RetryDelay=00:00:01", "--CustomerLifecycle:Pipeline:RunAt=00:00", "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:CustomerLifecycle.Hosting=Information"];
+        var (holder, holderOutput) = Start(["--once", .. settings]);
+        var watch = Stopwatch.StartNew();
+        while (Status(database) is not (0, _) && !holder.HasExited && watch.Elapsed < TimeSpan.FromMinutes(2))
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.False(holder.HasExited, $"the worker finished before it could be killed:\n{holderOutput}");
+        holder.Kill(); // SIGKILL, holding the day
+        await holder.WaitForExitAsync();
+        Assert.Equal((0, 1), Status(database)); // still Running, claimed once
+
+        // The scheduled worker (the day is due at start): it finds the day held, waits for the lease, and completes it.
+        var (next, nextOutput) = Start(settings);
+        try
+        {
+            watch.Restart();
+            while (Status(database) is not (1, _) && !next.HasExited && watch.Elapsed < TimeSpan.FromMinutes(2))
+            {
+                await Task.Delay(50);
+            }
+
+            Assert.True(Status(database) == (1, 2), $"the day was not completed by a second claim ({Status(database)}):\n{nextOutput}");
+            Assert.Contains("holds it until", nextOutput.ToString(), StringComparison.Ordinal); // event 5011 while it waited
+        }
+        finally
+        {
+            next.Kill();
+            await next.WaitForExitAsync();
+            holder.Dispose();
+            next.Dispose();
+        }
+    }
+
+    /// <summary>The ledger's status and claims for the one date run, or (-1, 0) when there is none yet.</summary>
+    private static (int Status, int Claims) Status(string database)
+    {
+        if (!File.Exists(database))
+        {
+            return (-1, 0);
+        }
+
+        try
+        {
+            using var connection = new SqliteConnection($"Data Source={database};Mode=ReadOnly;Pooling=False");
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT status, claims FROM pipeline_run";
+            using var reader = command.ExecuteReader();
+            return reader.Read() ? (reader.GetInt32(0), reader.GetInt32(1)) : (-1, 0);
+        }
+        catch (SqliteException)
+        {
+            return (-1, 0); // the file is being created, or its ledger table is not there yet
+        }
+    }
+
+    private (Process Process, System.Text.StringBuilder Output) Start(string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = _folder };
+        start.ArgumentList.Add(WorkerPath());
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        var process = Process.Start(start)!;
+        var output = new System.Text.StringBuilder();
+        process.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
+        process.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return (process, output);
+    }
+
+    private static string WorkerPath()
     {
         // tests/CustomerLifecycle.Hosting.Tests/bin/<configuration>/<framework>[/<rid>]/ → samples/CustomerLifecycle.Worker/bin/<configuration>/net10.0/
         var bin = new DirectoryInfo(AppContext.BaseDirectory);
@@ -41,6 +126,12 @@ public sealed class WorkerTests : IDisposable
 
         var worker = Path.GetFullPath(Path.Combine(bin.Parent!.Parent!.Parent!.Parent!.FullName, "samples", "CustomerLifecycle.Worker", "bin", bin.Name, "net10.0", "CustomerLifecycle.Worker.dll"));
         Assert.True(File.Exists(worker), $"the worker sample was not built: {worker}");
+        return worker;
+    }
+
+    private async Task<string> RunAsync()
+    {
+        var worker = WorkerPath();
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = _folder };
         foreach (var argument in new[] { worker, "--once", "--Worker:Database=" + Path.Combine(_folder, "worker.db"), "--Worker:Accounts=300", "--Logging:LogLevel:Default=Warning" })
         {
