@@ -83,6 +83,12 @@ public sealed class FeedbackItem
             throw new ArgumentException($"Feedback '{id}' has no text.", nameof(text));
         }
 
+        // Kept by the stores: text they could not keep exactly is refused here, not changed on disk.
+        if ((StoredText.Problem("Text", text) ?? (feature is null ? null : StoredText.Problem("Feature", feature))) is { } problem)
+        {
+            throw new ArgumentException($"Feedback '{id}': {problem}", feature is not null && StoredText.IndexOfProblem(text) < 0 ? nameof(feature) : nameof(text));
+        }
+
         return new FeedbackItem(id, account, text, string.IsNullOrWhiteSpace(feature) ? null : feature, submittedAt, FeedbackStatus.Submitted, [], null);
     }
 
@@ -145,6 +151,11 @@ public sealed class FeedbackItem
         if (at < LastChangedAt)
         {
             throw new ArgumentOutOfRangeException(nameof(at), at, $"Feedback '{Id}' cannot move to {status} at {at}, before its last change at {LastChangedAt}.");
+        }
+
+        if (note is not null && StoredText.Problem("Note", note) is { } problem)
+        {
+            throw new ArgumentException($"Feedback '{Id}': {problem}", nameof(note));
         }
 
         FeedbackStatusChange[] changes = [.. Changes, new FeedbackStatusChange(Status, status, at, note)];

@@ -70,9 +70,9 @@ public sealed class InMemoryStageHistoryStore : IStageHistoryStore
 /// <summary>What every stage history store checks before writing.</summary>
 public static class StageHistories
 {
-    /// <summary>Validates a batch: no null history, one per account.</summary>
+    /// <summary>Validates a batch: no null history, one per account, and every actor and reason text a store can keep exactly (<see cref="StoredText"/>).</summary>
     /// <param name="histories">The batch.</param>
-    /// <exception cref="ArgumentException">A history is null, or two are of one account.</exception>
+    /// <exception cref="ArgumentException">A history is null, two are of one account, or a transition's actor or reason has a NUL or a lone surrogate.</exception>
     public static void Validate(IReadOnlyList<StageHistory> histories)
     {
         ArgumentNullException.ThrowIfNull(histories);
@@ -83,6 +83,14 @@ public static class StageHistories
             if (!seen.Add(history.Account))
             {
                 throw new ArgumentException($"Account '{history.Account}' has two stage histories in one batch (index {i}); save one per account.", nameof(histories));
+            }
+
+            foreach (var transition in history.Transitions)
+            {
+                if ((StoredText.Problem("Actor", transition.Actor) ?? (transition.Reason is null ? null : StoredText.Problem("Reason", transition.Reason))) is { } problem)
+                {
+                    throw new ArgumentException($"The stage history of account '{history.Account}' (index {i}) cannot be stored exactly: a transition's {problem} Nothing was saved.", nameof(histories));
+                }
             }
         }
     }

@@ -128,9 +128,9 @@ public sealed record HealthRecord
             throw new ArgumentException($"{at}: a color is not Red, Yellow or Green.", nameof(Color));
         }
 
-        if (string.IsNullOrWhiteSpace(ScorecardId))
+        if (string.IsNullOrWhiteSpace(ScorecardId) || StoredText.Problem("ScorecardId", ScorecardId) is not null)
         {
-            throw new ArgumentException($"{at}: ScorecardId is empty.", nameof(ScorecardId));
+            throw new ArgumentException($"{at}: {StoredText.Problem("ScorecardId", ScorecardId ?? string.Empty) ?? "ScorecardId is empty."}", nameof(ScorecardId));
         }
 
         var names = new HashSet<string>(StringComparer.Ordinal);

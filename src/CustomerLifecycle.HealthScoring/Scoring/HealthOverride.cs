@@ -18,7 +18,7 @@ public sealed record HealthOverride(AccountId Account, HealthColor Color, string
 
     /// <summary>Checks an override as a store or a registry receives it.</summary>
     /// <param name="entry">The override.</param>
-    /// <exception cref="ArgumentException">No account, a color that is not defined, no author or reason, or an expiry not after it was set; the message names the account and the field.</exception>
+    /// <exception cref="ArgumentException">No account, a color that is not defined, no author or reason, an author or reason a store cannot keep exactly (a NUL or a lone surrogate), or an expiry not after it was set; the message names the account and the field.</exception>
     public static void Validate(HealthOverride entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
@@ -27,7 +27,7 @@ public sealed record HealthOverride(AccountId Account, HealthColor Color, string
             : string.IsNullOrWhiteSpace(entry.Author) ? "it needs an Author"
             : string.IsNullOrWhiteSpace(entry.Reason) ? "it needs a Reason"
             : entry.ExpiresAt <= entry.SetAt ? $"ExpiresAt {entry.ExpiresAt} is not after SetAt {entry.SetAt}"
-            : null;
+            : StoredText.Problem("Author", entry.Author) ?? StoredText.Problem("Reason", entry.Reason);
         if (problem is not null)
         {
             throw new ArgumentException($"The health override of account '{entry.Account}' is not valid: {problem}.", nameof(entry));

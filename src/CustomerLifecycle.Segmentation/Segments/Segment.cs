@@ -55,13 +55,13 @@ public sealed record Segment
     /// <param name="name">The candidate.</param>
     /// <returns>True when valid.</returns>
     public static bool IsValidName([NotNullWhen(true)] string? name) =>
-        !string.IsNullOrWhiteSpace(name) && name.Length <= MaxNameLength && !name.Any(char.IsControl);
+        !string.IsNullOrWhiteSpace(name) && name.Length <= MaxNameLength && !name.Any(char.IsControl) && StoredText.IndexOfProblem(name) < 0;
 
     internal static void ValidateName(string? name, string parameter)
     {
         if (!IsValidName(name))
         {
-            throw new ArgumentException($"A segment or group name has 1 to {MaxNameLength} characters, is not blank and has no control characters; '{name}' is not valid.", parameter);
+            throw new ArgumentException($"A segment or group name has 1 to {MaxNameLength} characters, is not blank, has no control characters and no lone surrogate; '{name}' is not valid.", parameter);
         }
     }
 }
