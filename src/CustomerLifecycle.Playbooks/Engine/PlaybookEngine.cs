@@ -265,7 +265,7 @@ public sealed class PlaybookEngine
                     if (trigger.IsState && account.ChurnedOn <= after.Date)
                     {
                         var key = new TriggerStateKey(playbook.Id, account.Account.Id);
-                        if (tracked && states.TryGetValue(key, out var held) && held.Holds && held.Since <= after.Date)
+                        if (tracked && states.TryGetValue(key, out var held) && held.Holds && !DecidedAfter(states, key, after.Date))
                         {
                             stateChanges.Add(new TriggerStateChange(key, new TriggerState(false, after.Date)));
                         }
@@ -400,14 +400,14 @@ public sealed class PlaybookEngine
     {
         var trigger = playbook.Trigger;
         var key = new TriggerStateKey(playbook.Id, account.Account.Id);
-        var recorded = states.TryGetValue(key, out var state);
-        if (recorded && state.Since > date)
+        if (DecidedAfter(states, key, date))
         {
             // A newer evaluation decided this key (a rerun of an older date, or an instance behind another): what it
             // started and recorded stands.
             return;
         }
 
+        var recorded = states.TryGetValue(key, out var state);
         var was = earlier is not null && (!recorded || earlierDate > state.Since) ? trigger.IsTracked(earlier) : recorded && state.Holds;
         var now = trigger.IsTracked(account);
         var occurs = !openKeys.Contains(key) && (trigger.OccursOnEnd ? was && !now : now && !was);
@@ -422,6 +422,10 @@ public sealed class PlaybookEngine
             changes.Add(new TriggerStateChange(key, new TriggerState(now, date)));
         }
     }
+
+    /// <summary>Whether an evaluation of a date after <paramref name="date"/> recorded the key's state: then the key is that evaluation's, and one of <paramref name="date"/> leaves it alone.</summary>
+    private static bool DecidedAfter(IReadOnlyDictionary<TriggerStateKey, TriggerState> states, TriggerStateKey key, LocalDate date) =>
+        states.TryGetValue(key, out var state) && state.Since > date;
 
     private async ValueTask<(List<PlaybookRun> Cancel, IReadOnlyList<PlaybookRun> Open)> RunsToCancelAsync(PortfolioSnapshot after, IReadOnlyDictionary<TriggerStateKey, TriggerState> states, bool allowMassCancellation, CancellationToken cancellationToken)
     {
@@ -448,7 +452,7 @@ public sealed class PlaybookEngine
 
             if (_byId.TryGetValue(run.PlaybookId, out var playbook) && playbook.Trigger.IsState
                 && (account.ChurnedOn <= after.Date || !playbook.Trigger.StillHolds(account))
-                && !(playbook.Trigger.TracksState && states.TryGetValue(new TriggerStateKey(run.PlaybookId, run.Account), out var state) && state.Since > after.Date))
+                && !(playbook.Trigger.TracksState && DecidedAfter(states, new TriggerStateKey(run.PlaybookId, run.Account), after.Date)))
             {
                 cancel.Add(run);
             }
