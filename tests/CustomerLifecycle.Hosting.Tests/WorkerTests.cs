@@ -97,23 +97,7 @@ public sealed class WorkerTests : IDisposable
         }
     }
 
-    private (Process Process, System.Text.StringBuilder Output) Start(string[] arguments)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = _folder };
-        start.ArgumentList.Add(WorkerPath());
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        var process = Process.Start(start)!;
-        var output = new System.Text.StringBuilder();
-        process.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
-        process.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return (process, output);
-    }
+    private (Process Process, System.Text.StringBuilder Output) Start(string[] arguments) => CustomerLifecycle.Testing.ChildProcess.Start(WorkerPath(), arguments, _folder);
 
     private static string WorkerPath()
     {

@@ -230,20 +230,7 @@ public sealed class FaultTests(PostgresServer server) : IDisposable
         var configuration = Path.GetFileName(Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)))!;
         var host = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "CustomerLifecycle.Storage.FaultHost", "bin", configuration, "net10.0", "CustomerLifecycle.Storage.FaultHost.dll"));
         Assert.True(File.Exists(host), $"the fault host was not built: {host}");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(host);
-        foreach (var a in arguments)
-        {
-            start.ArgumentList.Add(a);
-        }
-
-        var process = Process.Start(start)!;
-        var output = new System.Text.StringBuilder();
-        process.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
-        process.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return (process, output);
+        return CustomerLifecycle.Testing.ChildProcess.Start(host, arguments);
     }
 
     private sealed class FinalHandler(string folder) : IPlaybookTaskHandler
