@@ -260,6 +260,18 @@ public sealed class LifecyclePipeline
         }
     }
 
+    /// <summary>Each account's usage signals replace its signals of the same name; the milestones go to the playbooks.</summary>
+    private static void MergeUsage(PipelineDay day, UsageSignals signals)
+    {
+        day.Accounts = [.. day.Accounts.Select(a =>
+        {
+            var computed = signals.SignalsOf(a.Id);
+            return a with { Signals = SignalSet.Create(a.Signals.Where(s => !computed.TryGetValue(s.Key, out _)).Concat(computed)) };
+        })];
+        day.Milestones = signals.Milestones;
+        Split(day);
+    }
+
     private IEnumerable<Step> BuiltIn(IAccountSource source)
     {
         yield return new Step(PipelineSteps.Accounts, false, async (day, ct) =>
@@ -275,7 +287,23 @@ public sealed class LifecyclePipeline
             return Counts(("accounts", accounts.Count), ("active", day.Active.Count), ("churned", day.Churned.Count));
         });
 
-        if (_services.GetService<UsageAggregator>() is { } usage && _services.GetService<IUsageEventSource>() is { } events)
+        if (_services.GetService<IUsageSignalSource>() is { } computed)
+        {
+            if (_services.GetService<IUsageEventSource>() is not null)
+            {
+                throw new InvalidOperationException(
+                    "Both an IUsageSignalSource (usage signals computed where the events are) and an IUsageEventSource (events to ingest) are registered; register one.");
+            }
+
+            yield return new Step(PipelineSteps.Usage, false, async (day, ct) =>
+            {
+                // The signals computed where the events are (SQL, DuckDB over files): no events in process, no state.
+                var signals = await computed.ComputeAsync(day.Date, [.. day.Accounts.Select(a => a.Id)], ct).ConfigureAwait(false);
+                MergeUsage(day, signals);
+                return Counts(("accounts_with_usage", signals.Accounts.Count), ("milestones", signals.Milestones.Count));
+            });
+        }
+        else if (_services.GetService<UsageAggregator>() is { } usage && _services.GetService<IUsageEventSource>() is { } events)
         {
             yield return new Step(PipelineSteps.Usage, false, async (day, ct) =>
             {
@@ -289,13 +317,7 @@ public sealed class LifecyclePipeline
 
                 var report = await usage.IngestAsync(events.ReadAsync(day.Date, ct), ct).ConfigureAwait(false);
                 var signals = usage.Evaluate([.. day.Accounts.Select(a => a.Id)]);
-                day.Accounts = [.. day.Accounts.Select(a =>
-                {
-                    var computed = signals.SignalsOf(a.Id);
-                    return a with { Signals = SignalSet.Create(a.Signals.Where(s => !computed.TryGetValue(s.Key, out _)).Concat(computed)) };
-                })];
-                day.Milestones = signals.Milestones;
-                Split(day);
+                MergeUsage(day, signals);
                 using (var buffer = new MemoryStream())
                 {
                     usage.SaveState(buffer, ct);
@@ -499,7 +521,7 @@ public static class PipelineSteps
     /// <summary>Reads the accounts from the <see cref="IAccountSource"/>.</summary>
     public const string Accounts = "accounts";
 
-    /// <summary>Ingests the day's usage events and computes the usage signals (when Usage and an <see cref="IUsageEventSource"/> are registered).</summary>
+    /// <summary>Ingests the day's usage events and computes the usage signals (when Usage and an <see cref="IUsageEventSource"/> are registered), or takes them from an <see cref="IUsageSignalSource"/>.</summary>
     public const string Usage = "usage";
 
     /// <summary>Moves stages forward where the entry criteria hold.</summary>
