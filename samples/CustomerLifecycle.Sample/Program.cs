@@ -2,6 +2,7 @@ using CustomerLifecycle.Hosting;
 using CustomerLifecycle.Playbooks;
 using CustomerLifecycle.Sample;
 using CustomerLifecycle.Stages;
+using CustomerLifecycle.Usage.DuckDb;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -19,9 +20,9 @@ internal static class SampleProgram
 {
     public const int Refused = 2;
 
-    private const string Usage = "Usage: CustomerLifecycle.Sample [--once] [--accounts FILE] [--skip-invalid] [--db FILE] [--html FILE] [--generate FILE] [--confirm-cancellations] [--Sample:AsOf=yyyy-MM-dd]";
+    private const string Usage = "Usage: CustomerLifecycle.Sample [--once] [--accounts FILE] [--skip-invalid] [--db FILE] [--html FILE] [--generate FILE] [--events FILE.parquet|FILE.csv] [--generate-events FILE.parquet] [--confirm-cancellations] [--Sample:AsOf=yyyy-MM-dd]";
 
-    private static readonly string[] Options = ["--once", "--accounts", "--skip-invalid", "--db", "--html", "--generate", "--confirm-cancellations", "--help"];
+    private static readonly string[] Options = ["--once", "--accounts", "--skip-invalid", "--db", "--html", "--generate", "--events", "--generate-events", "--confirm-cancellations", "--help"];
 
     private static readonly string[] HostSwitches = ["--environment", "--contentRoot", "--applicationName"];
 
@@ -65,7 +66,7 @@ internal static class SampleProgram
 
     public static async Task<int> MainAsync(string[] args, TextWriter output, TextWriter error, string? contentRoot = null)
     {
-        string? accountsFile = null, generateFile = null, databaseFile = null, htmlFile = null;
+        string? accountsFile = null, generateFile = null, databaseFile = null, htmlFile = null, eventsFile = null, generateEventsFile = null;
         bool skipInvalid = false, confirmCancellations = false;
         var hostArgs = new List<string>();
         for (var i = 0; i < args.Length; i++)
@@ -104,6 +105,22 @@ internal static class SampleProgram
                     }
 
                     break;
+                case "--events":
+                    eventsFile = FileArgument(args, ref i, error);
+                    if (eventsFile is null)
+                    {
+                        return Refused;
+                    }
+
+                    break;
+                case "--generate-events":
+                    generateEventsFile = FileArgument(args, ref i, error);
+                    if (generateEventsFile is null)
+                    {
+                        return Refused;
+                    }
+
+                    break;
                 case "--skip-invalid":
                     skipInvalid = true;
                     break;
@@ -128,6 +145,12 @@ internal static class SampleProgram
                     hostArgs.Add(args[i]);
                     break;
             }
+        }
+
+        if (EventsFileProblem(eventsFile, generateEventsFile) is { } eventsProblem)
+        {
+            error.WriteLine(eventsProblem);
+            return Refused;
         }
 
         if (generateFile is not null)
@@ -176,6 +199,14 @@ internal static class SampleProgram
         }
 
         composition.AddLifecyclePipeline(p => p.Configure(o => o.Schedule = false));
+
+        // Usage events in a file: the usage step takes its signals from DuckDB over it instead of simulating events.
+        if (eventsFile is not null)
+        {
+            inputs.EventsFile = eventsFile;
+            composition.AddDuckDbUsageSignals(IsCsv(eventsFile) ? DuckDbUsageEvents.Csv(eventsFile) : DuckDbUsageEvents.Parquet(eventsFile));
+        }
+
         builder.Services.AddSingleton<IAccountSource>(inputs);
 
         // The usage step runs only with an event source: a portfolio over the limit keeps its file's usage columns, so
@@ -251,6 +282,13 @@ internal static class SampleProgram
         }
 
         inputs.Rows = rows;
+        if (generateEventsFile is not null)
+        {
+            var (count, first) = await UsageEventsFile.WriteAsync(generateEventsFile, rows, sample.Seed, host.Services).ConfigureAwait(false);
+            output.WriteLine($"Wrote {count:N0} usage events of {rows.Count:N0} accounts ({first:uuuu-MM-dd} to {sample.Date:uuuu-MM-dd}) to {generateEventsFile}; run the day from it with --events {generateEventsFile}.");
+            return 0;
+        }
+
         await host.StartAsync().ConfigureAwait(false);
         SampleResult? result;
         try
@@ -281,6 +319,34 @@ internal static class SampleProgram
 
         await host.StopAsync().ConfigureAwait(false);
         return 0;
+    }
+
+    private static bool IsCsv(string file) => file.EndsWith(".csv", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>What is wrong with the events file options, or null.</summary>
+    private static string? EventsFileProblem(string? events, string? generate)
+    {
+        if (events is not null && generate is not null)
+        {
+            return "--events and --generate-events: give one (generate a file first, then run the day from it).";
+        }
+
+        if (events is not null && !events.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase) && !IsCsv(events))
+        {
+            return $"--events: '{events}' is neither a .parquet nor a .csv file.";
+        }
+
+        if (events is not null && !File.Exists(events))
+        {
+            return Directory.Exists(events) ? $"--events: '{events}' is a folder; name a file." : $"--events: '{events}' does not exist; write one with --generate-events {events}.";
+        }
+
+        if (generate is not null && !generate.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase) && !IsCsv(generate))
+        {
+            return $"--generate-events: '{generate}' is neither a .parquet nor a .csv file.";
+        }
+
+        return null;
     }
 
     // The value after an option that takes a file; null, with the reason written, when there is none.

@@ -7,6 +7,7 @@ using CustomerLifecycle.Playbooks;
 using CustomerLifecycle.Segmentation;
 using CustomerLifecycle.Storage.Sqlite;
 using CustomerLifecycle.Usage;
+using CustomerLifecycle.Usage.DuckDb;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
 
@@ -65,7 +66,13 @@ internal sealed class SampleRun(IServiceProvider services, SampleInputs inputs, 
         var reporting = Stopwatch.StartNew();
 
         // 0. Usage: the signals computed from the product-usage events replaced the file's usage columns.
-        if (usage is null)
+        if (inputs.EventsFile is { } eventsFile)
+        {
+            var counts = steps[PipelineSteps.Usage].Counts;
+            w.WriteLine($"0. Usage         signals computed by DuckDB from {eventsFile}: {counts["accounts_with_usage"]:N0} accounts, {counts["milestones"]:N0} milestones");
+            w.WriteLine($"                 signals {string.Join(", ", services.GetRequiredService<IUsageSignalSource>() is DuckDbUsageSignalSource duck ? duck.Signals : [])}");
+        }
+        else if (usage is null)
         {
             w.WriteLine($"0. Usage         the file's usage columns (events are simulated for portfolios up to {SampleInputs.UsageEventLimit:N0} accounts)");
         }

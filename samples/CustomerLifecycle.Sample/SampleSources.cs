@@ -21,8 +21,11 @@ internal sealed class SampleInputs : IAccountSource
     /// <summary>The day's usage events since the saved usage state, for portfolios up to the limit.</summary>
     public SampleUsageEvents Events { get; } = new();
 
-    /// <summary>Whether the usage signals come from events (the usage step runs) or stay the file's columns.</summary>
-    public bool SimulatesUsage => Rows.Count <= UsageEventLimit;
+    /// <summary>The usage events file (--events) DuckDB computes the signals from, or null.</summary>
+    public string? EventsFile { get; set; }
+
+    /// <summary>Whether the usage signals come from simulated events (the usage step ingests them), or from <see cref="EventsFile"/>, or stay the file's columns.</summary>
+    public bool SimulatesUsage => EventsFile is null && Rows.Count <= UsageEventLimit;
 
     public async IAsyncEnumerable<Account> ReadAsync(LocalDate date, [EnumeratorCancellation] CancellationToken cancellationToken)
     {

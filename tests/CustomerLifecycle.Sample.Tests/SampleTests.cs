@@ -135,6 +135,52 @@ public sealed class SampleTests
     }
 
     [Fact]
+    public async Task ADayRunFromAParquetFileOfTheEvents_ScoresSegmentsAndActsAsTheDayThatIngestedThem()
+    {
+        // The simulated events written to Parquet as a warehouse exports them; DuckDB computes the signals over the
+        // file. Every section after the usage one (stages, health, segments, playbooks, forecast) must be the same as
+        // the run that ingested the same events.
+        var folder = Directory.CreateTempSubdirectory("cl-sample-events-").FullName;
+        try
+        {
+            async Task<string> Run(params string[] args)
+            {
+                var (output, error) = (new StringWriter(), new StringWriter());
+                Assert.Equal(0, await SampleProgram.MainAsync(["--Sample:ForecastTrials=200", .. args], output, error));
+                return output.ToString();
+            }
+
+            static string AfterUsage(string report) => string.Join('\n', report.Split('\n').SkipWhile(l => !l.StartsWith("1. Stages", StringComparison.Ordinal)).TakeWhile(l => !l.StartsWith("Timings", StringComparison.Ordinal)));
+
+            var events = Path.Combine(folder, "events.parquet");
+            Assert.Contains("usage events of 3,000 accounts", await Run("--generate-events", events, "--db", Path.Combine(folder, "g.db")), StringComparison.Ordinal);
+            var ingested = await Run("--db", Path.Combine(folder, "a.db"));
+            var fromFile = await Run("--db", Path.Combine(folder, "b.db"), "--events", events);
+
+            Assert.Contains($"0. Usage         signals computed by DuckDB from {events}: 3,000 accounts", fromFile, StringComparison.Ordinal);
+            Assert.Contains("2. Health", AfterUsage(fromFile), StringComparison.Ordinal);
+            Assert.Equal(AfterUsage(ingested), AfterUsage(fromFile));
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Theory]
+    [InlineData("events.txt", "--events: '{0}' is neither a .parquet nor a .csv file.")]
+    [InlineData("missing.parquet", "--events: '{0}' does not exist; write one with --generate-events {0}.")]
+    public async Task AnEventsFileThatCannotBeRead_IsRefusedBeforeAnythingRuns(string name, string message)
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"cl-{Guid.NewGuid():N}-{name}");
+        var (output, error) = (new StringWriter(), new StringWriter());
+        Assert.Equal(SampleProgram.Refused, await SampleProgram.MainAsync(["--events", file], output, error));
+        Assert.Equal(string.Format(System.Globalization.CultureInfo.InvariantCulture, message, file), error.ToString().Trim());
+        Assert.Empty(output.ToString());
+    }
+
+    [Fact]
     public async Task TheEmbeddedPortfolio_RunsThroughEveryStageOfThePipeline()
     {
         var (output, error) = (new StringWriter(), new StringWriter());
