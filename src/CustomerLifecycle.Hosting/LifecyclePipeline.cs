@@ -45,6 +45,10 @@ public sealed class LifecyclePipeline
     // The date of the usage state this instance's aggregator holds; another instance may have saved a newer one.
     private LocalDate? _usageAsOf;
 
+    // Whether the aggregator holds exactly the state of _usageAsOf (or, with no date, is empty): false while batches,
+    // which are not de-duplicated, are being applied, so that a failed attempt's half is dropped.
+    private bool _usageClean = true;
+
     /// <summary>Creates the pipeline over the host's services (the DI registration does this).</summary>
     /// <param name="services">The host's services: an <see cref="IAccountSource"/> is required; each domain package registered adds its step.</param>
     /// <param name="options">The options.</param>
@@ -260,6 +264,15 @@ public sealed class LifecyclePipeline
         }
     }
 
+    /// <summary>A saved state with no events, under the configured definitions: what the aggregator is reset to when a failed batch ingestion left it part-applied and nothing was saved yet.</summary>
+    private byte[] EmptyUsageState()
+    {
+        var empty = new UsageAggregator(_services.GetRequiredService<IOptions<UsageOptions>>().Value, _clock);
+        using var buffer = new MemoryStream();
+        empty.SaveState(buffer);
+        return buffer.ToArray();
+    }
+
     /// <summary>Each account's usage signals replace its signals of the same name; the milestones go to the playbooks.</summary>
     private static void MergeUsage(PipelineDay day, UsageSignals signals)
     {
@@ -289,10 +302,10 @@ public sealed class LifecyclePipeline
 
         if (_services.GetService<IUsageSignalSource>() is { } computed)
         {
-            if (_services.GetService<IUsageEventSource>() is not null)
+            if (_services.GetService<IUsageEventSource>() is not null || _services.GetService<IUsageBatchSource>() is not null)
             {
                 throw new InvalidOperationException(
-                    "Both an IUsageSignalSource (usage signals computed where the events are) and an IUsageEventSource (events to ingest) are registered; register one.");
+                    $"Both an IUsageSignalSource (usage signals computed where the events are) and an {(_services.GetService<IUsageEventSource>() is null ? "IUsageBatchSource (record batches" : "IUsageEventSource (events")} to ingest) are registered; register one.");
             }
 
             yield return new Step(PipelineSteps.Usage, false, async (day, ct) =>
@@ -301,6 +314,57 @@ public sealed class LifecyclePipeline
                 var signals = await computed.ComputeAsync(day.Date, [.. day.Accounts.Select(a => a.Id)], ct).ConfigureAwait(false);
                 MergeUsage(day, signals);
                 return Counts(("accounts_with_usage", signals.Accounts.Count), ("milestones", signals.Milestones.Count));
+            });
+        }
+        else if (_services.GetService<UsageAggregator>() is { } bulk && _services.GetService<IUsageBatchSource>() is { } batches)
+        {
+            if (_services.GetService<IUsageEventSource>() is not null)
+            {
+                throw new InvalidOperationException("Both an IUsageBatchSource (record batches) and an IUsageEventSource (events) are registered; register one.");
+            }
+
+            yield return new Step(PipelineSteps.Usage, false, async (day, ct) =>
+            {
+                // Start from the newest saved state unless the aggregator holds exactly it; a date the saved state
+                // already covers is not ingested again (batches carry no ids).
+                var saved = await _states.ReadAsync(UsageStateKey, ct).ConfigureAwait(false);
+                if (saved is not null && (!_usageClean || _usageAsOf != saved.AsOf))
+                {
+                    bulk.LoadState(new MemoryStream(saved.State, writable: false), ct);
+                    (_usageAsOf, _usageClean) = (saved.AsOf, true);
+                }
+                else if (saved is null && !_usageClean)
+                {
+                    bulk.LoadState(new MemoryStream(EmptyUsageState(), writable: false), ct);
+                    (_usageAsOf, _usageClean) = (null, true);
+                }
+
+                long accepted = 0, refused = 0, count = 0;
+                var ingest = saved is null || saved.AsOf < day.Date;
+                if (ingest)
+                {
+                    _usageClean = false;
+                    await foreach (var batch in batches.ReadAsync(day.Date, ct).ConfigureAwait(false))
+                    {
+                        using (batch)
+                        {
+                            var report = bulk.Ingest(batch ?? throw new InvalidDataException($"The usage batch source gave a null batch at position {count}."), batches.Columns, ct);
+                            (accepted, refused, count) = (accepted + report.Accepted, refused + report.Refused.Count, count + 1);
+                        }
+                    }
+                }
+
+                var signals = bulk.Evaluate([.. day.Accounts.Select(a => a.Id)]);
+                MergeUsage(day, signals);
+                if (ingest)
+                {
+                    using var buffer = new MemoryStream();
+                    bulk.SaveState(buffer, ct);
+                    await _states.WriteAsync(UsageStateKey, day.Date, buffer.GetBuffer().AsMemory(0, (int)buffer.Length), ct).ConfigureAwait(false);
+                    (_usageAsOf, _usageClean) = (day.Date, true);
+                }
+
+                return Counts(("batches", count), ("events_accepted", accepted), ("events_refused", refused), ("milestones", signals.Milestones.Count));
             });
         }
         else if (_services.GetService<UsageAggregator>() is { } usage && _services.GetService<IUsageEventSource>() is { } events)

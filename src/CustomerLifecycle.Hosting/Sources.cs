@@ -1,3 +1,4 @@
+using Apache.Arrow;
 using CustomerLifecycle.Usage;
 using NodaTime;
 
@@ -21,4 +22,26 @@ public interface IUsageEventSource
     /// <param name="cancellationToken">Stops the read.</param>
     /// <returns>The events.</returns>
     IAsyncEnumerable<UsageEvent> ReadAsync(LocalDate date, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// Where the pipeline reads product-usage events in bulk, when Usage is added: Apache Arrow record batches (what DuckDB,
+/// Polars, Spark and the warehouses export), ingested with no object per event.
+/// </summary>
+/// <remarks>
+/// Batches carry no ids and are not de-duplicated, so the pipeline applies a date's batches once: a usage state saved
+/// for the date (or a later one) already holds them, and the date's evaluation skips them; an ingestion that fails
+/// half-way is dropped (the step starts again from the last saved state). Return each date's events once: those that
+/// arrived for it.
+/// </remarks>
+public interface IUsageBatchSource
+{
+    /// <summary>The batches' column names; null for <see cref="UsageArrowColumns.Default"/>.</summary>
+    UsageArrowColumns? Columns { get; }
+
+    /// <summary>Reads the record batches of a business date's events; the pipeline disposes each once ingested.</summary>
+    /// <param name="date">The business date the pipeline runs for.</param>
+    /// <param name="cancellationToken">Stops the read.</param>
+    /// <returns>The batches.</returns>
+    IAsyncEnumerable<RecordBatch> ReadAsync(LocalDate date, CancellationToken cancellationToken);
 }

@@ -31,6 +31,16 @@ public sealed class LifecyclePipelineBuilder
         return this;
     }
 
+    /// <summary>Reads the day's usage events as Apache Arrow record batches from <typeparamref name="TSource"/> (singleton); the usage step runs when Usage is added too.</summary>
+    /// <typeparam name="TSource">The source.</typeparam>
+    /// <returns>This builder.</returns>
+    public LifecyclePipelineBuilder UseUsageBatches<TSource>()
+        where TSource : class, IUsageBatchSource
+    {
+        Services.Replace(ServiceDescriptor.Singleton<IUsageBatchSource, TSource>());
+        return this;
+    }
+
     /// <summary>Adds a step of your own after the built-in ones (and after the steps added before it): it runs once per date, in a DI scope of its own.</summary>
     /// <param name="name">The step's name, its key in the ledger; unique.</param>
     /// <param name="run">The work: saves the day's results, sends a digest; returns what it counted, or null.</param>
