@@ -33,19 +33,21 @@ public sealed class PeakWorkingSetColumn : IColumn
     public string Legend => "Peak working set of the benchmark's process (setup and all iterations)";
 
     /// <summary>Called by a benchmark's global cleanup, in the benchmark's process.</summary>
-    public static void Record(string method, int accounts)
+    /// <param name="method">The benchmark method.</param>
+    /// <param name="parameters">The case's parameter values, in the class's order.</param>
+    public static void Record(string method, params object[] parameters)
     {
         System.IO.Directory.CreateDirectory(Directory);
         using var process = Process.GetCurrentProcess();
-        File.WriteAllText(Path.Combine(Directory, $"{method}-{accounts}.txt"), process.PeakWorkingSet64.ToString(CultureInfo.InvariantCulture));
+        File.WriteAllText(Path.Combine(Directory, $"{method}-{string.Join('-', parameters.Select(p => Convert.ToString(p, CultureInfo.InvariantCulture)))}.txt"), process.PeakWorkingSet64.ToString(CultureInfo.InvariantCulture));
     }
 
     public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, SummaryStyle.Default);
 
     public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
     {
-        var accounts = benchmarkCase.Parameters["Accounts"];
-        var file = Path.Combine(Directory, $"{benchmarkCase.Descriptor.WorkloadMethod.Name}-{accounts}.txt");
+        var values = benchmarkCase.Parameters.Items.Select(p => Convert.ToString(p.Value, CultureInfo.InvariantCulture));
+        var file = Path.Combine(Directory, $"{benchmarkCase.Descriptor.WorkloadMethod.Name}-{string.Join('-', values)}.txt");
         return File.Exists(file) && long.TryParse(File.ReadAllText(file), NumberStyles.Integer, CultureInfo.InvariantCulture, out var bytes)
             ? (bytes / (1024.0 * 1024.0)).ToString("N1", CultureInfo.InvariantCulture) + " MB"
             : "?";
