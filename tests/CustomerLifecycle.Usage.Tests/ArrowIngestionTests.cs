@@ -74,6 +74,50 @@ public sealed class ArrowIngestionTests
     }
 
     [Fact]
+    public void UsersAsIntegerKeys_CountAsUsersByName_InEveryIntegerType()
+    {
+        var gen = from type in Gen.Elements("int64", "uint64", "int32", "uint8")
+                  from n in Gen.Choose(0, 200)
+                  from events in Gen.ArrayOf(
+                      from a in Gen.Choose(0, 3)
+                      from u in Gen.Choose(0, 5)
+                      from back in Gen.Choose(0, 20)
+                      from second in Gen.Choose(0, 86_399)
+                      select (a, u, back, second),
+                      n)
+                  select (type, events);
+        Assert.Null(Record.Exception(() => Prop.ForAll(gen.ToArbitrary(), t =>
+        {
+            var (type, events) = t;
+            string[] accounts = ["a0", "a1", "a2", "a3"];
+            ulong[] keys = type switch { "int64" => [0, 1, unchecked((ulong)-1), long.MaxValue, unchecked((ulong)long.MinValue), 7], "uint64" => [0, 1, ulong.MaxValue, 1UL << 63, 5, 6], _ => [0, 1, 2, 3, 200, 255] };
+            Instant At((int a, int u, int back, int second) e) => Zone.AtStartOfDay(End.PlusDays(-e.back)).ToInstant() + Duration.FromSeconds(e.second);
+            IArrowArray users = type switch
+            {
+                "int64" => new Int64Array.Builder().AppendRange(events.Select(e => unchecked((long)keys[e.u]))).Build(),
+                "uint64" => new UInt64Array.Builder().AppendRange(events.Select(e => keys[e.u])).Build(),
+                "int32" => new Int32Array.Builder().AppendRange(events.Select(e => (int)keys[e.u])).Build(),
+                _ => new UInt8Array.Builder().AppendRange(events.Select(e => (byte)keys[e.u])).Build(),
+            };
+            RecordBatch Of((string, IArrowArray) user) => Batch(
+                Text("account", events.Select(e => accounts[e.a]), dictionary: false),
+                user,
+                Text("name", events.Select(_ => "login"), dictionary: true),
+                Timestamps("at", events.Select(At), TimeUnit.Microsecond),
+                null);
+
+            var byName = new UsageAggregator(UsagePropertyTests.Options(), Clock());
+            var byKey = new UsageAggregator(UsagePropertyTests.Options(), Clock());
+            var a = byName.Ingest(Of(Text("user", events.Select(e => "k" + keys[e.u]), dictionary: false)));
+            var b = byKey.Ingest(Of(("user", users)));
+            AccountId[] rows = [.. accounts.Select(x => new AccountId(x))];
+            var (x, y) = (byName.Evaluate(rows), byKey.Evaluate(rows));
+            return (a.Accepted == b.Accepted && byName.Signals.All(k => x.Matrix.GetColumn(k).ToArray().SequenceEqual(y.Matrix.GetColumn(k).ToArray())))
+                .Label($"accepted {a.Accepted} and {b.Accepted}");
+        }).Check(Config.QuickThrowOnFailure.WithMaxTest(100))));
+    }
+
+    [Fact]
     public void ABatchThatDoesNotFit_IsRefusedWhole_NamingTheColumn()
     {
         var usage = new UsageAggregator(UsagePropertyTests.Options(), Clock());

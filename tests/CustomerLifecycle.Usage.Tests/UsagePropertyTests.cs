@@ -95,6 +95,52 @@ public sealed class UsagePropertyTests
         }).Check(Runs)));
     }
 
+    /// <summary>The users' keys for the keyed path: the edges of a 64-bit key.</summary>
+    private static readonly long[] UserKeys = [0, -1, long.MaxValue, long.MinValue];
+
+    [Fact]
+    public void UsersByKey_GiveWhatUsersByName_ThroughDaysLeavingTheRingAndASaveMidway()
+    {
+        // The same events day by day over 31 days (so users leave the ring and are forgotten), once with users named in
+        // a table, once by integer key; the keyed aggregator is saved and loaded on one day. Every signal agrees after
+        // every day.
+        var gen = from s in Scenarios(spanDays: 31) from at in Gen.Choose(0, 31) select (s, at);
+        Assert.Null(Record.Exception(() => Prop.ForAll(gen.ToArbitrary(), t =>
+        {
+            var (s, saveAt) = t;
+            var zone = DateTimeZoneProviders.Tzdb[s.Zone];
+            var clock = new FakeClock(Instant.MinValue);
+            var business = new BusinessClock(clock, zone);
+            var named = new UsageAggregator(Options(), business);
+            var keyed = new UsageAggregator(Options(), business);
+            var seen = new HashSet<string>();
+            var i = 0;
+            foreach (var (day, delivered) in s.DayByDay())
+            {
+                clock.Set(EndOf(day, zone));
+                var events = delivered.Where(e => seen.Add(e.Id)).ToArray();
+                int[] account = [.. events.Select(e => Array.IndexOf(Accounts, e.Account))];
+                int[] user = [.. events.Select(e => int.Parse(e.User[1..], System.Globalization.CultureInfo.InvariantCulture))];
+                int[] name = [.. events.Select(e => Array.IndexOf(Names, e.Name))];
+                Instant[] at = [.. events.Select(e => e.At)];
+                double[] quantity = [.. events.Select(e => e.Quantity)];
+                if (i++ == saveAt)
+                {
+                    using var stream = new MemoryStream();
+                    keyed.SaveState(stream);
+                    stream.Position = 0;
+                    keyed = new UsageAggregator(Options(), business);
+                    keyed.LoadState(stream);
+                }
+
+                var a = named.Ingest(new UsageEventColumns(Accounts, ["u0", "u1", "u2", "u3"], Names, account, user, name, at, quantity));
+                var b = keyed.Ingest(new UsageEventColumns(Accounts, Names, account, [.. user.Select(u => UserKeys[u])], name, at, quantity));
+                Assert.Equal((a.Accepted, a.Refused.Count), (b.Accepted, b.Refused.Count));
+                AssertSame(named.Evaluate(Accounts), keyed.Evaluate(Accounts));
+            }
+        }).Check(Runs)));
+    }
+
     private static readonly AccountId[] Accounts = [new("a0"), new("a1"), new("a2")];
 
     private static (UsageSignals Batch, UsageSignals Incremental) BatchAndIncremental(Scenario s, int saveAt)

@@ -31,14 +31,21 @@ public sealed partial class UsageAggregator
         var names = columns ?? UsageArrowColumns.Default;
         var n = batch.Length;
         var account = ArrayPool<int>.Shared.Rent(n);
-        var user = ArrayPool<int>.Shared.Rent(n);
+        var keyed = ArrowValues.IsInteger(batch, names.User);
+        var user = ArrayPool<int>.Shared.Rent(keyed ? 0 : n);
+        var userKey = ArrayPool<long>.Shared.Rent(keyed ? n : 0);
         var name = ArrayPool<int>.Shared.Rent(n);
         var at = ArrayPool<Instant>.Shared.Rent(n);
         var quantity = names.Quantity is null || FieldIndex(batch, names.Quantity) < 0 ? null : ArrayPool<double>.Shared.Rent(n);
         try
         {
             var accounts = ArrowText.Read(batch, names.Account, account.AsSpan(0, n));
-            var users = ArrowText.Read(batch, names.User, user.AsSpan(0, n));
+            var users = keyed ? [] : ArrowText.Read(batch, names.User, user.AsSpan(0, n));
+            if (keyed)
+            {
+                ArrowValues.ReadKeys(batch, names.User, userKey.AsSpan(0, n));
+            }
+
             var eventNames = ArrowText.Read(batch, names.Name, name.AsSpan(0, n));
             ArrowValues.ReadInstants(batch, names.At, at.AsSpan(0, n));
             if (quantity is not null)
@@ -53,12 +60,18 @@ public sealed partial class UsageAggregator
                 accountTable[k] = IsAccountId(accounts[k]) ? new AccountId(accounts[k]) : default;
             }
 
-            return Ingest(new UsageEventColumns(accountTable, users, eventNames, account.AsSpan(0, n), user.AsSpan(0, n), name.AsSpan(0, n), at.AsSpan(0, n), quantity is null ? default : quantity.AsSpan(0, n)), cancellationToken);
+            var q = quantity is null ? default : quantity.AsSpan(0, n);
+            return Ingest(
+                keyed
+                    ? new UsageEventColumns(accountTable, eventNames, account.AsSpan(0, n), userKey.AsSpan(0, n), name.AsSpan(0, n), at.AsSpan(0, n), q)
+                    : new UsageEventColumns(accountTable, users, eventNames, account.AsSpan(0, n), user.AsSpan(0, n), name.AsSpan(0, n), at.AsSpan(0, n), q),
+                cancellationToken);
         }
         finally
         {
             ArrayPool<int>.Shared.Return(account);
             ArrayPool<int>.Shared.Return(user);
+            ArrayPool<long>.Shared.Return(userKey);
             ArrayPool<int>.Shared.Return(name);
             ArrayPool<Instant>.Shared.Return(at);
             if (quantity is not null)
@@ -253,6 +266,38 @@ public sealed partial class UsageAggregator
                 case UInt16Array a: Widen(a.Values, quantity); break;
                 case UInt8Array a: Widen(a.Values, quantity); break;
                 default: throw new ArgumentException($"Arrow column '{column}' is {array.Data.DataType.Name}; usage events take the quantity as a floating-point or integer number.", nameof(batch));
+            }
+        }
+
+        /// <summary>Whether a column holds integers: users given by key.</summary>
+        public static bool IsInteger(RecordBatch batch, string column) =>
+            FieldIndex(batch, column) >= 0 && Column(batch, column) is Int64Array or Int32Array or Int16Array or Int8Array or UInt64Array or UInt32Array or UInt16Array or UInt8Array;
+
+        /// <summary>Reads an integer column as keys (an unsigned 64-bit key keeps its bits).</summary>
+        public static void ReadKeys(RecordBatch batch, string column, Span<long> keys)
+        {
+            var array = Column(batch, column);
+            NoNulls(array, column);
+            switch (array)
+            {
+                case Int64Array a: a.Values.CopyTo(keys); break;
+                case UInt64Array a: System.Runtime.InteropServices.MemoryMarshal.Cast<ulong, long>(a.Values).CopyTo(keys); break;
+                case Int32Array a: Keys(a.Values, keys); break;
+                case Int16Array a: Keys(a.Values, keys); break;
+                case Int8Array a: Keys(a.Values, keys); break;
+                case UInt32Array a: Keys(a.Values, keys); break;
+                case UInt16Array a: Keys(a.Values, keys); break;
+                case UInt8Array a: Keys(a.Values, keys); break;
+                default: throw new ArgumentException($"Arrow column '{column}' is {array.Data.DataType.Name}; user keys are integers.", nameof(batch));
+            }
+        }
+
+        private static void Keys<T>(ReadOnlySpan<T> values, Span<long> keys)
+            where T : struct, System.Numerics.INumberBase<T>
+        {
+            for (var i = 0; i < keys.Length; i++)
+            {
+                keys[i] = long.CreateTruncating(values[i]);
             }
         }
 

@@ -48,12 +48,14 @@ public sealed partial class UsageAggregator
             // valid event needs only its indexes' ranges checked; otherwise each entry is checked when an event first
             // uses it. Accounts and users join the aggregator's tables with their first event applied.
             var accountState = TableState(columns.Accounts, account.Length, static (t, k) => !t[k].IsEmpty);
-            var userState = TableState(columns.Users, account.Length, static (t, k) => IsUser(t[k]));
+            var keyed = columns.HasUserKeys;
+            var userKey = columns.UserKey;
+            var userState = keyed ? [] : TableState(columns.Users, account.Length, static (t, k) => IsUser(t[k]));
             var accountsValid = Array.TrueForAll(accountState, x => x == Valid);
-            var usersValid = Array.TrueForAll(userState, x => x == Valid);
+            var usersValid = keyed || Array.TrueForAll(userState, x => x == Valid);
             var nameMap = Filled(columns.Names.Count, Unknown);
             var accountMap = Filled(columns.Accounts.Count, Unknown);
-            var userMap = m.UserFilters > 0 ? Filled(columns.Users.Count, Unknown) : null;
+            var userMap = m.UserFilters > 0 && !keyed ? Filled(columns.Users.Count, Unknown) : null;
             var latestTicks = run.Latest.ToUnixTimeTicks();
             // With few accounts and no per-user rollups, the rollups stay in the cache and events are applied as they
             // come; otherwise a chunk is sorted by account first (an account's users are then looked up together: with
@@ -74,7 +76,7 @@ public sealed partial class UsageAggregator
                 for (var i = from; i < to; i++)
                 {
                     var a = accountsValid ? ((uint)account[i] < (uint)accountState.Length ? Valid : OutOfRange) : Check(accountState, account[i], columns.Accounts, static (t, k) => !t[k].IsEmpty);
-                    var u = usersValid ? ((uint)user[i] < (uint)userState.Length ? Valid : OutOfRange) : Check(userState, user[i], columns.Users, static (t, k) => IsUser(t[k]));
+                    var u = keyed ? Valid : usersValid ? ((uint)user[i] < (uint)userState.Length ? Valid : OutOfRange) : Check(userState, user[i], columns.Users, static (t, k) => IsUser(t[k]));
                     var e = (uint)name[i] < (uint)nameMap.Length ? nameMap[name[i]] : OutOfRange;
                     if (e == Unknown)
                     {
@@ -90,20 +92,22 @@ public sealed partial class UsageAggregator
                         continue;
                     }
 
+                    // A keyed user joins the table now (the event is accepted): the staged user is then its table index.
+                    var who = !keyed ? user[i] : m.UserFilters > 0 ? s.UserIndex(userKey[i]) : -1;
                     if (direct)
                     {
-                        ApplyOne(account[i], user[i], e, Slot(day), q, at[i], columns, accountMap, userMap);
+                        ApplyOne(account[i], who, keyed, e, Slot(day), q, at[i], columns, accountMap, userMap);
                         n++;
                     }
                     else
                     {
-                        staged[n++] = new Staged { Account = account[i], User = user[i], Name = e, Slot = Slot(day), Source = i, Quantity = q };
+                        staged[n++] = new Staged { Account = account[i], User = who, Name = e, Slot = Slot(day), Source = i, Quantity = q };
                     }
                 }
 
                 if (!direct)
                 {
-                    ApplyStaged(staged.AsSpan(0, n), sorted, columns, accountMap, userMap);
+                    ApplyStaged(staged.AsSpan(0, n), sorted, columns, keyed, accountMap, userMap);
                 }
 
                 run.Accepted += n;
@@ -129,7 +133,7 @@ public sealed partial class UsageAggregator
     }
 
     /// <summary>Sorts a chunk's checked events by account (a counting sort on the caller's account index) and applies each account's events together.</summary>
-    private void ApplyStaged(Span<Staged> staged, Staged[] sorted, UsageEventColumns columns, int[] accountMap, int[]? userMap)
+    private void ApplyStaged(Span<Staged> staged, Staged[] sorted, UsageEventColumns columns, bool keyed, int[] accountMap, int[]? userMap)
     {
         var s = _s;
         var starts = new int[accountMap.Length + 1];
@@ -167,7 +171,7 @@ public sealed partial class UsageAggregator
             for (var k = starts[a]; k < starts[a + 1]; k++)
             {
                 ref readonly var e = ref sorted[k];
-                var u = -1;
+                var u = keyed ? e.User : -1;
                 if (userMap is not null)
                 {
                     u = userMap[e.User];
@@ -186,7 +190,7 @@ public sealed partial class UsageAggregator
     }
 
     /// <summary>Applies one checked event of a bulk load at once (few accounts: their rollups stay in the cache).</summary>
-    private void ApplyOne(int account, int user, int name, int slot, double quantity, Instant at, UsageEventColumns columns, int[] accountMap, int[]? userMap)
+    private void ApplyOne(int account, int user, bool keyed, int name, int slot, double quantity, Instant at, UsageEventColumns columns, int[] accountMap, int[]? userMap)
     {
         var s = _s;
         var index = accountMap[account];
@@ -195,7 +199,7 @@ public sealed partial class UsageAggregator
             index = accountMap[account] = s.AccountIndex(columns.Accounts[account], _model);
         }
 
-        var u = -1;
+        var u = keyed ? user : -1;
         if (userMap is not null)
         {
             u = userMap[user];

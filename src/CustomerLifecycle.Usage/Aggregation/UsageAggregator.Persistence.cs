@@ -237,7 +237,7 @@ public sealed partial class UsageAggregator
 
         foreach (var user in ReadStrings(r, "user"))
         {
-            s.UserIndex(user);
+            s.LoadedUser(user);
         }
 
         var accounts = ReadCount(r, "account", 2);

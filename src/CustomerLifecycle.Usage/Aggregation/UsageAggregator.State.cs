@@ -21,9 +21,13 @@ public sealed partial class UsageAggregator
 
         public readonly List<AccountUsage?> Usage = [];
 
+        /// <summary>The user table: a name, or for a user given by an integer key (<see cref="UserKeys"/>) that key as text after a NUL (which no name holds).</summary>
         public List<string> UserNames = [];
 
         public Dictionary<string, int> Users = new(StringComparer.Ordinal);
+
+        /// <summary>Users given by the host's integer keys, to their index in <see cref="UserNames"/>: a key is looked up, not interned as text.</summary>
+        public Dictionary<long, int> UserKeys = [];
 
         public readonly List<string> EventNames = [];
 
@@ -66,6 +70,36 @@ public sealed partial class UsageAggregator
             }
 
             return index;
+        }
+
+        public int UserIndex(long key)
+        {
+            if (!UserKeys.TryGetValue(key, out var index))
+            {
+                index = UserNames.Count;
+                var text = KeyText(key);
+                UserNames.Add(text);
+                Users.Add(text, index);
+                UserKeys.Add(key, index);
+            }
+
+            return index;
+        }
+
+        /// <summary>A user key as the user table holds it: a NUL, then the key in decimal.</summary>
+        public static string KeyText(long key) => "\0" + key.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        /// <summary>Adds a user read from a saved state: a name, or a key (a NUL, then the key).</summary>
+        public int LoadedUser(string user)
+        {
+            if (user.Length > 1 && user[0] == '\0' && long.TryParse(user.AsSpan(1), System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var key) && KeyText(key) == user)
+            {
+                return UserIndex(key);
+            }
+
+            return StoredText.IndexOfProblem(user) < 0 && !string.IsNullOrWhiteSpace(user)
+                ? UserIndex(user)
+                : throw new InvalidDataException($"The usage state is damaged: a user is neither a name nor a key.");
         }
 
         public int NameIndex(string name, UsageModel model)
@@ -121,12 +155,18 @@ public sealed partial class UsageAggregator
             var remap = new int[UserNames.Count];
             var names = new List<string>(live);
             var users = new Dictionary<string, int>(live, StringComparer.Ordinal);
+            var keys = new Dictionary<long, int>(UserKeys.Count == 0 ? 0 : live);
             for (var u = 0; u < UserNames.Count; u++)
             {
                 remap[u] = used[u] ? names.Count : -1;
                 if (used[u])
                 {
                     users.Add(UserNames[u], names.Count);
+                    if (UserNames[u][0] == '\0')
+                    {
+                        keys.Add(long.Parse(UserNames[u].AsSpan(1), System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture), names.Count);
+                    }
+
                     names.Add(UserNames[u]);
                 }
             }
@@ -138,6 +178,7 @@ public sealed partial class UsageAggregator
 
             UserNames = names;
             Users = users;
+            UserKeys = keys;
         }
 
         public void RememberId(string id, int day, int slot)

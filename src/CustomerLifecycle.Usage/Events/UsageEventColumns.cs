@@ -51,6 +51,50 @@ public readonly ref struct UsageEventColumns
         Quantity = quantity;
     }
 
+    /// <summary>
+    /// Creates the columns with users given by the host's stable integer keys (its user ids, or hashes of them) instead
+    /// of names: a key is looked up, not interned as text, so ten million users cost no string per day. A key and a
+    /// name are never the same user; use one or the other for a product.
+    /// </summary>
+    /// <param name="accounts">The account table.</param>
+    /// <param name="names">The event-name table.</param>
+    /// <param name="account">Per event, an index into <paramref name="accounts"/>.</param>
+    /// <param name="userKey">Per event, its user's key.</param>
+    /// <param name="name">Per event, an index into <paramref name="names"/>.</param>
+    /// <param name="at">Per event, its instant.</param>
+    /// <param name="quantity">Per event, its quantity; empty for 1 each.</param>
+    /// <exception cref="ArgumentNullException">A table is null.</exception>
+    /// <exception cref="ArgumentException">The spans differ in length.</exception>
+    public UsageEventColumns(
+        IReadOnlyList<AccountId> accounts,
+        IReadOnlyList<string> names,
+        ReadOnlySpan<int> account,
+        ReadOnlySpan<long> userKey,
+        ReadOnlySpan<int> name,
+        ReadOnlySpan<Instant> at,
+        ReadOnlySpan<double> quantity = default)
+    {
+        ArgumentNullException.ThrowIfNull(accounts);
+        ArgumentNullException.ThrowIfNull(names);
+        var n = account.Length;
+        if (userKey.Length != n || name.Length != n || at.Length != n || (!quantity.IsEmpty && quantity.Length != n))
+        {
+            throw new ArgumentException(
+                $"Usage event columns must have one entry per event: account {n}, user key {userKey.Length}, name {name.Length}, at {at.Length}, quantity {quantity.Length} (or empty).",
+                nameof(account));
+        }
+
+        Accounts = accounts;
+        Users = [];
+        Names = names;
+        Account = account;
+        UserKey = userKey;
+        HasUserKeys = true;
+        Name = name;
+        At = at;
+        Quantity = quantity;
+    }
+
     /// <summary>The account table.</summary>
     public IReadOnlyList<AccountId> Accounts { get; }
 
@@ -63,8 +107,14 @@ public readonly ref struct UsageEventColumns
     /// <summary>Per event, an index into <see cref="Accounts"/>.</summary>
     public ReadOnlySpan<int> Account { get; }
 
-    /// <summary>Per event, an index into <see cref="Users"/>.</summary>
+    /// <summary>Per event, an index into <see cref="Users"/>; empty when the users are given by key.</summary>
     public ReadOnlySpan<int> User { get; }
+
+    /// <summary>Per event, its user's key, when the users are given by key (<see cref="HasUserKeys"/>); else empty.</summary>
+    public ReadOnlySpan<long> UserKey { get; }
+
+    /// <summary>Whether the users are given by key (<see cref="UserKey"/>) rather than by index into <see cref="Users"/>.</summary>
+    public bool HasUserKeys { get; }
 
     /// <summary>Per event, an index into <see cref="Names"/>.</summary>
     public ReadOnlySpan<int> Name { get; }
