@@ -89,17 +89,16 @@ internal sealed class UsageSqlPlan
         var sql = new StringBuilder();
         sql.Append(CultureInfo.InvariantCulture, $"-- CustomerLifecycle usage signals as of {asOf:yyyy-MM-dd} in {timeZone}: {defs.Length} definitions\n");
         AppendEvents(sql, dialect, events, timeZone, asOf);
-        sql.Append(",\n").Append("daily AS (\n");
-        sql.Append("    SELECT \"Account\", \"User\", \"Name\", \"DaysAgo\", count(*) AS \"Events\", sum(\"Quantity\") AS \"Quantity\"\n");
-        sql.Append("    FROM events\n    WHERE \"DaysAgo\" >= 0\n    GROUP BY \"Account\", \"User\", \"Name\", \"DaysAgo\"\n),\n");
-        sql.Append("windows AS (\n    SELECT \"Account\"");
+        // Every window straight from the events: a daily rollup first (account, user, name, day) was 1.5 times slower
+        // on DuckDB at 100 million events, with few events per group.
+        sql.Append(",\nwindows AS (\n    SELECT \"Account\"");
         foreach (var (i, offset) in columns)
         {
             sql.Append(",\n        CAST(").Append(Aggregate(model, dialect, defs[i], offset)).Append(" AS ").Append(dialect.DoubleType).Append(") AS ")
                 .Append(q(ColumnName(defs[i], offset)));
         }
 
-        sql.Append("\n    FROM daily\n    GROUP BY \"Account\"\n)\n");
+        sql.Append("\n    FROM events\n    WHERE \"DaysAgo\" >= 0\n    GROUP BY \"Account\"\n)\n");
         sql.Append("SELECT \"Account\"");
         foreach (var (i, offset) in defs.Select((_, i) => (i, 0)).Concat(dayBefore.Select(i => (i, 1))))
         {
@@ -173,7 +172,7 @@ internal sealed class UsageSqlPlan
         var range = $"\"DaysAgo\" BETWEEN {first} AND {(offset + d.Window - 1).ToString(CultureInfo.InvariantCulture)}{and}";
         return d.Kind switch
         {
-            UsageSignalKind.Count => $"coalesce(sum(\"Events\") FILTER (WHERE {range}), 0)",
+            UsageSignalKind.Count => $"count(*) FILTER (WHERE {range})",
             UsageSignalKind.Sum => $"coalesce(sum(\"Quantity\") FILTER (WHERE {range}), 0)",
             UsageSignalKind.ActiveUsers => $"count(DISTINCT \"User\") FILTER (WHERE {range})",
             UsageSignalKind.ActiveDays => $"count(DISTINCT \"DaysAgo\") FILTER (WHERE {range})",
