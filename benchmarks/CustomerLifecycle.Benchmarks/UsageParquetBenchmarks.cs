@@ -32,6 +32,7 @@ public class UsageParquetBenchmarks
     private string[] _users = [];
     private List<(int[] Account, int[] User, int[] Name, Instant[] At, double[] Quantity)> _chunks = [];
     private List<long[]> _keys = [];
+    private long _stateBytes;
     private string _file = string.Empty;
 
     /// <summary>100 and 300 million, or those listed in CUSTOMERLIFECYCLE_BENCH_PARQUET_EVENTS; 100,000 for CI's dry run.</summary>
@@ -113,10 +114,18 @@ public class UsageParquetBenchmarks
     public void CleanupFile() => PeakWorkingSetColumn.Record(nameof(DuckDbSql), Events);
 
     [GlobalCleanup(Target = nameof(Aggregator))]
-    public void CleanupColumns() => PeakWorkingSetColumn.Record(nameof(Aggregator), Events);
+    public void CleanupColumns()
+    {
+        PeakWorkingSetColumn.Record(nameof(Aggregator), Events);
+        Console.WriteLine($"// state: {_stateBytes / 1e6:0.0} MB, {_stateBytes / (double)Accounts:N0} bytes per account (users by name)");
+    }
 
     [GlobalCleanup(Target = nameof(AggregatorByKey))]
-    public void CleanupBatches() => PeakWorkingSetColumn.Record(nameof(AggregatorByKey), Events);
+    public void CleanupBatches()
+    {
+        PeakWorkingSetColumn.Record(nameof(AggregatorByKey), Events);
+        Console.WriteLine($"// state: {_stateBytes / 1e6:0.0} MB, {_stateBytes / (double)Accounts:N0} bytes per account (users by key)");
+    }
 
     /// <summary>The sum of every signal of every account, so that both return the same number.</summary>
     [Benchmark(Baseline = true, Description = "DuckDB SQL over Parquet")]
@@ -135,6 +144,7 @@ public class UsageParquetBenchmarks
             usage.Ingest(new UsageEventColumns(_accountIds, _users, UsageEvents.Names, account, user, name, at, quantity));
         }
 
+        _stateBytes = usage.StateBytes;
         return Total(usage.Evaluate(_accountIds));
     }
 
@@ -148,6 +158,7 @@ public class UsageParquetBenchmarks
             usage.Ingest(new UsageEventColumns(_accountIds, UsageEvents.Names, account, _keys[c], name, at, quantity));
         }
 
+        _stateBytes = usage.StateBytes;
         return Total(usage.Evaluate(_accountIds));
     }
 

@@ -36,7 +36,12 @@ public sealed partial class UsageAggregator
                 w.Write(_clock.Zone.Id);
                 w.Write(s.Top);
                 WriteStrings(w, s.EventNames);
-                WriteStrings(w, s.UserNames);
+                w.Write(s.UserNames.Count);
+                for (var u = 0; u < s.UserNames.Count; u++)
+                {
+                    w.Write(s.SavedUser(u));
+                }
+
                 w.Write(s.Accounts.Count);
                 for (var a = 0; a < s.Accounts.Count; a++)
                 {

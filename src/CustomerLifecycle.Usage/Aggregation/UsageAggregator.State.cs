@@ -21,13 +21,20 @@ public sealed partial class UsageAggregator
 
         public readonly List<AccountUsage?> Usage = [];
 
-        /// <summary>The user table: a name, or for a user given by an integer key (<see cref="UserKeys"/>) that key as text after a NUL (which no name holds).</summary>
-        public List<string> UserNames = [];
+        /// <summary>The user table: each user's name, or null for a user given by an integer key (<see cref="UserKeyOf"/>).</summary>
+        public List<string?> UserNames = [];
 
+        /// <summary>Each user's key, for a user given by one (0 for a name).</summary>
+        public List<long> UserKeyOf = [];
+
+        /// <summary>Users given by name, to their index in <see cref="UserNames"/>.</summary>
         public Dictionary<string, int> Users = new(StringComparer.Ordinal);
 
-        /// <summary>Users given by the host's integer keys, to their index in <see cref="UserNames"/>: a key is looked up, not interned as text.</summary>
+        /// <summary>Users given by the host's integer keys, to their index in <see cref="UserNames"/>: a key is looked up, and kept with no text.</summary>
         public Dictionary<long, int> UserKeys = [];
+
+        /// <summary>A user as the saved state writes it: the name, or for a key a NUL, then the key in decimal.</summary>
+        public string SavedUser(int user) => UserNames[user] ?? KeyText(UserKeyOf[user]);
 
         public readonly List<string> EventNames = [];
 
@@ -66,6 +73,7 @@ public sealed partial class UsageAggregator
             {
                 index = UserNames.Count;
                 UserNames.Add(user);
+                UserKeyOf.Add(0);
                 Users.Add(user, index);
             }
 
@@ -77,9 +85,8 @@ public sealed partial class UsageAggregator
             if (!UserKeys.TryGetValue(key, out var index))
             {
                 index = UserNames.Count;
-                var text = KeyText(key);
-                UserNames.Add(text);
-                Users.Add(text, index);
+                UserNames.Add(null);
+                UserKeyOf.Add(key);
                 UserKeys.Add(key, index);
             }
 
@@ -153,21 +160,26 @@ public sealed partial class UsageAggregator
             }
 
             var remap = new int[UserNames.Count];
-            var names = new List<string>(live);
-            var users = new Dictionary<string, int>(live, StringComparer.Ordinal);
+            var names = new List<string?>(live);
+            var keyOf = new List<long>(live);
+            var users = new Dictionary<string, int>(Users.Count == 0 ? 0 : live, StringComparer.Ordinal);
             var keys = new Dictionary<long, int>(UserKeys.Count == 0 ? 0 : live);
             for (var u = 0; u < UserNames.Count; u++)
             {
                 remap[u] = used[u] ? names.Count : -1;
                 if (used[u])
                 {
-                    users.Add(UserNames[u], names.Count);
-                    if (UserNames[u][0] == '\0')
+                    if (UserNames[u] is { } name)
                     {
-                        keys.Add(long.Parse(UserNames[u].AsSpan(1), System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture), names.Count);
+                        users.Add(name, names.Count);
+                    }
+                    else
+                    {
+                        keys.Add(UserKeyOf[u], names.Count);
                     }
 
                     names.Add(UserNames[u]);
+                    keyOf.Add(UserKeyOf[u]);
                 }
             }
 
@@ -177,6 +189,7 @@ public sealed partial class UsageAggregator
             }
 
             UserNames = names;
+            UserKeyOf = keyOf;
             Users = users;
             UserKeys = keys;
         }

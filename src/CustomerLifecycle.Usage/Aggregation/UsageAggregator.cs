@@ -107,7 +107,8 @@ public sealed partial class UsageAggregator
         bytes += _s.Accounts.Count * 48L;
         foreach (var u in _s.UserNames)
         {
-            bytes += 40 + (2L * u.Length) + 24;
+            // A name: its string and its table entry; a key: its table entry and the key.
+            bytes += 8 + (u is null ? 24 + 8 : 40 + (2L * u.Length) + 24);
         }
 
         foreach (var (id, _) in _s.Ids)
