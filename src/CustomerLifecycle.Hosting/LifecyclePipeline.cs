@@ -273,6 +273,15 @@ public sealed class LifecyclePipeline
         return buffer.ToArray();
     }
 
+    /// <summary>Saves the aggregator's state as of a date, for the next day and the other instances; the aggregator then holds exactly it.</summary>
+    private async Task SaveUsageAsync(UsageAggregator usage, LocalDate date, CancellationToken cancellationToken)
+    {
+        using var buffer = new MemoryStream();
+        usage.SaveState(buffer, cancellationToken);
+        await _states.WriteAsync(UsageStateKey, date, buffer.GetBuffer().AsMemory(0, (int)buffer.Length), cancellationToken).ConfigureAwait(false);
+        (_usageAsOf, _usageClean) = (date, true);
+    }
+
     /// <summary>Each account's usage signals replace its signals of the same name; the milestones go to the playbooks.</summary>
     private static void MergeUsage(PipelineDay day, UsageSignals signals)
     {
@@ -358,10 +367,7 @@ public sealed class LifecyclePipeline
                 MergeUsage(day, signals);
                 if (ingest)
                 {
-                    using var buffer = new MemoryStream();
-                    bulk.SaveState(buffer, ct);
-                    await _states.WriteAsync(UsageStateKey, day.Date, buffer.GetBuffer().AsMemory(0, (int)buffer.Length), ct).ConfigureAwait(false);
-                    (_usageAsOf, _usageClean) = (day.Date, true);
+                    await SaveUsageAsync(bulk, day.Date, ct).ConfigureAwait(false);
                 }
 
                 return Counts(("batches", count), ("events_accepted", accepted), ("events_refused", refused), ("milestones", signals.Milestones.Count));
@@ -382,12 +388,7 @@ public sealed class LifecyclePipeline
                 var report = await usage.IngestAsync(events.ReadAsync(day.Date, ct), ct).ConfigureAwait(false);
                 var signals = usage.Evaluate([.. day.Accounts.Select(a => a.Id)]);
                 MergeUsage(day, signals);
-                using (var buffer = new MemoryStream())
-                {
-                    usage.SaveState(buffer, ct);
-                    await _states.WriteAsync(UsageStateKey, day.Date, buffer.GetBuffer().AsMemory(0, (int)buffer.Length), ct).ConfigureAwait(false);
-                    _usageAsOf = day.Date;
-                }
+                await SaveUsageAsync(usage, day.Date, ct).ConfigureAwait(false);
 
                 return Counts(("events_accepted", report.Accepted), ("events_duplicate", report.Duplicates), ("events_refused", report.Refused.Count), ("milestones", signals.Milestones.Count));
             });

@@ -1,4 +1,3 @@
-using System.Globalization;
 using CustomerLifecycle.Events;
 using NodaTime;
 
@@ -20,19 +19,7 @@ public sealed partial class UsageAggregator
         Advance(today);
         var s = _s;
         var rows = accounts ?? [.. s.Accounts];
-        var rowIndex = new Dictionary<AccountId, int>(rows.Count);
-        for (var r = 0; r < rows.Count; r++)
-        {
-            if (rows[r].IsEmpty)
-            {
-                throw new ArgumentException($"Account at row {r} is default.", nameof(accounts));
-            }
-
-            if (!rowIndex.TryAdd(rows[r], r))
-            {
-                throw new ArgumentException($"Account '{rows[r]}' is given twice, at rows {rowIndex[rows[r]]} and {r}.", nameof(accounts));
-            }
-        }
+        var rowIndex = UsageSignals.RowIndex(rows, nameof(accounts));
 
         var m = _model;
         var defs = m.Definitions;
@@ -70,21 +57,7 @@ public sealed partial class UsageAggregator
             }
         }
 
-        var matrix = new SignalMatrix(rows.Count, Signals);
-        for (var i = 0; i < defs.Length; i++)
-        {
-            matrix.SetColumn(defs[i].Key, columns[i]);
-            var column = columns[i];
-            for (var r = 0; r < column.Length; r++)
-            {
-                if (double.IsNaN(column[r]))
-                {
-                    matrix.SetMissing(r, defs[i].Key);
-                }
-            }
-        }
-
-        return new UsageSignals(todayDate, rows, rowIndex, matrix, milestones);
+        return UsageSignals.Create(todayDate, rows, rowIndex, Signals, columns, milestones);
     }
 
     private static double Change(double current, double previous) =>
@@ -209,15 +182,7 @@ public sealed partial class UsageAggregator
         {
             foreach (var (name, at) in pending)
             {
-                var feature = _s.EventNames[name];
-                found.Add(new LifecycleEvent
-                {
-                    Account = account,
-                    Type = LifecycleEventType.FeatureAdopted,
-                    At = at,
-                    Id = $"usage:feature_adopted:{account}:{feature}",
-                    Note = feature,
-                });
+                found.Add(UsageMilestones.Adopted(account, _s.EventNames[name], at));
             }
 
             pending.Clear();
@@ -234,16 +199,7 @@ public sealed partial class UsageAggregator
                 if ((st.MilestonesReached & mask) == 0 && value >= threshold)
                 {
                     st.MilestonesReached |= mask;
-                    var t = threshold.ToString("R", CultureInfo.InvariantCulture);
-                    found.Add(new LifecycleEvent
-                    {
-                        Account = account,
-                        Type = LifecycleEventType.UsageMilestone,
-                        At = now,
-                        Value = threshold,
-                        Id = $"usage:usage_milestone:{account}:{key}:{t}",
-                        Note = $"{key} reached {t}",
-                    });
+                    found.Add(UsageMilestones.Reached(account, key, threshold, now));
                 }
             }
         }
@@ -256,16 +212,7 @@ public sealed partial class UsageAggregator
             if (value < drop.Below && (st.DropsActive & mask) == 0)
             {
                 st.DropsActive |= mask;
-                var key = m.Definitions[drop.Definition].Key;
-                found.Add(new LifecycleEvent
-                {
-                    Account = account,
-                    Type = LifecycleEventType.UsageDropped,
-                    At = now,
-                    Value = value,
-                    Id = $"usage:usage_dropped:{account}:{key}:{today:yyyy-MM-dd}",
-                    Note = $"{key} {value.ToString("P0", CultureInfo.InvariantCulture)}, below {drop.Below.ToString("P0", CultureInfo.InvariantCulture)}",
-                });
+                found.Add(UsageMilestones.Dropped(account, m.Definitions[drop.Definition].Key, value, drop.Below, today, now));
             }
             else if (value >= drop.Below)
             {

@@ -21,6 +21,46 @@ public sealed class UsageSignals
         Milestones = milestones;
     }
 
+    /// <summary>Each account's row, refusing a default account or one given twice (the rows an evaluation is asked for).</summary>
+    internal static Dictionary<AccountId, int> RowIndex(IReadOnlyList<AccountId> accounts, string parameter)
+    {
+        var rows = new Dictionary<AccountId, int>(accounts.Count);
+        for (var r = 0; r < accounts.Count; r++)
+        {
+            if (accounts[r].IsEmpty)
+            {
+                throw new ArgumentException($"Account at row {r} is default.", parameter);
+            }
+
+            if (!rows.TryAdd(accounts[r], r))
+            {
+                throw new ArgumentException($"Account '{accounts[r]}' is given twice, at rows {rows[accounts[r]]} and {r}.", parameter);
+            }
+        }
+
+        return rows;
+    }
+
+    /// <summary>The signals of the rows from one column of values per signal, a NaN being a missing value.</summary>
+    internal static UsageSignals Create(LocalDate asOf, IReadOnlyList<AccountId> accounts, Dictionary<AccountId, int> rows, IReadOnlyList<SignalKey> signals, double[][] columns, IReadOnlyList<LifecycleEvent> milestones)
+    {
+        var matrix = new SignalMatrix(accounts.Count, signals);
+        for (var i = 0; i < signals.Count; i++)
+        {
+            var column = columns[i];
+            matrix.SetColumn(signals[i], column);
+            for (var r = 0; r < column.Length; r++)
+            {
+                if (double.IsNaN(column[r]))
+                {
+                    matrix.SetMissing(r, signals[i]);
+                }
+            }
+        }
+
+        return new UsageSignals(asOf, accounts, rows, matrix, milestones);
+    }
+
     /// <summary>The evaluation date: windows end on it, inclusive.</summary>
     public LocalDate AsOf { get; }
 

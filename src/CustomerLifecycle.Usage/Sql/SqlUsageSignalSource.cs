@@ -1,5 +1,4 @@
 using System.Data.Common;
-using System.Globalization;
 using CustomerLifecycle.Events;
 using NodaTime;
 
@@ -70,23 +69,7 @@ public sealed class SqlUsageSignalSource : IUsageSignalSource
     /// <exception cref="DbException">The engine refused the query.</exception>
     public async Task<UsageSignals> ComputeAsync(LocalDate asOf, IReadOnlyList<AccountId>? accounts, CancellationToken cancellationToken = default)
     {
-        Dictionary<AccountId, int>? requested = null;
-        if (accounts is not null)
-        {
-            requested = new Dictionary<AccountId, int>(accounts.Count);
-            for (var r = 0; r < accounts.Count; r++)
-            {
-                if (accounts[r].IsEmpty)
-                {
-                    throw new ArgumentException($"Account at row {r} is default.", nameof(accounts));
-                }
-
-                if (!requested.TryAdd(accounts[r], r))
-                {
-                    throw new ArgumentException($"Account '{accounts[r]}' is given twice, at rows {requested[accounts[r]]} and {r}.", nameof(accounts));
-                }
-            }
-        }
+        var requested = accounts is null ? null : UsageSignals.RowIndex(accounts, nameof(accounts));
 
         var plan = UsageSqlPlan.Create(_model, _dialect, _events, _clock.Zone.Id, asOf, milestones: true);
         var defs = _model.Definitions;
@@ -109,79 +92,47 @@ public sealed class SqlUsageSignalSource : IUsageSignalSource
                 await ExecuteAsync(connection, statement, cancellationToken).ConfigureAwait(false);
             }
 
-            var command = connection.CreateCommand();
-            await using (command.ConfigureAwait(false))
+            var read = 0;
+            await QueryAsync(connection, plan.Signals, reader =>
             {
-                command.CommandText = plan.Signals;
-                command.CommandTimeout = 0;
-                var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                await using (reader.ConfigureAwait(false))
+                var account = ReadAccount(reader, read++);
+                if (requested is not null && !requested.ContainsKey(account))
                 {
-                    while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                    {
-                        var account = ReadAccount(reader, found.Count);
-                        if (requested is not null && !requested.ContainsKey(account))
-                        {
-                            continue;
-                        }
-
-                        if ((found.Count + 1) * width > values.Length)
-                        {
-                            Array.Resize(ref values, values.Length * 2);
-                        }
-
-                        var row = values.AsSpan(found.Count * width, width);
-                        for (var c = 0; c < width; c++)
-                        {
-                            row[c] = reader.IsDBNull(c + 1) ? double.NaN : reader.GetDouble(c + 1);
-                        }
-
-                        found.Add(account);
-                    }
+                    return;
                 }
-            }
+
+                if ((found.Count + 1) * width > values.Length)
+                {
+                    Array.Resize(ref values, values.Length * 2);
+                }
+
+                var row = values.AsSpan(found.Count * width, width);
+                for (var c = 0; c < width; c++)
+                {
+                    row[c] = reader.IsDBNull(c + 1) ? double.NaN : reader.GetDouble(c + 1);
+                }
+
+                found.Add(account);
+            }, cancellationToken).ConfigureAwait(false);
 
             if (plan.Adoptions is { } adoptionSql)
             {
-                var command2 = connection.CreateCommand();
-                await using (command2.ConfigureAwait(false))
+                read = 0;
+                await QueryAsync(connection, adoptionSql, reader =>
                 {
-                    command2.CommandText = adoptionSql;
-                    command2.CommandTimeout = 0;
-                    var reader = await command2.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                    await using (reader.ConfigureAwait(false))
+                    var account = ReadAccount(reader, read++);
+                    if (requested is null || requested.ContainsKey(account))
                     {
-                        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                        {
-                            var account = ReadAccount(reader, adoptions.Count);
-                            if (requested is null || requested.ContainsKey(account))
-                            {
-                                adoptions.Add((account, reader.GetString(1), Instant.FromUnixTimeTicks(reader.GetInt64(2) * 10)));
-                            }
-                        }
+                        adoptions.Add((account, reader.GetString(1), Instant.FromUnixTimeTicks(reader.GetInt64(2) * 10)));
                     }
-                }
+                }, cancellationToken).ConfigureAwait(false);
             }
         }
 
         // Rows in the caller's order, or every account found in ordinal order.
-        IReadOnlyList<AccountId> rows;
-        int[] rowOf;
-        if (accounts is not null)
-        {
-            rows = accounts;
-            rowOf = [.. found.Select(a => requested![a])];
-        }
-        else
-        {
-            var order = Enumerable.Range(0, found.Count).OrderBy(i => found[i].Value, StringComparer.Ordinal).ToArray();
-            rows = [.. order.Select(i => found[i])];
-            rowOf = new int[found.Count];
-            for (var r = 0; r < order.Length; r++)
-            {
-                rowOf[order[r]] = r;
-            }
-        }
+        var rows = accounts ?? [.. found.Order(Comparer<AccountId>.Create((a, b) => string.CompareOrdinal(a.Value, b.Value)))];
+        var rowIndex = requested ?? UsageSignals.RowIndex(rows, nameof(accounts));
+        int[] rowOf = [.. found.Select(a => rowIndex[a])];
 
         var columns = new double[defs.Length][];
         for (var i = 0; i < defs.Length; i++)
@@ -202,27 +153,7 @@ public sealed class SqlUsageSignalSource : IUsageSignalSource
             }
         }
 
-        var rowIndex = new Dictionary<AccountId, int>(rows.Count);
-        for (var r = 0; r < rows.Count; r++)
-        {
-            rowIndex[rows[r]] = r;
-        }
-
-        var matrix = new SignalMatrix(rows.Count, Signals);
-        for (var i = 0; i < defs.Length; i++)
-        {
-            matrix.SetColumn(defs[i].Key, columns[i]);
-            for (var r = 0; r < rows.Count; r++)
-            {
-                if (double.IsNaN(columns[i][r]))
-                {
-                    matrix.SetMissing(r, defs[i].Key);
-                }
-            }
-        }
-
-        var milestones = Milestones(asOf, plan, found, rowOf, values, width, adoptions);
-        return new UsageSignals(asOf, rows, rowIndex, matrix, milestones);
+        return UsageSignals.Create(asOf, rows, rowIndex, Signals, columns, Milestones(asOf, plan, found, rowOf, values, width, adoptions));
     }
 
     private static AccountId ReadAccount(DbDataReader reader, int row)
@@ -235,6 +166,25 @@ public sealed class SqlUsageSignalSource : IUsageSignalSource
         catch (ArgumentException e)
         {
             throw new InvalidDataException($"Usage events row {row}: the account '{text}' is not an account id: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Runs a query with no time limit (a warehouse query may take minutes), calling <paramref name="row"/> for each row.</summary>
+    private static async Task QueryAsync(DbConnection connection, string sql, Action<DbDataReader> row, CancellationToken cancellationToken)
+    {
+        var command = connection.CreateCommand();
+        await using (command.ConfigureAwait(false))
+        {
+            command.CommandText = sql;
+            command.CommandTimeout = 0;
+            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    row(reader);
+                }
+            }
         }
     }
 
@@ -257,14 +207,7 @@ public sealed class SqlUsageSignalSource : IUsageSignalSource
         var events = new List<LifecycleEvent>();
         foreach (var (account, feature, first) in adoptions.OrderBy(a => a.Account.Value, StringComparer.Ordinal).ThenBy(a => a.Feature, StringComparer.Ordinal))
         {
-            events.Add(new LifecycleEvent
-            {
-                Account = account,
-                Type = LifecycleEventType.FeatureAdopted,
-                At = first,
-                Id = $"usage:feature_adopted:{account}:{feature}",
-                Note = feature,
-            });
+            events.Add(UsageMilestones.Adopted(account, feature, first));
         }
 
         // In row order, so that the same events give the same list whatever order the engine returned them in.
@@ -281,16 +224,7 @@ public sealed class SqlUsageSignalSource : IUsageSignalSource
                 {
                     if (value >= threshold && !(before >= threshold))
                     {
-                        var t = threshold.ToString("R", CultureInfo.InvariantCulture);
-                        events.Add(new LifecycleEvent
-                        {
-                            Account = account,
-                            Type = LifecycleEventType.UsageMilestone,
-                            At = at,
-                            Value = threshold,
-                            Id = $"usage:usage_milestone:{account}:{key}:{t}",
-                            Note = $"{key} reached {t}",
-                        });
+                        events.Add(UsageMilestones.Reached(account, key, threshold, at));
                     }
                 }
             }
@@ -301,16 +235,7 @@ public sealed class SqlUsageSignalSource : IUsageSignalSource
                 var before = row[m.Definitions.Length + Array.IndexOf(plan.DayBefore, drop.Definition)];
                 if (value < drop.Below && !(before < drop.Below))
                 {
-                    var key = m.Definitions[drop.Definition].Key;
-                    events.Add(new LifecycleEvent
-                    {
-                        Account = account,
-                        Type = LifecycleEventType.UsageDropped,
-                        At = at,
-                        Value = value,
-                        Id = $"usage:usage_dropped:{account}:{key}:{asOf:yyyy-MM-dd}",
-                        Note = $"{key} {value.ToString("P0", CultureInfo.InvariantCulture)}, below {drop.Below.ToString("P0", CultureInfo.InvariantCulture)}",
-                    });
+                    events.Add(UsageMilestones.Dropped(account, m.Definitions[drop.Definition].Key, value, drop.Below, asOf, at));
                 }
             }
         }
