@@ -174,10 +174,12 @@ public sealed class SampleTests
     public async Task AnEventsFileThatCannotBeRead_IsRefusedBeforeAnythingRuns(string name, string message)
     {
         var file = Path.Combine(Path.GetTempPath(), $"cl-{Guid.NewGuid():N}-{name}");
+        var db = Path.Combine(Path.GetTempPath(), $"cl-{Guid.NewGuid():N}.db");
         var (output, error) = (new StringWriter(), new StringWriter());
-        Assert.Equal(SampleProgram.Refused, await SampleProgram.MainAsync(["--events", file], output, error));
+        Assert.Equal(SampleProgram.Refused, await SampleProgram.MainAsync(["--events", file, "--db", db], output, error));
         Assert.Equal(string.Format(System.Globalization.CultureInfo.InvariantCulture, message, file), error.ToString().Trim());
         Assert.Empty(output.ToString());
+        Assert.False(File.Exists(db), "a refused run wrote its database");
     }
 
     [Fact]
