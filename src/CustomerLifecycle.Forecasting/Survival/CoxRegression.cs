@@ -237,6 +237,24 @@ public static class CoxRegression
         var factor = (double[])information.Clone();
         var tolerance = Math.Pow(options.Tolerance, 0.75);
         var singular = SymmetricMatrix.Cholesky(factor, p, tolerance);
+
+        // The pivots are measured against the diagonal, which rounding leaves a little above zero for a covariate that
+        // is constant among everyone at risk at every event: measure the diagonal itself against the covariate's
+        // variance, so that the refusal does not depend on the covariate's unit or zero.
+        for (var j = 0; j < p && singular < 0; j++)
+        {
+            double squares = 0;
+            for (var i = 0; i < n; i++)
+            {
+                squares += x[(i * p) + j] * x[(i * p) + j];
+            }
+
+            if (!(information[(j * p) + j] > tolerance * squares / n))
+            {
+                singular = j;
+            }
+        }
+
         if (singular >= 0)
         {
             throw new CoxFitException(CoxFitProblem.CollinearCovariates, [.. names.Take(singular + 1)], $"Covariate '{names[singular]}' is a linear combination of {(singular == 1 ? $"'{names[0]}'" : $"the covariates before it ({string.Join(", ", names.Take(singular).Select(c => $"'{c}'"))})")} among the subjects at risk: its effect is not unique. Leave it out (with indicators, leave out one level).");

@@ -225,6 +225,21 @@ public sealed class CoxRegressionTests
     }
 
     [Fact]
+    public void ACovariateConstantAmongEveryoneAtRisk_IsRefusedInAnyUnit()
+    {
+        // The one subject whose value differs leaves before the first event: at every event the covariate is the same
+        // for everyone at risk. Found by the rescaling property: in hundredths around -1000, rounding left the
+        // information a little above zero and the fit went on.
+        SurvivalObservation[] observations = [new(4, true), new(0, false), new(1, true), new(1, true)];
+        double[] values = [1, -2, 1, 1];
+        foreach (var (scale, shift) in new[] { (1.0, 0.0), (0.01, -1000.0), (1e6, 3.0) })
+        {
+            var e = Assert.Throws<CoxFitException>(() => CoxRegression.Fit(observations, [new CoxCovariate("x", [.. values.Select(v => (v * scale) + shift)])]));
+            Assert.Equal(CoxFitProblem.CollinearCovariates, e.Problem);
+        }
+    }
+
+    [Fact]
     public void FitProblems_AreReportedNamingTheCovariates_NeverAsNumbers()
     {
         var (observations, covariates) = Generated(200);
