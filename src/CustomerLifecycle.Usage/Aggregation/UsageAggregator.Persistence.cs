@@ -59,11 +59,20 @@ public sealed partial class UsageAggregator
                     }
                 }
 
+                // Each id as BinaryWriter writes a string (its stored form), then its day.
                 w.Write(s.Ids.Count);
-                foreach (var (id, day) in s.Ids)
+                var first = s.Top - _model.RingDays + 1;
+                foreach (var (slot, ids) in s.Ids.BySlot())
                 {
-                    w.Write(id);
-                    w.Write(day);
+                    var day = first + ((slot - Slot(first) + _model.RingDays) % _model.RingDays);
+                    var bytes = ids.Span;
+                    for (var p = 0; p < bytes.Length;)
+                    {
+                        var length = EventIdSet.Measure(bytes, p);
+                        w.Write(bytes.Slice(p, length));
+                        w.Write(day);
+                        p += length;
+                    }
                 }
 
                 w.Flush();
@@ -101,8 +110,6 @@ public sealed partial class UsageAggregator
         {
             var loaded = ReadState(stream, cancellationToken);
             _s = loaded;
-            _zoneStart = long.MaxValue;
-            _zoneEnd = long.MinValue;
         }
         finally
         {
@@ -271,12 +278,10 @@ public sealed partial class UsageAggregator
         {
             var id = ReadText(r);
             var day = r.ReadInt32();
-            if (day < s.Top - m.RingDays + 1 || day > s.Top || s.Ids.ContainsKey(id))
+            if (day < s.Top - m.RingDays + 1 || day > s.Top || !s.Ids.TryAdd(id, Slot(day)))
             {
                 throw new InvalidDataException($"The usage state is damaged: id '{id}' is repeated or its day is outside the kept days.");
             }
-
-            s.RememberId(id, day, Slot(day));
         }
 
         return s;

@@ -7,7 +7,7 @@ public sealed partial class UsageAggregator
     {
         public State(UsageModel model)
         {
-            IdsBySlot = new List<string>?[model.RingDays];
+            Ids = new EventIdSet(model.RingDays);
         }
 
         /// <summary>The newest day of the ring (epoch day), two days after the latest today seen; <see cref="AccountUsage.NoDay"/> before the first call.</summary>
@@ -44,10 +44,8 @@ public sealed partial class UsageAggregator
 
         public readonly List<bool> IsFeature = [];
 
-        /// <summary>Ids applied inside the ring, with their day; and per ring slot, the ids to forget when it leaves.</summary>
-        public readonly Dictionary<string, int> Ids = new(StringComparer.Ordinal);
-
-        public readonly List<string>?[] IdsBySlot;
+        /// <summary>Ids applied inside the ring, by the ring slot of their day, forgotten when it leaves.</summary>
+        public readonly EventIdSet Ids;
 
         /// <summary>An account's rollups, made with its first event.</summary>
         public AccountUsage Rollups(int account, UsageModel model) => Usage[account] ??= new AccountUsage(model, Slabs, EventNames.Count);
@@ -192,25 +190,6 @@ public sealed partial class UsageAggregator
             UserKeyOf = keyOf;
             Users = users;
             UserKeys = keys;
-        }
-
-        public void RememberId(string id, int day, int slot)
-        {
-            Ids.Add(id, day);
-            (IdsBySlot[slot] ??= []).Add(id);
-        }
-
-        public void ForgetIds(int slot)
-        {
-            if (IdsBySlot[slot] is { } ids)
-            {
-                foreach (var id in ids)
-                {
-                    Ids.Remove(id);
-                }
-
-                IdsBySlot[slot] = null;
-            }
         }
     }
 }

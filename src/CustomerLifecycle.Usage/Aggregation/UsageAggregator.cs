@@ -111,12 +111,7 @@ public sealed partial class UsageAggregator
             bytes += 8 + (u is null ? 24 + 8 : 40 + (2L * u.Length) + 24);
         }
 
-        foreach (var (id, _) in _s.Ids)
-        {
-            bytes += 40 + (2L * id.Length) + 24 + 8;
-        }
-
-        return bytes;
+        return bytes + _s.Ids.Bytes;
     }
 
     /// <summary>Applies events; each is applied whole or refused with its reason; duplicates (same id) are ignored.</summary>
@@ -272,7 +267,7 @@ public sealed partial class UsageAggregator
         }
 
         var s = _s;
-        if (s.Ids.ContainsKey(e.Id))
+        if (!s.Ids.TryAdd(e.Id, Slot(day)))
         {
             run.Duplicates++;
             return;
@@ -281,7 +276,6 @@ public sealed partial class UsageAggregator
         var a = s.AccountIndex(e.Account, _model);
         var u = _model.UserFilters > 0 ? s.UserIndex(e.User) : -1;
         var n = s.NameIndex(e.Name, _model);
-        s.RememberId(e.Id, day, Slot(day));
         var st = s.Rollups(a, _model);
         if (Apply(st, u, n, Slot(day), e.Quantity))
         {
@@ -433,7 +427,7 @@ public sealed partial class UsageAggregator
 
         foreach (var slot in slots)
         {
-            s.ForgetIds(slot);
+            s.Ids.Forget(slot);
         }
 
         s.ForgetUsers();
