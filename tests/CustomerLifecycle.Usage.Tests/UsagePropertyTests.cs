@@ -23,6 +23,7 @@ public sealed class UsagePropertyTests
         ("America/New_York", new LocalDate(2026, 11, 6)), // 2026-11-01 has 25 hours
         ("Europe/Berlin", new LocalDate(2026, 4, 2)), // 2026-03-29 has 23 hours
         ("Australia/Lord_Howe", new LocalDate(2026, 4, 9)), // 2026-04-05: clocks go back 30 minutes
+        ("America/Santiago", new LocalDate(2026, 4, 9)), // 2026-04-05 starts at 00:00 twice: the change is at midnight
         ("Asia/Kolkata", new LocalDate(2026, 6, 15)), // +05:30, no change
     ];
 

@@ -33,10 +33,14 @@ public sealed partial class UsageAggregator
 
     private State _s;
 
-    // The zone interval of the last event, to find local dates without a zone lookup per event.
+    // The zone interval of the last event, and the one before it, to find local dates without a zone lookup per event
+    // (events on either side of a daylight-saving change often come interleaved).
     private long _zoneStart = long.MaxValue;
     private long _zoneEnd = long.MinValue;
     private long _zoneOffset;
+    private long _otherStart = long.MaxValue;
+    private long _otherEnd = long.MinValue;
+    private long _otherOffset;
 
     /// <summary>Creates an aggregator with no events.</summary>
     /// <param name="options">The signal definitions, milestones and ingestion rules.</param>
@@ -446,15 +450,25 @@ public sealed partial class UsageAggregator
     {
         if (unixTicks < _zoneStart || unixTicks >= _zoneEnd)
         {
-            var interval = _clock.Zone.GetZoneInterval(Instant.FromUnixTimeTicks(unixTicks));
-            _zoneStart = interval.HasStart ? interval.Start.ToUnixTimeTicks() : long.MinValue;
-            _zoneEnd = interval.HasEnd ? interval.End.ToUnixTimeTicks() : long.MaxValue;
-            _zoneOffset = interval.WallOffset.Ticks;
+            FindZoneInterval(unixTicks);
         }
 
         var local = unixTicks + _zoneOffset;
         var day = local / TicksPerDay;
         return (int)(local % TicksPerDay < 0 ? day - 1 : day);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void FindZoneInterval(long unixTicks)
+    {
+        (_otherStart, _otherEnd, _otherOffset, _zoneStart, _zoneEnd, _zoneOffset) = (_zoneStart, _zoneEnd, _zoneOffset, _otherStart, _otherEnd, _otherOffset);
+        if (unixTicks < _zoneStart || unixTicks >= _zoneEnd)
+        {
+            var interval = _clock.Zone.GetZoneInterval(Instant.FromUnixTimeTicks(unixTicks));
+            _zoneStart = interval.HasStart ? interval.Start.ToUnixTimeTicks() : long.MinValue;
+            _zoneEnd = interval.HasEnd ? interval.End.ToUnixTimeTicks() : long.MaxValue;
+            _zoneOffset = interval.WallOffset.Ticks;
+        }
     }
 
     private static int EpochDay(LocalDate date) => date.ToDateOnly().DayNumber - UnixEpochDayNumber;
