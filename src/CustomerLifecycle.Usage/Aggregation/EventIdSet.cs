@@ -8,7 +8,8 @@ namespace CustomerLifecycle.Usage;
 /// <see cref="BinaryWriter"/> writes a string, packed into 64 KiB chunks that belong to the id's ring slot (day), and
 /// an open-addressing table of 12-byte entries (hash, chunk, offset) over them, filled to between 3/8 and 3/4. An id
 /// costs its UTF-8 length plus 17 to 33 bytes (about 45 to 60 for a 24-character id, where a dictionary of strings and
-/// a list per day cost about 105), and holds no object per id for the collector to trace. A slot's ids are forgotten at once when its day leaves the ring: its chunks are reused
+/// a list per day cost about 105), and holds no object per id for the collector to trace; the chunks are allocated
+/// pinned, so that the collector never copies them. A slot's ids are forgotten at once when its day leaves the ring: its chunks are reused
 /// and the table is rebuilt from the stored hashes.
 /// </summary>
 /// <remarks>Comparison is ordinal: ingestion refuses ids that are not well-formed UTF-16, so their UTF-8 is lossless.</remarks>
@@ -49,7 +50,8 @@ internal sealed class EventIdSet
     /// <summary>Remembers <paramref name="id"/> under <paramref name="slot"/>; false, and nothing changed, when it is already remembered.</summary>
     public bool TryAdd(string id, int slot)
     {
-        var length = Encoding.UTF8.GetByteCount(id);
+        // At most three bytes a UTF-16 unit: an id of up to StackBytes / 3 units is encoded on the stack without counting first.
+        var length = id.Length <= StackBytes / 3 ? StackBytes : Encoding.UTF8.GetByteCount(id);
         byte[]? rented = null;
         var bytes = length <= StackBytes ? stackalloc byte[StackBytes] : (rented = ArrayPool<byte>.Shared.Rent(length));
         try
@@ -219,11 +221,11 @@ internal sealed class EventIdSet
         _chunkBytes += size;
         if (_emptyIndices.TryPop(out var empty))
         {
-            _chunks[empty] = new byte[size];
+            _chunks[empty] = GC.AllocateUninitializedArray<byte>(size, pinned: true);
             return empty;
         }
 
-        _chunks.Add(new byte[size]);
+        _chunks.Add(GC.AllocateUninitializedArray<byte>(size, pinned: true));
         _chunkUsed.Add(0);
         _chunkSlot.Add(-1);
         return _chunks.Count - 1;

@@ -50,8 +50,6 @@ public sealed partial class UsageAggregator
         /// <summary>An account's rollups, made with its first event.</summary>
         public AccountUsage Rollups(int account, UsageModel model) => Usage[account] ??= new AccountUsage(model, Slabs, EventNames.Count);
 
-        public bool KnownName(string? name) => name is not null && Names.ContainsKey(name);
-
         public int AccountIndex(AccountId account, UsageModel model)
         {
             if (!AccountRows.TryGetValue(account, out var index))

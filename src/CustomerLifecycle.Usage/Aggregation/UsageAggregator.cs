@@ -263,7 +263,7 @@ public sealed partial class UsageAggregator
     private void IngestOne(in UsageEvent e, ref Ingestion run)
     {
         var index = run.Index++;
-        var reason = Check(e, ref run, out var day);
+        var reason = Check(e, ref run, out var day, out var n);
         if (reason is not null)
         {
             run.Refuse(index, e.Id, reason);
@@ -279,7 +279,11 @@ public sealed partial class UsageAggregator
 
         var a = s.AccountIndex(e.Account, _model);
         var u = _model.UserFilters > 0 ? s.UserIndex(e.User) : -1;
-        var n = s.NameIndex(e.Name, _model);
+        if (n < 0)
+        {
+            n = s.NameIndex(e.Name, _model);
+        }
+
         var st = s.Rollups(a, _model);
         if (Apply(st, u, n, Slot(day), e.Quantity))
         {
@@ -288,9 +292,11 @@ public sealed partial class UsageAggregator
         run.Accepted++;
     }
 
-    private string? Check(in UsageEvent e, ref Ingestion run, out int day)
+    /// <summary>Why the event is refused, or null; with its local day, and its name's index when the name is known (else -1).</summary>
+    private string? Check(in UsageEvent e, ref Ingestion run, out int day, out int name)
     {
         day = 0;
+        name = -1;
         if (string.IsNullOrWhiteSpace(e.Id))
         {
             return "Id is blank: every event needs an id, to recognise it when it is delivered twice.";
@@ -312,7 +318,11 @@ public sealed partial class UsageAggregator
             return problem;
         }
 
-        if (!_s.KnownName(e.Name) && !SignalKey.IsValidName(e.Name))
+        if (e.Name is not null && _s.Names.TryGetValue(e.Name, out var known))
+        {
+            name = known;
+        }
+        else if (!SignalKey.IsValidName(e.Name))
         {
             return $"Name '{e.Name}' is invalid: use 1 to {SignalKey.MaxLength} lower-case ASCII letters, digits, '_' or '.', starting with a letter.";
         }
