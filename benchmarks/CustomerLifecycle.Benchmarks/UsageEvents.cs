@@ -5,8 +5,8 @@ namespace CustomerLifecycle.Benchmarks;
 
 /// <summary>
 /// The usage benchmarks' events, in columns, made by integer formulas of the event number that DuckDB evaluates the
-/// same way (<see cref="SqlTable"/>), so that both read identical events. Days are UTC days (the business zone of the
-/// benchmarks), so that the SQL needs no time-zone extension: the aggregator's local dates are the UTC dates.
+/// same way (<see cref="SqlTable"/>), so that both read identical events. Instants are made on UTC days; the full
+/// computation reads them in a business zone (<see cref="BenchmarkSizes.BusinessZone"/>), the other usage benchmarks in UTC.
 /// </summary>
 internal sealed class UsageEvents
 {
@@ -125,12 +125,12 @@ internal sealed class UsageEvents
         FROM range({count}) t(i)
         """;
 
-    /// <summary>The ten definitions as the SQL a data team would write, as of <paramref name="asOf"/> (UTC dates).</summary>
-    public static string SqlSignals(LocalDate asOf)
+    /// <summary>The ten definitions as the SQL a data team would write, as of <paramref name="asOf"/>, with each event's local date given by <paramref name="localDate"/>.</summary>
+    public static string SqlSignals(LocalDate asOf, string localDate)
     {
         var d = $"DATE '{asOf:yyyy-MM-dd}'";
         return $"""
-            WITH e AS (SELECT account, user_id, name, CAST(ts AS DATE) AS d, quantity FROM events WHERE CAST(ts AS DATE) <= {d})
+            WITH e AS (SELECT account, user_id, name, {localDate} AS d, quantity FROM events WHERE {localDate} <= {d})
             SELECT account,
                    count(*) FILTER (WHERE name = 'user.login' AND d > {d} - 30) AS logins_30d,
                    count(*) FILTER (WHERE d > {d} - 7) AS events_7d,
