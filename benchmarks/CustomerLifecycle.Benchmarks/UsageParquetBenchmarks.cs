@@ -23,10 +23,8 @@ namespace CustomerLifecycle.Benchmarks;
 [SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 0, iterationCount: 1)]
 public class UsageParquetBenchmarks
 {
-    private const int Days = 10;
+    private const int Days = BenchmarkSizes.Days;
     private const int Chunk = 5_000_000;
-    private static readonly DateTimeZone NewYork = DateTimeZoneProviders.Tzdb["America/New_York"];
-    private static readonly LocalDate AsOf = UsageEvents.FirstDay.PlusDays(Days - 1);
 
     private AccountId[] _accountIds = [];
     private string[] _users = [];
@@ -46,7 +44,7 @@ public class UsageParquetBenchmarks
 
     private static int Accounts => BenchmarkSizes.Small ? 1_000 : 1_000_000;
 
-    private static BusinessClock Clock => new(new FixedClock(AsOf.PlusDays(1).AtStartOfDayInZone(NewYork).ToInstant() - Duration.FromSeconds(1)), NewYork);
+    private static BusinessClock Clock => BenchmarkSizes.ClockOn(BenchmarkSizes.AsOf, BenchmarkSizes.BusinessZone);
 
     /// <summary>The cache folder: CUSTOMERLIFECYCLE_BENCH_CACHE, or customerlifecycle-benchmarks in the temporary folder.</summary>
     private static string CacheFolder => Environment.GetEnvironmentVariable("CUSTOMERLIFECYCLE_BENCH_CACHE") is { Length: > 0 } folder
@@ -132,7 +130,7 @@ public class UsageParquetBenchmarks
     public double DuckDbSql()
     {
         var source = new DuckDbUsageSignalSource(UsageEvents.Definitions(), Clock, DuckDbUsageEvents.Parquet(_file) with { Id = null });
-        return Total(source.ComputeAsync(AsOf, _accountIds.Length == 0 ? null : _accountIds).GetAwaiter().GetResult());
+        return Total(source.ComputeAsync(BenchmarkSizes.AsOf, _accountIds.Length == 0 ? null : _accountIds).GetAwaiter().GetResult());
     }
 
     [Benchmark(Description = "aggregator, one bulk load")]
@@ -208,10 +206,5 @@ public class UsageParquetBenchmarks
 
         File.Move(partial, file, overwrite: true);
         return file;
-    }
-
-    private sealed class FixedClock(Instant now) : IClock
-    {
-        public Instant GetCurrentInstant() => now;
     }
 }

@@ -138,39 +138,31 @@ internal sealed class EventIdSet
     }
 
     /// <summary>The length of the length-prefixed id at <paramref name="offset"/>, prefix included.</summary>
-    public static int Measure(ReadOnlySpan<byte> chunk, int offset)
-    {
-        var length = 0;
-        var shift = 0;
-        var p = offset;
-        byte b;
-        do
-        {
-            b = chunk[p++];
-            length |= (b & 0x7F) << shift;
-            shift += 7;
-        }
-        while ((b & 0x80) != 0);
-
-        return p - offset + length;
-    }
+    public static int Measure(ReadOnlySpan<byte> chunk, int offset) => ReadPrefix(chunk, offset, out var start) + start - offset;
 
     private ReadOnlySpan<byte> Stored(in Entry e)
     {
         var chunk = _chunks[e.Chunk - 1];
+        var length = ReadPrefix(chunk, e.Offset, out var start);
+        return chunk.AsSpan(start, length);
+    }
+
+    /// <summary>The byte length written at <paramref name="offset"/> (7 bits a byte, as <see cref="BinaryWriter"/> writes it), and where the bytes start.</summary>
+    private static int ReadPrefix(ReadOnlySpan<byte> chunk, int offset, out int start)
+    {
         var length = 0;
         var shift = 0;
-        var p = e.Offset;
         byte b;
         do
         {
-            b = chunk[p++];
+            b = chunk[offset++];
             length |= (b & 0x7F) << shift;
             shift += 7;
         }
         while ((b & 0x80) != 0);
 
-        return chunk.AsSpan(p, length);
+        start = offset;
+        return length;
     }
 
     private (int Chunk, int Offset) Append(ReadOnlySpan<byte> bytes, int slot)

@@ -271,7 +271,8 @@ public sealed partial class UsageAggregator
         }
 
         var s = _s;
-        if (!s.Ids.TryAdd(e.Id, Slot(day)))
+        var slot = Slot(day);
+        if (!s.Ids.TryAdd(e.Id, slot))
         {
             run.Duplicates++;
             return;
@@ -285,7 +286,7 @@ public sealed partial class UsageAggregator
         }
 
         var st = s.Rollups(a, _model);
-        if (Apply(st, u, n, Slot(day), e.Quantity))
+        if (Apply(st, u, n, slot, e.Quantity))
         {
             (st.PendingAdoptions ??= []).Add((n, e.At));
         }
