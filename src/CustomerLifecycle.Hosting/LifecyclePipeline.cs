@@ -40,10 +40,15 @@ public sealed class LifecyclePipeline
     private readonly LifecyclePipelineOptions _options;
     private readonly ILogger _logger;
     private readonly Step[] _steps;
+    private readonly Step[] _shardSteps;
+    private readonly Step[] _portfolioSteps;
     private readonly IStateStore _states;
 
     // The date of the usage state this instance's aggregator holds; another instance may have saved a newer one.
     private LocalDate? _usageAsOf;
+
+    // The key of the usage state the aggregator holds: one per shard, so an instance that runs another shard loads it.
+    private string _usageKey = UsageStateKey;
 
     // Whether the aggregator holds exactly the state of _usageAsOf (or, with no date, is empty): false while batches,
     // which are not de-duplicated, are being applied, so that a failed attempt's half is dropped.
@@ -64,8 +69,22 @@ public sealed class LifecyclePipeline
         _states = services.GetService<IStateStore>() ?? new InMemoryStateStore();
         _logger = services.GetService<ILogger<LifecyclePipeline>>() ?? (ILogger)NullLogger.Instance;
         var source = services.GetService<IAccountSource>() ?? throw new InvalidOperationException("The pipeline reads accounts from an IAccountSource; register one (AddLifecyclePipeline(p => p.UseAccountSource<T>())).");
-        _steps = [.. BuiltIn(source), .. (steps ?? []).Select(s => new Step(s.Name, true, (day, ct) => RunCustomAsync(s, day, ct)))];
-        var repeated = _steps.GroupBy(s => s.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        var custom = (steps ?? []).ToArray();
+        _steps = [.. BuiltIn(source), .. custom.Select(s => new Step(s.Name, true, (day, ct) => RunCustomAsync(s, day, ct)))];
+
+        // In shards: the per-account steps (and your own not marked portfolio-wide) run per shard; the forecast, from
+        // the shards' parts, the shards' counts, and your portfolio-wide steps run once after every shard.
+        _shardSteps = [.. _steps.Where(s => !custom.Any(c => c.PortfolioWide && c.Name == s.Name))];
+        _portfolioSteps = [
+            new Step(PipelineSteps.Shards, false, SumShardsAsync),
+            .. _services.GetService<RenewalForecaster>() is { } forecaster ? [new Step(PipelineSteps.Forecast, false, (day, ct) => CombineForecastAsync(forecaster, day, ct))] : Array.Empty<Step>(),
+            .. custom.Where(c => c.PortfolioWide).Select(s => new Step(s.Name, true, (day, ct) => RunCustomAsync(s, day, ct)))];
+        if (_options.Shards > 1 && _services.GetService<IUsageBatchSource>() is { } batchSource && batchSource is not IShardedUsageBatchSource && _services.GetService<UsageAggregator>() is not null)
+        {
+            throw new InvalidOperationException($"The pipeline runs in {_options.Shards} shards, and its usage batch source ({batchSource.GetType().Name}) cannot read one shard's events: implement IShardedUsageBatchSource (batches carry no account objects to filter), or run in one shard.");
+        }
+
+        var repeated = _steps.Concat(_portfolioSteps.Take(1)).GroupBy(s => s.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
         if (repeated is not null)
         {
             throw new InvalidOperationException($"Two pipeline steps are named '{repeated.Key}'; a step's name is its key in the ledger.");
@@ -104,53 +123,129 @@ public sealed class LifecyclePipeline
     {
         ArgumentNullException.ThrowIfNull(request);
         var day = request.Date ?? _clock.Today;
+        if (_options.Shards == 1)
+        {
+            return await RunOneAsync(_options.Name, new PipelineDay(day) { AllowMassCancellation = request.AllowMassCancellation }, _steps, request.Rerun, cancellationToken).ConfigureAwait(false);
+        }
+
+        // The date is done once its portfolio run succeeded (after every shard).
+        if (!request.Rerun && await _ledger.FindAsync(_options.Name, day, cancellationToken).ConfigureAwait(false) is { Status: PipelineRunStatus.Succeeded } done)
+        {
+            PipelineTelemetry.Skipped(_logger, _options.Name, day.ToString("uuuu-MM-dd", null));
+            PipelineTelemetry.Runs.Add(1, new KeyValuePair<string, object?>(PipelineTelemetry.OutcomeTag, "skipped"));
+            return new PipelineRunResult(day, PipelineRunOutcome.Skipped, done, null);
+        }
+
+        // Every shard this instance can claim, from a random one on, so instances starting together spread out; a
+        // shard another instance holds is left to it (or taken over once its lease expires, by a later call).
+        var count = _options.Shards;
+        var first = Random.Shared.Next(count);
+        for (var k = 0; k < count; k++)
+        {
+            var shard = new AccountShard((first + k) % count, count);
+            var context = new PipelineDay(day) { AllowMassCancellation = request.AllowMassCancellation, Shard = shard };
+            await RunOneAsync(ShardRunName(_options.Name, shard), context, _shardSteps, request.Rerun, cancellationToken).ConfigureAwait(false);
+        }
+
+        // Whoever finds every shard done runs the portfolio-wide steps (one of them, by the ledger's claim).
+        var shards = await ShardRunsAsync(day, cancellationToken).ConfigureAwait(false);
+        var pending = shards.Select((r, i) => (Run: r, Index: i)).Where(x => x.Run is not { Status: PipelineRunStatus.Succeeded }).ToList();
+        if (pending.Count > 0)
+        {
+            // Held by other instances (running, or dead until their leases expire): the call is tried again after the
+            // first lease ends; the holders run the portfolio-wide steps if they finish first.
+            var held = pending.Where(p => p.Run is not null).Select(p => p.Run!).MinBy(r => r.LeaseUntil);
+            PipelineTelemetry.ShardsPending(_logger, _options.Name, day.ToString("uuuu-MM-dd", null), pending.Count, count, string.Join(", ", pending.Select(p => $"{p.Index}/{count}")));
+            PipelineTelemetry.Runs.Add(1, new KeyValuePair<string, object?>(PipelineTelemetry.OutcomeTag, "held_elsewhere"));
+            return new PipelineRunResult(day, PipelineRunOutcome.HeldElsewhere, held, null);
+        }
+
+        var portfolio = new PipelineDay(day) { AllowMassCancellation = request.AllowMassCancellation, ShardRuns = [.. shards.Select(r => r!)] };
+        return await RunOneAsync(_options.Name, portfolio, _portfolioSteps, request.Rerun, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The ledger's record of each shard's run of a date, in shard order (null for a shard never claimed), under the
+    /// configured <see cref="LifecyclePipelineOptions.Shards"/>: who holds or held it, its status, its completed steps,
+    /// and how many times it was claimed (more than once: resumed).
+    /// </summary>
+    /// <param name="date">The business date.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>One entry per shard; a single entry, the date's run, when the pipeline runs in one shard.</returns>
+    public async ValueTask<IReadOnlyList<PipelineRunRecord?>> ShardRunsAsync(LocalDate date, CancellationToken cancellationToken = default)
+    {
+        var count = _options.Shards;
+        if (count == 1)
+        {
+            return [await _ledger.FindAsync(_options.Name, date, cancellationToken).ConfigureAwait(false)];
+        }
+
+        var runs = new PipelineRunRecord?[count];
+        for (var i = 0; i < count; i++)
+        {
+            runs[i] = await _ledger.FindAsync(ShardRunName(_options.Name, new AccountShard(i, count)), date, cancellationToken).ConfigureAwait(false);
+        }
+
+        return runs;
+    }
+
+    /// <summary>The name under which a shard's runs are kept in the ledger: the pipeline's name, <c>#</c>, and the shard (<c>daily#3/16</c>).</summary>
+    /// <param name="pipeline">The pipeline's name.</param>
+    /// <param name="shard">The shard.</param>
+    /// <returns>The name.</returns>
+    public static string ShardRunName(string pipeline, AccountShard shard) => $"{pipeline}#{shard}";
+
+    private async Task<PipelineRunResult> RunOneAsync(string name, PipelineDay context, Step[] steps, bool rerun, CancellationToken cancellationToken)
+    {
+        var day = context.Date;
+        var shardTag = new KeyValuePair<string, object?>(PipelineTelemetry.ShardTag, context.Shard.ToString());
         var owner = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
         var lease = Duration.FromTimeSpan(_options.Lease);
-        var run = await _ledger.TryClaimAsync(_options.Name, day, owner, Now(), lease, request.Rerun, cancellationToken).ConfigureAwait(false);
+        var run = await _ledger.TryClaimAsync(name, day, owner, Now(), lease, rerun, cancellationToken).ConfigureAwait(false);
         if (run is null)
         {
             // Refused: the date succeeded, or another instance holds it; the ledger says which (a run that ended
             // between the two calls reads as what it became).
-            var other = await _ledger.FindAsync(_options.Name, day, cancellationToken).ConfigureAwait(false);
+            var other = await _ledger.FindAsync(name, day, cancellationToken).ConfigureAwait(false);
             if (other is { Status: PipelineRunStatus.Running })
             {
-                PipelineTelemetry.HeldElsewhere(_logger, _options.Name, day.ToString("uuuu-MM-dd", null), other.Owner, InstantPattern.ExtendedIso.Format(other.LeaseUntil));
-                PipelineTelemetry.Runs.Add(1, new KeyValuePair<string, object?>(PipelineTelemetry.OutcomeTag, "held_elsewhere"));
+                PipelineTelemetry.HeldElsewhere(_logger, name, day.ToString("uuuu-MM-dd", null), other.Owner, InstantPattern.ExtendedIso.Format(other.LeaseUntil));
+                PipelineTelemetry.Runs.Add(1, new KeyValuePair<string, object?>(PipelineTelemetry.OutcomeTag, "held_elsewhere"), shardTag);
                 return new PipelineRunResult(day, PipelineRunOutcome.HeldElsewhere, other, null);
             }
 
-            PipelineTelemetry.Skipped(_logger, _options.Name, day.ToString("uuuu-MM-dd", null));
-            PipelineTelemetry.Runs.Add(1, new KeyValuePair<string, object?>(PipelineTelemetry.OutcomeTag, "skipped"));
+            PipelineTelemetry.Skipped(_logger, name, day.ToString("uuuu-MM-dd", null));
+            PipelineTelemetry.Runs.Add(1, new KeyValuePair<string, object?>(PipelineTelemetry.OutcomeTag, "skipped"), shardTag);
             return new PipelineRunResult(day, PipelineRunOutcome.Skipped, other, null);
         }
 
         using var activity = PipelineTelemetry.Source.StartActivity("customerlifecycle.pipeline.run");
         activity?.SetTag("customerlifecycle.date", day.ToString("uuuu-MM-dd", null));
         activity?.SetTag("customerlifecycle.pipeline.claims", run.Claims);
-        activity?.SetTag("customerlifecycle.pipeline.rerun", request.Rerun);
-        PipelineTelemetry.Started(_logger, _options.Name, day.ToString("uuuu-MM-dd", null), run.Claims, run.Steps.Count);
-        var context = new PipelineDay(day) { AllowMassCancellation = request.AllowMassCancellation };
+        activity?.SetTag("customerlifecycle.pipeline.rerun", rerun);
+        activity?.SetTag(PipelineTelemetry.ShardTag, context.Shard.ToString());
+        PipelineTelemetry.Started(_logger, name, day.ToString("uuuu-MM-dd", null), run.Claims, run.Steps.Count);
 
         // The run as the ledger records it, kept here step by step, so the result needs no read-back (a read of the
         // newest dates would miss a rerun of an older one).
         var recorded = run;
         try
         {
-            foreach (var step in _steps)
+            foreach (var step in steps)
             {
                 // A rerun runs every step again, and records each again; a resumed run rebuilds the computing steps
                 // it completed and skips the writing ones.
-                var done = run.Completed(step.Name) && !request.Rerun;
+                var done = run.Completed(step.Name) && !rerun;
                 if (done && step.Writes)
                 {
                     continue;
                 }
 
                 var record = await RunStepAsync(step, context, done, cancellationToken).ConfigureAwait(false);
-                if (!done && !await _ledger.CompleteStepAsync(_options.Name, day, owner, record, Now(), lease, CancellationToken.None).ConfigureAwait(false))
+                if (!done && !await _ledger.CompleteStepAsync(name, day, owner, record, Now(), lease, CancellationToken.None).ConfigureAwait(false))
                 {
-                    PipelineTelemetry.LeaseLost(_logger, _options.Name, day.ToString("uuuu-MM-dd", null), step.Name);
-                    PipelineTelemetry.Runs.Add(1, new KeyValuePair<string, object?>(PipelineTelemetry.OutcomeTag, "lease_lost"));
+                    PipelineTelemetry.LeaseLost(_logger, name, day.ToString("uuuu-MM-dd", null), step.Name);
+                    PipelineTelemetry.Runs.Add(1, new KeyValuePair<string, object?>(PipelineTelemetry.OutcomeTag, "lease_lost"), shardTag);
                     return new PipelineRunResult(day, PipelineRunOutcome.LeaseLost, null, context);
                 }
 
@@ -162,16 +257,16 @@ public sealed class LifecyclePipeline
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            await _ledger.FinishAsync(_options.Name, day, owner, PipelineRunStatus.Stopped, "stopped", Now(), CancellationToken.None).ConfigureAwait(false);
-            PipelineTelemetry.Runs.Add(1, new KeyValuePair<string, object?>(PipelineTelemetry.OutcomeTag, "stopped"));
-            PipelineTelemetry.Stopped(_logger, _options.Name, day.ToString("uuuu-MM-dd", null));
+            await _ledger.FinishAsync(name, day, owner, PipelineRunStatus.Stopped, "stopped", Now(), CancellationToken.None).ConfigureAwait(false);
+            PipelineTelemetry.Runs.Add(1, new KeyValuePair<string, object?>(PipelineTelemetry.OutcomeTag, "stopped"), shardTag);
+            PipelineTelemetry.Stopped(_logger, name, day.ToString("uuuu-MM-dd", null));
             throw;
         }
         catch (PipelineStepFailedException e)
         {
-            await _ledger.FinishAsync(_options.Name, day, owner, PipelineRunStatus.Failed, $"{e.Step}: {e.InnerException?.Message}", Now(), CancellationToken.None).ConfigureAwait(false);
-            PipelineTelemetry.Runs.Add(1, new KeyValuePair<string, object?>(PipelineTelemetry.OutcomeTag, "failed"));
-            PipelineTelemetry.Failed(_logger, e, _options.Name, day.ToString("uuuu-MM-dd", null), e.Step, e.Attempts);
+            await _ledger.FinishAsync(name, day, owner, PipelineRunStatus.Failed, $"{e.Step}: {e.InnerException?.Message}", Now(), CancellationToken.None).ConfigureAwait(false);
+            PipelineTelemetry.Runs.Add(1, new KeyValuePair<string, object?>(PipelineTelemetry.OutcomeTag, "failed"), shardTag);
+            PipelineTelemetry.Failed(_logger, e, name, day.ToString("uuuu-MM-dd", null), e.Step, e.Attempts);
             activity?.SetStatus(ActivityStatusCode.Error, e.Message);
             throw;
         }
@@ -181,29 +276,29 @@ public sealed class LifecyclePipeline
             // its lease runs out. A ledger that cannot record it either is reported with the first error.
             try
             {
-                await _ledger.FinishAsync(_options.Name, day, owner, PipelineRunStatus.Failed, e.Message, Now(), CancellationToken.None).ConfigureAwait(false);
+                await _ledger.FinishAsync(name, day, owner, PipelineRunStatus.Failed, e.Message, Now(), CancellationToken.None).ConfigureAwait(false);
             }
             catch (Exception ledger)
             {
-                throw new AggregateException($"The pipeline's run of {day:uuuu-MM-dd} failed, and its ledger could not record that: {e.Message}", e, ledger);
+                throw new AggregateException($"The pipeline's run of {day:uuuu-MM-dd} ({name}) failed, and its ledger could not record that: {e.Message}", e, ledger);
             }
 
-            PipelineTelemetry.Runs.Add(1, new KeyValuePair<string, object?>(PipelineTelemetry.OutcomeTag, "failed"));
+            PipelineTelemetry.Runs.Add(1, new KeyValuePair<string, object?>(PipelineTelemetry.OutcomeTag, "failed"), shardTag);
             activity?.SetStatus(ActivityStatusCode.Error, e.Message);
             throw;
         }
 
         var at = Now();
-        if (!await _ledger.FinishAsync(_options.Name, day, owner, PipelineRunStatus.Succeeded, null, at, CancellationToken.None).ConfigureAwait(false))
+        if (!await _ledger.FinishAsync(name, day, owner, PipelineRunStatus.Succeeded, null, at, CancellationToken.None).ConfigureAwait(false))
         {
             // The lease ran out after the last step and another process holds the date now: it decides the outcome.
-            PipelineTelemetry.LeaseLost(_logger, _options.Name, day.ToString("uuuu-MM-dd", null), recorded.Steps.Count > 0 ? recorded.Steps[^1].Step : "none");
-            PipelineTelemetry.Runs.Add(1, new KeyValuePair<string, object?>(PipelineTelemetry.OutcomeTag, "lease_lost"));
+            PipelineTelemetry.LeaseLost(_logger, name, day.ToString("uuuu-MM-dd", null), recorded.Steps.Count > 0 ? recorded.Steps[^1].Step : "none");
+            PipelineTelemetry.Runs.Add(1, new KeyValuePair<string, object?>(PipelineTelemetry.OutcomeTag, "lease_lost"), shardTag);
             return new PipelineRunResult(day, PipelineRunOutcome.LeaseLost, null, context);
         }
 
-        PipelineTelemetry.Runs.Add(1, new KeyValuePair<string, object?>(PipelineTelemetry.OutcomeTag, "succeeded"));
-        PipelineTelemetry.Succeeded(_logger, _options.Name, day.ToString("uuuu-MM-dd", null));
+        PipelineTelemetry.Runs.Add(1, new KeyValuePair<string, object?>(PipelineTelemetry.OutcomeTag, "succeeded"), shardTag);
+        PipelineTelemetry.Succeeded(_logger, name, day.ToString("uuuu-MM-dd", null));
         var finished = recorded with { Status = PipelineRunStatus.Succeeded, FinishedAt = at, LeaseUntil = at, Error = null };
         return new PipelineRunResult(day, PipelineRunOutcome.Succeeded, finished, context);
     }
@@ -223,13 +318,14 @@ public sealed class LifecyclePipeline
         {
             using var activity = PipelineTelemetry.Source.StartActivity("customerlifecycle.pipeline.step");
             activity?.SetTag(PipelineTelemetry.StepTag, step.Name);
+            activity?.SetTag(PipelineTelemetry.ShardTag, day.Shard.ToString());
             var startedAt = Now();
             var started = _time.GetTimestamp();
             try
             {
                 var counts = await step.Run(day, cancellationToken).ConfigureAwait(false);
                 var took = _time.GetElapsedTime(started);
-                PipelineTelemetry.StepDuration.Record(took.TotalSeconds, new KeyValuePair<string, object?>(PipelineTelemetry.StepTag, step.Name));
+                PipelineTelemetry.StepDuration.Record(took.TotalSeconds, new KeyValuePair<string, object?>(PipelineTelemetry.StepTag, step.Name), new KeyValuePair<string, object?>(PipelineTelemetry.ShardTag, day.Shard.ToString()));
                 if (!rebuilding)
                 {
                     PipelineTelemetry.StepCompleted(_logger, step.Name, day.Date.ToString("uuuu-MM-dd", null), (long)took.TotalMilliseconds, string.Join(", ", counts.Select(c => $"{c.Key} {c.Value}")));
@@ -274,12 +370,46 @@ public sealed class LifecyclePipeline
     }
 
     /// <summary>Saves the aggregator's state as of a date, for the next day and the other instances; the aggregator then holds exactly it.</summary>
-    private async Task SaveUsageAsync(UsageAggregator usage, LocalDate date, CancellationToken cancellationToken)
+    private async Task SaveUsageAsync(UsageAggregator usage, string key, AccountShard shard, LocalDate date, CancellationToken cancellationToken)
     {
         using var buffer = new MemoryStream();
         usage.SaveState(buffer, cancellationToken);
-        await _states.WriteAsync(UsageStateKey, date, buffer.GetBuffer().AsMemory(0, (int)buffer.Length), cancellationToken).ConfigureAwait(false);
-        (_usageAsOf, _usageClean) = (date, true);
+        await _states.WriteAsync(key, date, buffer.GetBuffer().AsMemory(0, (int)buffer.Length), cancellationToken).ConfigureAwait(false);
+        if (!shard.IsAll)
+        {
+            await _states.WriteAsync(UsageShardsKey, date, BitConverter.GetBytes(shard.Count), cancellationToken).ConfigureAwait(false);
+        }
+
+        (_usageAsOf, _usageClean, _usageKey) = (date, true, key);
+    }
+
+    /// <summary>
+    /// The key of a shard's usage state. Usage states are kept per shard of one count (each holds its accounts' rollups
+    /// and the ids of its events): a state saved under another count cannot be split or joined, so a changed count is
+    /// refused here, before anything is ingested, rather than starting the usage history again in silence.
+    /// </summary>
+    private async Task<string> UsageKeyAsync(AccountShard shard, CancellationToken cancellationToken)
+    {
+        var marker = await _states.ReadAsync(UsageShardsKey, cancellationToken).ConfigureAwait(false);
+        var saved = marker is null ? (await _states.ReadAsync(UsageStateKey, cancellationToken).ConfigureAwait(false) is null ? (int?)null : 1) : BitConverter.ToInt32(marker.State);
+        if (saved is { } count && count != shard.Count)
+        {
+            throw new InvalidOperationException(
+                $"The usage states are kept for {count} shard(s), and the pipeline now runs in {shard.Count} (LifecyclePipelineOptions.Shards): an aggregator's state cannot be split or joined across shard counts. Keep {count}, or compute usage where the events are (an IUsageSignalSource, which keeps no state), or start the usage history again by deleting the states '{UsageStateKey}*'.");
+        }
+
+        return shard.IsAll ? UsageStateKey : $"{UsageStateKey}#{shard}";
+    }
+
+    private static async IAsyncEnumerable<UsageEvent> InShard(IAsyncEnumerable<UsageEvent> events, AccountShard shard)
+    {
+        await foreach (var e in events.ConfigureAwait(false))
+        {
+            if (shard.Contains(e.Account))
+            {
+                yield return e;
+            }
+        }
     }
 
     /// <summary>Each account's usage signals replace its signals of the same name; the milestones go to the playbooks.</summary>
@@ -298,10 +428,24 @@ public sealed class LifecyclePipeline
     {
         yield return new Step(PipelineSteps.Accounts, false, async (day, ct) =>
         {
+            // One shard's accounts: read by the source when it can filter where they are, else filtered here.
             var accounts = new List<Account>();
-            await foreach (var account in source.ReadAsync(day.Date, ct).ConfigureAwait(false))
+            var shard = day.Shard;
+            var pushed = !shard.IsAll && source is IShardedAccountSource;
+            var read = pushed ? ((IShardedAccountSource)source).ReadAsync(day.Date, shard, ct) : source.ReadAsync(day.Date, ct);
+            var position = 0;
+            await foreach (var account in read.ConfigureAwait(false))
             {
-                accounts.Add(account ?? throw new InvalidDataException($"The account source gave a null account at position {accounts.Count}."));
+                _ = account ?? throw new InvalidDataException($"The account source gave a null account at position {position}.");
+                position++;
+                if (shard.Contains(account.Id))
+                {
+                    accounts.Add(account);
+                }
+                else if (pushed)
+                {
+                    throw new InvalidDataException($"The account source gave account '{account.Id}' for shard {shard}, but it is in shard {AccountShard.Of(account.Id, shard.Count)}/{shard.Count} (AccountShard.Of: FNV-1a of the id's UTF-8, modulo the count).");
+                }
             }
 
             day.Accounts = accounts;
@@ -336,16 +480,17 @@ public sealed class LifecyclePipeline
             {
                 // Start from the newest saved state unless the aggregator holds exactly it; a date the saved state
                 // already covers is not ingested again (batches carry no ids).
-                var saved = await _states.ReadAsync(UsageStateKey, ct).ConfigureAwait(false);
-                if (saved is not null && (!_usageClean || _usageAsOf != saved.AsOf))
+                var key = await UsageKeyAsync(day.Shard, ct).ConfigureAwait(false);
+                var saved = await _states.ReadAsync(key, ct).ConfigureAwait(false);
+                if (saved is not null && (!_usageClean || _usageAsOf != saved.AsOf || _usageKey != key))
                 {
                     bulk.LoadState(new MemoryStream(saved.State, writable: false), ct);
-                    (_usageAsOf, _usageClean) = (saved.AsOf, true);
+                    (_usageAsOf, _usageClean, _usageKey) = (saved.AsOf, true, key);
                 }
-                else if (saved is null && !_usageClean)
+                else if (saved is null && (!_usageClean || _usageKey != key))
                 {
                     bulk.LoadState(new MemoryStream(EmptyUsageState(), writable: false), ct);
-                    (_usageAsOf, _usageClean) = (null, true);
+                    (_usageAsOf, _usageClean, _usageKey) = (null, true, key);
                 }
 
                 long accepted = 0, refused = 0, count = 0;
@@ -353,7 +498,8 @@ public sealed class LifecyclePipeline
                 if (ingest)
                 {
                     _usageClean = false;
-                    await foreach (var batch in batches.ReadAsync(day.Date, ct).ConfigureAwait(false))
+                    var read = day.Shard.IsAll ? batches.ReadAsync(day.Date, ct) : ((IShardedUsageBatchSource)batches).ReadAsync(day.Date, day.Shard, ct);
+                    await foreach (var batch in read.ConfigureAwait(false))
                     {
                         using (batch)
                         {
@@ -367,7 +513,7 @@ public sealed class LifecyclePipeline
                 MergeUsage(day, signals);
                 if (ingest)
                 {
-                    await SaveUsageAsync(bulk, day.Date, ct).ConfigureAwait(false);
+                    await SaveUsageAsync(bulk, key, day.Shard, day.Date, ct).ConfigureAwait(false);
                 }
 
                 return Counts(("batches", count), ("events_accepted", accepted), ("events_refused", refused), ("milestones", signals.Milestones.Count));
@@ -379,16 +525,27 @@ public sealed class LifecyclePipeline
             {
                 // Continue from the newest state any instance saved (this one's aggregator may be behind, or empty
                 // after a restart); save it again after the day's events.
-                if (await _states.ReadAsync(UsageStateKey, ct).ConfigureAwait(false) is { } saved && (_usageAsOf is null || saved.AsOf > _usageAsOf))
+                // In shards, each shard's state under its own key: an instance that held another shard's loads this one's.
+                var key = await UsageKeyAsync(day.Shard, ct).ConfigureAwait(false);
+                var saved = await _states.ReadAsync(key, ct).ConfigureAwait(false);
+                if (saved is not null && (_usageKey != key || _usageAsOf is null || saved.AsOf > _usageAsOf))
                 {
                     usage.LoadState(new MemoryStream(saved.State, writable: false), ct);
-                    _usageAsOf = saved.AsOf;
+                    (_usageAsOf, _usageKey) = (saved.AsOf, key);
+                }
+                else if (saved is null && _usageKey != key)
+                {
+                    usage.LoadState(new MemoryStream(EmptyUsageState(), writable: false), ct);
+                    (_usageAsOf, _usageKey) = (null, key);
                 }
 
-                var report = await usage.IngestAsync(events.ReadAsync(day.Date, ct), ct).ConfigureAwait(false);
+                var read = day.Shard.IsAll ? events.ReadAsync(day.Date, ct)
+                    : events is IShardedUsageEventSource sharded ? sharded.ReadAsync(day.Date, day.Shard, ct)
+                    : InShard(events.ReadAsync(day.Date, ct), day.Shard);
+                var report = await usage.IngestAsync(read, ct).ConfigureAwait(false);
                 var signals = usage.Evaluate([.. day.Accounts.Select(a => a.Id)]);
                 MergeUsage(day, signals);
-                await SaveUsageAsync(usage, day.Date, ct).ConfigureAwait(false);
+                await SaveUsageAsync(usage, key, day.Shard, day.Date, ct).ConfigureAwait(false);
 
                 return Counts(("events_accepted", report.Accepted), ("events_duplicate", report.Duplicates), ("events_refused", report.Refused.Count), ("milestones", signals.Milestones.Count));
             });
@@ -524,11 +681,14 @@ public sealed class LifecyclePipeline
 
                 // Who entered and exited since the latest stored snapshot before today; today's replaces any of today's.
                 var snapshot = evaluation.ToSnapshot();
-                var previous = snapshots is null ? null : await snapshots.LatestAsync(day.Date.PlusDays(-1), ct).ConfigureAwait(false);
+                // In shards: the shard's part of the latest snapshot, and its part of today's written (the other shards' kept).
+                var previous = snapshots is null ? null
+                    : day.Shard.IsAll ? await snapshots.LatestAsync(day.Date.PlusDays(-1), ct).ConfigureAwait(false)
+                    : await snapshots.LatestAsync(day.Date.PlusDays(-1), day.Shard, ct).ConfigureAwait(false);
                 day.SegmentChanges = previous is null ? [] : evaluation.ChangesSince(previous);
                 if (snapshots is not null)
                 {
-                    await snapshots.WriteAsync(snapshot, ct).ConfigureAwait(false);
+                    await (day.Shard.IsAll ? snapshots.WriteAsync(snapshot, ct) : snapshots.WriteAsync(snapshot, day.Shard, ct)).ConfigureAwait(false);
                 }
 
                 return Counts([
@@ -554,20 +714,80 @@ public sealed class LifecyclePipeline
 
         if (_services.GetService<RenewalForecaster>() is { } forecaster)
         {
-            yield return new Step(PipelineSteps.Forecast, false, (day, _) =>
+            yield return new Step(PipelineSteps.Forecast, false, async (day, ct) =>
             {
-                var start = new LocalDate(day.Date.Year, ((day.Date.Month - 1) / 3 * 3) + 1, 1).PlusMonths(3);
-                var quarter = new DateInterval(start, start.PlusMonths(3).PlusDays(-1));
+                var quarter = ForecastQuarter(day.Date);
                 var index = day.Active.Select((a, i) => (a.Id, i)).ToDictionary(x => x.Id, x => x.i);
                 var forecast = forecaster.Forecast(RenewalForecaster.DueIn(day.Active, quarter).Select(a => new RenewalCase(a, index[a.Id] < day.Scores.Count ? day.Scores[index[a.Id]] : null)), quarter);
                 day.Forecast = forecast;
-                return new(Counts([("renewals", forecast.Total.Sum(t => t.Renewals)), ("refused", forecast.Refused.Count), .. forecast.Total.Select(t => ($"expected_revenue.{t.Currency.Code}", (long)Math.Round(t.ExpectedRevenue.Amount)))]));
+                if (!day.Shard.IsAll)
+                {
+                    // The shard's part, for the portfolio-wide forecast after every shard (on whichever instance).
+                    await _states.WriteAsync(ForecastPartKey(day.Shard), day.Date, ForecastParts.Write(forecast), ct).ConfigureAwait(false);
+                }
+
+                return ForecastCounts(forecast);
             });
         }
     }
 
-    /// <summary>The key under which the pipeline saves the usage aggregator's state in the <see cref="IStateStore"/>.</summary>
+    /// <summary>The key under which the pipeline saves the usage aggregator's state in the <see cref="IStateStore"/>; in shards, one per shard, <c>usage#3/16</c>.</summary>
     public const string UsageStateKey = "usage";
+
+    /// <summary>The key of the shard count the usage states were saved for, when the pipeline runs in shards.</summary>
+    private const string UsageShardsKey = "usage#shards";
+
+    private static LocalDate QuarterStart(LocalDate date) => new LocalDate(date.Year, ((date.Month - 1) / 3 * 3) + 1, 1).PlusMonths(3);
+
+    /// <summary>The quarter the day's forecast covers: the next calendar quarter.</summary>
+    private static DateInterval ForecastQuarter(LocalDate date) => new(QuarterStart(date), QuarterStart(date).PlusMonths(3).PlusDays(-1));
+
+    // One key per shard, replaced by the shard's next date: the portfolio-wide step checks the part is of its date.
+    private string ForecastPartKey(AccountShard shard) => $"{_options.Name}:forecast#{shard}";
+
+    private static Dictionary<string, long> ForecastCounts(RenewalForecast forecast) =>
+        Counts([("renewals", forecast.Total.Sum(t => t.Renewals)), ("refused", forecast.Refused.Count), .. forecast.Total.Select(t => ($"expected_revenue.{t.Currency.Code}", (long)Math.Round(t.ExpectedRevenue.Amount)))]);
+
+    /// <summary>The portfolio's forecast from the shards' parts.</summary>
+    private async ValueTask<IReadOnlyDictionary<string, long>> CombineForecastAsync(RenewalForecaster forecaster, PipelineDay day, CancellationToken cancellationToken)
+    {
+        var quarter = ForecastQuarter(day.Date);
+        var parts = new List<RenewalForecast>();
+        var count = day.ShardRuns.Count;
+        for (var i = 0; i < count; i++)
+        {
+            var key = ForecastPartKey(new AccountShard(i, count));
+            var saved = await _states.ReadAsync(key, cancellationToken).ConfigureAwait(false);
+            if (saved is null || saved.AsOf != day.Date)
+            {
+                throw new InvalidOperationException($"The forecast part of shard {i}/{count} for {day.Date:uuuu-MM-dd} is not in the state store (key '{key}' holds {(saved is null ? "nothing" : $"the part of {saved.AsOf:uuuu-MM-dd}")}): the shard ran a later date before this one's portfolio-wide steps. Rerun the date (PipelineRunRequest.Rerun) to compute it again.");
+            }
+
+            parts.Add(ForecastParts.Read(saved.State, forecaster, quarter));
+        }
+
+        var forecast = forecaster.Combine(quarter, parts);
+        day.Forecast = forecast;
+
+        return ForecastCounts(forecast);
+    }
+
+    /// <summary>The shards' counts, step by step, added up: the portfolio's accounts, colors, segment sizes, runs created.</summary>
+    private static ValueTask<IReadOnlyDictionary<string, long>> SumShardsAsync(PipelineDay day, CancellationToken cancellationToken)
+    {
+        var sums = new Dictionary<string, long>(StringComparer.Ordinal) { ["shards"] = day.ShardRuns.Count };
+        foreach (var step in day.ShardRuns.SelectMany(r => r.Steps))
+        {
+            foreach (var (name, value) in step.Counts)
+            {
+                var key = $"{step.Step}.{name}";
+                sums[key] = sums.GetValueOrDefault(key) + value;
+            }
+        }
+
+        sums["resumed"] = day.ShardRuns.Count(r => r.Claims > 1);
+        return new(sums);
+    }
 
     private static void Split(PipelineDay day)
     {
@@ -601,11 +821,22 @@ public static class PipelineSteps
     /// <summary>Runs the playbooks: the step that writes (runs and tasks, once per occurrence).</summary>
     public const string Playbooks = "playbooks";
 
-    /// <summary>Forecasts next quarter's renewals.</summary>
+    /// <summary>Forecasts next quarter's renewals; in shards, each shard forecasts its renewals, and the portfolio-wide step combines them.</summary>
     public const string Forecast = "forecast";
+
+    /// <summary>In shards, the first portfolio-wide step: the shards' counts, step by step, added up (<c>segments.segment.at-risk</c>, <c>health.red</c>…), and how many shards were resumed.</summary>
+    public const string Shards = "shards";
 }
 
 /// <summary>A step of your own, run after the built-in ones, once per date (a resumed run skips it once recorded complete).</summary>
 /// <param name="Name">The step's name: its key in the ledger.</param>
 /// <param name="Run">The work; returns what it counted (or null).</param>
-public sealed record PipelineStepRegistration(string Name, Func<PipelineStepContext, CancellationToken, ValueTask<IReadOnlyDictionary<string, long>?>> Run);
+public sealed record PipelineStepRegistration(string Name, Func<PipelineStepContext, CancellationToken, ValueTask<IReadOnlyDictionary<string, long>?>> Run)
+{
+    /// <summary>
+    /// When the pipeline runs in shards: true runs the step once per date, after every shard, with the portfolio-wide
+    /// results (<see cref="PipelineDay.ShardRuns"/>, the combined forecast); false (the default) runs it once per shard
+    /// and date, with the shard's accounts. Makes no difference in one shard.
+    /// </summary>
+    public bool PortfolioWide { get; init; }
+}

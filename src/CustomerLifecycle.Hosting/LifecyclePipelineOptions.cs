@@ -29,6 +29,14 @@ public sealed class LifecyclePipelineOptions
     /// <summary>The wait before a step's second attempt, doubled before each later one: 30 seconds by default.</summary>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How many shards a date's run is split into, by a stable hash of the account id (<see cref="AccountShard"/>): 1 (the
+    /// default) runs the whole portfolio as one run. With more, each instance claims shards from the ledger and runs the
+    /// per-account steps for them; the portfolio-wide steps run once after every shard. May change between dates
+    /// (not with usage ingested in process: its states are kept per shard). 1 to 4096.
+    /// </summary>
+    public int Shards { get; set; } = 1;
+
     /// <summary>The health check reports Unhealthy when the last successful run finished longer ago than this: 26 hours by default.</summary>
     public TimeSpan UnhealthyAfter { get; set; } = TimeSpan.FromHours(26);
 
@@ -71,6 +79,11 @@ public sealed class LifecyclePipelineOptions
         {
             var longest = RetryDelay.TotalSeconds * Math.Pow(2, MaxAttempts - 2);
             yield return $"{Key(nameof(RetryDelay))} and {Key(nameof(MaxAttempts))}: {RetryDelay.ToString("c", CultureInfo.InvariantCulture)} doubled before each of {MaxAttempts} attempts waits {longest.ToString("G4", CultureInfo.InvariantCulture)} s before the last, not shorter than {Key(nameof(Lease))} ({Lease.ToString("c", CultureInfo.InvariantCulture)}); the lease is not renewed while a step waits, so the longest wait must be shorter than the lease.";
+        }
+
+        if (Shards is < 1 or > AccountShard.MaxCount)
+        {
+            yield return $"{Key(nameof(Shards))}: {Shards} is out of range; from 1 to {AccountShard.MaxCount}.";
         }
 
         if (UnhealthyAfter < TimeSpan.FromMinutes(1))

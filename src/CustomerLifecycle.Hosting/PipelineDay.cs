@@ -50,6 +50,17 @@ public sealed class PipelineDay
     /// <summary>Next quarter's renewal forecast (null without forecasting).</summary>
     public RenewalForecast? Forecast { get; internal set; }
 
+    /// <summary>
+    /// The shard of the portfolio this day holds (<see cref="LifecyclePipelineOptions.Shards"/>): its accounts only, in
+    /// every list above. <see cref="AccountShard.All"/> when the pipeline runs in one shard, and in the portfolio-wide
+    /// steps that run after every shard (whose day holds no accounts, but <see cref="ShardRuns"/>, the counts summed
+    /// across the shards, and the forecast combined from theirs).
+    /// </summary>
+    public AccountShard Shard { get; internal init; } = AccountShard.All;
+
+    /// <summary>In the portfolio-wide steps of a pipeline in shards: each shard's run of the date, in shard order, as the ledger recorded it. Empty otherwise.</summary>
+    public IReadOnlyList<PipelineRunRecord> ShardRuns { get; internal init; } = [];
+
     internal bool AllowMassCancellation { get; init; }
 }
 

@@ -11,6 +11,8 @@ internal static partial class PipelineTelemetry
 
     public const string OutcomeTag = "customerlifecycle.pipeline.outcome";
 
+    public const string ShardTag = "customerlifecycle.pipeline.shard";
+
     public static readonly ActivitySource Source = new(CustomerLifecycleTelemetry.Name, CustomerLifecycleTelemetry.Version);
 
     private static readonly Meter Meter = new(CustomerLifecycleTelemetry.Name, CustomerLifecycleTelemetry.Version);
@@ -50,6 +52,9 @@ internal static partial class PipelineTelemetry
 
     [LoggerMessage(EventId = 5010, Level = LogLevel.Error, Message = "Pipeline {Pipeline} could not run {Date} (its ledger or a store failed); it tries again after a lease period")]
     public static partial void RunError(ILogger logger, Exception error, string pipeline, string date);
+
+    [LoggerMessage(EventId = 5012, Level = LogLevel.Information, Message = "Pipeline {Pipeline} for {Date}: {Pending} of {Count} shards not done yet ({Shards}); their holders, or this instance once their leases expire, finish them, and the last to finish runs the portfolio-wide steps")]
+    public static partial void ShardsPending(ILogger logger, string pipeline, string date, int pending, int count, string shards);
 
     [LoggerMessage(EventId = 5009, Level = LogLevel.Information, Message = "Pipeline {Pipeline}: next run for {Date} at {At}")]
     public static partial void Scheduled(ILogger logger, string pipeline, string date, string at);

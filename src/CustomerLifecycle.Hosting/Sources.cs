@@ -14,6 +14,24 @@ public interface IAccountSource
     IAsyncEnumerable<Account> ReadAsync(LocalDate date, CancellationToken cancellationToken);
 }
 
+/// <summary>
+/// An <see cref="IAccountSource"/> that reads one shard of the portfolio where the accounts are (a SQL <c>WHERE</c>, a
+/// partitioned file), when the pipeline runs in shards (<see cref="LifecyclePipelineOptions.Shards"/>). Without it, each
+/// shard reads every account and keeps its own.
+/// </summary>
+public interface IShardedAccountSource : IAccountSource
+{
+    /// <summary>
+    /// Reads the accounts of one shard as of a business date: those whose <see cref="AccountShard.Of(AccountId, int)"/>
+    /// is the shard's index (FNV-1a of the id's UTF-8, modulo the count). An account of another shard is refused, naming it.
+    /// </summary>
+    /// <param name="date">The business date the pipeline runs for.</param>
+    /// <param name="shard">The shard.</param>
+    /// <param name="cancellationToken">Stops the read.</param>
+    /// <returns>The shard's accounts.</returns>
+    IAsyncEnumerable<Account> ReadAsync(LocalDate date, AccountShard shard, CancellationToken cancellationToken);
+}
+
 /// <summary>Where the pipeline reads product-usage events, when Usage is added: the events that arrived since the last run.</summary>
 public interface IUsageEventSource
 {
@@ -22,6 +40,17 @@ public interface IUsageEventSource
     /// <param name="cancellationToken">Stops the read.</param>
     /// <returns>The events.</returns>
     IAsyncEnumerable<UsageEvent> ReadAsync(LocalDate date, CancellationToken cancellationToken);
+}
+
+/// <summary>An <see cref="IUsageEventSource"/> that reads one shard's events where they are; without it, each shard reads every event and keeps its accounts'.</summary>
+public interface IShardedUsageEventSource : IUsageEventSource
+{
+    /// <summary>Reads the usage events of one shard's accounts (<see cref="AccountShard.Contains"/>) to ingest for a business date.</summary>
+    /// <param name="date">The business date the pipeline runs for.</param>
+    /// <param name="shard">The shard.</param>
+    /// <param name="cancellationToken">Stops the read.</param>
+    /// <returns>The events.</returns>
+    IAsyncEnumerable<UsageEvent> ReadAsync(LocalDate date, AccountShard shard, CancellationToken cancellationToken);
 }
 
 /// <summary>
@@ -44,4 +73,18 @@ public interface IUsageBatchSource
     /// <param name="cancellationToken">Stops the read.</param>
     /// <returns>The batches.</returns>
     IAsyncEnumerable<RecordBatch> ReadAsync(LocalDate date, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// An <see cref="IUsageBatchSource"/> that reads one shard's events: required when the pipeline runs in shards with
+/// batches ingested in process (a record batch is not filtered row by row).
+/// </summary>
+public interface IShardedUsageBatchSource : IUsageBatchSource
+{
+    /// <summary>Reads the record batches of one shard's events (rows whose account is in <paramref name="shard"/>) for a business date.</summary>
+    /// <param name="date">The business date the pipeline runs for.</param>
+    /// <param name="shard">The shard.</param>
+    /// <param name="cancellationToken">Stops the read.</param>
+    /// <returns>The batches.</returns>
+    IAsyncEnumerable<RecordBatch> ReadAsync(LocalDate date, AccountShard shard, CancellationToken cancellationToken);
 }

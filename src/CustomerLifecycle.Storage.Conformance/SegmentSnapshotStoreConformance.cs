@@ -18,6 +18,8 @@ public abstract class SegmentSnapshotStoreConformance : StoreConformance<ISegmen
         ("gives_the_latest_snapshot_on_or_before_a_date", (c, n, t) => c.LatestAsync(n, t)),
         ("refuses_a_snapshot_without_a_date", (c, n, t) => c.RefusesUndatedAsync(n, t)),
         ("deletes_the_snapshots_before_a_date", (c, n, t) => c.DeletesAsync(n, t)),
+        ("writes_shards_of_a_date_at_once_each_replacing_only_its_accounts", (c, n, t) => c.ShardsAsync(n, t)),
+        ("refuses_a_shards_part_with_an_account_of_another_shard", (c, n, t) => c.RefusesForeignAccountAsync(n, t)),
     ];
 
     /// <summary>The names of the cases, for a test framework's data-driven test.</summary>
@@ -87,6 +89,45 @@ public abstract class SegmentSnapshotStoreConformance : StoreConformance<ISegmen
 
         Expect(refused, name, "a snapshot without a date was accepted.");
         Expect(await store.LatestAsync(LocalDate.MaxIsoValue, ct).ConfigureAwait(false) is null, name, "a refused snapshot was written.");
+    }
+
+    private async Task ShardsAsync(string name, CancellationToken ct)
+    {
+        // Four shards of 400 accounts written at once by two instances, then shard 1 written again with a third of its
+        // accounts gone and the rest moved: the others' rows stay, shard 1's are the new ones exactly.
+        var (store, other) = await OpenAsync(ct).ConfigureAwait(false);
+        var accounts = Enumerable.Range(0, 400).Select(i => (Account: $"acct-{i}", Segments: i % 3 == 0 ? new[] { "Red" } : [])).ToArray();
+        SegmentMembershipSnapshot Part(int shard, IEnumerable<(string Account, string[] Segments)> members) =>
+            Snapshot(Day, [.. members.Where(m => AccountShard.Of(new AccountId(m.Account), 4) == shard)]);
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(i => (i % 2 == 0 ? store : other).WriteAsync(Part(i, accounts), new AccountShard(i, 4), ct).AsTask())).ConfigureAwait(false);
+        var whole = await other.LatestAsync(Day, ct).ConfigureAwait(false);
+        Expect(Show(whole) == Show(Snapshot(Day, accounts)), name, $"four shards written at once must make the whole snapshot: read {whole?.Count} accounts of 400.");
+
+        var changed = accounts.Where((m, i) => AccountShard.Of(new AccountId(m.Account), 4) != 1 || i % 3 != 1).Select(m => AccountShard.Of(new AccountId(m.Account), 4) == 1 ? (m.Account, new[] { "Moved" }) : m).ToArray();
+        await store.WriteAsync(Part(1, changed), new AccountShard(1, 4), ct).ConfigureAwait(false);
+        var after = await other.LatestAsync(Day, ct).ConfigureAwait(false);
+        Expect(Show(after) == Show(Snapshot(Day, changed)), name, $"shard 1 written again must replace its accounts' rows only: expected {changed.Length} accounts, read {after?.Count}.");
+        var part = await other.LatestAsync(Day, new AccountShard(1, 4), ct).ConfigureAwait(false);
+        Expect(Show(part) == Show(Part(1, changed)), name, $"the part of shard 1 read back: {Show(part)}.");
+    }
+
+    private async Task RefusesForeignAccountAsync(string name, CancellationToken ct)
+    {
+        var (store, _) = await OpenAsync(ct).ConfigureAwait(false);
+        var ids = Enumerable.Range(0, 20).Select(i => $"acct-{i}").ToArray();
+        var (own, foreign) = (ids.First(a => AccountShard.Of(new AccountId(a), 2) == 0), ids.First(a => AccountShard.Of(new AccountId(a), 2) == 1));
+        var refused = false;
+        try
+        {
+            await store.WriteAsync(Snapshot(Day, (own, ["X"]), (foreign, ["Y"])), new AccountShard(0, 2), ct).ConfigureAwait(false);
+        }
+        catch (ArgumentException e) when (e.Message.Contains(foreign, StringComparison.Ordinal))
+        {
+            refused = true;
+        }
+
+        Expect(refused, name, $"a part for shard 0/2 holding '{foreign}' (of shard 1/2) was not refused naming it.");
+        Expect(await store.LatestAsync(Day, ct).ConfigureAwait(false) is null, name, "a refused part was written, in part.");
     }
 
     private async Task DeletesAsync(string name, CancellationToken ct)

@@ -48,6 +48,52 @@ public sealed class PostgreSqlSegmentSnapshotStore : ISegmentSnapshotStore, IAsy
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// In one transaction: the date's rows of the shard's accounts (found by their hash) are deleted, and the part's
+    /// inserted. Shards of one date touch disjoint rows, so instances writing them at once do not wait on each other.
+    /// </remarks>
+    public async ValueTask WriteAsync(SegmentMembershipSnapshot part, AccountShard shard, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(part);
+        var date = (part.Date ?? throw new ArgumentException("A snapshot to store needs its date (SegmentEvaluation.ToSnapshot gives it).", nameof(part))).ToDateOnly();
+        SegmentMembershipSnapshot.CheckShard(part, shard);
+        var members = part.Members.ToArray();
+        await using var connection = await _schema.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var stale = new List<string>();
+        await using (var select = new NpgsqlCommand($"SELECT account FROM {_table} WHERE date = @d", connection, transaction))
+        {
+            select.Parameters.AddWithValue("d", date);
+            await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var account = reader.GetString(0);
+                if (shard.Contains(new AccountId(account)))
+                {
+                    stale.Add(account);
+                }
+            }
+        }
+
+        await using (var delete = new NpgsqlCommand($"DELETE FROM {_table} WHERE date = @d AND account = ANY(@a)", connection, transaction))
+        {
+            delete.Parameters.AddWithValue("d", date);
+            delete.Parameters.AddWithValue("a", stale.ToArray());
+            await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await using (var insert = new NpgsqlCommand($"INSERT INTO {_table} (date, account, segments) SELECT @d, * FROM unnest(@a, @s)", connection, transaction))
+        {
+            insert.Parameters.AddWithValue("d", date);
+            insert.Parameters.AddWithValue("a", members.Select(m => m.Key.Value).ToArray());
+            insert.Parameters.AddWithValue("s", members.Select(m => SegmentMembershipSnapshot.EncodeSegments(m.Value)).ToArray());
+            await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
     public async ValueTask<SegmentMembershipSnapshot?> LatestAsync(LocalDate date, CancellationToken cancellationToken = default)
     {
         await using var connection = await _schema.OpenAsync(cancellationToken).ConfigureAwait(false);

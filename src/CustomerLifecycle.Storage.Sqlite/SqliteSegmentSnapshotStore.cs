@@ -52,6 +52,64 @@ public sealed class SqliteSegmentSnapshotStore : ISegmentSnapshotStore, IAsyncDi
     }
 
     /// <inheritdoc />
+    /// <remarks>In one transaction: the date's rows of the shard's accounts (found by their hash) are deleted, and the part's inserted.</remarks>
+    public async ValueTask WriteAsync(SegmentMembershipSnapshot part, AccountShard shard, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(part);
+        var date = LocalDatePattern.Iso.Format(part.Date ?? throw new ArgumentException("A snapshot to store needs its date (SegmentEvaluation.ToSnapshot gives it).", nameof(part)));
+        SegmentMembershipSnapshot.CheckShard(part, shard);
+        await _session.UseAsync(c =>
+        {
+            using var transaction = c.BeginTransaction(deferred: false);
+            var stale = new List<string>();
+            using (var select = c.CreateCommand())
+            {
+                select.Transaction = transaction;
+                select.CommandText = "SELECT account FROM segment_snapshot WHERE date = $d";
+                select.Parameters.AddWithValue("$d", date);
+                using var reader = select.ExecuteReader();
+                while (reader.Read())
+                {
+                    var account = reader.GetString(0);
+                    if (shard.Contains(new AccountId(account)))
+                    {
+                        stale.Add(account);
+                    }
+                }
+            }
+
+            using (var delete = c.CreateCommand())
+            {
+                delete.Transaction = transaction;
+                delete.CommandText = "DELETE FROM segment_snapshot WHERE date = $d AND account = $a";
+                delete.Parameters.AddWithValue("$d", date);
+                var account = delete.Parameters.Add("$a", Microsoft.Data.Sqlite.SqliteType.Text);
+                foreach (var id in stale)
+                {
+                    account.Value = id;
+                    delete.ExecuteNonQuery();
+                }
+            }
+
+            using var insert = c.CreateCommand();
+            insert.Transaction = transaction;
+            insert.CommandText = "INSERT INTO segment_snapshot (date, account, segments) VALUES ($d, $a, $s)";
+            insert.Parameters.AddWithValue("$d", date);
+            var accountValue = insert.Parameters.Add("$a", Microsoft.Data.Sqlite.SqliteType.Text);
+            var segments = insert.Parameters.Add("$s", Microsoft.Data.Sqlite.SqliteType.Text);
+            foreach (var (id, names) in part.Members)
+            {
+                accountValue.Value = id.Value;
+                segments.Value = SegmentMembershipSnapshot.EncodeSegments(names);
+                insert.ExecuteNonQuery();
+            }
+
+            transaction.Commit();
+            return 0;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
     public ValueTask<SegmentMembershipSnapshot?> LatestAsync(LocalDate date, CancellationToken cancellationToken = default) =>
         _session.UseAsync(c =>
         {

@@ -101,6 +101,71 @@ public sealed class RenewalForecaster
         return new RenewalForecast(period, lines, refused, PeriodKey);
     }
 
+    /// <summary>
+    /// The forecast of a whole portfolio from the forecasts of its parts (the pipeline's shards, for one): their lines
+    /// and refused cases together, totalled and broken down as this forecaster does. The totals and breakdowns equal
+    /// those of one forecast of all the cases (they are summed in account order), and so does
+    /// <see cref="RenewalSimulation.Run"/> for the same seed.
+    /// </summary>
+    /// <param name="period">The period every part forecast.</param>
+    /// <param name="parts">The parts; no account in two of them.</param>
+    /// <returns>The combined forecast: the lines of the parts in the order given.</returns>
+    /// <exception cref="ArgumentException">A part forecast another period, or an account appears in two parts (or twice in one); nothing is returned half-done.</exception>
+    public RenewalForecast Combine(DateInterval period, IEnumerable<RenewalForecast> parts)
+    {
+        ArgumentNullException.ThrowIfNull(parts);
+        var list = parts.ToList();
+        for (var i = 0; i < list.Count; i++)
+        {
+            var part = list[i] ?? throw new ArgumentNullException(nameof(parts), $"Part {i} is null.");
+            if (!part.Period.Equals(period))
+            {
+                throw new ArgumentException($"Part {i} forecasts {part.Period.Start:uuuu-MM-dd} to {part.Period.End:uuuu-MM-dd}, not {period.Start:uuuu-MM-dd} to {period.End:uuuu-MM-dd}; only forecasts of one period combine.", nameof(parts));
+            }
+        }
+
+        return FromLines(period, list.SelectMany(p => p.Lines), list.SelectMany(p => p.Refused));
+    }
+
+    /// <summary>
+    /// A forecast of lines made before (stored, or sent from another process), totalled and broken down as this
+    /// forecaster does; the lines are taken as they are, not estimated again.
+    /// </summary>
+    /// <param name="period">The period.</param>
+    /// <param name="lines">The lines, each renewing within the period; accounts unique.</param>
+    /// <param name="refused">The cases left out, if any.</param>
+    /// <returns>The forecast.</returns>
+    /// <exception cref="ArgumentException">A line renews outside the period, an account has two lines, or a line's probability is outside 0–1; the message names the account.</exception>
+    public RenewalForecast FromLines(DateInterval period, IEnumerable<RenewalForecastLine> lines, IEnumerable<RefusedRenewal>? refused = null)
+    {
+        ArgumentNullException.ThrowIfNull(period);
+        ArgumentNullException.ThrowIfNull(lines);
+        var seen = new HashSet<AccountId>();
+        var kept = new List<RenewalForecastLine>();
+        foreach (var line in lines)
+        {
+            ArgumentNullException.ThrowIfNull(line, nameof(lines));
+            if (!period.Contains(line.RenewalDate))
+            {
+                throw new ArgumentException($"Account '{line.Account}' renews on {line.RenewalDate:uuuu-MM-dd}, outside the period {period.Start:uuuu-MM-dd} to {period.End:uuuu-MM-dd}.", nameof(lines));
+            }
+
+            if (!seen.Add(line.Account))
+            {
+                throw new ArgumentException($"Account '{line.Account}' has two forecast lines; a renewal is forecast once.", nameof(lines));
+            }
+
+            if (!(line.Probability is >= 0 and <= 1))
+            {
+                throw new ArgumentException($"Account '{line.Account}' has the probability {line.Probability}, outside 0–1.", nameof(lines));
+            }
+
+            kept.Add(line);
+        }
+
+        return new RenewalForecast(period, kept, [.. refused ?? []], PeriodKey);
+    }
+
     // One case, or an ArgumentException naming its account (the parameter named is the caller's "renewals").
     private RenewalForecastLine Forecast(RenewalCase renewal, DateInterval period, HashSet<AccountId> seen)
     {
@@ -233,10 +298,27 @@ public sealed class RenewalForecast
         Period = period;
         Lines = lines;
         Refused = refused;
-        Total = Totals(lines);
-        ByPeriod = Group(lines, l => periodKey(l.RenewalDate));
-        ByOwner = Group(lines, l => l.Owner);
-        BySegment = Group(lines, l => l.Segment);
+
+        // Summed in account order, not the order given: the totals are a function of the lines alone, so a forecast
+        // combined from parts (shards) has the totals of the whole to the last digit of the decimal sums.
+        var ordered = lines.Count > 1 && !InAccountOrder(lines) ? [.. lines.OrderBy(l => l.Account.Value, StringComparer.Ordinal)] : lines;
+        Total = Totals(ordered);
+        ByPeriod = Group(ordered, l => periodKey(l.RenewalDate));
+        ByOwner = Group(ordered, l => l.Owner);
+        BySegment = Group(ordered, l => l.Segment);
+    }
+
+    private static bool InAccountOrder(List<RenewalForecastLine> lines)
+    {
+        for (var i = 1; i < lines.Count; i++)
+        {
+            if (string.CompareOrdinal(lines[i - 1].Account.Value, lines[i].Account.Value) > 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>The period forecast.</summary>

@@ -4,7 +4,9 @@ namespace CustomerLifecycle.Forecasting;
 /// Simulates the renewal outcome of a forecast: each trial renews every line independently with its probability and
 /// adds up the revenue (ARR − downsell + upsell of the renewed lines) and the churned logos. Reports P10 / P50 / P90
 /// per currency. Reproducible: the same forecast, trials and seed give the same result on any machine and any number
-/// of cores (each trial has its own random stream, derived from the seed and the trial's number).
+/// of cores (each trial has its own random stream, derived from the seed and the trial's number), and whatever the
+/// order of the forecast's lines (they are drawn in account order), so a forecast combined from shards
+/// (<see cref="RenewalForecaster.Combine"/>) gives the whole portfolio's P10 / P50 / P90.
 /// </summary>
 /// <remarks>
 /// Assumes renewals are independent; correlated churn (a market downturn) widens the real range beyond this one.
@@ -30,12 +32,14 @@ public static class RenewalSimulation
             throw new ArgumentOutOfRangeException(nameof(trials), trials, $"A simulation runs 1 to {MaxTrials:N0} trials.");
         }
 
-        var lines = forecast.Lines;
+        // In account order, whatever the order of the forecast's lines: a forecast combined from shards draws what the
+        // whole portfolio's would, line for line.
+        var lines = forecast.Lines.OrderBy(l => l.Account.Value, StringComparer.Ordinal).ToArray();
         var currencies = forecast.Total.Select(t => t.Currency).ToArray();
-        var currencyOf = new int[lines.Count];
-        var value = new double[lines.Count];
-        var threshold = new ulong[lines.Count];
-        for (var i = 0; i < lines.Count; i++)
+        var currencyOf = new int[lines.Length];
+        var value = new double[lines.Length];
+        var threshold = new ulong[lines.Length];
+        for (var i = 0; i < lines.Length; i++)
         {
             var line = lines[i];
             currencyOf[i] = Array.IndexOf(currencies, line.Contracted.Currency);

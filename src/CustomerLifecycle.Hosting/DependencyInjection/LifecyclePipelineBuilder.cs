@@ -45,11 +45,19 @@ public sealed class LifecyclePipelineBuilder
     /// <param name="name">The step's name, its key in the ledger; unique.</param>
     /// <param name="run">The work: saves the day's results, sends a digest; returns what it counted, or null.</param>
     /// <returns>This builder.</returns>
-    public LifecyclePipelineBuilder AddStep(string name, Func<PipelineStepContext, CancellationToken, ValueTask<IReadOnlyDictionary<string, long>?>> run)
+    public LifecyclePipelineBuilder AddStep(string name, Func<PipelineStepContext, CancellationToken, ValueTask<IReadOnlyDictionary<string, long>?>> run) =>
+        AddStep(name, portfolioWide: false, run);
+
+    /// <summary>Adds a step of your own after the built-in ones; in shards, <paramref name="portfolioWide"/> runs it once after every shard (<see cref="PipelineStepRegistration.PortfolioWide"/>) instead of once per shard.</summary>
+    /// <param name="name">The step's name, its key in the ledger; unique.</param>
+    /// <param name="portfolioWide">Whether it runs once per date after every shard, with the portfolio-wide results.</param>
+    /// <param name="run">The work; returns what it counted, or null.</param>
+    /// <returns>This builder.</returns>
+    public LifecyclePipelineBuilder AddStep(string name, bool portfolioWide, Func<PipelineStepContext, CancellationToken, ValueTask<IReadOnlyDictionary<string, long>?>> run)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentNullException.ThrowIfNull(run);
-        Services.AddSingleton(new PipelineStepRegistration(name, run));
+        Services.AddSingleton(new PipelineStepRegistration(name, run) { PortfolioWide = portfolioWide });
         return this;
     }
 

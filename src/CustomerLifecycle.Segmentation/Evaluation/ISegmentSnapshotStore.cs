@@ -28,6 +28,31 @@ public interface ISegmentSnapshotStore
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>How many snapshots were deleted.</returns>
     ValueTask<long> DeleteBeforeAsync(LocalDate date, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Writes one shard's part of a date's snapshot: the date's memberships of the shard's accounts are replaced by the
+    /// part's, those of other shards are kept (<see cref="SegmentMembershipSnapshot.WithShard"/>). Shards of one date are
+    /// written at once by several instances, so a store must do this atomically; the stores in these packages do. The
+    /// default writes the whole snapshot for <see cref="AccountShard.All"/>, and refuses any other shard.
+    /// </summary>
+    /// <param name="part">The shard's part; it must have a date, and only accounts of <paramref name="shard"/>.</param>
+    /// <param name="shard">The shard.</param>
+    /// <param name="cancellationToken">Cancels the call; nothing is written then.</param>
+    /// <returns>A task that completes when it is written.</returns>
+    /// <exception cref="ArgumentException">The part has no date, or an account of another shard.</exception>
+    /// <exception cref="NotSupportedException">The store cannot write a shard's part.</exception>
+    ValueTask WriteAsync(SegmentMembershipSnapshot part, AccountShard shard, CancellationToken cancellationToken = default) =>
+        shard.IsAll
+            ? WriteAsync(part, cancellationToken)
+            : throw new NotSupportedException($"{GetType().Name} cannot write a segment snapshot shard by shard; implement ISegmentSnapshotStore.WriteAsync(part, shard), atomically, to run segments in shards.");
+
+    /// <summary>The part in one shard of the latest snapshot dated on or before <paramref name="date"/>; null when there is none. The default filters <see cref="LatestAsync(LocalDate, CancellationToken)"/>.</summary>
+    /// <param name="date">The latest date to consider.</param>
+    /// <param name="shard">The shard.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The part, or null.</returns>
+    async ValueTask<SegmentMembershipSnapshot?> LatestAsync(LocalDate date, AccountShard shard, CancellationToken cancellationToken = default) =>
+        (await LatestAsync(date, cancellationToken).ConfigureAwait(false))?.In(shard);
 }
 
 /// <summary>Segment snapshots in memory: for tests and hosts that may lose them when they stop. Thread-safe.</summary>
@@ -44,6 +69,20 @@ public sealed class InMemorySegmentSnapshotStore : ISegmentSnapshotStore
         lock (_lock)
         {
             _snapshots[date] = snapshot;
+        }
+
+        return default;
+    }
+
+    /// <inheritdoc />
+    public ValueTask WriteAsync(SegmentMembershipSnapshot part, AccountShard shard, CancellationToken cancellationToken = default)
+    {
+        var date = SegmentMembershipSnapshot.DateOf(part);
+        SegmentMembershipSnapshot.CheckShard(part, shard);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_lock)
+        {
+            _snapshots[date] = _snapshots.TryGetValue(date, out var stored) ? stored.WithShard(part, shard) : part;
         }
 
         return default;

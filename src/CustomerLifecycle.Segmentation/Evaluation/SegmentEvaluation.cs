@@ -382,4 +382,47 @@ public sealed class SegmentMembershipSnapshot
     /// <param name="account">The account.</param>
     /// <returns>The segment names.</returns>
     public IReadOnlyList<string> SegmentsOf(AccountId account) => _members.TryGetValue(account, out var names) ? names : [];
+
+    /// <summary>The part of the snapshot in one shard of the portfolio: the accounts <see cref="AccountShard.Contains"/> keeps, with the same date.</summary>
+    /// <param name="shard">The shard.</param>
+    /// <returns>The part; this snapshot itself for <see cref="AccountShard.All"/>.</returns>
+    public SegmentMembershipSnapshot In(AccountShard shard) =>
+        shard.IsAll ? this : new SegmentMembershipSnapshot(Date, _members.Where(m => shard.Contains(m.Key)).ToDictionary(m => m.Key, m => m.Value));
+
+    /// <summary>
+    /// This snapshot with one shard's part replaced by <paramref name="part"/>: the accounts of the shard are those of the
+    /// part, the others those of this snapshot. What a store does when the pipeline writes a date shard by shard.
+    /// </summary>
+    /// <param name="part">The shard's part, every account in <paramref name="shard"/>; its date is the result's.</param>
+    /// <param name="shard">The shard.</param>
+    /// <returns>The combined snapshot.</returns>
+    /// <exception cref="ArgumentException">An account of <paramref name="part"/> is not in <paramref name="shard"/>.</exception>
+    public SegmentMembershipSnapshot WithShard(SegmentMembershipSnapshot part, AccountShard shard)
+    {
+        ArgumentNullException.ThrowIfNull(part);
+        CheckShard(part, shard);
+        var members = _members.Where(m => !shard.Contains(m.Key)).ToDictionary(m => m.Key, m => m.Value);
+        foreach (var (id, names) in part._members)
+        {
+            members[id] = names;
+        }
+
+        return new SegmentMembershipSnapshot(part.Date, members);
+    }
+
+    /// <summary>Refuses a shard's part that holds an account of another shard, naming it.</summary>
+    /// <param name="part">The part.</param>
+    /// <param name="shard">The shard it is written for.</param>
+    /// <exception cref="ArgumentException">An account is not in the shard.</exception>
+    public static void CheckShard(SegmentMembershipSnapshot part, AccountShard shard)
+    {
+        ArgumentNullException.ThrowIfNull(part);
+        foreach (var id in part._members.Keys)
+        {
+            if (!shard.Contains(id))
+            {
+                throw new ArgumentException($"Account '{id}' is in shard {AccountShard.Of(id, shard.Count)} of {shard.Count}, not in shard {shard.Index} the snapshot part is written for; nothing was written.", nameof(part));
+            }
+        }
+    }
 }
