@@ -9,12 +9,18 @@ var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings {
 var worker = builder.Configuration.GetSection("Worker");
 var database = Path.GetFullPath(worker["Database"] ?? "worker.db", Environment.CurrentDirectory);
 builder.Services.AddSingleton<IAccountSource>(new GeneratedAccounts(int.Parse(worker["Accounts"] ?? "2000", System.Globalization.CultureInfo.InvariantCulture)));
-builder.Services.AddCustomerLifecycle(builder.Configuration.GetSection("CustomerLifecycle"))
+var lifecycle = builder.Services.AddCustomerLifecycle(builder.Configuration.GetSection("CustomerLifecycle"))
     .AddHealthScoring()
     .AddSegmentation()
     .AddForecasting()
-    .AddPlaybooks()
-    .AddSqliteStorage($"Data Source={database}")
+    .AddPlaybooks();
+
+// Worker:PostgreSql (a connection string) keeps everything on PostgreSQL, in Worker:Schema: several workers on one
+// database share the days (and, with CustomerLifecycle:Pipeline:Shards, each day's shards). Otherwise a SQLite file.
+lifecycle = worker["PostgreSql"] is { Length: > 0 } postgres
+    ? lifecycle.AddPostgreSqlStorage(postgres, o => o.Schema = worker["Schema"] ?? o.Schema)
+    : lifecycle.AddSqliteStorage($"Data Source={database}");
+lifecycle
     .AddLifecyclePipeline(builder.Configuration.GetSection("CustomerLifecycle:Pipeline"), p => p.Configure(o => o.Schedule = !once));
 builder.Services.AddHealthChecks().AddLifecyclePipelineCheck();
 builder.Services.AddHostedService<ConsoleMetrics>();
