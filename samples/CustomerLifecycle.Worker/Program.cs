@@ -29,7 +29,9 @@ using var host = builder.Build();
 if (once)
 {
     await host.StartAsync();
-    var result = await host.Services.GetRequiredService<LifecyclePipeline>().RunAsync();
+    // Worker:Date (yyyy-MM-dd) runs that business date instead of today's.
+    var date = worker["Date"] is { Length: > 0 } given ? NodaTime.Text.LocalDatePattern.Iso.Parse(given).GetValueOrThrow() : (NodaTime.LocalDate?)null;
+    var result = await host.Services.GetRequiredService<LifecyclePipeline>().RunAsync(date);
     Console.WriteLine($"{result.Date:uuuu-MM-dd}: {result.Outcome}");
     foreach (var step in result.Run?.Steps ?? [])
     {

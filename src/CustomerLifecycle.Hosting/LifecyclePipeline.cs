@@ -148,7 +148,7 @@ public sealed class LifecyclePipeline
         }
 
         // Whoever finds every shard done runs the portfolio-wide steps (one of them, by the ledger's claim).
-        var shards = await ShardRunsAsync(day, cancellationToken).ConfigureAwait(false);
+        var shards = await ShardRunsOfAsync(day, cancellationToken).ConfigureAwait(false);
         var pending = shards.Select((r, i) => (Run: r, Index: i)).Where(x => x.Run is not { Status: PipelineRunStatus.Succeeded }).ToList();
         if (pending.Count > 0)
         {
@@ -169,10 +169,16 @@ public sealed class LifecyclePipeline
     /// configured <see cref="LifecyclePipelineOptions.Shards"/>: who holds or held it, its status, its completed steps,
     /// and how many times it was claimed (more than once: resumed).
     /// </summary>
-    /// <param name="date">The business date.</param>
+    /// <param name="date">The business date; today in the business time zone when null.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>One entry per shard; a single entry, the date's run, when the pipeline runs in one shard.</returns>
-    public async ValueTask<IReadOnlyList<PipelineRunRecord?>> ShardRunsAsync(LocalDate date, CancellationToken cancellationToken = default)
+    public async ValueTask<IReadOnlyList<PipelineRunRecord?>> ShardRunsAsync(LocalDate? date = null, CancellationToken cancellationToken = default)
+    {
+        var day = date ?? _clock.Today;
+        return await ShardRunsOfAsync(day, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async ValueTask<IReadOnlyList<PipelineRunRecord?>> ShardRunsOfAsync(LocalDate date, CancellationToken cancellationToken)
     {
         var count = _options.Shards;
         if (count == 1)

@@ -7,6 +7,7 @@ using CustomerLifecycle.Stages;
 using CustomerLifecycle.Storage.Sqlite;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Time.Testing;
 using NodaTime;
 using static CustomerLifecycle.Hosting.Tests.Fixtures;
@@ -91,7 +92,7 @@ public sealed class ShardTests : IDisposable
     {
         var time = new FakeTimeProvider(Instant.FromUtc(2026, 12, 2, 11, 0).ToDateTimeOffset());
         await using var one = Instance(Path.Combine(_folder, "single.db"), time, shards: 1);
-        await using var b = Instance(Path.Combine(_folder, "sharded.db"), time, shards: 4);
+        await using var b = Instance(Path.Combine(_folder, "sharded.db"), time, shards: 4, services: s => s.AddHealthChecks().AddLifecyclePipelineCheck());
         var pipeline = b.GetRequiredService<LifecyclePipeline>();
         var alone = await one.GetRequiredService<LifecyclePipeline>().RunAsync(Day);
 
@@ -111,6 +112,8 @@ public sealed class ShardTests : IDisposable
         Assert.Equal(("dead", now + Duration.FromMinutes(10)), (first.Run!.Owner, first.Run.LeaseUntil));
         var shards = await pipeline.ShardRunsAsync(Day);
         Assert.Equal([PipelineRunStatus.Succeeded, PipelineRunStatus.Succeeded, PipelineRunStatus.Running, PipelineRunStatus.Succeeded], shards.Select(r => r!.Status));
+        var health = (await b.GetRequiredService<HealthCheckService>().CheckHealthAsync()).Entries.Single().Value;
+        Assert.Equal((4, 3, "2 by dead", 0, 0, 0), ((int)health.Data["shards"], (int)health.Data["shards_succeeded"], (string)health.Data["shards_running"], (int)health.Data["shards_failed"], (int)health.Data["shards_resumed"], (int)health.Data["shards_unclaimed"]));
 
         // After the lease: B takes shard 2 over (a second claim), keeps the dead instance's completed steps, runs the
         // rest, and then the portfolio-wide steps.
@@ -120,6 +123,8 @@ public sealed class ShardTests : IDisposable
         var resumed = second.Day!.ShardRuns[2];
         Assert.Equal((2, "dead"), (resumed.Claims, resumed.Steps[0].StartedAt == now ? "dead" : "b"));
         Assert.Equal(1, second.Run!.Steps[0].Counts["resumed"]);
+        health = (await b.GetRequiredService<HealthCheckService>().CheckHealthAsync()).Entries.Single().Value;
+        Assert.Equal((HealthStatus.Healthy, 4, 1), (health.Status, (int)health.Data["shards_succeeded"], (int)health.Data["shards_resumed"]));
 
         Assert.Equal(alone.Day!.Forecast!.Total, second.Day.Forecast!.Total);
         // The shard taken over was scored and its runs created 11 minutes later: the same records, at another instant.
@@ -171,10 +176,18 @@ public sealed class ShardTests : IDisposable
     public async Task APushedDownAccountSource_ThatGivesAnAccountOfAnotherShard_IsRefused_NamingIt()
     {
         var time = new FakeTimeProvider(Instant.FromUtc(2026, 12, 2, 11, 0).ToDateTimeOffset());
-        await using var provider = Instance(Path.Combine(_folder, "pushed.db"), time, shards: 2, attempts: 1, services: s => s.AddSingleton<IAccountSource, CarelessShardSource>());
+        await using var provider = Instance(Path.Combine(_folder, "pushed.db"), time, shards: 2, attempts: 1, services: s =>
+        {
+            s.AddSingleton<IAccountSource, CarelessShardSource>();
+            s.AddHealthChecks().AddLifecyclePipelineCheck();
+        });
         var failure = await Assert.ThrowsAsync<PipelineStepFailedException>(() => provider.GetRequiredService<LifecyclePipeline>().RunAsync(Day));
         Assert.Equal("accounts", failure.Step);
         Assert.Matches(@"gave account 'shard-\d+' for shard \d/2, but it is in shard \d/2", failure.InnerException!.Message);
+
+        // The health check counts the failed shard (Unhealthy first: no date has succeeded yet).
+        var health = (await provider.GetRequiredService<HealthCheckService>().CheckHealthAsync()).Entries.Single().Value;
+        Assert.Equal((HealthStatus.Unhealthy, 1, 1), (health.Status, (int)health.Data["shards_failed"], (int)health.Data["shards_unclaimed"]));
     }
 
     private static ServiceProvider Instance(string database, FakeTimeProvider time, int shards, bool usage = false, int attempts = 3, Action<IServiceCollection>? services = null)
