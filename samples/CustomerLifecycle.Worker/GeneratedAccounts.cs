@@ -3,19 +3,30 @@ using NodaTime;
 
 namespace CustomerLifecycle.Worker;
 
-/// <summary>A deterministic portfolio standing in for a CRM: about a third of the accounts in trouble.</summary>
-internal sealed class GeneratedAccounts(int count) : Hosting.IAccountSource
+/// <summary>
+/// A deterministic portfolio standing in for a CRM: about a third of the accounts in trouble. In shards it reads one
+/// shard where the accounts are, as a SQL source would with a WHERE: only the shard's accounts are made.
+/// </summary>
+internal sealed class GeneratedAccounts(int count) : Hosting.IShardedAccountSource
 {
-    public async IAsyncEnumerable<Account> ReadAsync(LocalDate date, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public IAsyncEnumerable<Account> ReadAsync(LocalDate date, CancellationToken cancellationToken) => ReadAsync(date, AccountShard.All, cancellationToken);
+
+    public async IAsyncEnumerable<Account> ReadAsync(LocalDate date, AccountShard shard, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await Task.Yield();
         for (var i = 0; i < count; i++)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            var id = new AccountId($"acct-{i:D5}");
+            if (!shard.Contains(id))
+            {
+                continue;
+            }
+
             var troubled = i % 3 == 0;
             yield return new Account
             {
-                Id = new AccountId($"acct-{i:D5}"),
+                Id = id,
                 Name = $"Account {i}",
                 Owner = $"csm-{i % 12}",
                 CustomerSince = new LocalDate(2023, 1, 1).PlusDays(i % 700),

@@ -342,7 +342,7 @@ public sealed class LifecyclePipeline
             catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
                 activity?.SetStatus(ActivityStatusCode.Error, e.Message);
-                PipelineTelemetry.StepFailures.Add(1, new KeyValuePair<string, object?>(PipelineTelemetry.StepTag, step.Name));
+                PipelineTelemetry.StepFailures.Add(1, new KeyValuePair<string, object?>(PipelineTelemetry.StepTag, step.Name), new KeyValuePair<string, object?>(PipelineTelemetry.ShardTag, day.Shard.ToString()));
 
                 // A refused mass cancellation is a decision on the day's data, not a passing fault: no retry changes it.
                 if (attempt >= _options.MaxAttempts || e is MassCancellationException)
@@ -632,7 +632,10 @@ public sealed class LifecyclePipeline
                     // records written (replacing today's, so a resumed run writes the same ones again).
                     // Factor readings are kept (an explanation per account) only when a scorecard falls back on last-known
                     // values; otherwise the allocation-free score and its color are all the next day needs.
-                    var previous = await history.LatestAsync(day.Date.PlusDays(-1), ct).ConfigureAwait(false);
+                    // In shards, the shard's accounts only, looked up by key: the read follows the shard, not the portfolio.
+                    var previous = day.Shard.IsAll
+                        ? await history.LatestAsync(day.Date.PlusDays(-1), ct).ConfigureAwait(false)
+                        : await history.LatestAsync(day.Date.PlusDays(-1), [.. day.Active.Select(a => a.Id)], ct).ConfigureAwait(false);
                     var readings = scorer.Resolver.Scorecards.Append(scorer.Resolver.Default).Any(s => s.UsesLastKnown);
                     var now = Now();
                     var records = new HealthRecord[scores.Length];
@@ -671,7 +674,10 @@ public sealed class LifecyclePipeline
                 var points = new Dictionary<AccountId, List<HealthHistoryPoint>>();
                 foreach (var days in history is null ? [] : segmenter.Catalog.Operands.Where(o => o.Kind == RuleOperandKind.HealthChange).Select(o => o.Days).Distinct())
                 {
-                    foreach (var (account, record) in await history!.LatestAsync(day.Date.PlusDays(-days), ct).ConfigureAwait(false))
+                    var records = day.Shard.IsAll
+                        ? await history!.LatestAsync(day.Date.PlusDays(-days), ct).ConfigureAwait(false)
+                        : await history!.LatestAsync(day.Date.PlusDays(-days), [.. day.Active.Select(a => a.Id)], ct).ConfigureAwait(false);
+                    foreach (var (account, record) in records)
                     {
                         if (record.Score is { } score)
                         {
@@ -711,7 +717,7 @@ public sealed class LifecyclePipeline
                 var snapshot = new PortfolioSnapshot(
                     day.Date,
                     day.Active.Select((a, i) => new AccountSnapshot(a, i < day.Scores.Count ? day.Scores[i] : null, day.Segments?.SegmentsOf(a.Id).Select(s => s.Name))),
-                    day.Churned);
+                    day.Churned) { Partial = !day.Shard.IsAll };
                 var evaluation = await engine.EvaluateAsync(null, snapshot, day.Milestones, ct, allowMassCancellation: day.AllowMassCancellation).ConfigureAwait(false);
                 day.Playbooks = evaluation;
                 return Counts(("runs_created", evaluation.Created.Count), ("runs_suppressed", evaluation.Suppressed.Count), ("runs_cancelled", evaluation.Cancelled.Count), ("tasks_handed_off", evaluation.HandedOff.Count), ("handoff_failures", evaluation.Failures.Count));

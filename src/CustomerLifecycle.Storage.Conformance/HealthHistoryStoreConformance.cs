@@ -19,6 +19,7 @@ public abstract class HealthHistoryStoreConformance : StoreConformance<IHealthHi
         ("gives_each_accounts_latest_record_on_or_before_a_date", (c, n, t) => c.LatestAsync(n, t)),
         ("refuses_a_batch_with_an_invalid_or_repeated_record_whole", (c, n, t) => c.RefusesWholeAsync(n, t)),
         ("deletes_the_records_before_a_date", (c, n, t) => c.DeletesAsync(n, t)),
+        ("gives_the_latest_record_of_the_accounts_asked_for_only", (c, n, t) => c.LatestOfAccountsAsync(n, t)),
     ];
 
     /// <summary>The names of the cases, for a test framework's data-driven test.</summary>
@@ -92,6 +93,21 @@ public abstract class HealthHistoryStoreConformance : StoreConformance<IHealthHi
         Expect(monthAgo.Count == 2 && monthAgo[new AccountId("a")].Score == 10 && monthAgo[new AccountId("a")].Date == Day.PlusDays(-30), name, "latest on or before 30 days ago: a's record of that very day, and b's.");
         var history = await store.HistoryAsync(new AccountId("a"), Day.PlusDays(-30), Day.PlusDays(-1), ct).ConfigureAwait(false);
         Expect(string.Join(",", history.Select(r => r.Score)) == "10,20", name, $"a's history over a range, oldest first, both ends included: got {string.Join(",", history.Select(r => r.Score))}.");
+    }
+
+    private async Task LatestOfAccountsAsync(string name, CancellationToken ct)
+    {
+        // The accounts of one shard, as the pipeline asks: each one's latest on or before the date, every field; the
+        // others' records, later records and accounts without any left out. Ids with quotes and accents, and many.
+        var (store, other) = await OpenAsync(ct).ConfigureAwait(false);
+        var records = Enumerable.Range(0, 300).SelectMany(i => new[] { Record($"a\"{i}é", Day.PlusDays(-1 - (i % 3)), i / 3.0), Record($"a\"{i}é", Day.PlusDays(1), 100) }).ToList();
+        await store.WriteAsync(records, ct).ConfigureAwait(false);
+        var asked = Enumerable.Range(0, 300).Where(i => i % 4 == 1).Select(i => new AccountId($"a\"{i}é")).Append(new AccountId("nobody")).ToArray();
+        var read = await other.LatestAsync(Day, asked, ct).ConfigureAwait(false);
+        var expected = records.Where(r => r.Date <= Day && asked.Contains(r.Account)).Select(Show).Order(StringComparer.Ordinal).ToArray();
+        var got = read.Values.Select(Show).Order(StringComparer.Ordinal).ToArray();
+        Expect(read.Count == 75 && expected.SequenceEqual(got) && read.All(p => p.Key == p.Value.Account), name,
+            $"the latest records of 75 accounts asked for (and one with none): read {read.Count}, first difference {expected.Except(got).Concat(got.Except(expected)).FirstOrDefault()}.");
     }
 
     private async Task RefusesWholeAsync(string name, CancellationToken ct)

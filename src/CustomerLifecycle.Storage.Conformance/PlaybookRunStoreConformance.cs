@@ -48,6 +48,7 @@ public abstract class PlaybookRunStoreConformance : StoreConformance<IPlaybookRu
         ("writes_overlapping_batches_in_any_order_at_once", (c, n, t) => c.WritesOverlappingBatchesAsync(n, t)),
         ("completes_a_claimed_batch_at_once", (c, n, t) => c.CompletesABatchAsync(n, t)),
         ("keeps_any_text_exactly_or_refuses_it", (c, n, t) => c.KeepsTextExactlyAsync(n, t)),
+        ("reads_the_open_runs_and_trigger_states_of_the_accounts_asked_for_only", (c, n, t) => c.ReadsAccountsAskedForAsync(n, t)),
     ];
 
     /// <summary>The names of the cases, for a test framework's data-driven test.</summary>
@@ -243,6 +244,33 @@ public abstract class PlaybookRunStoreConformance : StoreConformance<IPlaybookRu
         var states = await other.TriggerStatesAsync(ct).ConfigureAwait(false);
         Expect(states.Count == 2 && states.GetValueOrDefault(a) == new TriggerState(false, Day0.PlusDays(3)) && states.GetValueOrDefault(b) == new TriggerState(true, Day0), name,
             $"expected a ended on day 3 and b holding since day 0 (the refused call wrote nothing); got {string.Join(", ", states.Select(s => $"{s.Key}={s.Value}"))}.");
+    }
+
+    private async Task ReadsAccountsAskedForAsync(string name, CancellationToken ct)
+    {
+        // A shard's accounts, as the engine asks for a partial snapshot: their open runs with every task (not the
+        // cancelled ones, not other accounts'), and their trigger states of every playbook.
+        var store = await NewAsync(ct).ConfigureAwait(false);
+        var accounts = Enumerable.Range(0, 120).Select(i => $"acct \"{i}\" é").ToArray();
+        var runs = accounts.SelectMany((a, i) => new[] { Run("save", a, Day0, tasks: 1 + (i % 3)), Run("welcome|x", a, Day0.PlusDays(1)) }).ToArray();
+        await store.TryCreateAsync([.. runs.Select(r => Request(r))], ct).ConfigureAwait(false);
+        var cancelled = runs.Where((r, i) => i % 5 == 0).Select(r => r.Id).ToArray();
+        await store.CancelAsync(cancelled, T0, ct).ConfigureAwait(false);
+        await store.SetTriggerStatesAsync([.. accounts.SelectMany((a, i) => new[] { new TriggerStateChange(new("save", new AccountId(a)), new(i % 2 == 0, Day0)), new TriggerStateChange(new("seg", new AccountId(a)), new(true, Day0)) })], ct).ConfigureAwait(false);
+
+        var other = await AnotherAsync(store, ct).ConfigureAwait(false);
+        var asked = accounts.Where((a, i) => i % 3 == 0).Select(a => new AccountId(a)).Append(new AccountId("nobody")).ToArray();
+        var open = await other.OpenRunsAsync(asked, ct).ConfigureAwait(false);
+        var expected = runs.Where(r => asked.Contains(r.Account) && !cancelled.Contains(r.Id)).OrderBy(r => r.Id, StringComparer.Ordinal).ToArray();
+        ExpectEqual(expected.Select(r => r.Id), open.Select(r => r.Id).Order(StringComparer.Ordinal), name, "the open runs of the accounts asked for");
+        foreach (var (want, got) in expected.Zip(open.OrderBy(r => r.Id, StringComparer.Ordinal)))
+        {
+            ExpectSameRun(want, got, name);
+        }
+
+        var states = await other.TriggerStatesAsync(asked, ct).ConfigureAwait(false);
+        Expect(states.Count == 80 && states.All(s => asked.Contains(s.Key.Account)) && states[new("save", asked[1])] == new TriggerState(false, Day0), name,
+            $"the trigger states of 40 accounts asked for, two playbooks each: got {states.Count}.");
     }
 
     private async Task KeepsTheNewestTriggerStateAsync(string name, CancellationToken ct)

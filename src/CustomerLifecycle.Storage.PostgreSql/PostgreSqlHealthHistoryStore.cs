@@ -68,6 +68,21 @@ public sealed class PostgreSqlHealthHistoryStore : IHealthHistoryStore, IAsyncDi
     }
 
     /// <inheritdoc />
+    /// <remarks>Each account's latest row found by its key (the ids passed as one array), so the read follows the accounts asked for.</remarks>
+    public async ValueTask<IReadOnlyDictionary<AccountId, HealthRecord>> LatestAsync(LocalDate date, IReadOnlyCollection<AccountId> accounts, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(accounts);
+        var latest = new Dictionary<AccountId, HealthRecord>(accounts.Count);
+        var ids = accounts.Select(a => a.Value).ToArray();
+        await foreach (var record in QueryAsync($"SELECT DISTINCT ON (account) {Columns} FROM {_table} WHERE account = ANY(@a) AND date <= @d ORDER BY account, date DESC", [new("a", ids), new("d", date.ToDateOnly())], cancellationToken).ConfigureAwait(false))
+        {
+            latest[record.Account] = record;
+        }
+
+        return latest;
+    }
+
+    /// <inheritdoc />
     public async ValueTask<IReadOnlyList<HealthRecord>> HistoryAsync(AccountId account, LocalDate from, LocalDate to, CancellationToken cancellationToken = default)
     {
         var records = new List<HealthRecord>();

@@ -250,6 +250,21 @@ public sealed class PostgreSqlPlaybookRunStore : IPlaybookRunStore, IAsyncDispos
     /// <inheritdoc />
     public ValueTask<IReadOnlyList<PlaybookRun>> OpenRunsAsync(CancellationToken cancellationToken = default) => ReadRunsAsync("r.status = 0", cancellationToken);
 
+    /// <inheritdoc />
+    /// <remarks>Looked up by the (playbook, account) index: every playbook with runs, times the accounts asked for (passed as one array).</remarks>
+    public async ValueTask<IReadOnlyList<PlaybookRun>> OpenRunsAsync(IReadOnlyCollection<AccountId> accounts, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(accounts);
+        return await ReadRunsAsync($"r.status = 0 AND r.playbook IN (SELECT DISTINCT playbook FROM {_run}) AND r.account = ANY(@a)", cancellationToken, new NpgsqlParameter("a", accounts.Select(a => a.Value).ToArray())).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<IReadOnlyDictionary<TriggerStateKey, TriggerState>> TriggerStatesAsync(IReadOnlyCollection<AccountId> accounts, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(accounts);
+        return await ReadStatesAsync($"WHERE account = ANY(@a)", cancellationToken, new NpgsqlParameter("a", accounts.Select(a => a.Value).ToArray())).ConfigureAwait(false);
+    }
+
     /// <summary>Every run, open or cancelled, with its tasks.</summary>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>A snapshot, by id.</returns>
@@ -408,10 +423,13 @@ public sealed class PostgreSqlPlaybookRunStore : IPlaybookRunStore, IAsyncDispos
     }
 
     /// <inheritdoc />
-    public async ValueTask<IReadOnlyDictionary<TriggerStateKey, TriggerState>> TriggerStatesAsync(CancellationToken cancellationToken = default)
+    public ValueTask<IReadOnlyDictionary<TriggerStateKey, TriggerState>> TriggerStatesAsync(CancellationToken cancellationToken = default) => ReadStatesAsync("", cancellationToken);
+
+    private async ValueTask<IReadOnlyDictionary<TriggerStateKey, TriggerState>> ReadStatesAsync(string where, CancellationToken cancellationToken, params NpgsqlParameter[] parameters)
     {
         await using var connection = await _schema.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = new NpgsqlCommand($"SELECT playbook, account, holds, since FROM {_state}", connection);
+        await using var command = new NpgsqlCommand($"SELECT playbook, account, holds, since FROM {_state} {where}", connection);
+        command.Parameters.AddRange(parameters);
         var states = new Dictionary<TriggerStateKey, TriggerState>();
         var playbooks = new Dictionary<string, string>(StringComparer.Ordinal);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -463,7 +481,7 @@ public sealed class PostgreSqlPlaybookRunStore : IPlaybookRunStore, IAsyncDispos
 
     private const string TaskColumns = "id, run_id, playbook, account, title, role, owner, channel, priority, due";
 
-    private async ValueTask<IReadOnlyList<PlaybookRun>> ReadRunsAsync(string where, CancellationToken cancellationToken)
+    private async ValueTask<IReadOnlyList<PlaybookRun>> ReadRunsAsync(string where, CancellationToken cancellationToken, params NpgsqlParameter[] parameters)
     {
         await using var connection = await _schema.OpenAsync(cancellationToken).ConfigureAwait(false);
 
@@ -472,12 +490,14 @@ public sealed class PostgreSqlPlaybookRunStore : IPlaybookRunStore, IAsyncDispos
         ILookup<string, PlaybookTask> tasks;
         await using (var command = new NpgsqlCommand($"SELECT {string.Join(", ", TaskColumns.Split(", ").Select(c => "t." + c))} FROM {_task} t JOIN {_run} r ON r.id = t.run_id WHERE {where} ORDER BY t.run_id, t.position", connection, transaction))
         {
+            command.Parameters.AddRange(parameters.Select(p => p.Clone()).ToArray());
             tasks = (await ReadTasksAsync(command, cancellationToken).ConfigureAwait(false)).ToLookup(t => t.RunId, StringComparer.Ordinal);
         }
 
         var runs = new List<PlaybookRun>();
         await using (var command = new NpgsqlCommand($"SELECT id, playbook, account, occurrence, triggered_on, created_at, status FROM {_run} r WHERE {where} ORDER BY id", connection, transaction))
         {
+            command.Parameters.AddRange(parameters.Select(p => p.Clone()).ToArray());
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {

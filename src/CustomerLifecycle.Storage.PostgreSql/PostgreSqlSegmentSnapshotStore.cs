@@ -94,7 +94,11 @@ public sealed class PostgreSqlSegmentSnapshotStore : ISegmentSnapshotStore, IAsy
     }
 
     /// <inheritdoc />
-    public async ValueTask<SegmentMembershipSnapshot?> LatestAsync(LocalDate date, CancellationToken cancellationToken = default)
+    public ValueTask<SegmentMembershipSnapshot?> LatestAsync(LocalDate date, CancellationToken cancellationToken = default) => LatestAsync(date, AccountShard.All, cancellationToken);
+
+    /// <inheritdoc />
+    /// <remarks>The rows of other shards are skipped as they are read: the memory follows the shard.</remarks>
+    public async ValueTask<SegmentMembershipSnapshot?> LatestAsync(LocalDate date, AccountShard shard, CancellationToken cancellationToken = default)
     {
         await using var connection = await _schema.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = new NpgsqlCommand($"SELECT date, account, segments FROM {_table} WHERE date = (SELECT MAX(date) FROM {_table} WHERE date <= @d)", connection);
@@ -105,7 +109,11 @@ public sealed class PostgreSqlSegmentSnapshotStore : ISegmentSnapshotStore, IAsy
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             found ??= LocalDate.FromDateOnly(reader.GetFieldValue<DateOnly>(0));
-            members.Add(KeyValuePair.Create(new AccountId(reader.GetString(1)), SegmentMembershipSnapshot.DecodeSegments(reader.GetString(2))));
+            var account = new AccountId(reader.GetString(1));
+            if (shard.Contains(account))
+            {
+                members.Add(KeyValuePair.Create(account, SegmentMembershipSnapshot.DecodeSegments(reader.GetString(2))));
+            }
         }
 
         return found is { } day ? SegmentMembershipSnapshot.Create(day, members) : null;

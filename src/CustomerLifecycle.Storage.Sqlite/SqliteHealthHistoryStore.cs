@@ -82,6 +82,30 @@ public sealed class SqliteHealthHistoryStore : IHealthHistoryStore, IAsyncDispos
         }, cancellationToken);
 
     /// <inheritdoc />
+    /// <remarks>Each account's latest row found by its key (the ids passed as one JSON array), so the read follows the accounts asked for.</remarks>
+    public ValueTask<IReadOnlyDictionary<AccountId, HealthRecord>> LatestAsync(LocalDate date, IReadOnlyCollection<AccountId> accounts, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(accounts);
+        var ids = System.Text.Json.JsonSerializer.Serialize(accounts.Select(a => a.Value).ToArray());
+        return _session.UseAsync<IReadOnlyDictionary<AccountId, HealthRecord>>(c =>
+        {
+            using var command = c.CreateCommand();
+            command.CommandText = $"SELECT {Columns} FROM health_record h WHERE h.account IN (SELECT value FROM json_each($a)) AND h.date = (SELECT MAX(date) FROM health_record l WHERE l.account = h.account AND l.date <= $d)";
+            command.Parameters.AddWithValue("$a", ids);
+            command.Parameters.AddWithValue("$d", LocalDatePattern.Iso.Format(date));
+            using var reader = command.ExecuteReader();
+            var latest = new Dictionary<AccountId, HealthRecord>(accounts.Count);
+            while (reader.Read())
+            {
+                var record = Read(reader);
+                latest[record.Account] = record;
+            }
+
+            return latest;
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc />
     public ValueTask<IReadOnlyList<HealthRecord>> HistoryAsync(AccountId account, LocalDate from, LocalDate to, CancellationToken cancellationToken = default) =>
         _session.UseAsync<IReadOnlyList<HealthRecord>>(c =>
         {

@@ -45,6 +45,46 @@ public sealed class SqlitePlaybookRunStore : IPlaybookRunStore, IAsyncDisposable
     public ValueTask<IReadOnlyList<PlaybookRun>> OpenRunsAsync(CancellationToken cancellationToken = default) =>
         UseAsync<IReadOnlyList<PlaybookRun>>(c => ReadRuns(c, "r.status = 0"), cancellationToken);
 
+    /// <inheritdoc />
+    /// <remarks>Looked up by the (playbook, account) index: every playbook with runs, times the accounts asked for (passed as one JSON array).</remarks>
+    public ValueTask<IReadOnlyList<PlaybookRun>> OpenRunsAsync(IReadOnlyCollection<AccountId> accounts, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(accounts);
+        var ids = System.Text.Json.JsonSerializer.Serialize(accounts.Select(a => a.Value).ToArray());
+        return UseAsync<IReadOnlyList<PlaybookRun>>(c =>
+        {
+            var playbooks = System.Text.Json.JsonSerializer.Serialize(Playbooks(c, "playbook_run"));
+            return ReadRuns(c, "r.status = 0 AND r.playbook IN (SELECT value FROM json_each($p)) AND r.account IN (SELECT value FROM json_each($a))", ("$p", playbooks), ("$a", ids));
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Looked up by the key (playbook, account): every playbook with states, times the accounts asked for.</remarks>
+    public ValueTask<IReadOnlyDictionary<TriggerStateKey, TriggerState>> TriggerStatesAsync(IReadOnlyCollection<AccountId> accounts, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(accounts);
+        var ids = System.Text.Json.JsonSerializer.Serialize(accounts.Select(a => a.Value).ToArray());
+        return UseAsync<IReadOnlyDictionary<TriggerStateKey, TriggerState>>(c =>
+        {
+            var playbooks = System.Text.Json.JsonSerializer.Serialize(Playbooks(c, "trigger_state"));
+            return ReadStates(c, "WHERE playbook IN (SELECT value FROM json_each($p)) AND account IN (SELECT value FROM json_each($a))", ("$p", playbooks), ("$a", ids));
+        }, cancellationToken);
+    }
+
+    private static string[] Playbooks(SqliteConnection connection, string table)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT DISTINCT playbook FROM {table}";
+        using var reader = command.ExecuteReader();
+        var playbooks = new List<string>();
+        while (reader.Read())
+        {
+            playbooks.Add(reader.GetString(0));
+        }
+
+        return [.. playbooks];
+    }
+
     /// <summary>Every run, open or cancelled, with its tasks.</summary>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>A snapshot, by id.</returns>
@@ -207,10 +247,17 @@ public sealed class SqlitePlaybookRunStore : IPlaybookRunStore, IAsyncDisposable
 
     /// <inheritdoc />
     public ValueTask<IReadOnlyDictionary<TriggerStateKey, TriggerState>> TriggerStatesAsync(CancellationToken cancellationToken = default) =>
-        UseAsync<IReadOnlyDictionary<TriggerStateKey, TriggerState>>(c =>
-        {
+        UseAsync<IReadOnlyDictionary<TriggerStateKey, TriggerState>>(c => ReadStates(c, ""), cancellationToken);
+
+    private static Dictionary<TriggerStateKey, TriggerState> ReadStates(SqliteConnection c, string where, params (string Name, object Value)[] parameters)
+    {
             using var command = c.CreateCommand();
-            command.CommandText = "SELECT playbook, account, holds, since FROM trigger_state";
+            command.CommandText = $"SELECT playbook, account, holds, since FROM trigger_state {where}";
+            foreach (var (name, value) in parameters)
+            {
+                command.Parameters.AddWithValue(name, value);
+            }
+
             using var reader = command.ExecuteReader();
             var states = new Dictionary<TriggerStateKey, TriggerState>();
             var playbooks = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -222,7 +269,7 @@ public sealed class SqlitePlaybookRunStore : IPlaybookRunStore, IAsyncDisposable
             }
 
             return states;
-        }, cancellationToken);
+    }
 
     /// <inheritdoc />
     public async ValueTask SetTriggerStatesAsync(IReadOnlyList<TriggerStateChange> changes, CancellationToken cancellationToken = default)
@@ -365,11 +412,16 @@ public sealed class SqlitePlaybookRunStore : IPlaybookRunStore, IAsyncDisposable
         command.ExecuteNonQuery();
     }
 
-    private static List<PlaybookRun> ReadRuns(SqliteConnection connection, string where)
+    private static List<PlaybookRun> ReadRuns(SqliteConnection connection, string where, params (string Name, object Value)[] parameters)
     {
-        var tasks = ReadTasks(connection, null, $"{where} ORDER BY t.run_id, t.position").ToLookup(t => t.RunId);
+        var tasks = ReadTasks(connection, null, $"{where} ORDER BY t.run_id, t.position", parameters).ToLookup(t => t.RunId);
         using var command = connection.CreateCommand();
         command.CommandText = $"SELECT id, playbook, account, occurrence, triggered_on, created_at, status FROM playbook_run r WHERE {where} ORDER BY id";
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+
         using var reader = command.ExecuteReader();
         var runs = new List<PlaybookRun>();
         while (reader.Read())

@@ -110,7 +110,11 @@ public sealed class SqliteSegmentSnapshotStore : ISegmentSnapshotStore, IAsyncDi
     }
 
     /// <inheritdoc />
-    public ValueTask<SegmentMembershipSnapshot?> LatestAsync(LocalDate date, CancellationToken cancellationToken = default) =>
+    public ValueTask<SegmentMembershipSnapshot?> LatestAsync(LocalDate date, CancellationToken cancellationToken = default) => LatestAsync(date, AccountShard.All, cancellationToken);
+
+    /// <inheritdoc />
+    /// <remarks>The rows of other shards are skipped as they are read: the memory follows the shard.</remarks>
+    public ValueTask<SegmentMembershipSnapshot?> LatestAsync(LocalDate date, AccountShard shard, CancellationToken cancellationToken = default) =>
         _session.UseAsync(c =>
         {
             using var command = c.CreateCommand();
@@ -122,7 +126,11 @@ public sealed class SqliteSegmentSnapshotStore : ISegmentSnapshotStore, IAsyncDi
             while (reader.Read())
             {
                 found ??= LocalDatePattern.Iso.Parse(reader.GetString(0)).GetValueOrThrow();
-                members.Add(KeyValuePair.Create(new AccountId(reader.GetString(1)), SegmentMembershipSnapshot.DecodeSegments(reader.GetString(2))));
+                var account = new AccountId(reader.GetString(1));
+                if (shard.Contains(account))
+                {
+                    members.Add(KeyValuePair.Create(account, SegmentMembershipSnapshot.DecodeSegments(reader.GetString(2))));
+                }
             }
 
             return found is { } day ? SegmentMembershipSnapshot.Create(day, members) : null;

@@ -4,7 +4,7 @@ namespace CustomerLifecycle.HealthScoring;
 
 /// <summary>
 /// Health records by account and business date, kept across restarts and shared by every instance of a host: what
-/// hysteresis and the last-known policy read back (<see cref="LatestAsync"/>, then <see cref="HealthRecord.ToPrevious"/>),
+/// hysteresis and the last-known policy read back (<see cref="LatestAsync(LocalDate, CancellationToken)"/>, then <see cref="HealthRecord.ToPrevious"/>),
 /// and what <c>health.change(n)</c> compares with. <see cref="InMemoryHealthHistoryStore"/> is the default; the
 /// SQLite and PostgreSQL packages ship durable ones, checked by the same conformance suite.
 /// </summary>
@@ -26,6 +26,24 @@ public interface IHealthHistoryStore
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The records by account.</returns>
     ValueTask<IReadOnlyDictionary<AccountId, HealthRecord>> LatestAsync(LocalDate date, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The latest record dated on or before <paramref name="date"/> of each of <paramref name="accounts"/>; accounts with
+    /// none are absent. What the pipeline reads for one shard of the portfolio: the database stores look the accounts up
+    /// by their key, so the read and its memory follow the accounts asked for, not the portfolio. The default filters
+    /// <see cref="LatestAsync(LocalDate, CancellationToken)"/>.
+    /// </summary>
+    /// <param name="date">The latest date to consider.</param>
+    /// <param name="accounts">The accounts.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The records by account.</returns>
+    async ValueTask<IReadOnlyDictionary<AccountId, HealthRecord>> LatestAsync(LocalDate date, IReadOnlyCollection<AccountId> accounts, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(accounts);
+        var wanted = accounts as IReadOnlySet<AccountId> ?? accounts.ToHashSet();
+        var all = await LatestAsync(date, cancellationToken).ConfigureAwait(false);
+        return all.Where(r => wanted.Contains(r.Key)).ToDictionary(r => r.Key, r => r.Value);
+    }
 
     /// <summary>One account's records from <paramref name="from"/> to <paramref name="to"/> inclusive, oldest first.</summary>
     /// <param name="account">The account.</param>

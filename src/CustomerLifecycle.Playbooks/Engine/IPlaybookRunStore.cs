@@ -26,6 +26,21 @@ public interface IPlaybookRunStore
     /// <returns>A snapshot.</returns>
     ValueTask<IReadOnlyList<PlaybookRun>> OpenRunsAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// The open runs of some accounts, with their tasks: what the engine reads for a partial snapshot (one shard of the
+    /// portfolio, <see cref="PortfolioSnapshot.Partial"/>). The database stores look the accounts up by key, so the read
+    /// and its memory follow the accounts asked for. The default filters <see cref="OpenRunsAsync(CancellationToken)"/>.
+    /// </summary>
+    /// <param name="accounts">The accounts.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>A snapshot.</returns>
+    async ValueTask<IReadOnlyList<PlaybookRun>> OpenRunsAsync(IReadOnlyCollection<AccountId> accounts, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(accounts);
+        var wanted = accounts as IReadOnlySet<AccountId> ?? accounts.ToHashSet();
+        return [.. (await OpenRunsAsync(cancellationToken).ConfigureAwait(false)).Where(r => wanted.Contains(r.Account))];
+    }
+
     /// <summary>Cancels open runs in one atomic step; their tasks not yet handed off are never handed off.</summary>
     /// <param name="runIds">The runs.</param>
     /// <param name="at">When.</param>
@@ -94,6 +109,17 @@ public interface IPlaybookRunStore
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>A snapshot.</returns>
     ValueTask<IReadOnlyDictionary<TriggerStateKey, TriggerState>> TriggerStatesAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>The trigger states of some accounts (every playbook): what the engine reads for a partial snapshot. The default filters <see cref="TriggerStatesAsync(CancellationToken)"/>.</summary>
+    /// <param name="accounts">The accounts.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>A snapshot.</returns>
+    async ValueTask<IReadOnlyDictionary<TriggerStateKey, TriggerState>> TriggerStatesAsync(IReadOnlyCollection<AccountId> accounts, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(accounts);
+        var wanted = accounts as IReadOnlySet<AccountId> ?? accounts.ToHashSet();
+        return (await TriggerStatesAsync(cancellationToken).ConfigureAwait(false)).Where(s => wanted.Contains(s.Key.Account)).ToDictionary(s => s.Key, s => s.Value);
+    }
 
     /// <summary>
     /// Records trigger states that changed, in one atomic step. A change replaces the recorded state of its key only

@@ -158,10 +158,14 @@ public sealed class PlaybookEngine
         // A built-in state trigger occurs on the onset of its state as the store last saw it (an open run of the
         // playbook counts as the state held), not as the earlier snapshot says. A key whose state a newer evaluation
         // recorded is that evaluation's: this one neither starts, cancels nor records anything for it.
-        var states = await _store.TriggerStatesAsync(cancellationToken).ConfigureAwait(false);
+        // A partial snapshot (a shard) reads its own accounts' states and runs only.
+        IReadOnlyCollection<AccountId>? scope = after.Partial ? [.. after.Ordered.ToArray().Select(a => a.Account.Id), .. after.Removed] : null;
+        var states = scope is null
+            ? await _store.TriggerStatesAsync(cancellationToken).ConfigureAwait(false)
+            : await _store.TriggerStatesAsync(scope, cancellationToken).ConfigureAwait(false);
 
         // Decided before anything is written, so that a refused evaluation has written nothing.
-        var (toCancel, open) = await RunsToCancelAsync(after, states, allowMassCancellation, cancellationToken).ConfigureAwait(false);
+        var (toCancel, open) = await RunsToCancelAsync(after, states, scope, allowMassCancellation, cancellationToken).ConfigureAwait(false);
         var openKeys = open.Select(r => new TriggerStateKey(r.PlaybookId, r.Account)).ToHashSet();
         var stateChanges = new List<TriggerStateChange>();
         var eventsByAccount = new Dictionary<AccountId, List<LifecycleEvent>>();
@@ -427,9 +431,11 @@ public sealed class PlaybookEngine
     private static bool DecidedAfter(IReadOnlyDictionary<TriggerStateKey, TriggerState> states, TriggerStateKey key, LocalDate date) =>
         states.TryGetValue(key, out var state) && state.Since > date;
 
-    private async ValueTask<(List<PlaybookRun> Cancel, IReadOnlyList<PlaybookRun> Open)> RunsToCancelAsync(PortfolioSnapshot after, IReadOnlyDictionary<TriggerStateKey, TriggerState> states, bool allowMassCancellation, CancellationToken cancellationToken)
+    private async ValueTask<(List<PlaybookRun> Cancel, IReadOnlyList<PlaybookRun> Open)> RunsToCancelAsync(PortfolioSnapshot after, IReadOnlyDictionary<TriggerStateKey, TriggerState> states, IReadOnlyCollection<AccountId>? scope, bool allowMassCancellation, CancellationToken cancellationToken)
     {
-        var open = await _store.OpenRunsAsync(cancellationToken).ConfigureAwait(false);
+        var open = scope is null
+            ? await _store.OpenRunsAsync(cancellationToken).ConfigureAwait(false)
+            : await _store.OpenRunsAsync(scope, cancellationToken).ConfigureAwait(false);
         var cancel = new List<PlaybookRun>();
         foreach (var run in open)
         {

@@ -89,6 +89,14 @@ public sealed class PortfolioSnapshot
     /// <summary>The accounts the host removed; their open runs are cancelled.</summary>
     public IReadOnlySet<AccountId> Removed { get; }
 
+    /// <summary>
+    /// True when the snapshot holds part of the portfolio only (the pipeline's shards): the engine then reads the open
+    /// runs and trigger states of its accounts and removed ones only (<see cref="IPlaybookRunStore.OpenRunsAsync(IReadOnlyCollection{AccountId}, CancellationToken)"/>),
+    /// so an evaluation's reads and memory follow the part, and the mass-cancellation share is of the part's open runs.
+    /// What it starts and cancels is the same either way: an account absent from a snapshot keeps its runs. False by default.
+    /// </summary>
+    public bool Partial { get; init; }
+
     /// <summary>The accounts.</summary>
     public IEnumerable<AccountSnapshot> Accounts => _accounts.Values;
 
