@@ -63,6 +63,9 @@ public sealed class OwnerAssigner : IOwnerAssigner
         }
     }
 
+    /// <summary>Whether a team assigns least-loaded, so the engine must read the open-task counts.</summary>
+    internal bool UsesLoad => _teams.Values.Any(t => t.Strategy == AssignmentStrategy.LeastLoaded);
+
     /// <inheritdoc />
     public string Assign(string role, AccountSnapshot account, IOwnerLoad load)
     {

@@ -188,7 +188,8 @@ public sealed class PlaybookEngine
             scan.Until(CreateBatchSize);
             foreach (var (playbook, account, key, date) in scan.Found)
             {
-                load ??= new AssignmentLoad(await _store.OpenTaskCountsAsync(cancellationToken).ConfigureAwait(false));
+                // The store's open-task counts (an aggregate over every open task) only for an assigner that reads them.
+                load ??= new AssignmentLoad(_assigner is OwnerAssigner { UsesLoad: false } ? new Dictionary<string, int>() : await _store.OpenTaskCountsAsync(cancellationToken).ConfigureAwait(false));
                 batch.Add(new RunRequest(NewRun(playbook, account, key, date, now, load), playbook.Cooldown, playbook.Cap) { SingleOpen = playbook.Trigger.TracksState });
                 if (batch.Count == CreateBatchSize)
                 {
