@@ -18,6 +18,9 @@ var name = options["name"];
 var varying = options.GetValueOrDefault("portfolio") == "varying";
 var failEvery = int.Parse(options.GetValueOrDefault("fail-every", "3"), CultureInfo.InvariantCulture);
 var slow = TimeSpan.FromMilliseconds(int.Parse(options.GetValueOrDefault("slow-ms", "0"), CultureInfo.InvariantCulture));
+
+// A wait after each date's evaluation, before its hand-offs: a test kills the process there, between two dates.
+var pause = TimeSpan.FromMilliseconds(int.Parse(options.GetValueOrDefault("pause-ms", "0"), CultureInfo.InvariantCulture));
 IPlaybookRunStore store = options["store"] switch
 {
     "sqlite" => new SqlitePlaybookRunStore(new SqliteStorageOptions { ConnectionString = options["connection"] }),
@@ -35,6 +38,7 @@ foreach (var date in dates)
     var evaluation = await engine.EvaluateAsync(null, varying ? FaultPortfolio.Varying(date, accounts) : FaultPortfolio.On(date, accounts), allowMassCancellation: varying);
     Console.WriteLine($"{name}: {date:uuuu-MM-dd} created {evaluation.Created.Count}, cancelled {evaluation.Cancelled.Count}, handed off {evaluation.HandedOff.Count}, failed {evaluation.Failures.Count}");
     Console.Out.Flush();
+    await Task.Delay(pause);
 
     // Failed tasks go back to pending when a hand-off ends: hand off again until a pass hands off nothing and fails nothing.
     while (true)

@@ -134,7 +134,8 @@ public sealed class FaultTests(PostgresServer server) : IDisposable
 
         // Older dates again, each process its own order (the newest included): one killed once it has evaluated a date.
         string[][] orders = [[dates[2], dates[0], dates[1]], [dates[1], dates[3], dates[0]], [dates[0], dates[2], dates[1]], [dates[2], dates[1], dates[0]]];
-        var again = orders.Select((o, i) => Start(Arguments($"again-p{i}", o))).ToList();
+        // The victim waits 10 s after each date, so it is killed between two dates however fast it evaluates one.
+        var again = orders.Select((o, i) => Start(Arguments($"again-p{i}", o, i == 0 ? ["--pause-ms", "10000"] : []))).ToList();
         await KillWhenItHasWorkedAsync(again[0], () => again[0].Output.ToString().Contains("created", StringComparison.Ordinal));
         again.RemoveAt(0);
         again.Add(Start(Arguments("again-p0-restarted", orders[0])));
