@@ -7,6 +7,7 @@ using CustomerLifecycle.Stages;
 using CustomerLifecycle.Storage.Sqlite;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Time.Testing;
 using NodaTime;
@@ -190,6 +191,38 @@ public sealed class ShardTests : IDisposable
         Assert.Equal((HealthStatus.Unhealthy, 1, 1), (health.Status, (int)health.Data["shards_failed"], (int)health.Data["shards_unclaimed"]));
     }
 
+    [Fact]
+    public async Task AFailedShardOfToday_MakesTheHealthCheckDegraded_NamingTheShardAndTheError()
+    {
+        // Yesterday succeeded in two shards; today's source gives one shard an account of the other.
+        var time = new FakeTimeProvider(Instant.FromUtc(2026, 12, 2, 11, 0).ToDateTimeOffset());
+        await using var provider = Instance(Path.Combine(_folder, "degraded.db"), time, shards: 2, attempts: 1, services: s =>
+        {
+            s.AddSingleton<IAccountSource, CarelessOnTheDay>();
+            s.AddHealthChecks().AddLifecyclePipelineCheck();
+        });
+        var pipeline = provider.GetRequiredService<LifecyclePipeline>();
+        Assert.Equal(PipelineRunOutcome.Succeeded, (await pipeline.RunAsync(Day.PlusDays(-1))).Outcome);
+        await Assert.ThrowsAsync<PipelineStepFailedException>(() => pipeline.RunAsync(Day));
+
+        var health = (await provider.GetRequiredService<HealthCheckService>().CheckHealthAsync()).Entries.Single().Value;
+        Assert.Equal((HealthStatus.Degraded, 1), (health.Status, (int)health.Data["shards_failed"]));
+        Assert.Matches(@"^Shard \d/2 of the pipeline's run for 2026-12-02 failed: accounts: The account source gave account 'shard-\d+' for shard", health.Description);
+    }
+
+    [Fact]
+    public void ABatchSourceThatCannotReadOneShard_WithUsageInProcess_StopsThePipelineBeingMade_NamingIt()
+    {
+        var time = new FakeTimeProvider(Instant.FromUtc(2026, 12, 2, 11, 0).ToDateTimeOffset());
+        using var provider = Instance(Path.Combine(_folder, "batches.db"), time, shards: 4, usage: true, services: s =>
+        {
+            s.RemoveAll<IUsageEventSource>();
+            s.AddSingleton<IUsageBatchSource, UsageBatchTests.LoginBatches>();
+        });
+        var refused = Assert.Throws<InvalidOperationException>(() => provider.GetRequiredService<LifecyclePipeline>());
+        Assert.Equal("The pipeline runs in 4 shards, and its usage batch source (LoginBatches) cannot read one shard's events: implement IShardedUsageBatchSource (batches carry no account objects to filter), or run in one shard.", refused.Message);
+    }
+
     private static ServiceProvider Instance(string database, FakeTimeProvider time, int shards, bool usage = false, int attempts = 3, Action<IServiceCollection>? services = null)
     {
         var collection = new ServiceCollection();
@@ -322,6 +355,23 @@ public sealed class ShardTests : IDisposable
         public IAsyncEnumerable<Account> ReadAsync(LocalDate date, CancellationToken cancellationToken) => new Source().ReadAsync(date, cancellationToken);
 
         public IAsyncEnumerable<Account> ReadAsync(LocalDate date, AccountShard shard, CancellationToken cancellationToken) => new Source().ReadAsync(date, cancellationToken);
+    }
+
+    /// <summary>A pushed-down source that reads one shard as it should until the test's day, when it gives every shard every account.</summary>
+    public sealed class CarelessOnTheDay : IShardedAccountSource
+    {
+        public IAsyncEnumerable<Account> ReadAsync(LocalDate date, CancellationToken cancellationToken) => new Source().ReadAsync(date, cancellationToken);
+
+        public async IAsyncEnumerable<Account> ReadAsync(LocalDate date, AccountShard shard, [EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            await foreach (var account in new Source().ReadAsync(date, cancellationToken))
+            {
+                if (date == Day || shard.Contains(account.Id))
+                {
+                    yield return account;
+                }
+            }
+        }
     }
 
     /// <summary>Each date, logins by the first forty accounts, more on some days than others; and the day before's again (a source that repeats).</summary>
