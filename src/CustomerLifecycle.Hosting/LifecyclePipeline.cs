@@ -148,7 +148,7 @@ public sealed class LifecyclePipeline
         }
 
         // Whoever finds every shard done runs the portfolio-wide steps (one of them, by the ledger's claim).
-        var shards = await ShardRunsOfAsync(day, cancellationToken).ConfigureAwait(false);
+        var shards = await ShardRunsAsync(day, cancellationToken).ConfigureAwait(false);
         var pending = shards.Select((r, i) => (Run: r, Index: i)).Where(x => x.Run is not { Status: PipelineRunStatus.Succeeded }).ToList();
         if (pending.Count > 0)
         {
@@ -175,21 +175,16 @@ public sealed class LifecyclePipeline
     public async ValueTask<IReadOnlyList<PipelineRunRecord?>> ShardRunsAsync(LocalDate? date = null, CancellationToken cancellationToken = default)
     {
         var day = date ?? _clock.Today;
-        return await ShardRunsOfAsync(day, cancellationToken).ConfigureAwait(false);
-    }
-
-    private async ValueTask<IReadOnlyList<PipelineRunRecord?>> ShardRunsOfAsync(LocalDate date, CancellationToken cancellationToken)
-    {
         var count = _options.Shards;
         if (count == 1)
         {
-            return [await _ledger.FindAsync(_options.Name, date, cancellationToken).ConfigureAwait(false)];
+            return [await _ledger.FindAsync(_options.Name, day, cancellationToken).ConfigureAwait(false)];
         }
 
         var runs = new PipelineRunRecord?[count];
         for (var i = 0; i < count; i++)
         {
-            runs[i] = await _ledger.FindAsync(ShardRunName(_options.Name, new AccountShard(i, count)), date, cancellationToken).ConfigureAwait(false);
+            runs[i] = await _ledger.FindAsync(ShardRunName(_options.Name, new AccountShard(i, count)), day, cancellationToken).ConfigureAwait(false);
         }
 
         return runs;

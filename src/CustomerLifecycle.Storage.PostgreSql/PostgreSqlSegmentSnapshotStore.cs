@@ -27,7 +27,6 @@ public sealed class PostgreSqlSegmentSnapshotStore : ISegmentSnapshotStore, IAsy
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         var date = (snapshot.Date ?? throw new ArgumentException("A snapshot to store needs its date (SegmentEvaluation.ToSnapshot gives it).", nameof(snapshot))).ToDateOnly();
-        var members = snapshot.Members.ToArray();
         await using var connection = await _schema.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using (var delete = new NpgsqlCommand($"DELETE FROM {_table} WHERE date = @d", connection, transaction))
@@ -36,14 +35,7 @@ public sealed class PostgreSqlSegmentSnapshotStore : ISegmentSnapshotStore, IAsy
             await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        await using (var insert = new NpgsqlCommand($"INSERT INTO {_table} (date, account, segments) SELECT @d, * FROM unnest(@a, @s)", connection, transaction))
-        {
-            insert.Parameters.AddWithValue("d", date);
-            insert.Parameters.AddWithValue("a", members.Select(m => m.Key.Value).ToArray());
-            insert.Parameters.AddWithValue("s", members.Select(m => SegmentMembershipSnapshot.EncodeSegments(m.Value)).ToArray());
-            await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-
+        await InsertAsync(connection, transaction, date, snapshot, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -57,7 +49,6 @@ public sealed class PostgreSqlSegmentSnapshotStore : ISegmentSnapshotStore, IAsy
         ArgumentNullException.ThrowIfNull(part);
         var date = (part.Date ?? throw new ArgumentException("A snapshot to store needs its date (SegmentEvaluation.ToSnapshot gives it).", nameof(part))).ToDateOnly();
         SegmentMembershipSnapshot.CheckShard(part, shard);
-        var members = part.Members.ToArray();
         await using var connection = await _schema.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var stale = new List<string>();
@@ -82,15 +73,19 @@ public sealed class PostgreSqlSegmentSnapshotStore : ISegmentSnapshotStore, IAsy
             await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        await using (var insert = new NpgsqlCommand($"INSERT INTO {_table} (date, account, segments) SELECT @d, * FROM unnest(@a, @s)", connection, transaction))
-        {
-            insert.Parameters.AddWithValue("d", date);
-            insert.Parameters.AddWithValue("a", members.Select(m => m.Key.Value).ToArray());
-            insert.Parameters.AddWithValue("s", members.Select(m => SegmentMembershipSnapshot.EncodeSegments(m.Value)).ToArray());
-            await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-
+        await InsertAsync(connection, transaction, date, part, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Inserts a snapshot's rows, one per account, by <c>unnest</c>, in the caller's transaction.</summary>
+    private async Task InsertAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, DateOnly date, SegmentMembershipSnapshot snapshot, CancellationToken cancellationToken)
+    {
+        var members = snapshot.Members.ToArray();
+        await using var insert = new NpgsqlCommand($"INSERT INTO {_table} (date, account, segments) SELECT @d, * FROM unnest(@a, @s)", connection, transaction);
+        insert.Parameters.AddWithValue("d", date);
+        insert.Parameters.AddWithValue("a", members.Select(m => m.Key.Value).ToArray());
+        insert.Parameters.AddWithValue("s", members.Select(m => SegmentMembershipSnapshot.EncodeSegments(m.Value)).ToArray());
+        await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />

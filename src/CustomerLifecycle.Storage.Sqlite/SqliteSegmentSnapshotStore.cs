@@ -33,19 +33,7 @@ public sealed class SqliteSegmentSnapshotStore : ISegmentSnapshotStore, IAsyncDi
                 delete.ExecuteNonQuery();
             }
 
-            using var insert = c.CreateCommand();
-            insert.Transaction = transaction;
-            insert.CommandText = "INSERT INTO segment_snapshot (date, account, segments) VALUES ($d, $a, $s)";
-            insert.Parameters.AddWithValue("$d", date);
-            var account = insert.Parameters.Add("$a", Microsoft.Data.Sqlite.SqliteType.Text);
-            var segments = insert.Parameters.Add("$s", Microsoft.Data.Sqlite.SqliteType.Text);
-            foreach (var (id, names) in snapshot.Members)
-            {
-                account.Value = id.Value;
-                segments.Value = SegmentMembershipSnapshot.EncodeSegments(names);
-                insert.ExecuteNonQuery();
-            }
-
+            Insert(c, transaction, date, snapshot);
             transaction.Commit();
             return 0;
         }, cancellationToken).ConfigureAwait(false);
@@ -91,22 +79,27 @@ public sealed class SqliteSegmentSnapshotStore : ISegmentSnapshotStore, IAsyncDi
                 }
             }
 
-            using var insert = c.CreateCommand();
-            insert.Transaction = transaction;
-            insert.CommandText = "INSERT INTO segment_snapshot (date, account, segments) VALUES ($d, $a, $s)";
-            insert.Parameters.AddWithValue("$d", date);
-            var accountValue = insert.Parameters.Add("$a", Microsoft.Data.Sqlite.SqliteType.Text);
-            var segments = insert.Parameters.Add("$s", Microsoft.Data.Sqlite.SqliteType.Text);
-            foreach (var (id, names) in part.Members)
-            {
-                accountValue.Value = id.Value;
-                segments.Value = SegmentMembershipSnapshot.EncodeSegments(names);
-                insert.ExecuteNonQuery();
-            }
-
+            Insert(c, transaction, date, part);
             transaction.Commit();
             return 0;
         }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Inserts a snapshot's rows, one per account, in the caller's transaction.</summary>
+    private static void Insert(Microsoft.Data.Sqlite.SqliteConnection connection, Microsoft.Data.Sqlite.SqliteTransaction transaction, string date, SegmentMembershipSnapshot snapshot)
+    {
+        using var insert = connection.CreateCommand();
+        insert.Transaction = transaction;
+        insert.CommandText = "INSERT INTO segment_snapshot (date, account, segments) VALUES ($d, $a, $s)";
+        insert.Parameters.AddWithValue("$d", date);
+        var account = insert.Parameters.Add("$a", Microsoft.Data.Sqlite.SqliteType.Text);
+        var segments = insert.Parameters.Add("$s", Microsoft.Data.Sqlite.SqliteType.Text);
+        foreach (var (id, names) in snapshot.Members)
+        {
+            account.Value = id.Value;
+            segments.Value = SegmentMembershipSnapshot.EncodeSegments(names);
+            insert.ExecuteNonQuery();
+        }
     }
 
     /// <inheritdoc />
