@@ -103,6 +103,19 @@ public abstract class SegmentSnapshotStoreConformance : StoreConformance<ISegmen
         var whole = await other.LatestAsync(Day, ct).ConfigureAwait(false);
         Expect(Show(whole) == Show(Snapshot(Day, accounts)), name, $"four shards written at once must make the whole snapshot: read {whole?.Count} accounts of 400.");
 
+        // Read back in seven shards (a count that does not divide 2^64, so a store keeping the hash as a signed number
+        // must carry its wrap), each exactly its accounts; a shard with no accounts still finds the date.
+        for (var i = 0; i < 7; i++)
+        {
+            var seventh = await store.LatestAsync(Day, new AccountShard(i, 7), ct).ConfigureAwait(false);
+            var expected = Snapshot(Day, [.. accounts.Where(m => AccountShard.Of(new AccountId(m.Account), 7) == i)]);
+            Expect(Show(seventh) == Show(expected), name, $"shard {i}/7 read back {seventh?.Count} accounts, expected {expected.Count}.");
+        }
+
+        var none = Enumerable.Range(0, AccountShard.MaxCount).First(i => accounts.All(m => AccountShard.Of(new AccountId(m.Account), AccountShard.MaxCount) != i));
+        var empty = await store.LatestAsync(Day, new AccountShard(none, AccountShard.MaxCount), ct).ConfigureAwait(false);
+        Expect(empty is { Count: 0 } && empty.Date == Day, name, $"a shard holding none of the date's accounts must read the date with no accounts, not {Show(empty)}.");
+
         var changed = accounts.Where((m, i) => AccountShard.Of(new AccountId(m.Account), 4) != 1 || i % 3 != 1).Select(m => AccountShard.Of(new AccountId(m.Account), 4) == 1 ? (m.Account, new[] { "Moved" }) : m).ToArray();
         await store.WriteAsync(Part(1, changed), new AccountShard(1, 4), ct).ConfigureAwait(false);
         var after = await other.LatestAsync(Day, ct).ConfigureAwait(false);

@@ -83,6 +83,10 @@ internal sealed class PostgreSqlSchema : IDisposable, IAsyncDisposable
         $"""
         CREATE TABLE {name}.segment_snapshot (date date NOT NULL, account text NOT NULL, segments text NOT NULL, PRIMARY KEY (date, account));
         """,
+        // 2: the account's AccountShard.Hash as a signed 64-bit integer, so a shard's rows are found in SQL; NULL in the rows written before.
+        $"""
+        ALTER TABLE {name}.segment_snapshot ADD COLUMN hash bigint;
+        """,
     ];
 
     internal static string[] StageMigrations(string name) =>

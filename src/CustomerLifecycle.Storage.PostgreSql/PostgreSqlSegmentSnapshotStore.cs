@@ -41,8 +41,9 @@ public sealed class PostgreSqlSegmentSnapshotStore : ISegmentSnapshotStore, IAsy
 
     /// <inheritdoc />
     /// <remarks>
-    /// In one transaction: the date's rows of the shard's accounts (found by their hash) are deleted, and the part's
-    /// inserted. Shards of one date touch disjoint rows, so instances writing them at once do not wait on each other.
+    /// In one transaction: the date's rows of the shard's accounts (found in SQL by their stored hash) are deleted, and
+    /// the part's inserted. Shards of one date touch disjoint rows, so instances writing them at once do not wait on
+    /// each other.
     /// </remarks>
     public async ValueTask WriteAsync(SegmentMembershipSnapshot part, AccountShard shard, CancellationToken cancellationToken = default)
     {
@@ -51,8 +52,16 @@ public sealed class PostgreSqlSegmentSnapshotStore : ISegmentSnapshotStore, IAsy
         SegmentMembershipSnapshot.CheckShard(part, shard);
         await using var connection = await _schema.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using (var delete = new NpgsqlCommand($"DELETE FROM {_table} WHERE date = @d AND hash IS NOT NULL AND {InShard}", connection, transaction))
+        {
+            delete.Parameters.AddWithValue("d", date);
+            AddShard(delete, shard);
+            await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        // Rows written before the hash was stored: the shard's are found by hashing their ids here.
         var stale = new List<string>();
-        await using (var select = new NpgsqlCommand($"SELECT account FROM {_table} WHERE date = @d", connection, transaction))
+        await using (var select = new NpgsqlCommand($"SELECT account FROM {_table} WHERE date = @d AND hash IS NULL", connection, transaction))
         {
             select.Parameters.AddWithValue("d", date);
             await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -77,14 +86,32 @@ public sealed class PostgreSqlSegmentSnapshotStore : ISegmentSnapshotStore, IAsy
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Inserts a snapshot's rows, one per account, by <c>unnest</c>, in the caller's transaction.</summary>
+    /// <summary>
+    /// Whether a row is in the shard <c>@i</c> of <c>@n</c>, or has no stored hash (written before it was stored; the
+    /// caller hashes its id). The hash <c>h</c> is <see cref="AccountShard.Hash"/> stored as a signed 64-bit integer and
+    /// PostgreSQL's <c>%</c> truncates toward zero, so the unsigned hash modulo <c>n</c> is <c>h % n</c> when h ≥ 0 and
+    /// <c>(h % n + n + r) % n</c> when h &lt; 0, where <c>@r</c> is 2^64 modulo n.
+    /// </summary>
+    private const string InShard = "(hash IS NULL OR (CASE WHEN hash >= 0 THEN hash % @n ELSE (hash % @n + @n + @r) % @n END) = @i)";
+
+    /// <summary>Adds the parameters of <see cref="InShard"/>.</summary>
+    private static void AddShard(NpgsqlCommand command, AccountShard shard)
+    {
+        var count = (ulong)shard.Count;
+        command.Parameters.AddWithValue("n", (long)shard.Count);
+        command.Parameters.AddWithValue("r", (long)((ulong.MaxValue % count + 1) % count));
+        command.Parameters.AddWithValue("i", (long)shard.Index);
+    }
+
+    /// <summary>Inserts a snapshot's rows, one per account with its hash, by <c>unnest</c>, in the caller's transaction.</summary>
     private async Task InsertAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, DateOnly date, SegmentMembershipSnapshot snapshot, CancellationToken cancellationToken)
     {
         var members = snapshot.Members.ToArray();
-        await using var insert = new NpgsqlCommand($"INSERT INTO {_table} (date, account, segments) SELECT @d, * FROM unnest(@a, @s)", connection, transaction);
+        await using var insert = new NpgsqlCommand($"INSERT INTO {_table} (date, account, segments, hash) SELECT @d, * FROM unnest(@a, @s, @h)", connection, transaction);
         insert.Parameters.AddWithValue("d", date);
         insert.Parameters.AddWithValue("a", members.Select(m => m.Key.Value).ToArray());
         insert.Parameters.AddWithValue("s", members.Select(m => SegmentMembershipSnapshot.EncodeSegments(m.Value)).ToArray());
+        insert.Parameters.AddWithValue("h", members.Select(m => unchecked((long)AccountShard.Hash(m.Key.Value))).ToArray());
         await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -92,26 +119,44 @@ public sealed class PostgreSqlSegmentSnapshotStore : ISegmentSnapshotStore, IAsy
     public ValueTask<SegmentMembershipSnapshot?> LatestAsync(LocalDate date, CancellationToken cancellationToken = default) => LatestAsync(date, AccountShard.All, cancellationToken);
 
     /// <inheritdoc />
-    /// <remarks>The rows of other shards are skipped as they are read: the memory follows the shard.</remarks>
+    /// <remarks>Only the shard's rows are read (found in SQL by their stored hash): the time and the memory follow the shard.</remarks>
     public async ValueTask<SegmentMembershipSnapshot?> LatestAsync(LocalDate date, AccountShard shard, CancellationToken cancellationToken = default)
     {
         await using var connection = await _schema.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = new NpgsqlCommand($"SELECT date, account, segments FROM {_table} WHERE date = (SELECT MAX(date) FROM {_table} WHERE date <= @d)", connection);
-        command.Parameters.AddWithValue("d", date.ToDateOnly());
+        DateOnly found;
+        await using (var latest = new NpgsqlCommand($"SELECT MAX(date) FROM {_table} WHERE date <= @d", connection))
+        {
+            latest.Parameters.AddWithValue("d", date.ToDateOnly());
+            await using var row = await latest.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            if (!await row.ReadAsync(cancellationToken).ConfigureAwait(false) || row.IsDBNull(0))
+            {
+                return null;
+            }
+
+            found = row.GetFieldValue<DateOnly>(0);
+        }
+
+        await using var command = new NpgsqlCommand(
+            shard.IsAll ? $"SELECT account, segments, hash FROM {_table} WHERE date = @d" : $"SELECT account, segments, hash FROM {_table} WHERE date = @d AND {InShard}",
+            connection);
+        command.Parameters.AddWithValue("d", found);
+        if (!shard.IsAll)
+        {
+            AddShard(command, shard);
+        }
+
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        LocalDate? found = null;
         var members = new List<KeyValuePair<AccountId, string[]>>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            found ??= LocalDate.FromDateOnly(reader.GetFieldValue<DateOnly>(0));
-            var account = new AccountId(reader.GetString(1));
-            if (shard.Contains(account))
+            var account = new AccountId(reader.GetString(0));
+            if (!reader.IsDBNull(2) || shard.Contains(account))
             {
-                members.Add(KeyValuePair.Create(account, SegmentMembershipSnapshot.DecodeSegments(reader.GetString(2))));
+                members.Add(KeyValuePair.Create(account, SegmentMembershipSnapshot.DecodeSegments(reader.GetString(1))));
             }
         }
 
-        return found is { } day ? SegmentMembershipSnapshot.Create(day, members) : null;
+        return SegmentMembershipSnapshot.Create(LocalDate.FromDateOnly(found), members);
     }
 
     /// <inheritdoc />

@@ -52,6 +52,10 @@ internal sealed class SqliteSchema
         """
         CREATE TABLE segment_snapshot (date TEXT NOT NULL, account TEXT NOT NULL, segments TEXT NOT NULL, PRIMARY KEY (date, account));
         """,
+        // 2: the account's AccountShard.Hash as a signed 64-bit integer, so a shard's rows are found in SQL; NULL in the rows written before.
+        """
+        ALTER TABLE segment_snapshot ADD COLUMN hash INTEGER;
+        """,
     ];
 
     internal static readonly string[] StageMigrations =

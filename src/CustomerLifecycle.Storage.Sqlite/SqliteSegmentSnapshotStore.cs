@@ -40,7 +40,10 @@ public sealed class SqliteSegmentSnapshotStore : ISegmentSnapshotStore, IAsyncDi
     }
 
     /// <inheritdoc />
-    /// <remarks>In one transaction: the date's rows of the shard's accounts (found by their hash) are deleted, and the part's inserted.</remarks>
+    /// <remarks>
+    /// In one transaction: the date's rows of the shard's accounts (found in SQL by their stored hash) are deleted, and
+    /// the part's inserted.
+    /// </remarks>
     public async ValueTask WriteAsync(SegmentMembershipSnapshot part, AccountShard shard, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(part);
@@ -49,11 +52,21 @@ public sealed class SqliteSegmentSnapshotStore : ISegmentSnapshotStore, IAsyncDi
         await _session.UseAsync(c =>
         {
             using var transaction = c.BeginTransaction(deferred: false);
+            using (var delete = c.CreateCommand())
+            {
+                delete.Transaction = transaction;
+                delete.CommandText = $"DELETE FROM segment_snapshot WHERE date = $d AND hash IS NOT NULL AND {InShard}";
+                delete.Parameters.AddWithValue("$d", date);
+                AddShard(delete, shard);
+                delete.ExecuteNonQuery();
+            }
+
+            // Rows written before the hash was stored: the shard's are found by hashing their ids here.
             var stale = new List<string>();
             using (var select = c.CreateCommand())
             {
                 select.Transaction = transaction;
-                select.CommandText = "SELECT account FROM segment_snapshot WHERE date = $d";
+                select.CommandText = "SELECT account FROM segment_snapshot WHERE date = $d AND hash IS NULL";
                 select.Parameters.AddWithValue("$d", date);
                 using var reader = select.ExecuteReader();
                 while (reader.Read())
@@ -85,19 +98,38 @@ public sealed class SqliteSegmentSnapshotStore : ISegmentSnapshotStore, IAsyncDi
         }, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Inserts a snapshot's rows, one per account, in the caller's transaction.</summary>
+    /// <summary>
+    /// Whether a row is in the shard <c>$i</c> of <c>$n</c>, or has no stored hash (written before it was stored; the
+    /// caller hashes its id). The hash <c>h</c> is <see cref="AccountShard.Hash"/> stored as a signed 64-bit integer and
+    /// SQLite's <c>%</c> truncates toward zero, so the unsigned hash modulo <c>n</c> is <c>h % n</c> when h ≥ 0 and
+    /// <c>(h % n + n + r) % n</c> when h &lt; 0, where <c>$r</c> is 2^64 modulo n.
+    /// </summary>
+    private const string InShard = "(hash IS NULL OR (CASE WHEN hash >= 0 THEN hash % $n ELSE (hash % $n + $n + $r) % $n END) = $i)";
+
+    /// <summary>Adds the parameters of <see cref="InShard"/>.</summary>
+    private static void AddShard(Microsoft.Data.Sqlite.SqliteCommand command, AccountShard shard)
+    {
+        var count = (ulong)shard.Count;
+        command.Parameters.AddWithValue("$n", shard.Count);
+        command.Parameters.AddWithValue("$r", (long)((ulong.MaxValue % count + 1) % count));
+        command.Parameters.AddWithValue("$i", shard.Index);
+    }
+
+    /// <summary>Inserts a snapshot's rows, one per account with its hash, in the caller's transaction.</summary>
     private static void Insert(Microsoft.Data.Sqlite.SqliteConnection connection, Microsoft.Data.Sqlite.SqliteTransaction transaction, string date, SegmentMembershipSnapshot snapshot)
     {
         using var insert = connection.CreateCommand();
         insert.Transaction = transaction;
-        insert.CommandText = "INSERT INTO segment_snapshot (date, account, segments) VALUES ($d, $a, $s)";
+        insert.CommandText = "INSERT INTO segment_snapshot (date, account, segments, hash) VALUES ($d, $a, $s, $h)";
         insert.Parameters.AddWithValue("$d", date);
         var account = insert.Parameters.Add("$a", Microsoft.Data.Sqlite.SqliteType.Text);
         var segments = insert.Parameters.Add("$s", Microsoft.Data.Sqlite.SqliteType.Text);
+        var hash = insert.Parameters.Add("$h", Microsoft.Data.Sqlite.SqliteType.Integer);
         foreach (var (id, names) in snapshot.Members)
         {
             account.Value = id.Value;
             segments.Value = SegmentMembershipSnapshot.EncodeSegments(names);
+            hash.Value = unchecked((long)AccountShard.Hash(id.Value));
             insert.ExecuteNonQuery();
         }
     }
@@ -106,27 +138,40 @@ public sealed class SqliteSegmentSnapshotStore : ISegmentSnapshotStore, IAsyncDi
     public ValueTask<SegmentMembershipSnapshot?> LatestAsync(LocalDate date, CancellationToken cancellationToken = default) => LatestAsync(date, AccountShard.All, cancellationToken);
 
     /// <inheritdoc />
-    /// <remarks>The rows of other shards are skipped as they are read: the memory follows the shard.</remarks>
+    /// <remarks>Only the shard's rows are read (found in SQL by their stored hash): the time and the memory follow the shard.</remarks>
     public ValueTask<SegmentMembershipSnapshot?> LatestAsync(LocalDate date, AccountShard shard, CancellationToken cancellationToken = default) =>
         _session.UseAsync(c =>
         {
+            using var latest = c.CreateCommand();
+            latest.CommandText = "SELECT MAX(date) FROM segment_snapshot WHERE date <= $d";
+            latest.Parameters.AddWithValue("$d", LocalDatePattern.Iso.Format(date));
+            if (latest.ExecuteScalar() is not string found)
+            {
+                return null;
+            }
+
             using var command = c.CreateCommand();
-            command.CommandText = "SELECT date, account, segments FROM segment_snapshot WHERE date = (SELECT MAX(date) FROM segment_snapshot WHERE date <= $d)";
-            command.Parameters.AddWithValue("$d", LocalDatePattern.Iso.Format(date));
+            command.CommandText = shard.IsAll
+                ? "SELECT account, segments, hash FROM segment_snapshot WHERE date = $d"
+                : $"SELECT account, segments, hash FROM segment_snapshot WHERE date = $d AND {InShard}";
+            command.Parameters.AddWithValue("$d", found);
+            if (!shard.IsAll)
+            {
+                AddShard(command, shard);
+            }
+
             using var reader = command.ExecuteReader();
-            LocalDate? found = null;
             var members = new List<KeyValuePair<AccountId, string[]>>();
             while (reader.Read())
             {
-                found ??= LocalDatePattern.Iso.Parse(reader.GetString(0)).GetValueOrThrow();
-                var account = new AccountId(reader.GetString(1));
-                if (shard.Contains(account))
+                var account = new AccountId(reader.GetString(0));
+                if (!reader.IsDBNull(2) || shard.Contains(account))
                 {
-                    members.Add(KeyValuePair.Create(account, SegmentMembershipSnapshot.DecodeSegments(reader.GetString(2))));
+                    members.Add(KeyValuePair.Create(account, SegmentMembershipSnapshot.DecodeSegments(reader.GetString(1))));
                 }
             }
 
-            return found is { } day ? SegmentMembershipSnapshot.Create(day, members) : null;
+            return (SegmentMembershipSnapshot?)SegmentMembershipSnapshot.Create(LocalDatePattern.Iso.Parse(found).GetValueOrThrow(), members);
         }, cancellationToken);
 
     /// <inheritdoc />

@@ -184,4 +184,24 @@ public sealed class PostgreSqlStoreTests(PostgresServer server)
         var e = await Assert.ThrowsAsync<PostgresException>(() => schema.RetryAsync<int>("x", _ => { calls++; throw new PostgresException("deadlock detected", "ERROR", "ERROR", PostgresErrorCodes.DeadlockDetected); }, CancellationToken.None));
         Assert.Equal((PostgresErrorCodes.DeadlockDetected, PostgreSqlSchema.MaxAttempts), (e.SqlState, calls));
     }
+
+    [PostgresFact]
+    public async Task ASegmentSnapshotWrittenBeforeTheHashWasStored_IsReadAndReplacedByShard()
+    {
+        var schema = PostgresServer.NewSchema();
+        await ScalarAsync($"""
+            CREATE SCHEMA {schema};
+            CREATE TABLE {schema}.customerlifecycle_schema (component text PRIMARY KEY, version integer NOT NULL);
+            INSERT INTO {schema}.customerlifecycle_schema VALUES ('segments', 1);
+            CREATE TABLE {schema}.segment_snapshot (date date NOT NULL, account text NOT NULL, segments text NOT NULL, PRIMARY KEY (date, account));
+            INSERT INTO {schema}.segment_snapshot VALUES {VersionOneSegmentValues("date '2026-12-01'")};
+            """);
+        await using (var store = new PostgreSqlSegmentSnapshotStore(Options(schema)))
+        {
+            await VersionOneSegmentRowsAreReadAndReplacedByShardAsync(store);
+        }
+
+        Assert.Equal(2, await ScalarAsync($"SELECT version FROM {schema}.customerlifecycle_schema WHERE component = 'segments'"));
+        Assert.Equal(0L, await ScalarAsync($"SELECT count(*) FROM {schema}.segment_snapshot WHERE segments = 'Moved' AND hash IS NULL"));
+    }
 }

@@ -215,4 +215,22 @@ public sealed class SqliteStoreTests : IDisposable
         var e = Assert.Throws<ArgumentException>(() => services.AddCustomerLifecycle().AddSqliteStorage($"Data Source={missing}"));
         Assert.Contains($"SqliteStorageOptions.ConnectionString: the folder of the database '{missing}' ({Path.GetDirectoryName(missing)}) does not exist", e.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task ASegmentSnapshotWrittenBeforeTheHashWasStored_IsReadAndReplacedByShard()
+    {
+        Scalar("v1.db", $"""
+            CREATE TABLE customerlifecycle_schema (component TEXT PRIMARY KEY, version INTEGER NOT NULL);
+            INSERT INTO customerlifecycle_schema VALUES ('segments', 1);
+            CREATE TABLE segment_snapshot (date TEXT NOT NULL, account TEXT NOT NULL, segments TEXT NOT NULL, PRIMARY KEY (date, account));
+            INSERT INTO segment_snapshot VALUES {VersionOneSegmentValues("'2026-12-01'")};
+            """);
+        await using (var store = new SqliteSegmentSnapshotStore(Options("v1.db")))
+        {
+            await VersionOneSegmentRowsAreReadAndReplacedByShardAsync(store);
+        }
+
+        Assert.Equal(2L, Scalar("v1.db", "SELECT version FROM customerlifecycle_schema WHERE component = 'segments'"));
+        Assert.Equal(0L, Scalar("v1.db", "SELECT count(*) FROM segment_snapshot WHERE segments = 'Moved' AND hash IS NULL"));
+    }
 }

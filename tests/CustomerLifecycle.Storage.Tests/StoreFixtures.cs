@@ -78,4 +78,34 @@ internal static class StoreFixtures
     {
         public Instant GetCurrentInstant() => now;
     }
+
+    /// <summary>Rows of a segment snapshot of <see cref="Day0"/> as schema version 1 wrote them (no hash column): 60 accounts, ids with accents and CJK.</summary>
+    public static readonly (string Account, string Segments)[] VersionOneSegmentRows =
+        [.. Enumerable.Range(0, 60).Select(i => ($"acct-{i}-{(i % 3) switch { 0 => "été", 1 => "東京", _ => "x" }}", i % 2 == 0 ? "Red" : ""))];
+
+    /// <summary>The version 1 rows as SQL <c>VALUES</c> tuples (date, account, segments), with the date written by <paramref name="date"/>.</summary>
+    public static string VersionOneSegmentValues(string date) => string.Join(", ", VersionOneSegmentRows.Select(r => $"({date}, '{r.Account}', '{r.Segments}')"));
+
+    /// <summary>
+    /// A store migrated over <see cref="VersionOneSegmentRows"/> reads each of three shards exactly, and a shard written
+    /// again (one account gone, the rest moved) replaces only that shard's old rows.
+    /// </summary>
+    public static async Task VersionOneSegmentRowsAreReadAndReplacedByShardAsync(Segmentation.ISegmentSnapshotStore store)
+    {
+        static string Show(Segmentation.SegmentMembershipSnapshot? s) =>
+            string.Join(" ", (s?.Members ?? []).Select(m => $"{m.Key}={string.Join("|", m.Value)}").Order(StringComparer.Ordinal));
+        var rows = VersionOneSegmentRows;
+        for (var i = 0; i < 3; i++)
+        {
+            var part = await store.LatestAsync(Day0, new AccountShard(i, 3));
+            Assert.Equal(Day0, part?.Date);
+            Assert.Equal(string.Join(" ", rows.Where(r => AccountShard.Of(new AccountId(r.Account), 3) == i).Select(r => $"{r.Account}={r.Segments}").Order(StringComparer.Ordinal)), Show(part));
+        }
+
+        var shard = new AccountShard(1, 3);
+        var mine = rows.Where(r => shard.Contains(new AccountId(r.Account))).Select(r => r.Account).ToArray();
+        await store.WriteAsync(Segmentation.SegmentMembershipSnapshot.Create(Day0, mine.Skip(1).Select(a => KeyValuePair.Create(new AccountId(a), new[] { "Moved" }))), shard);
+        var expected = rows.Where(r => !shard.Contains(new AccountId(r.Account))).Select(r => $"{r.Account}={r.Segments}").Concat(mine.Skip(1).Select(a => $"{a}=Moved"));
+        Assert.Equal(string.Join(" ", expected.Order(StringComparer.Ordinal)), Show(await store.LatestAsync(Day0)));
+    }
 }
