@@ -54,6 +54,9 @@ public sealed class LifecyclePipeline
     // which are not de-duplicated, are being applied, so that a failed attempt's half is dropped.
     private bool _usageClean = true;
 
+    // Whether a usage step ingests events into this instance's one aggregator (set as the steps are made).
+    private bool _usageInProcess;
+
     /// <summary>Creates the pipeline over the host's services (the DI registration does this).</summary>
     /// <param name="services">The host's services: an <see cref="IAccountSource"/> is required; each domain package registered adds its step.</param>
     /// <param name="options">The options.</param>
@@ -79,6 +82,11 @@ public sealed class LifecyclePipeline
             new Step(PipelineSteps.Shards, false, SumShardsAsync),
             .. _services.GetService<RenewalForecaster>() is { } forecaster ? [new Step(PipelineSteps.Forecast, false, (day, ct) => CombineForecastAsync(forecaster, day, ct))] : Array.Empty<Step>(),
             .. custom.Where(c => c.PortfolioWide).Select(s => new Step(s.Name, true, (day, ct) => RunCustomAsync(s, day, ct)))];
+        if (_options.Shards > 1 && _options.ShardConcurrency > 1 && _usageInProcess)
+        {
+            throw new InvalidOperationException($"The pipeline runs {_options.ShardConcurrency} shards at once (LifecyclePipelineOptions.ShardConcurrency), and ingests usage in process: its one UsageAggregator holds one shard's state at a time. Run one shard at a time, or compute usage where the events are (an IUsageSignalSource).");
+        }
+
         if (_options.Shards > 1 && _services.GetService<IUsageBatchSource>() is { } batchSource && batchSource is not IShardedUsageBatchSource && _services.GetService<UsageAggregator>() is not null)
         {
             throw new InvalidOperationException($"The pipeline runs in {_options.Shards} shards, and its usage batch source ({batchSource.GetType().Name}) cannot read one shard's events: implement IShardedUsageBatchSource (batches carry no account objects to filter), or run in one shard.");
@@ -138,14 +146,33 @@ public sealed class LifecyclePipeline
 
         // Every shard this instance can claim, from a random one on, so instances starting together spread out; a
         // shard another instance holds is left to it (or taken over once its lease expires, by a later call).
+        // ShardConcurrency walkers take the next shard in turn; after a failure none takes another, and the first
+        // failure is thrown once the others' shards end.
         var count = _options.Shards;
         var first = Random.Shared.Next(count);
-        for (var k = 0; k < count; k++)
+        var next = -1;
+        var failed = 0;
+        async Task WalkAsync()
         {
-            var shard = new AccountShard((first + k) % count, count);
-            var context = new PipelineDay(day) { AllowMassCancellation = request.AllowMassCancellation, Shard = shard };
-            await RunOneAsync(ShardRunName(_options.Name, shard), context, _shardSteps, request.Rerun, cancellationToken).ConfigureAwait(false);
+            int k;
+            while (Volatile.Read(ref failed) == 0 && (k = Interlocked.Increment(ref next)) < count)
+            {
+                var shard = new AccountShard((first + k) % count, count);
+                var context = new PipelineDay(day) { AllowMassCancellation = request.AllowMassCancellation, Shard = shard };
+                try
+                {
+                    await RunOneAsync(ShardRunName(_options.Name, shard), context, _shardSteps, request.Rerun, cancellationToken).ConfigureAwait(false);
+                }
+                catch
+                {
+                    Volatile.Write(ref failed, 1);
+                    throw;
+                }
+            }
         }
+
+        var walkers = Math.Min(_options.ShardConcurrency, count);
+        await (walkers == 1 ? WalkAsync() : Task.WhenAll(Enumerable.Range(0, walkers).Select(_ => Task.Run(WalkAsync, CancellationToken.None)))).ConfigureAwait(false);
 
         // Whoever finds every shard done runs the portfolio-wide steps (one of them, by the ledger's claim).
         var shards = await ShardRunsAsync(day, cancellationToken).ConfigureAwait(false);
@@ -472,6 +499,7 @@ public sealed class LifecyclePipeline
         }
         else if (_services.GetService<UsageAggregator>() is { } bulk && _services.GetService<IUsageBatchSource>() is { } batches)
         {
+            _usageInProcess = true;
             if (_services.GetService<IUsageEventSource>() is not null)
             {
                 throw new InvalidOperationException("Both an IUsageBatchSource (record batches) and an IUsageEventSource (events) are registered; register one.");
@@ -522,6 +550,7 @@ public sealed class LifecyclePipeline
         }
         else if (_services.GetService<UsageAggregator>() is { } usage && _services.GetService<IUsageEventSource>() is { } events)
         {
+            _usageInProcess = true;
             yield return new Step(PipelineSteps.Usage, false, async (day, ct) =>
             {
                 // Continue from the newest state any instance saved (this one's aggregator may be behind, or empty

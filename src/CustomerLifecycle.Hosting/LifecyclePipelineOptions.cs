@@ -37,6 +37,14 @@ public sealed class LifecyclePipelineOptions
     /// </summary>
     public int Shards { get; set; } = 1;
 
+    /// <summary>
+    /// How many shards an instance runs at once: 1 (the default) runs them one after another. The per-account steps of
+    /// one shard use about one core, so more uses more of a machine's cores, at the memory of that many shards. Not
+    /// with usage ingested in process (its one aggregator holds one shard's state at a time); your own per-shard steps
+    /// must be safe to run for two shards at once. 1 to 64; no more than <see cref="Shards"/> are ever run at once.
+    /// </summary>
+    public int ShardConcurrency { get; set; } = 1;
+
     /// <summary>The health check reports Unhealthy when the last successful run finished longer ago than this: 26 hours by default.</summary>
     public TimeSpan UnhealthyAfter { get; set; } = TimeSpan.FromHours(26);
 
@@ -84,6 +92,11 @@ public sealed class LifecyclePipelineOptions
         if (Shards is < 1 or > AccountShard.MaxCount)
         {
             yield return $"{Key(nameof(Shards))}: {Shards} is out of range; from 1 to {AccountShard.MaxCount}.";
+        }
+
+        if (ShardConcurrency is < 1 or > 64)
+        {
+            yield return $"{Key(nameof(ShardConcurrency))}: {ShardConcurrency} is out of range; from 1 to 64.";
         }
 
         if (UnhealthyAfter < TimeSpan.FromMinutes(1))

@@ -223,7 +223,68 @@ public sealed class ShardTests : IDisposable
         Assert.Equal("The pipeline runs in 4 shards, and its usage batch source (LoginBatches) cannot read one shard's events: implement IShardedUsageBatchSource (batches carry no account objects to filter), or run in one shard.", refused.Message);
     }
 
-    private static ServiceProvider Instance(string database, FakeTimeProvider time, int shards, bool usage = false, int attempts = 3, Action<IServiceCollection>? services = null)
+    [Fact]
+    public async Task OneInstanceRunningThreeShardsAtOnce_LeavesEveryStore_AsOneShardDoes()
+    {
+        // A per-shard step of our own counts the shards running at once: three walkers over eight shards overlap.
+        var time = new FakeTimeProvider(Instant.FromUtc(2026, 12, 2, 11, 0).ToDateTimeOffset());
+        var (running, most) = (0, 0);
+        void Probe(IServiceCollection s) => s.AddSingleton(new PipelineStepRegistration("probe", async (_, ct) =>
+        {
+            var now = Interlocked.Increment(ref running);
+            InterlockedMax(ref most, now);
+            await Task.Delay(50, ct);
+            Interlocked.Decrement(ref running);
+            return null;
+        }));
+        await using var one = Instance(Path.Combine(_folder, "single.db"), time, shards: 1, services: Probe);
+        await using var three = Instance(Path.Combine(_folder, "concurrent.db"), time, shards: 8, concurrency: 3, services: Probe);
+        for (var d = 0; d < 2; d++)
+        {
+            var date = Day.PlusDays(d);
+            // These accounts' triggers flip from day to day: in a shard of 30 accounts more than half the open runs
+            // may end at once, which the share of the whole portfolio would not show.
+            var request = new PipelineRunRequest { Date = date, AllowMassCancellation = true };
+            var alone = await one.GetRequiredService<LifecyclePipeline>().RunAsync(request);
+            most = 0;
+            var result = await three.GetRequiredService<LifecyclePipeline>().RunAsync(request);
+            Assert.Equal(PipelineRunOutcome.Succeeded, result.Outcome);
+            Assert.Equal(3, most);
+            Assert.All(result.Day!.ShardRuns, r => Assert.Equal((PipelineRunStatus.Succeeded, 1), (r.Status, r.Claims)));
+            Assert.Equal(alone.Day!.Forecast!.Total, result.Day.Forecast!.Total);
+            AssertSame(await DumpAsync(one, date), await DumpAsync(three, date));
+        }
+    }
+
+    [Fact]
+    public void ShardsRunAtOnce_WithUsageIngestedInProcess_StopThePipelineBeingMade_SayingWhy()
+    {
+        var time = new FakeTimeProvider(Instant.FromUtc(2026, 12, 2, 11, 0).ToDateTimeOffset());
+        using var provider = Instance(Path.Combine(_folder, "usage.db"), time, shards: 4, usage: true, concurrency: 2);
+        var refused = Assert.Throws<InvalidOperationException>(() => provider.GetRequiredService<LifecyclePipeline>());
+        Assert.Equal("The pipeline runs 2 shards at once (LifecyclePipelineOptions.ShardConcurrency), and ingests usage in process: its one UsageAggregator holds one shard's state at a time. Run one shard at a time, or compute usage where the events are (an IUsageSignalSource).", refused.Message);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(65)]
+    public void AShardConcurrencyOutOfRange_IsRefusedAtStartUp_NamingTheKey(int concurrency)
+    {
+        var time = new FakeTimeProvider(Instant.FromUtc(2026, 12, 2, 11, 0).ToDateTimeOffset());
+        using var provider = Instance(Path.Combine(_folder, "range.db"), time, shards: 4, concurrency: concurrency);
+        var error = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<LifecyclePipelineOptions>>().Value);
+        Assert.Contains($"ShardConcurrency: {concurrency} is out of range; from 1 to 64.", error.Message, StringComparison.Ordinal);
+    }
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        int seen;
+        while ((seen = Volatile.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, seen) != seen)
+        {
+        }
+    }
+
+    private static ServiceProvider Instance(string database, FakeTimeProvider time, int shards, bool usage = false, int attempts = 3, Action<IServiceCollection>? services = null, int concurrency = 1)
     {
         var collection = new ServiceCollection();
         collection.AddSingleton<TimeProvider>(time);
@@ -254,6 +315,7 @@ public sealed class ShardTests : IDisposable
                     o.RetryDelay = TimeSpan.Zero;
                     o.MaxAttempts = attempts;
                     o.Shards = shards;
+                    o.ShardConcurrency = concurrency;
                 });
             });
         services?.Invoke(collection);
