@@ -79,7 +79,7 @@ internal static class Dashboard
 
         // Retention: Kaplan–Meier step curves by segment, over three years.
         string[] palette = ["#337ab7", "#5cb85c", "#f0ad4e", "#d9534f", "#6f42c1", "#20c997"];
-        html.Append("<section id=\"retention\"><h2>Retention by segment (Kaplan–Meier)</h2>");
+        html.Append("<section id=\"retention\"><h2>Retention by touch model (Kaplan–Meier)</h2>");
         html.Append(Svg(520, 240, svg =>
         {
             var k = 0;
@@ -157,7 +157,7 @@ internal static class Dashboard
                 var up = 90 * (double)m.New.Amount / largest;
                 var down = 90 * (double)m.Churn.Amount / largest;
                 var color = palette[Array.IndexOf(currencies, m.Currency.Code) % palette.Length];
-                svg.Append(Invariant, $"<rect x=\"{x:0.#}\" y=\"{110 - up:0.#}\" width=\"{width - 2:0.#}\" height=\"{up:0.#}\" fill=\"{color}\"><title>{m.Month:uuuu-MM} {m.Currency.Code} new {Amount(m.New)}; quick ratio {m.QuickRatio:0.00}</title></rect>");
+                svg.Append(Invariant, $"<rect x=\"{x:0.#}\" y=\"{110 - up:0.#}\" width=\"{width - 2:0.#}\" height=\"{up:0.#}\" fill=\"{color}\"><title>{m.Month:uuuu-MM} {m.Currency.Code} new {Amount(m.New)}; quick ratio {SampleStatistics.QuickRatio(m.QuickRatio)}</title></rect>");
                 svg.Append(Invariant, $"<rect x=\"{x:0.#}\" y=\"110\" width=\"{width - 2:0.#}\" height=\"{down:0.#}\" fill=\"{color}\" opacity=\"0.5\"><title>{m.Month:uuuu-MM} {m.Currency.Code} churn {Amount(m.Churn)}</title></rect>");
             }
 

@@ -42,6 +42,12 @@ internal static class PortfolioCsv
         }
 
         var columns = header.Split(',').Select(c => c.Trim()).ToArray();
+        if (columns.Length == 1 && (header.Contains(';', StringComparison.Ordinal) || header.Contains('\t', StringComparison.Ordinal)))
+        {
+            errors.Add(new CsvError(1, "(header)", $"the header has no ','; the columns must be separated by commas (this file looks {(header.Contains(';', StringComparison.Ordinal) ? "';'" : "tab")}-separated, as a spreadsheet in some locales saves it)."));
+            return (rows, errors);
+        }
+
         var repeated = columns.GroupBy(c => c, StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => g.Key).ToArray();
         if (repeated.Length > 0)
         {
@@ -68,6 +74,7 @@ internal static class PortfolioCsv
         }
 
         var ids = new HashSet<string>(StringComparer.Ordinal);
+        var textSignals = new Dictionary<string, TextSignal>(StringComparer.Ordinal);
         var shared = new SharedText();
         var lineNumber = 1;
         while (reader.ReadLine() is { } line)
@@ -86,7 +93,7 @@ internal static class PortfolioCsv
             var cells = line.Split(',');
             if (cells.Length != columns.Length)
             {
-                errors.Add(new CsvError(lineNumber, "(row)", $"{cells.Length} cells where the header has {columns.Length}."));
+                errors.Add(new CsvError(lineNumber, "(row)", $"{cells.Length} cells where the header has {columns.Length}.{(cells.Length > columns.Length ? " Every ',' separates cells (quotes are not read): write amounts without a thousands separator (42000, not \"42,000\") and keep commas out of names." : string.Empty)}"));
                 continue;
             }
 
@@ -100,9 +107,19 @@ internal static class PortfolioCsv
                 }
 
                 var signals = SignalSet.CreateBuilder();
+                var text = signalColumns.FirstOrDefault(signal => !row.TryNumber(signal, out _));
+                if (text is not null)
+                {
+                    // A column the reader does not know is a signal: its cells must be numbers. Said once per column
+                    // (with the count of lines), not once per line.
+                    (textSignals.TryGetValue(text, out var seen) ? seen : textSignals[text] = new TextSignal(lineNumber, row.Text(text)!)).Lines++;
+                    continue;
+                }
+
                 foreach (var signal in signalColumns)
                 {
-                    signals.Add(new SignalKey(signal), row.Number(signal));
+                    row.TryNumber(signal, out var value);
+                    signals.Add(new SignalKey(signal), value);
                 }
 
                 var currency = shared.Get(row.Text("currency"));
@@ -142,7 +159,21 @@ internal static class PortfolioCsv
             }
         }
 
-        return (rows, errors);
+        foreach (var (signal, text) in textSignals)
+        {
+            errors.Add(new CsvError(text.FirstLine, signal, $"'{text.FirstText}' is not a finite number (use '.' for decimals), and {text.Lines:N0} line(s) in all have text in this column. A column that is not one of {string.Join(", ", FixedColumns)} is read as a signal, a number per account: remove the column, or correct its cells."));
+        }
+
+        return (rows, [.. errors.OrderBy(e => e.Line)]);
+    }
+
+    private sealed class TextSignal(int firstLine, string firstText)
+    {
+        public int FirstLine { get; } = firstLine;
+
+        public string FirstText { get; } = firstText;
+
+        public int Lines { get; set; }
     }
 
     /// <summary>
@@ -169,7 +200,8 @@ internal static class PortfolioCsv
             };
             if (error is null)
             {
-                kept.Add(row);
+                // A stage written in another case ('onboarding') is the model's stage, spelt as the model spells it.
+                kept.Add(account.Stage.IsEmpty ? row : row with { Account = account with { Stage = model.GetStage(account.Stage).Id } });
             }
             else
             {
@@ -248,16 +280,22 @@ internal static class PortfolioCsv
             return value.Length == 0 ? null : value;
         }
 
-        public double? Number(string column)
+        /// <summary>A signal's cell: empty (null, not measured) or a finite number; false for anything else.</summary>
+        public bool TryNumber(string column, out double? value)
         {
+            value = null;
             if (Text(column) is not { } text)
             {
-                return null;
+                return true;
             }
 
-            return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value)
-                ? value
-                : throw new CsvException(new CsvError(line, column, $"'{text}' is not a finite number (use '.' for decimals)."));
+            if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && double.IsFinite(number))
+            {
+                value = number;
+                return true;
+            }
+
+            return false;
         }
 
         public decimal? Decimal(string column)

@@ -118,9 +118,11 @@ internal sealed class SampleRun(IServiceProvider services, SampleInputs inputs, 
             }
         }
 
+        // At risk: the colored accounts, lowest score first. An account with too little measured has a score but no
+        // color; it is listed apart, not as a risk.
         w.WriteLine();
-        w.WriteLine("   The ten most at-risk accounts, and what pulls them down:");
-        foreach (var i in Enumerable.Range(0, active.Count).Where(i => scores[i].Value is not null).OrderBy(i => scores[i].Value).Take(10))
+        w.WriteLine("   The ten most at-risk accounts (colored, lowest score first), and what pulls them down:");
+        foreach (var i in Enumerable.Range(0, active.Count).Where(i => scores[i].Color is not null).OrderBy(i => scores[i].Value).Take(10))
         {
             // Explained as the pipeline scored it: against the previous day's record (hysteresis).
             var why = scorer.Explain(active[i], previous.TryGetValue(active[i].Id, out var record) ? record.ToPrevious() : null).Factors
@@ -131,6 +133,13 @@ internal sealed class SampleRun(IServiceProvider services, SampleInputs inputs, 
             w.WriteLine($"   {active[i].Name,-28} {scores[i].Value,5:0.0} {scores[i].Color,-6} {string.Join(", ", why)}");
         }
 
+        var unmeasured = Enumerable.Range(0, active.Count).Where(i => scores[i].Color is null).ToArray();
+        if (unmeasured.Length > 0)
+        {
+            var stages = unmeasured.GroupBy(i => active[i].Stage).OrderByDescending(g => g.Count()).Select(g => $"{g.Count():N0} {(g.Key.IsEmpty ? "without a stage" : g.Key.Value)}");
+            w.WriteLine($"   Not colored: {Count(unmeasured.Length, "account")} with too little of their scorecard measured ({string.Join(", ", stages)}); measure them before reading a risk");
+        }
+
         // 3. Segments, and who entered or left them since the stored snapshot.
         var evaluation = day.Segments!;
         w.WriteLine();
@@ -138,6 +147,14 @@ internal sealed class SampleRun(IServiceProvider services, SampleInputs inputs, 
         foreach (var row in evaluation.Summarize().BySegment.Where(r => r.Accounts > 0))
         {
             w.WriteLine($"                 {row.Key,-18}{row.Accounts,7:N0}   {string.Join("  ", row.Arr.Select(Format))}");
+        }
+
+        // Segments whose rules pick the same accounts here look like a mistake unless the report says so.
+        foreach (var twins in evaluation.Catalog.Segments.Where(g => evaluation.CountOf(g.Name) > 0)
+            .GroupBy(g => string.Join(",", evaluation.MembersOf(g.Name).Select(a => a.Value).Order(StringComparer.Ordinal)), StringComparer.Ordinal)
+            .Where(g => g.Count() > 1))
+        {
+            w.WriteLine($"                 ({string.Join(" and ", twins.Select(g => g.Name))} hold the same {Count(evaluation.CountOf(twins.First().Name), "account")}: their rules differ, but agree on this portfolio)");
         }
 
         // 4. Renewal forecast for the next calendar quarter, with its simulated range.
@@ -172,7 +189,7 @@ internal sealed class SampleRun(IServiceProvider services, SampleInputs inputs, 
         var curves = KaplanMeier.FitByGroup(byTouchModel);
         foreach (var (segment, curve) in curves.OrderBy(c => c.Key, StringComparer.Ordinal))
         {
-            w.WriteLine($"   {segment,-14}{curve.SurvivalAt(365),7:P1}   ({curve.Subjects:N0} accounts, {curve.Events:N0} churned)");
+            w.WriteLine($"   {segment,-14}{curve.SurvivalAt(365),7:P1}   ({Count(curve.Subjects, "account")}, {curve.Events:N0} churned)");
         }
 
         var statistics = SampleStatistics.Compute(rows, scorer, byTouchModel, today);
@@ -184,10 +201,10 @@ internal sealed class SampleRun(IServiceProvider services, SampleInputs inputs, 
         var playbooks = day.Playbooks!;
         var due = await TasksDueAsync((SqlitePlaybookRunStore)services.GetRequiredService<IPlaybookRunStore>(), today.PlusDays(7), earliest: 200).ConfigureAwait(false);
         w.WriteLine();
-        w.WriteLine($"5. Playbooks     {playbooks.Created.Count:N0} runs started now ({playbooks.Created.Sum(r => r.Tasks.Count):N0} tasks), {playbooks.Cancelled.Count:N0} cancelled; {due.Total:N0} open tasks due within a week, by owner:");
+        w.WriteLine($"5. Playbooks     {Count(playbooks.Created.Count, "run")} started now ({Count(playbooks.Created.Sum(r => r.Tasks.Count), "task")}), {playbooks.Cancelled.Count:N0} cancelled; {Count(due.Total, "open task")} due within a week, by owner:");
         foreach (var (owner, count, top) in due.ByOwner)
         {
-            w.WriteLine($"   {owner,-26}{count,5:N0} tasks   first: {top.Due:MM-dd} {top.Title} ({top.Account})");
+            w.WriteLine($"   {owner,-26}{count,5:N0} {(count == 1 ? "task " : "tasks")}   first: {top.Due:MM-dd} {top.Title} ({top.Account})");
         }
 
         // 6. What drives churn, and where revenue came from and went.
@@ -269,6 +286,9 @@ internal sealed class SampleRun(IServiceProvider services, SampleInputs inputs, 
     private static string Format(Money money) => $"{money.Amount.ToString("N0", CultureInfo.InvariantCulture)} {money.Currency.Code}";
 
     private static string Amount(Money money) => money.Amount.ToString("N0", CultureInfo.InvariantCulture);
+
+    /// <summary>A count and its noun, plural unless it is one: "1 account", "2 accounts".</summary>
+    internal static string Count(long count, string noun) => string.Create(CultureInfo.InvariantCulture, $"{count:N0} {noun}{(count == 1 ? string.Empty : "s")}");
 
     /// <summary>The open tasks due by a date: how many, the ten owners with most (each with their most urgent), and the earliest.</summary>
     private static async Task<TasksDue> TasksDueAsync(SqlitePlaybookRunStore store, LocalDate by, int earliest)

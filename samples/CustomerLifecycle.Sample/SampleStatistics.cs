@@ -120,7 +120,11 @@ internal sealed record SampleStatistics(
         w.WriteLine("   Revenue movements by month (ARR: new and churn, from each account's start and churn dates; quick ratio = gained / lost):");
         foreach (var m in Movements.Where(m => m.Opening.Amount > 0 || m.Closing.Amount > 0))
         {
-            w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"   {m.Month:uuuu-MM} {m.Currency.Code}  opening {m.Opening.Amount,14:N0}  new {m.New.Amount,12:N0}  churn {m.Churn.Amount,12:N0}  closing {m.Closing.Amount,14:N0}  quick ratio {m.QuickRatio:0.00}"));
+            w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"   {m.Month:uuuu-MM} {m.Currency.Code}  opening {m.Opening.Amount,14:N0}  new {m.New.Amount,12:N0}  churn {m.Churn.Amount,12:N0}  closing {m.Closing.Amount,14:N0}  quick ratio {QuickRatio(m.QuickRatio)}"));
         }
     }
+
+    /// <summary>The quick ratio as a reader wants it: "none" when nothing moved (not NaN), "∞" when nothing was lost.</summary>
+    internal static string QuickRatio(double ratio) =>
+        double.IsNaN(ratio) ? "none (nothing gained or lost)" : double.IsPositiveInfinity(ratio) ? "∞ (nothing lost)" : ratio.ToString("0.00", CultureInfo.InvariantCulture);
 }

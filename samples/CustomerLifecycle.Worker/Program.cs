@@ -1,11 +1,19 @@
 // The long-running sample: the daily pipeline as a worker. It runs the day at 06:00 New York time (and at start when
-// the day is due), keeps its ledger and playbook runs in a SQLite file, logs each step, prints the CustomerLifecycle
-// metrics and the pipeline's health to the console. `--once` runs today's pipeline and exits (what the tests use).
+// the day is due), keeps its ledger and playbook runs in a SQLite file, logs what it runs and each step, serves its
+// health at /healthz and its metrics for Prometheus at /metrics (Worker:Http, http://localhost:5080), and prints both
+// to the console. `--once` runs today's pipeline and exits, with no port open (what most tests use).
 using CustomerLifecycle.Hosting;
 using CustomerLifecycle.Worker;
+using OpenTelemetry.Metrics;
 
 var once = args.Contains("--once");
-var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [.. args.Where(a => a != "--once")], ContentRootPath = AppContext.BaseDirectory });
+string[] hostArgs = [.. args.Where(a => a != "--once")];
+
+// Scheduled, the worker serves /healthz and /metrics (Prometheus) on Worker:Http; with --once it runs one date and
+// exits, so it opens no port (several --once workers run side by side in the tests).
+IHostApplicationBuilder builder = once
+    ? Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = hostArgs, ContentRootPath = AppContext.BaseDirectory })
+    : WebApplication.CreateBuilder(new WebApplicationOptions { Args = hostArgs, ContentRootPath = AppContext.BaseDirectory });
 var worker = builder.Configuration.GetSection("Worker");
 var database = Path.GetFullPath(worker["Database"] ?? "worker.db", Environment.CurrentDirectory);
 builder.Services.AddSingleton<IAccountSource>(new GeneratedAccounts(int.Parse(worker["Accounts"] ?? "2000", System.Globalization.CultureInfo.InvariantCulture)));
@@ -24,7 +32,7 @@ lifecycle
     .AddLifecyclePipeline(builder.Configuration.GetSection("CustomerLifecycle:Pipeline"), p => p.Configure(o => o.Schedule = !once));
 builder.Services.AddHealthChecks().AddLifecyclePipelineCheck();
 builder.Services.AddHostedService<ConsoleMetrics>();
-using var host = builder.Build();
+using var host = Build(builder, worker["Http"]);
 
 if (once)
 {
@@ -46,3 +54,20 @@ if (once)
 
 await host.RunAsync();
 return 0;
+
+static IHost Build(IHostApplicationBuilder builder, string? http)
+{
+    if (builder is not WebApplicationBuilder web)
+    {
+        return ((HostApplicationBuilder)builder).Build();
+    }
+
+    // GET /healthz: the pipeline's health check (200 Healthy or Degraded, 503 Unhealthy, the status as text).
+    // GET /metrics: every CustomerLifecycle instrument in Prometheus' text format, through OpenTelemetry's exporter.
+    web.WebHost.UseUrls(http is { Length: > 0 } ? http : "http://localhost:5080");
+    web.Services.AddOpenTelemetry().WithMetrics(m => m.AddMeter(CustomerLifecycle.CustomerLifecycleTelemetry.Name).AddPrometheusExporter());
+    var app = web.Build();
+    app.MapHealthChecks("/healthz");
+    app.MapPrometheusScrapingEndpoint("/metrics");
+    return app;
+}

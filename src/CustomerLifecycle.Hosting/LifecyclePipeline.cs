@@ -43,6 +43,7 @@ public sealed class LifecyclePipeline
     private readonly Step[] _shardSteps;
     private readonly Step[] _portfolioSteps;
     private readonly IStateStore _states;
+    private readonly PipelineMetrics _metrics;
 
     // The date of the usage state this instance's aggregator holds; another instance may have saved a newer one.
     private LocalDate? _usageAsOf;
@@ -65,12 +66,14 @@ public sealed class LifecyclePipeline
     public LifecyclePipeline(IServiceProvider services, IOptions<LifecyclePipelineOptions> options, IEnumerable<PipelineStepRegistration> steps)
     {
         _services = services ?? throw new ArgumentNullException(nameof(services));
+        services.GetService<OptionsValidationGate>();
         _options = (options ?? throw new ArgumentNullException(nameof(options))).Value;
         _ledger = services.GetService<IPipelineRunStore>() ?? new InMemoryPipelineRunStore();
         _clock = services.GetRequiredService<BusinessClock>();
         _time = services.GetService<TimeProvider>() ?? TimeProvider.System;
         _states = services.GetService<IStateStore>() ?? new InMemoryStateStore();
         _logger = services.GetService<ILogger<LifecyclePipeline>>() ?? (ILogger)NullLogger.Instance;
+        _metrics = PipelineMetrics.For(services.GetService<System.Diagnostics.Metrics.IMeterFactory>());
         var source = services.GetService<IAccountSource>() ?? throw new InvalidOperationException("The pipeline reads accounts from an IAccountSource; register one (AddLifecyclePipeline(p => p.UseAccountSource<T>())).");
         var custom = (steps ?? []).ToArray();
         _steps = [.. BuiltIn(source), .. custom.Select(s => new Step(s.Name, true, (day, ct) => RunCustomAsync(s, day, ct)))];
@@ -140,7 +143,7 @@ public sealed class LifecyclePipeline
         if (!request.Rerun && await _ledger.FindAsync(_options.Name, day, cancellationToken).ConfigureAwait(false) is { Status: PipelineRunStatus.Succeeded } done)
         {
             PipelineTelemetry.Skipped(_logger, _options.Name, day.ToString("uuuu-MM-dd", null));
-            PipelineTelemetry.Runs.Add(1, new KeyValuePair<string, object?>(PipelineTelemetry.OutcomeTag, "skipped"));
+            _metrics.Runs.Add(1, new KeyValuePair<string, object?>(PipelineTelemetry.OutcomeTag, "skipped"));
             return new PipelineRunResult(day, PipelineRunOutcome.Skipped, done, null);
         }
 
@@ -183,7 +186,7 @@ public sealed class LifecyclePipeline
             // first lease ends; the holders run the portfolio-wide steps if they finish first.
             var held = pending.Where(p => p.Run is not null).Select(p => p.Run!).MinBy(r => r.LeaseUntil);
             PipelineTelemetry.ShardsPending(_logger, _options.Name, day.ToString("uuuu-MM-dd", null), pending.Count, count, string.Join(", ", pending.Select(p => $"{p.Index}/{count}")));
-            PipelineTelemetry.Runs.Add(1, new KeyValuePair<string, object?>(PipelineTelemetry.OutcomeTag, "held_elsewhere"));
+            _metrics.Runs.Add(1, new KeyValuePair<string, object?>(PipelineTelemetry.OutcomeTag, "held_elsewhere"));
             return new PipelineRunResult(day, PipelineRunOutcome.HeldElsewhere, held, null);
         }
 
@@ -238,12 +241,12 @@ public sealed class LifecyclePipeline
             if (other is { Status: PipelineRunStatus.Running })
             {
                 PipelineTelemetry.HeldElsewhere(_logger, name, day.ToString("uuuu-MM-dd", null), other.Owner, InstantPattern.ExtendedIso.Format(other.LeaseUntil));
-                PipelineTelemetry.Runs.Add(1, new KeyValuePair<string, object?>(PipelineTelemetry.OutcomeTag, "held_elsewhere"), shardTag);
+                _metrics.Runs.Add(1, new KeyValuePair<string, object?>(PipelineTelemetry.OutcomeTag, "held_elsewhere"), shardTag);
                 return new PipelineRunResult(day, PipelineRunOutcome.HeldElsewhere, other, null);
             }
 
             PipelineTelemetry.Skipped(_logger, name, day.ToString("uuuu-MM-dd", null));
-            PipelineTelemetry.Runs.Add(1, new KeyValuePair<string, object?>(PipelineTelemetry.OutcomeTag, "skipped"), shardTag);
+            _metrics.Runs.Add(1, new KeyValuePair<string, object?>(PipelineTelemetry.OutcomeTag, "skipped"), shardTag);
             return new PipelineRunResult(day, PipelineRunOutcome.Skipped, other, null);
         }
 
@@ -273,7 +276,7 @@ public sealed class LifecyclePipeline
                 if (!done && !await _ledger.CompleteStepAsync(name, day, owner, record, Now(), lease, CancellationToken.None).ConfigureAwait(false))
                 {
                     PipelineTelemetry.LeaseLost(_logger, name, day.ToString("uuuu-MM-dd", null), step.Name);
-                    PipelineTelemetry.Runs.Add(1, new KeyValuePair<string, object?>(PipelineTelemetry.OutcomeTag, "lease_lost"), shardTag);
+                    _metrics.Runs.Add(1, new KeyValuePair<string, object?>(PipelineTelemetry.OutcomeTag, "lease_lost"), shardTag);
                     return new PipelineRunResult(day, PipelineRunOutcome.LeaseLost, null, context);
                 }
 
@@ -286,14 +289,14 @@ public sealed class LifecyclePipeline
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             await _ledger.FinishAsync(name, day, owner, PipelineRunStatus.Stopped, "stopped", Now(), CancellationToken.None).ConfigureAwait(false);
-            PipelineTelemetry.Runs.Add(1, new KeyValuePair<string, object?>(PipelineTelemetry.OutcomeTag, "stopped"), shardTag);
+            _metrics.Runs.Add(1, new KeyValuePair<string, object?>(PipelineTelemetry.OutcomeTag, "stopped"), shardTag);
             PipelineTelemetry.Stopped(_logger, name, day.ToString("uuuu-MM-dd", null));
             throw;
         }
         catch (PipelineStepFailedException e)
         {
             await _ledger.FinishAsync(name, day, owner, PipelineRunStatus.Failed, $"{e.Step}: {e.InnerException?.Message}", Now(), CancellationToken.None).ConfigureAwait(false);
-            PipelineTelemetry.Runs.Add(1, new KeyValuePair<string, object?>(PipelineTelemetry.OutcomeTag, "failed"), shardTag);
+            _metrics.Runs.Add(1, new KeyValuePair<string, object?>(PipelineTelemetry.OutcomeTag, "failed"), shardTag);
             PipelineTelemetry.Failed(_logger, e, name, day.ToString("uuuu-MM-dd", null), e.Step, e.Attempts);
             activity?.SetStatus(ActivityStatusCode.Error, e.Message);
             throw;
@@ -311,7 +314,7 @@ public sealed class LifecyclePipeline
                 throw new AggregateException($"The pipeline's run of {day:uuuu-MM-dd} ({name}) failed, and its ledger could not record that: {e.Message}", e, ledger);
             }
 
-            PipelineTelemetry.Runs.Add(1, new KeyValuePair<string, object?>(PipelineTelemetry.OutcomeTag, "failed"), shardTag);
+            _metrics.Runs.Add(1, new KeyValuePair<string, object?>(PipelineTelemetry.OutcomeTag, "failed"), shardTag);
             activity?.SetStatus(ActivityStatusCode.Error, e.Message);
             throw;
         }
@@ -321,11 +324,11 @@ public sealed class LifecyclePipeline
         {
             // The lease ran out after the last step and another process holds the date now: it decides the outcome.
             PipelineTelemetry.LeaseLost(_logger, name, day.ToString("uuuu-MM-dd", null), recorded.Steps.Count > 0 ? recorded.Steps[^1].Step : "none");
-            PipelineTelemetry.Runs.Add(1, new KeyValuePair<string, object?>(PipelineTelemetry.OutcomeTag, "lease_lost"), shardTag);
+            _metrics.Runs.Add(1, new KeyValuePair<string, object?>(PipelineTelemetry.OutcomeTag, "lease_lost"), shardTag);
             return new PipelineRunResult(day, PipelineRunOutcome.LeaseLost, null, context);
         }
 
-        PipelineTelemetry.Runs.Add(1, new KeyValuePair<string, object?>(PipelineTelemetry.OutcomeTag, "succeeded"), shardTag);
+        _metrics.Runs.Add(1, new KeyValuePair<string, object?>(PipelineTelemetry.OutcomeTag, "succeeded"), shardTag);
         PipelineTelemetry.Succeeded(_logger, name, day.ToString("uuuu-MM-dd", null));
         var finished = recorded with { Status = PipelineRunStatus.Succeeded, FinishedAt = at, LeaseUntil = at, Error = null };
         return new PipelineRunResult(day, PipelineRunOutcome.Succeeded, finished, context);
@@ -340,6 +343,10 @@ public sealed class LifecyclePipeline
 
     private Instant Now() => Instant.FromDateTimeOffset(_time.GetUtcNow());
 
+    /// <summary>Logs what the pipeline runs (event 5014): the zone, the schedule as the host gives it, the shards, the stores and the steps.</summary>
+    internal void LogStart(string schedule) =>
+        PipelineTelemetry.Configured(_logger, _options.Name, _clock.Zone.Id, schedule, _options.Shards, Math.Min(_options.ShardConcurrency, _options.Shards), _ledger.GetType().Name, _states.GetType().Name, string.Join(", ", Steps));
+
     private async Task<PipelineStepRecord> RunStepAsync(Step step, PipelineDay day, bool rebuilding, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
@@ -349,11 +356,12 @@ public sealed class LifecyclePipeline
             activity?.SetTag(PipelineTelemetry.ShardTag, day.Shard.ToString());
             var startedAt = Now();
             var started = _time.GetTimestamp();
+            PipelineTelemetry.StepStarted(_logger, day.Shard.IsAll ? _options.Name : ShardRunName(_options.Name, day.Shard), step.Name, day.Date.ToString("uuuu-MM-dd", null), attempt);
             try
             {
                 var counts = await step.Run(day, cancellationToken).ConfigureAwait(false);
                 var took = _time.GetElapsedTime(started);
-                PipelineTelemetry.StepDuration.Record(took.TotalSeconds, new KeyValuePair<string, object?>(PipelineTelemetry.StepTag, step.Name), new KeyValuePair<string, object?>(PipelineTelemetry.ShardTag, day.Shard.ToString()));
+                _metrics.StepDuration.Record(took.TotalSeconds, new KeyValuePair<string, object?>(PipelineTelemetry.StepTag, step.Name), new KeyValuePair<string, object?>(PipelineTelemetry.ShardTag, day.Shard.ToString()));
                 if (!rebuilding)
                 {
                     PipelineTelemetry.StepCompleted(_logger, step.Name, day.Date.ToString("uuuu-MM-dd", null), (long)took.TotalMilliseconds, string.Join(", ", counts.Select(c => $"{c.Key} {c.Value}")));
@@ -364,7 +372,7 @@ public sealed class LifecyclePipeline
             catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
                 activity?.SetStatus(ActivityStatusCode.Error, e.Message);
-                PipelineTelemetry.StepFailures.Add(1, new KeyValuePair<string, object?>(PipelineTelemetry.StepTag, step.Name), new KeyValuePair<string, object?>(PipelineTelemetry.ShardTag, day.Shard.ToString()));
+                _metrics.StepFailures.Add(1, new KeyValuePair<string, object?>(PipelineTelemetry.StepTag, step.Name), new KeyValuePair<string, object?>(PipelineTelemetry.ShardTag, day.Shard.ToString()));
 
                 // A refused mass cancellation is a decision on the day's data, not a passing fault: no retry changes it.
                 if (attempt >= _options.MaxAttempts || e is MassCancellationException)

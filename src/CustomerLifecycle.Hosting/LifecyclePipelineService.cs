@@ -25,13 +25,15 @@ public sealed class LifecyclePipelineService(LifecyclePipeline pipeline, Busines
     {
         var options = pipeline.Options;
         var runAt = options.RunAtTime;
-        if (options.CatchUp)
+        var today = Now().InZone(clock.Zone).Date;
+        var due = options.CatchUp && PipelineSchedule.On(today, runAt, clock.Zone) <= Now();
+        var (first, firstAt) = PipelineSchedule.NextAfter(Now(), runAt, clock.Zone);
+        pipeline.LogStart(due
+            ? $"runs each day at {options.RunAt}; {today.ToString("uuuu-MM-dd", null)} is due and runs now"
+            : $"runs each day at {options.RunAt}; the next run is for {first.ToString("uuuu-MM-dd", null)} at {InstantPattern.ExtendedIso.Format(firstAt)}");
+        if (due)
         {
-            var today = Now().InZone(clock.Zone).Date;
-            if (PipelineSchedule.On(today, runAt, clock.Zone) <= Now())
-            {
-                await RunUntilDoneAsync(today, stoppingToken).ConfigureAwait(false);
-            }
+            await RunUntilDoneAsync(today, stoppingToken).ConfigureAwait(false);
         }
 
         while (!stoppingToken.IsCancellationRequested)

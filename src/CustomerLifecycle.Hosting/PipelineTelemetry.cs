@@ -4,7 +4,31 @@ using Microsoft.Extensions.Logging;
 
 namespace CustomerLifecycle.Hosting;
 
-/// <summary>The pipeline's instruments, spans and log events (docs/observability.md lists them).</summary>
+/// <summary>The pipeline's instruments (docs/observability.md lists them), on the host's meter or the shared one.</summary>
+internal sealed class PipelineMetrics
+{
+    public PipelineMetrics(IMeterFactory? meterFactory)
+    {
+        var meter = CustomerLifecycleTelemetry.CreateMeter(meterFactory);
+        StepDuration = meter.CreateHistogram<double>("customerlifecycle.pipeline.step.duration", "s", "How long a pipeline step's successful attempt took.");
+        StepFailures = meter.CreateCounter<long>("customerlifecycle.pipeline.step.failures", "{attempt}", "Pipeline step attempts that failed (retried, or failing the run).");
+        Runs = meter.CreateCounter<long>("customerlifecycle.pipeline.runs", "{run}", "Pipeline runs, by outcome: succeeded, failed, stopped, skipped, lease_lost.");
+    }
+
+    /// <summary>The instruments on the process's shared meter, for pipelines without a meter factory.</summary>
+    public static PipelineMetrics Shared { get; } = new(null);
+
+    /// <summary>The instruments on <paramref name="meterFactory"/>'s meter, or the shared ones when there is none.</summary>
+    public static PipelineMetrics For(IMeterFactory? meterFactory) => meterFactory is null ? Shared : new(meterFactory);
+
+    public Histogram<double> StepDuration { get; }
+
+    public Counter<long> StepFailures { get; }
+
+    public Counter<long> Runs { get; }
+}
+
+/// <summary>The pipeline's spans and log events (docs/observability.md lists them).</summary>
 internal static partial class PipelineTelemetry
 {
     public const string StepTag = "customerlifecycle.pipeline.step";
@@ -14,14 +38,6 @@ internal static partial class PipelineTelemetry
     public const string ShardTag = "customerlifecycle.pipeline.shard";
 
     public static readonly ActivitySource Source = new(CustomerLifecycleTelemetry.Name, CustomerLifecycleTelemetry.Version);
-
-    private static readonly Meter Meter = new(CustomerLifecycleTelemetry.Name, CustomerLifecycleTelemetry.Version);
-
-    public static readonly Histogram<double> StepDuration = Meter.CreateHistogram<double>("customerlifecycle.pipeline.step.duration", "s", "How long a pipeline step's successful attempt took.");
-
-    public static readonly Counter<long> StepFailures = Meter.CreateCounter<long>("customerlifecycle.pipeline.step.failures", "{attempt}", "Pipeline step attempts that failed (retried, or failing the run).");
-
-    public static readonly Counter<long> Runs = Meter.CreateCounter<long>("customerlifecycle.pipeline.runs", "{run}", "Pipeline runs, by outcome: succeeded, failed, stopped, skipped, lease_lost.");
 
     [LoggerMessage(EventId = 5001, Level = LogLevel.Information, Message = "Pipeline {Pipeline} runs {Date} (claim {Claims}; {Completed} steps already completed)")]
     public static partial void Started(ILogger logger, string pipeline, string date, int claims, int completed);
@@ -55,6 +71,12 @@ internal static partial class PipelineTelemetry
 
     [LoggerMessage(EventId = 5012, Level = LogLevel.Information, Message = "Pipeline {Pipeline} for {Date}: {Pending} of {Count} shards not done yet ({Shards}); their holders, or this instance once their leases expire, finish them, and the last to finish runs the portfolio-wide steps")]
     public static partial void ShardsPending(ILogger logger, string pipeline, string date, int pending, int count, string shards);
+
+    [LoggerMessage(EventId = 5013, Level = LogLevel.Information, Message = "Pipeline {Run}: step {Step} for {Date} started (attempt {Attempt})")]
+    public static partial void StepStarted(ILogger logger, string run, string step, string date, int attempt);
+
+    [LoggerMessage(EventId = 5014, Level = LogLevel.Information, Message = "Pipeline {Pipeline} started: business dates in {Zone}; {Schedule}; {Shards} shard(s), {Concurrency} at a time; ledger {Ledger}, state store {States}; steps {Steps}")]
+    public static partial void Configured(ILogger logger, string pipeline, string zone, string schedule, int shards, int concurrency, string ledger, string states, string steps);
 
     [LoggerMessage(EventId = 5009, Level = LogLevel.Information, Message = "Pipeline {Pipeline}: next run for {Date} at {At}")]
     public static partial void Scheduled(ILogger logger, string pipeline, string date, string at);

@@ -27,7 +27,6 @@ internal static class Fixtures
     public static ServiceProvider Host(string database, FakeTimeProvider time, Action<LifecyclePipelineBuilder>? pipeline = null, bool schedule = false, Action<IServiceCollection>? services = null, bool usage = false)
     {
         var collection = new ServiceCollection();
-        collection.AddSingleton<TimeProvider>(time);
         collection.AddLogging();
         services?.Invoke(collection);
         var lifecycle = collection.AddCustomerLifecycle(o => o.TimeZone = NewYork.Id);
@@ -37,7 +36,7 @@ internal static class Fixtures
         }
 
         lifecycle
-            .UseClock(new TimeProviderClock(time))
+            .UseTimeProvider(time)
             .AddHealthScoring()
             .AddSegmentation()
             .AddForecasting()
@@ -62,12 +61,6 @@ internal static class Fixtures
 
     public static async Task<int> RunCountAsync(ServiceProvider provider) =>
         (await ((Storage.Sqlite.SqlitePlaybookRunStore)provider.GetRequiredService<IPlaybookRunStore>()).AllRunsAsync()).Count;
-
-    /// <summary>The NodaTime clock over the test's time provider, so business time and lease time move together.</summary>
-    public sealed class TimeProviderClock(TimeProvider time) : IClock
-    {
-        public Instant GetCurrentInstant() => Instant.FromDateTimeOffset(time.GetUtcNow());
-    }
 
     /// <summary>Each date, two logins (01:00 and 02:00 local, before the 06:00 run) for each of the first ten accounts, and the day before's again (a source that repeats).</summary>
     public sealed class LoginEvents : IUsageEventSource

@@ -268,10 +268,9 @@ public sealed class PipelineTests : IDisposable
         ServiceProvider Instance()
         {
             var collection = new ServiceCollection();
-            collection.AddSingleton<TimeProvider>(time);
             collection.AddLogging();
             collection.AddCustomerLifecycle(o => o.TimeZone = NewYork.Id)
-                .UseClock(new TimeProviderClock(time))
+                .UseTimeProvider(time)
                 .AddHealthScoring(h => h.AddScorecard(Scorecard.CreateBuilder("default").AddFactor(new SignalFactor("input", HealthInput.Signal, PointMapping.Identity), 1).Build()))
                 .AddSegmentation(s => s.Add("Falling", "health.change(1) <= -10"))
                 .AddSqliteStorage($"Data Source={db}")
@@ -316,14 +315,13 @@ public sealed class PipelineTests : IDisposable
         ServiceProvider Instance()
         {
             var collection = new ServiceCollection();
-            collection.AddSingleton<TimeProvider>(time);
             collection.AddLogging();
             var scorecard = Scorecard.CreateBuilder("default")
                 .AddFactor(new SignalFactor("input", HealthInput.Signal, PointMapping.Identity), 1)
                 .AddFactor(new SignalFactor("survey", NpsInput.Survey, PointMapping.Identity), 1, missingData: MissingData.LastKnown(Duration.FromDays(10), Duration.FromDays(30)))
                 .Build();
             collection.AddCustomerLifecycle(o => o.TimeZone = NewYork.Id)
-                .UseClock(new TimeProviderClock(time))
+                .UseTimeProvider(time)
                 .AddHealthScoring(h => h.AddScorecard(scorecard))
                 .AddSqliteStorage($"Data Source={db}")
                 .AddLifecyclePipeline(p => p.UseAccountSource<NpsInput>().Configure(o => o.Schedule = false));
@@ -352,10 +350,9 @@ public sealed class PipelineTests : IDisposable
         ServiceProvider Instance()
         {
             var collection = new ServiceCollection();
-            collection.AddSingleton<TimeProvider>(time);
             collection.AddLogging();
             collection.AddCustomerLifecycle(o => o.TimeZone = NewYork.Id)
-                .UseClock(new TimeProviderClock(time))
+                .UseTimeProvider(time)
                 .AddSqliteStorage($"Data Source={db}")
                 .AddLifecyclePipeline(p => p.UseAccountSource<OnboardingSource>().Configure(o => o.Schedule = false));
             return collection.BuildServiceProvider();

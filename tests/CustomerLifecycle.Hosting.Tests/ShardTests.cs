@@ -287,7 +287,6 @@ public sealed class ShardTests : IDisposable
     private static ServiceProvider Instance(string database, FakeTimeProvider time, int shards, bool usage = false, int attempts = 3, Action<IServiceCollection>? services = null, int concurrency = 1)
     {
         var collection = new ServiceCollection();
-        collection.AddSingleton<TimeProvider>(time);
         collection.AddLogging();
         var lifecycle = collection.AddCustomerLifecycle(o => o.TimeZone = NewYork.Id);
         if (usage)
@@ -296,7 +295,7 @@ public sealed class ShardTests : IDisposable
         }
 
         lifecycle
-            .UseClock(new TimeProviderClock(time))
+            .UseTimeProvider(time)
             .AddHealthScoring()
             .AddSegmentation(s => s.Add("Falling", "health.change(1) <= -5").Add("Big", "contract.arr >= 150000"))
             .AddForecasting()

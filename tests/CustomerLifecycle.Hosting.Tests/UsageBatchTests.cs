@@ -27,10 +27,9 @@ public sealed class UsageBatchTests : IDisposable
     private ServiceProvider Instance(FakeTimeProvider time)
     {
         var collection = new ServiceCollection();
-        collection.AddSingleton<TimeProvider>(time);
         collection.AddLogging();
         collection.AddCustomerLifecycle(o => o.TimeZone = NewYork.Id)
-            .UseClock(new TimeProviderClock(time))
+            .UseTimeProvider(time)
             .AddUsage(u => u.Count("logins_30d", 30, "user.login"))
             .AddSqliteStorage($"Data Source={Path.Combine(_folder, "pipeline.db")}")
             .AddLifecyclePipeline(p => p.UseAccountSource<ListSource>().UseUsageBatches<LoginBatches>().Configure(o =>

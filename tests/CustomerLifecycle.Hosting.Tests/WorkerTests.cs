@@ -39,7 +39,7 @@ public sealed class WorkerTests : IDisposable
         // same worker restarted at once, a new holder) logged "skipped" and waited for the next day. Now it waits for the
         // dead holder's lease (4 s here) and resumes the day after its last completed step.
         var database = Path.Combine(_folder, $"killed-{survivor.Length}.db");
-        string[] settings = ["--Worker:Database=" + database, "--Worker:Accounts=40000", "--CustomerLifecycle:Pipeline:Lease=00:00:04", "--CustomerLifecycle:Pipeline:RetryDelay=00:00:01", "--CustomerLifecycle:Pipeline:RunAt=00:00", "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:CustomerLifecycle.Hosting=Information"];
+        string[] settings = ["--Worker:Database=" + database, "--Worker:Accounts=40000", "--CustomerLifecycle:Pipeline:Lease=00:00:04", "--CustomerLifecycle:Pipeline:RetryDelay=00:00:01", "--CustomerLifecycle:Pipeline:RunAt=00:00", "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:CustomerLifecycle.Hosting=Information", "--Worker:Http=http://127.0.0.1:0"];
         var (holder, holderOutput) = Start(["--once", .. settings]);
         var watch = Stopwatch.StartNew();
         while (Status(database) is not (0, _) && !holder.HasExited && watch.Elapsed < TimeSpan.FromMinutes(2))
@@ -72,6 +72,56 @@ public sealed class WorkerTests : IDisposable
             holder.Dispose();
             next.Dispose();
         }
+    }
+
+    [Fact]
+    public async Task Scheduled_ItServesItsHealthAndItsMetricsOverHttp()
+    {
+        // The day is due at start (RunAt 00:00): the worker runs it, then /healthz says Healthy and /metrics (Prometheus'
+        // text format, through OpenTelemetry's exporter) has the day's counts.
+        var port = FreePort();
+        var (worker, output) = Start(["--Worker:Database=" + Path.Combine(_folder, "http.db"), "--Worker:Accounts=300", $"--Worker:Http=http://127.0.0.1:{port}", "--CustomerLifecycle:Pipeline:RunAt=00:00", "--Logging:LogLevel:Default=Warning"]);
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(10) };
+        try
+        {
+            var watch = Stopwatch.StartNew();
+            (int Code, string Body) health = (0, "");
+            while (health.Body != "Healthy" && !worker.HasExited && watch.Elapsed < TimeSpan.FromMinutes(2))
+            {
+                try
+                {
+                    using var response = await http.GetAsync("/healthz");
+                    health = ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
+                }
+                catch (HttpRequestException)
+                {
+                    // not listening yet
+                }
+
+                await Task.Delay(100);
+            }
+
+            Assert.True(health == (200, "Healthy"), $"/healthz answered {health}:\n{output}");
+            var metrics = await http.GetStringAsync("/metrics");
+            Assert.Matches(@"(?m)^customerlifecycle_pipeline_runs_total\{[^}]*customerlifecycle_pipeline_outcome=""succeeded""[^}]*\} 1( \d+)?$", metrics);
+            Assert.Matches(@"(?m)^customerlifecycle_health_accounts_scored_total\{[^}]*customerlifecycle_health_color=""red""[^}]*\} 100( \d+)?$", metrics);
+            Assert.Matches(@"(?m)^customerlifecycle_pipeline_step_duration_seconds_count\{[^}]*customerlifecycle_pipeline_step=""playbooks""[^}]*\} 1( \d+)?$", metrics);
+        }
+        finally
+        {
+            worker.Kill();
+            await worker.WaitForExitAsync();
+            worker.Dispose();
+        }
+    }
+
+    private static int FreePort()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
     }
 
     /// <summary>The ledger's status and claims for the one date run, or (-1, 0) when there is none yet.</summary>

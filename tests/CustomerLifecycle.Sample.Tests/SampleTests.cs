@@ -63,6 +63,36 @@ public sealed class SampleTests
     }
 
     [Fact]
+    public void AColumnOfText_IsOneErrorSayingThatUnknownColumnsAreSignals()
+    {
+        // A spreadsheet's notes column: 50 lines of text give one error with the count, not fifty alike.
+        var lines = Enumerable.Range(1, 50).Select(i => $"a{i},A{i},,SMB,Adoption,,,,,,,,,{i},call back in spring").Prepend(Header + ",notes").ToArray();
+        var (rows, errors) = Read(lines);
+        Assert.Empty(rows);
+        var error = Assert.Single(errors).ToString();
+        Assert.StartsWith("line 2, column 'notes': 'call back in spring' is not a finite number (use '.' for decimals), and 50 line(s) in all have text in this column. A column that is not one of id, name,", error, StringComparison.Ordinal);
+        Assert.EndsWith("is read as a signal, a number per account: remove the column, or correct its cells.", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AThousandsSeparatorOrASemicolonFile_GetsAHint()
+    {
+        var split = Assert.Single(Read(Header, "a1,A,,SMB,Adoption,,,2026-01-01,2027-01-01,USD,\"42,000\",10,,").Errors).ToString();
+        Assert.Equal("line 2, column '(row)': 15 cells where the header has 14. Every ',' separates cells (quotes are not read): write amounts without a thousands separator (42000, not \"42,000\") and keep commas out of names.", split);
+        var semicolons = Assert.Single(Read(Header.Replace(',', ';'), "a1;A;;SMB;Adoption;;;;;;;;;").Errors).ToString();
+        Assert.Equal("line 1, column '(header)': the header has no ','; the columns must be separated by commas (this file looks ';'-separated, as a spreadsheet in some locales saves it).", semicolons);
+    }
+
+    [Fact]
+    public void AStageInAnotherCase_IsTheModelsStage_SpeltAsTheModelSpellsIt()
+    {
+        var (rows, errors) = Read(Header, "a1,A,,SMB,onboarding,,,,,,,,,", "a2,B,,SMB,Onboarding,,,,,,,,,");
+        PortfolioCsv.Validate(rows, errors, CustomerLifecycle.Stages.LifecycleStageModel.Default, new NodaTime.LocalDate(2026, 12, 1));
+        Assert.Empty(errors);
+        Assert.Equal(["Onboarding", "Onboarding"], rows.Select(r => r.Account.Stage.Value));
+    }
+
+    [Fact]
     public async Task InvalidRows_StopTheRun_UnlessSkipInvalidIsGiven()
     {
         var file = Path.GetTempFileName();

@@ -77,8 +77,19 @@ public static class CustomerLifecycleServiceCollectionExtensions
             options.StageModel.TryCreateModel(out var model, out var errors);
             return model ?? throw new InvalidLifecycleModelException(errors);
         });
-        services.TryAddSingleton(sp => new LifecycleStageMachine(sp.GetRequiredService<LifecycleStageModel>(), sp.GetRequiredService<BusinessClock>(), sp.GetService<Microsoft.Extensions.Logging.ILogger<LifecycleStageMachine>>()));
-        services.TryAddSingleton(sp => new FeedbackLoopTracker(sp.GetRequiredService<IClock>()));
+        // Without a host, every package's options are validated at the first resolve of one of their services (not of
+        // the clock or the stage model, which the validators themselves read).
+        services.TryAddSingleton(sp => new OptionsValidationGate(sp));
+        services.TryAddSingleton(sp =>
+        {
+            sp.GetRequiredService<OptionsValidationGate>();
+            return new LifecycleStageMachine(sp.GetRequiredService<LifecycleStageModel>(), sp.GetRequiredService<BusinessClock>(), sp.GetService<Microsoft.Extensions.Logging.ILogger<LifecycleStageMachine>>());
+        });
+        services.TryAddSingleton(sp =>
+        {
+            sp.GetRequiredService<OptionsValidationGate>();
+            return new FeedbackLoopTracker(sp.GetRequiredService<IClock>());
+        });
         services.TryAddSingleton<IStageHistoryStore, InMemoryStageHistoryStore>();
         return new CustomerLifecycleBuilder(services);
     }

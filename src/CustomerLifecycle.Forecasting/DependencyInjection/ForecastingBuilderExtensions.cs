@@ -50,6 +50,7 @@ public static class ForecastingBuilderExtensions
             services.AddSingleton<IValidateOptions<ForecastingOptions>>(new ForecastingOptionsValidator(sectionPath));
             services.TryAddSingleton(sp =>
             {
+                sp.GetRequiredService<OptionsValidationGate>();
                 var options = sp.GetRequiredService<IOptions<ForecastingOptions>>().Value;
                 if (!ForecastingConfiguration.TryBuild(options, sectionPath, out var forecaster, out var errors))
                 {

@@ -10,13 +10,13 @@ internal sealed class HealthScorerHost : IDisposable
 {
     private readonly IDisposable? _subscription;
 
-    public HealthScorerHost(IOptionsMonitor<HealthScoringOptions> options, IEnumerable<IHealthFactor> factors, IEnumerable<ScorecardRegistration> scorecards, IClock clock, HealthOverrideRegistry overrides, ILogger<HealthScorer>? logger = null)
+    public HealthScorerHost(IOptionsMonitor<HealthScoringOptions> options, IEnumerable<IHealthFactor> factors, IEnumerable<ScorecardRegistration> scorecards, IClock clock, HealthOverrideRegistry overrides, ILogger<HealthScorer>? logger = null, System.Diagnostics.Metrics.IMeterFactory? meterFactory = null)
     {
         ILogger log = (ILogger?)logger ?? NullLogger.Instance;
         var factorList = factors.ToArray();
         var scorecardList = scorecards.Select(s => s.Scorecard).ToArray();
         var current = options.CurrentValue;
-        Scorer = new HealthScorer(Build(current, factorList, scorecardList), clock, overrides, current.HysteresisMargin);
+        Scorer = new HealthScorer(Build(current, factorList, scorecardList), clock, overrides, current.HysteresisMargin) { Metrics = HealthScoringMetrics.For(meterFactory) };
 
         // Changes arrive validated: an invalid one never reaches this callback, and the scorer keeps its scorecards
         // and records the rejection.

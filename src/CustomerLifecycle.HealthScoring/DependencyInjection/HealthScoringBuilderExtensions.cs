@@ -61,7 +61,11 @@ public static class HealthScoringBuilderExtensions
 
         services.TryAddSingleton(sp => new HealthOverrideRegistry(sp.GetRequiredService<IClock>()));
         services.TryAddSingleton<HealthScorerHost>();
-        services.TryAddSingleton(sp => sp.GetRequiredService<HealthScorerHost>().Scorer);
+        services.TryAddSingleton(sp =>
+        {
+            sp.GetRequiredService<OptionsValidationGate>();
+            return sp.GetRequiredService<HealthScorerHost>().Scorer;
+        });
         services.TryAddSingleton(sp => new HealthCalibrator(sp.GetRequiredService<HealthScorer>()));
         services.TryAddSingleton<IHealthHistoryStore, InMemoryHealthHistoryStore>();
     }

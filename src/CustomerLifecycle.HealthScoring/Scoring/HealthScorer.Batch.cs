@@ -87,7 +87,7 @@ public sealed partial class HealthScorer
             }
         }
 
-        HealthScoringTelemetry.Count(results[..accounts.Length]);
+        Metrics.Count(results[..accounts.Length]);
     }
 
     /// <summary>Scores a batch of accounts on all cores. Allocates only a few objects per call, none per account.</summary>
@@ -118,7 +118,7 @@ public sealed partial class HealthScorer
     {
         ArgumentNullException.ThrowIfNull(matrix);
         ScoreRows(matrix, 0, matrix.RowCount, results, (scorecard ?? _resolver.Default).Compiled);
-        HealthScoringTelemetry.Count(results[..matrix.RowCount]);
+        Metrics.Count(results[..matrix.RowCount]);
     }
 
     /// <summary>Scores every row of a signal matrix on all cores.</summary>
@@ -139,7 +139,7 @@ public sealed partial class HealthScorer
 
         var c = (scorecard ?? _resolver.Default).Compiled;
         RunInChunks(matrix.RowCount, maxDegreeOfParallelism, (from, to) => ScoreRows(matrix, from, to, results.AsSpan(from, to - from), c));
-        HealthScoringTelemetry.Count(results.AsSpan(0, matrix.RowCount));
+        Metrics.Count(results.AsSpan(0, matrix.RowCount));
     }
 
     /// <summary>
@@ -159,7 +159,7 @@ public sealed partial class HealthScorer
         CheckLength(scores.Length, matrix.RowCount, nameof(scores));
         CheckLength(colors.Length, matrix.RowCount, nameof(colors));
         ColumnKernel.Score((scorecard ?? _resolver.Default).Compiled, matrix, 0, matrix.RowCount, scores, colors);
-        HealthScoringTelemetry.Count(colors[..matrix.RowCount]);
+        Metrics.Count(colors[..matrix.RowCount]);
     }
 
     /// <summary>Scores every row of a signal matrix into a score column and a color column on all cores.</summary>
@@ -179,7 +179,7 @@ public sealed partial class HealthScorer
         CheckLength(colors.Length, matrix.RowCount, nameof(colors));
         var c = (scorecard ?? _resolver.Default).Compiled;
         RunInChunks(matrix.RowCount, maxDegreeOfParallelism, (from, to) => ColumnKernel.Score(c, matrix, from, to, scores.AsSpan(from, to - from), colors.AsSpan(from, to - from)));
-        HealthScoringTelemetry.Count(colors.AsSpan(0, matrix.RowCount));
+        Metrics.Count(colors.AsSpan(0, matrix.RowCount));
     }
 
     private static void CheckLength(int length, int rows, string name)

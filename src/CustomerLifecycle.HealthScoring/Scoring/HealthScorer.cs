@@ -49,6 +49,9 @@ public sealed partial class HealthScorer
     /// <summary>The scorecards in use.</summary>
     public ScorecardResolver Resolver => _resolver;
 
+    /// <summary>Where the scores are counted: the host's meter when dependency injection made the scorer, else the shared one.</summary>
+    internal HealthScoringMetrics Metrics { get; init; } = HealthScoringMetrics.Shared;
+
     /// <summary>The hysteresis margin in points.</summary>
     public double HysteresisMargin { get; }
 
@@ -93,7 +96,7 @@ public sealed partial class HealthScorer
             ? Kernel.Compute(c, signals, 0, null, HysteresisMargin, ref scratch)
             : ComputeWithPrevious(c, signals, previous, ref scratch);
         var result = ApplyOverride(score, account.Id);
-        HealthScoringTelemetry.Count(result.Color);
+        Metrics.Count(result.Color);
         return result;
     }
 

@@ -3,13 +3,9 @@ using Microsoft.Extensions.Logging;
 
 namespace CustomerLifecycle.HealthScoring;
 
-/// <summary>Health scoring's instrument and log events (docs/observability.md lists them).</summary>
-internal static partial class HealthScoringTelemetry
+/// <summary>Health scoring's instrument (docs/observability.md lists it), on the host's meter or the shared one.</summary>
+internal sealed class HealthScoringMetrics
 {
-    private static readonly Meter Meter = new(CustomerLifecycleTelemetry.Name, CustomerLifecycleTelemetry.Version);
-
-    public static readonly Counter<long> AccountsScored = Meter.CreateCounter<long>("customerlifecycle.health.accounts_scored", "{account}", "Accounts scored, by color (none: no factor applied).");
-
     private const string ColorTag = "customerlifecycle.health.color";
 
     private static readonly KeyValuePair<string, object?> Red = new(ColorTag, "red");
@@ -17,10 +13,21 @@ internal static partial class HealthScoringTelemetry
     private static readonly KeyValuePair<string, object?> Green = new(ColorTag, "green");
     private static readonly KeyValuePair<string, object?> None = new(ColorTag, "none");
 
+    private readonly Counter<long> _accountsScored;
+
+    public HealthScoringMetrics(IMeterFactory? meterFactory) =>
+        _accountsScored = CustomerLifecycleTelemetry.CreateMeter(meterFactory).CreateCounter<long>("customerlifecycle.health.accounts_scored", "{account}", "Accounts scored, by color (none: no factor applied).");
+
+    /// <summary>The instrument on the process's shared meter, for scorers not made by dependency injection.</summary>
+    public static HealthScoringMetrics Shared { get; } = new(null);
+
+    /// <summary>The instrument on <paramref name="meterFactory"/>'s meter, or the shared one when there is none.</summary>
+    public static HealthScoringMetrics For(IMeterFactory? meterFactory) => meterFactory is null ? Shared : new(meterFactory);
+
     /// <summary>Counts a batch's colors: one pass over the results, and only when someone listens.</summary>
-    public static void Count(ReadOnlySpan<HealthScore> scores)
+    public void Count(ReadOnlySpan<HealthScore> scores)
     {
-        if (!AccountsScored.Enabled)
+        if (!_accountsScored.Enabled)
         {
             return;
         }
@@ -35,9 +42,9 @@ internal static partial class HealthScoringTelemetry
     }
 
     /// <summary>Counts a color column.</summary>
-    public static void Count(ReadOnlySpan<HealthColor?> colors)
+    public void Count(ReadOnlySpan<HealthColor?> colors)
     {
-        if (!AccountsScored.Enabled)
+        if (!_accountsScored.Enabled)
         {
             return;
         }
@@ -52,11 +59,11 @@ internal static partial class HealthScoringTelemetry
     }
 
     /// <summary>Counts one score.</summary>
-    public static void Count(HealthColor? color)
+    public void Count(HealthColor? color)
     {
-        if (AccountsScored.Enabled)
+        if (_accountsScored.Enabled)
         {
-            AccountsScored.Add(1, color switch { HealthColor.Red => Red, HealthColor.Yellow => Yellow, HealthColor.Green => Green, _ => None });
+            _accountsScored.Add(1, color switch { HealthColor.Red => Red, HealthColor.Yellow => Yellow, HealthColor.Green => Green, _ => None });
         }
     }
 
@@ -71,14 +78,18 @@ internal static partial class HealthScoringTelemetry
         }
     }
 
-    private static void Add(long red, long yellow, long green, long none)
+    private void Add(long red, long yellow, long green, long none)
     {
-        if (red > 0) AccountsScored.Add(red, Red);
-        if (yellow > 0) AccountsScored.Add(yellow, Yellow);
-        if (green > 0) AccountsScored.Add(green, Green);
-        if (none > 0) AccountsScored.Add(none, None);
+        if (red > 0) _accountsScored.Add(red, Red);
+        if (yellow > 0) _accountsScored.Add(yellow, Yellow);
+        if (green > 0) _accountsScored.Add(green, Green);
+        if (none > 0) _accountsScored.Add(none, None);
     }
+}
 
+/// <summary>Health scoring's log events (docs/observability.md lists them).</summary>
+internal static partial class HealthScoringTelemetry
+{
     [LoggerMessage(EventId = 1001, Level = LogLevel.Warning, Message = "A reload of the health scoring options was rejected; the scorer keeps its scorecards. {Errors}")]
     public static partial void ReloadRejected(ILogger logger, string errors);
 

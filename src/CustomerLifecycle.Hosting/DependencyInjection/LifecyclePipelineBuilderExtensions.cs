@@ -41,7 +41,10 @@ public static class LifecyclePipelineBuilderExtensions
         return builder;
     }
 
-    /// <summary>Adds the pipeline's health check (<see cref="LifecyclePipelineHealthCheck"/>).</summary>
+    /// <summary>
+    /// Adds the pipeline's health check (<see cref="LifecyclePipelineHealthCheck"/>). A host whose services have no
+    /// pipeline (no <c>AddLifecyclePipeline</c>) does not start, saying so, instead of failing the first check.
+    /// </summary>
     /// <param name="builder">The host's health checks.</param>
     /// <param name="name">The check's name.</param>
     /// <param name="tags">Tags for filtering (for example <c>ready</c>).</param>
@@ -49,6 +52,7 @@ public static class LifecyclePipelineBuilderExtensions
     public static IHealthChecksBuilder AddLifecyclePipelineCheck(this IHealthChecksBuilder builder, string name = "customerlifecycle-pipeline", params string[] tags)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, PipelineCheckGuard>());
         return builder.AddCheck<LifecyclePipelineHealthCheck>(name, failureStatus: null, tags: tags);
     }
 
@@ -79,6 +83,17 @@ public static class LifecyclePipelineBuilderExtensions
         }
     }
 
+    // Stops a host that checks the pipeline's health without having a pipeline, at start-up.
+    private sealed class PipelineCheckGuard(IServiceProvider services) : Microsoft.Extensions.Hosting.IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken) =>
+            services.GetService<IServiceProviderIsService>() is { } known && !known.IsService(typeof(LifecyclePipeline))
+                ? throw new InvalidOperationException("AddLifecyclePipelineCheck was called, but no pipeline is registered: the check reads the daily pipeline's ledger. Add it (services.AddCustomerLifecycle(...).AddLifecyclePipeline(...)), or remove the check.")
+                : Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+
     // What the host runs when the schedule is off: nothing; the host calls LifecyclePipeline.RunAsync itself. It makes
     // the pipeline at start-up, so that a missing IAccountSource (or another registration the pipeline needs) stops the
     // host starting instead of failing the first call.
@@ -86,7 +101,7 @@ public static class LifecyclePipelineBuilderExtensions
     {
         public Task StartAsync(CancellationToken cancellationToken)
         {
-            services.GetRequiredService<LifecyclePipeline>();
+            services.GetRequiredService<LifecyclePipeline>().LogStart("not scheduled (LifecyclePipelineOptions.Schedule is off): the host runs dates itself");
             return Task.CompletedTask;
         }
 

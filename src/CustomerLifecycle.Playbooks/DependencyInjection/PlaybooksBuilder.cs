@@ -152,6 +152,7 @@ namespace Microsoft.Extensions.DependencyInjection
             services.TryAddSingleton<IPlaybookRunStore, InMemoryPlaybookRunStore>();
             services.TryAddSingleton(sp =>
             {
+                sp.GetRequiredService<OptionsValidationGate>();
                 var errors = new List<string>();
                 var (playbooks, assigner, calendar, engineOptions) = PlaybooksConfiguration.Build(
                     sp.GetRequiredService<IOptions<PlaybooksOptions>>().Value, sp.GetServices<PlaybookRegistration>().Select(r => r.Playbook), sectionPath, errors, sp.GetService<TimeProvider>(), sp.GetService<SegmentCatalog>(), sp.GetService<LifecycleStageModel>());
@@ -167,7 +168,10 @@ namespace Microsoft.Extensions.DependencyInjection
                     handlers = probe.ServiceProvider.GetServices<IPlaybookTaskHandler>().Any() ? [new ScopedTaskHandlers(scopes)] : [];
                 }
 
-                return new PlaybookEngine(playbooks, sp.GetRequiredService<IPlaybookRunStore>(), sp.GetRequiredService<BusinessClock>(), handlers, sp.GetService<IOwnerAssigner>() ?? assigner, calendar, engineOptions, sp.GetService<ILogger<PlaybookEngine>>());
+                return new PlaybookEngine(playbooks, sp.GetRequiredService<IPlaybookRunStore>(), sp.GetRequiredService<BusinessClock>(), handlers, sp.GetService<IOwnerAssigner>() ?? assigner, calendar, engineOptions, sp.GetService<ILogger<PlaybookEngine>>())
+                {
+                    Metrics = PlaybooksMetrics.For(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()),
+                };
             });
         }
     }

@@ -104,6 +104,9 @@ public sealed class PlaybookEngine
     /// <summary>The engine's hand-off and cancellation options.</summary>
     public PlaybookEngineOptions Options => _options;
 
+    /// <summary>Where runs and hand-offs are counted: the host's meter when dependency injection made the engine, else the shared one.</summary>
+    internal PlaybooksMetrics Metrics { get; init; } = PlaybooksMetrics.Shared;
+
     /// <summary>
     /// Evaluates a portfolio without an earlier snapshot: state triggers occur on the onsets of their states since the
     /// trigger state the store recorded, so a restart that lost the earlier snapshot creates no second run.
@@ -309,23 +312,23 @@ public sealed class PlaybookEngine
     {
         foreach (var group in evaluation.Created.GroupBy(r => r.PlaybookId, StringComparer.Ordinal))
         {
-            PlaybooksTelemetry.RunsCreated.Add(group.Count(), new KeyValuePair<string, object?>(PlaybooksTelemetry.PlaybookTag, group.Key));
+            Metrics.RunsCreated.Add(group.Count(), new KeyValuePair<string, object?>(PlaybooksTelemetry.PlaybookTag, group.Key));
         }
 
         foreach (var group in evaluation.Suppressed.GroupBy(r => (r.PlaybookId, r.Reason)))
         {
             var reason = group.Key.Reason == RunAdmission.Capped ? "capped" : "cooling_down";
-            PlaybooksTelemetry.RunsSuppressed.Add(group.Count(), new(PlaybooksTelemetry.PlaybookTag, group.Key.PlaybookId), new(PlaybooksTelemetry.ReasonTag, reason));
+            Metrics.RunsSuppressed.Add(group.Count(), new(PlaybooksTelemetry.PlaybookTag, group.Key.PlaybookId), new(PlaybooksTelemetry.ReasonTag, reason));
             PlaybooksTelemetry.Suppressed(_logger, group.Count(), group.Key.PlaybookId, reason == "capped" ? "the playbook's cap is reached for those accounts" : "the playbook's cooldown has not passed for those accounts");
         }
 
         foreach (var group in evaluation.Cancelled.GroupBy(r => r.PlaybookId, StringComparer.Ordinal))
         {
-            PlaybooksTelemetry.RunsCancelled.Add(group.Count(), new KeyValuePair<string, object?>(PlaybooksTelemetry.PlaybookTag, group.Key));
+            Metrics.RunsCancelled.Add(group.Count(), new KeyValuePair<string, object?>(PlaybooksTelemetry.PlaybookTag, group.Key));
         }
 
         var elapsed = Stopwatch.GetElapsedTime(started);
-        PlaybooksTelemetry.EvaluationDuration.Record(elapsed.TotalSeconds);
+        Metrics.EvaluationDuration.Record(elapsed.TotalSeconds);
         activity?.SetTag("customerlifecycle.playbook.runs.created", evaluation.Created.Count);
         activity?.SetTag("customerlifecycle.playbook.runs.cancelled", evaluation.Cancelled.Count);
         activity?.SetTag("customerlifecycle.playbook.handoff.failures", evaluation.Failures.Count);
@@ -519,14 +522,14 @@ public sealed class PlaybookEngine
                             // reported. A handler's own time-out (an OperationCanceledException the caller did not ask
                             // for) is a failure like any other, not a stop.
                             failures.Add(new HandOffFailure(task, e));
-                            PlaybooksTelemetry.HandOffFailures.Add(1, new KeyValuePair<string, object?>(PlaybooksTelemetry.PlaybookTag, task.PlaybookId));
+                            Metrics.HandOffFailures.Add(1, new KeyValuePair<string, object?>(PlaybooksTelemetry.PlaybookTag, task.PlaybookId));
                             PlaybooksTelemetry.HandOffFailed(_logger, e, task.Id, task.PlaybookId, task.Account.Value);
                             continue;
                         }
 
                         done.Add(task.Id);
                         handedOff.Add(task);
-                        PlaybooksTelemetry.HandOffs.Add(1, new KeyValuePair<string, object?>(PlaybooksTelemetry.PlaybookTag, task.PlaybookId));
+                        Metrics.HandOffs.Add(1, new KeyValuePair<string, object?>(PlaybooksTelemetry.PlaybookTag, task.PlaybookId));
                     }
                 }
                 finally

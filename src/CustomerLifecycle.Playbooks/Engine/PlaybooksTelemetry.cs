@@ -4,24 +4,43 @@ using Microsoft.Extensions.Logging;
 
 namespace CustomerLifecycle.Playbooks;
 
-/// <summary>The playbook engine's instruments, span and log events (docs/observability.md lists them).</summary>
+/// <summary>The playbook engine's instruments (docs/observability.md lists them), on the host's meter or the shared one.</summary>
+internal sealed class PlaybooksMetrics
+{
+    public PlaybooksMetrics(IMeterFactory? meterFactory)
+    {
+        var meter = CustomerLifecycleTelemetry.CreateMeter(meterFactory);
+        RunsCreated = meter.CreateCounter<long>("customerlifecycle.playbook.runs.created", "{run}", "Playbook runs created.");
+        RunsSuppressed = meter.CreateCounter<long>("customerlifecycle.playbook.runs.suppressed", "{run}", "Playbook runs refused by a cooldown or a cap.");
+        RunsCancelled = meter.CreateCounter<long>("customerlifecycle.playbook.runs.cancelled", "{run}", "Open playbook runs cancelled because their reason went away.");
+        HandOffs = meter.CreateCounter<long>("customerlifecycle.playbook.handoffs", "{task}", "Tasks every handler accepted.");
+        HandOffFailures = meter.CreateCounter<long>("customerlifecycle.playbook.handoff.failures", "{task}", "Task hand-offs a handler failed; the task is retried.");
+        EvaluationDuration = meter.CreateHistogram<double>("customerlifecycle.playbook.evaluation.duration", "s", "How long a playbook evaluation took, hand-off included.");
+    }
+
+    /// <summary>The instruments on the process's shared meter, for engines not made by dependency injection.</summary>
+    public static PlaybooksMetrics Shared { get; } = new(null);
+
+    /// <summary>The instruments on <paramref name="meterFactory"/>'s meter, or the shared ones when there is none.</summary>
+    public static PlaybooksMetrics For(IMeterFactory? meterFactory) => meterFactory is null ? Shared : new(meterFactory);
+
+    public Counter<long> RunsCreated { get; }
+
+    public Counter<long> RunsSuppressed { get; }
+
+    public Counter<long> RunsCancelled { get; }
+
+    public Counter<long> HandOffs { get; }
+
+    public Counter<long> HandOffFailures { get; }
+
+    public Histogram<double> EvaluationDuration { get; }
+}
+
+/// <summary>The playbook engine's span and log events (docs/observability.md lists them).</summary>
 internal static partial class PlaybooksTelemetry
 {
     public static readonly ActivitySource Source = new(CustomerLifecycleTelemetry.Name, CustomerLifecycleTelemetry.Version);
-
-    private static readonly Meter Meter = new(CustomerLifecycleTelemetry.Name, CustomerLifecycleTelemetry.Version);
-
-    public static readonly Counter<long> RunsCreated = Meter.CreateCounter<long>("customerlifecycle.playbook.runs.created", "{run}", "Playbook runs created.");
-
-    public static readonly Counter<long> RunsSuppressed = Meter.CreateCounter<long>("customerlifecycle.playbook.runs.suppressed", "{run}", "Playbook runs refused by a cooldown or a cap.");
-
-    public static readonly Counter<long> RunsCancelled = Meter.CreateCounter<long>("customerlifecycle.playbook.runs.cancelled", "{run}", "Open playbook runs cancelled because their reason went away.");
-
-    public static readonly Counter<long> HandOffs = Meter.CreateCounter<long>("customerlifecycle.playbook.handoffs", "{task}", "Tasks every handler accepted.");
-
-    public static readonly Counter<long> HandOffFailures = Meter.CreateCounter<long>("customerlifecycle.playbook.handoff.failures", "{task}", "Task hand-offs a handler failed; the task is retried.");
-
-    public static readonly Histogram<double> EvaluationDuration = Meter.CreateHistogram<double>("customerlifecycle.playbook.evaluation.duration", "s", "How long a playbook evaluation took, hand-off included.");
 
     public const string PlaybookTag = "customerlifecycle.playbook";
 

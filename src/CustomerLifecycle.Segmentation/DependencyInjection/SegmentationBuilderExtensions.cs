@@ -62,7 +62,11 @@ public static class SegmentationBuilderExtensions
                     ? catalog
                     : throw new OptionsValidationException(nameof(SegmentationOptions), typeof(SegmentationOptions), errors);
             });
-            services.TryAddSingleton(sp => new Segmenter(sp.GetRequiredService<SegmentCatalog>(), sp.GetRequiredService<BusinessClock>()));
+            services.TryAddSingleton(sp =>
+            {
+                sp.GetRequiredService<OptionsValidationGate>();
+                return new Segmenter(sp.GetRequiredService<SegmentCatalog>(), sp.GetRequiredService<BusinessClock>());
+            });
             services.TryAddSingleton<ISegmentSnapshotStore, InMemorySegmentSnapshotStore>();
         }
     }

@@ -114,7 +114,7 @@ public sealed partial class UsageAggregator
                 run.Index = to;
             }
 
-            return UsageTelemetry.Record(run.Report());
+            return Metrics.Record(run.Report());
         }
         finally
         {

@@ -71,6 +71,9 @@ public sealed partial class UsageAggregator
     // aggregator it feeds would wait for its own gate.
     private static readonly AsyncLocal<UsageAggregator?> Enumerating = new();
 
+    /// <summary>Where ingested events are counted: the host's meter when dependency injection made the aggregator, else the shared one.</summary>
+    internal UsageMetrics Metrics { get; init; } = UsageMetrics.Shared;
+
     /// <summary>The usage signals computed, in column order (ordinal by name).</summary>
     public IReadOnlyList<SignalKey> Signals { get; }
 
@@ -145,7 +148,7 @@ public sealed partial class UsageAggregator
                 IngestOne(e, ref run);
             }
 
-            return UsageTelemetry.Record(run.Report());
+            return Metrics.Record(run.Report());
         }
         catch (Exception e) when (e is not UsageIngestionCanceledException && e is not InvalidOperationException { Source: ReentrySource })
         {
@@ -218,7 +221,7 @@ public sealed partial class UsageAggregator
                 IngestOne(e, ref run[0]);
             }
 
-            return UsageTelemetry.Record(run[0].Report());
+            return Metrics.Record(run[0].Report());
         }
         catch (Exception e) when (e is not UsageIngestionCanceledException && e is not InvalidOperationException { Source: ReentrySource })
         {

@@ -54,9 +54,14 @@ public static class UsageBuilderExtensions
         {
             services.AddOptions<UsageOptions>().ValidateOnStart();
             services.AddSingleton<IValidateOptions<UsageOptions>>(new UsageOptionsValidator(sectionPath));
-            services.TryAddSingleton(sp => new UsageAggregator(
-                UsageModel.Create(sp.GetRequiredService<IOptions<UsageOptions>>().Value, sectionPath),
-                sp.GetRequiredService<BusinessClock>()));
+            services.TryAddSingleton(sp =>
+            {
+                sp.GetRequiredService<OptionsValidationGate>();
+                return new UsageAggregator(UsageModel.Create(sp.GetRequiredService<IOptions<UsageOptions>>().Value, sectionPath), sp.GetRequiredService<BusinessClock>())
+                {
+                    Metrics = UsageMetrics.For(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()),
+                };
+            });
         }
     }
 }
