@@ -49,6 +49,7 @@ public abstract class PlaybookRunStoreConformance : StoreConformance<IPlaybookRu
         ("completes_a_claimed_batch_at_once", (c, n, t) => c.CompletesABatchAsync(n, t)),
         ("keeps_any_text_exactly_or_refuses_it", (c, n, t) => c.KeepsTextExactlyAsync(n, t)),
         ("reads_the_open_runs_and_trigger_states_of_the_accounts_asked_for_only", (c, n, t) => c.ReadsAccountsAskedForAsync(n, t)),
+        ("lends_the_assignment_lock_to_one_holder_at_a_time", (c, n, t) => c.LendsTheAssignmentLockAsync(n, t)),
     ];
 
     /// <summary>The names of the cases, for a test framework's data-driven test.</summary>
@@ -502,5 +503,40 @@ public abstract class PlaybookRunStoreConformance : StoreConformance<IPlaybookRu
         }, ct)).ToArray();
         var all = (await Task.WhenAll(claimants).ConfigureAwait(false)).SelectMany(d => d).ToList();
         Expect(all.Count == 100 && all.Distinct().Count() == 100, name, $"four concurrent claimants of 100 tasks handed off {all.Count} ({all.Distinct().Count()} distinct); each task must be handed off exactly once.");
+    }
+
+    private async Task LendsTheAssignmentLockAsync(string name, CancellationToken ct)
+    {
+        // Two stores on one database (two connections, as two processes would have): while one holds the lock the other
+        // waits; a wait that is cancelled takes nothing; once released, the waiter gets it.
+        var (store, other) = await OpenAsync(ct).ConfigureAwait(false);
+        var first = await store.LockAssignmentAsync(ct).ConfigureAwait(false);
+        var second = other.LockAssignmentAsync(ct).AsTask();
+        await Task.WhenAny(second, Task.Delay(300, ct)).ConfigureAwait(false);
+        Expect(!second.IsCompleted, name, "a second caller got the assignment lock while the first held it.");
+        using (var soon = CancellationTokenSource.CreateLinkedTokenSource(ct))
+        {
+            soon.CancelAfter(100);
+            var cancelled = false;
+            try
+            {
+                await (await store.LockAssignmentAsync(soon.Token).ConfigureAwait(false)).DisposeAsync().ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                cancelled = true;
+            }
+
+            Expect(cancelled, name, "a third caller, whose wait was cancelled, got the lock while the first held it.");
+        }
+
+        await first.DisposeAsync().ConfigureAwait(false);
+        await first.DisposeAsync().ConfigureAwait(false); // twice is once
+        var got = await second.WaitAsync(TimeSpan.FromSeconds(10), ct).ConfigureAwait(false);
+        var third = store.LockAssignmentAsync(ct).AsTask();
+        await Task.WhenAny(third, Task.Delay(200, ct)).ConfigureAwait(false);
+        Expect(!third.IsCompleted, name, "the lock was held twice after the first holder released it (twice).");
+        await got.DisposeAsync().ConfigureAwait(false);
+        await (await third.WaitAsync(TimeSpan.FromSeconds(10), ct).ConfigureAwait(false)).DisposeAsync().ConfigureAwait(false);
     }
 }

@@ -19,6 +19,7 @@ public sealed class PostgreSqlPlaybookRunStore : IPlaybookRunStore, IAsyncDispos
     private readonly string _run;
     private readonly string _task;
     private readonly string _state;
+    private readonly long _assignmentKey;
 
     /// <summary>Creates a store.</summary>
     /// <param name="options">The database and its settings.</param>
@@ -29,6 +30,9 @@ public sealed class PostgreSqlPlaybookRunStore : IPlaybookRunStore, IAsyncDispos
         _run = $"{options.Schema}.playbook_run";
         _task = $"{options.Schema}.playbook_task";
         _state = $"{options.Schema}.trigger_state";
+
+        // The advisory lock's key: one per schema's playbook store (FNV-1a of its name; advisory keys are one space per database).
+        _assignmentKey = unchecked((long)AccountShard.Hash($"customerlifecycle:{options.Schema}:playbook-assignment"));
     }
 
     /// <summary>The schema version of the run store's tables (component <c>playbooks</c>) this package writes.</summary>
@@ -400,6 +404,62 @@ public sealed class PostgreSqlPlaybookRunStore : IPlaybookRunStore, IAsyncDispos
         command.Parameters.Add(new NpgsqlParameter<string[]>("ids", [.. taskIds.Where(i => i is not null)]));
         command.Parameters.AddWithValue("c", claimant);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    /// <inheritdoc />
+    /// <remarks>
+    /// A transaction-level advisory lock (<c>pg_advisory_xact_lock</c>) of this schema's playbook store, taken in a
+    /// transaction on a connection of its own and held until the handle is disposed: every store on the schema, on any
+    /// instance, takes turns; a holder whose process dies releases it with its session.
+    /// </remarks>
+    public async ValueTask<IAsyncDisposable> LockAssignmentAsync(CancellationToken cancellationToken = default)
+    {
+        var connection = await _schema.OpenAsync(cancellationToken).ConfigureAwait(false);
+        NpgsqlTransaction? transaction = null;
+        try
+        {
+            transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await using var command = new NpgsqlCommand("SELECT pg_advisory_xact_lock(@k)", connection, transaction);
+            command.Parameters.AddWithValue("k", _assignmentKey);
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            return new AdvisoryLock(connection, transaction);
+        }
+        catch
+        {
+            // Nothing held: the transaction (and any lock it took) ends with the connection.
+            if (transaction is not null)
+            {
+                await transaction.DisposeAsync().ConfigureAwait(false);
+            }
+
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>A held assignment lock: committing the transaction releases it.</summary>
+    private sealed class AdvisoryLock(NpgsqlConnection connection, NpgsqlTransaction transaction) : IAsyncDisposable
+    {
+        private int _disposed;
+
+        public async ValueTask DisposeAsync()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 1)
+            {
+                return;
+            }
+
+            try
+            {
+                await transaction.CommitAsync().ConfigureAwait(false);
+            }
+            finally
+            {
+                await transaction.DisposeAsync().ConfigureAwait(false);
+                await connection.DisposeAsync().ConfigureAwait(false);
+            }
+        }
     }
 
     /// <inheritdoc />

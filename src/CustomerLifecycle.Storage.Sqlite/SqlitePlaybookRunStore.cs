@@ -293,6 +293,14 @@ public sealed class SqlitePlaybookRunStore : IPlaybookRunStore, IAsyncDisposable
         }, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <inheritdoc />
+    /// <remarks>
+    /// An exclusive open of the file <c>{database}-assignment.lock</c> beside the database, tried every 20 ms: every
+    /// store on the file, in this process or another, takes turns; the operating system releases it when its holder's
+    /// process ends. An in-memory database's is a lock of this process.
+    /// </remarks>
+    public ValueTask<IAsyncDisposable> LockAssignmentAsync(CancellationToken cancellationToken = default) => SqliteAssignmentLock.TakeAsync(_session.Schema, cancellationToken);
+
     /// <summary>Closes the store's connection.</summary>
     public void Dispose() => _session.Dispose();
 

@@ -118,6 +118,9 @@ internal sealed class SqliteSchema
 
     public string DataSource { get; }
 
+    /// <summary>Whether the database is in memory (no file).</summary>
+    public bool IsInMemory => _options.IsInMemory;
+
     /// <summary>The identity of the database file (none for an in-memory database, which has no file to lose).</summary>
     public DatabaseFileIdentity FileIdentity() => _options.IsInMemory ? new(true, 0, 0) : DatabaseFileIdentity.Of(Path.GetFullPath(DataSource));
 

@@ -96,6 +96,19 @@ public interface IPlaybookRunStore
     /// <returns>A task that completes when they are released.</returns>
     ValueTask ReleaseHandOffsAsync(IReadOnlyList<string> taskIds, string claimant, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Takes the store's assignment lock, held until the returned handle is disposed: while one caller holds it, every
+    /// other waits, in this process and, for a store that several processes share, in all of them. The engine holds it
+    /// from reading <see cref="OpenTaskCountsAsync"/> until its runs are created, when its assigner reads those counts
+    /// (a least-loaded team), so evaluations running at once (shards on several instances) assign as they would one
+    /// after another. The default holds nothing, which is right for a store one engine uses at a time; the in-memory,
+    /// SQLite and PostgreSQL stores implement it. A holder that dies releases it (the process's file lock, the
+    /// database session).
+    /// </summary>
+    /// <param name="cancellationToken">Stops the wait; nothing is held then.</param>
+    /// <returns>The lock; dispose it to release it.</returns>
+    ValueTask<IAsyncDisposable> LockAssignmentAsync(CancellationToken cancellationToken = default) => new(AssignmentLock.None);
+
     /// <summary>The number of tasks of open runs per owner, for least-loaded assignment; owners without open tasks may be absent.</summary>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>A snapshot.</returns>

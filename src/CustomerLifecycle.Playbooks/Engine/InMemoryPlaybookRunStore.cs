@@ -25,6 +25,8 @@ public sealed class InMemoryPlaybookRunStore : IPlaybookRunStore
     // Open runs per playbook and account, for RunRequest.SingleOpen without a scan.
     private readonly Dictionary<(string, AccountId), int> _openRuns = [];
 
+    private readonly SemaphoreSlim _assignment = new(1, 1);
+
     private enum HandOffState
     {
         Pending,
@@ -228,6 +230,10 @@ public sealed class InMemoryPlaybookRunStore : IPlaybookRunStore
 
         return default;
     }
+
+    /// <inheritdoc />
+    /// <remarks>A semaphore of this store: every engine of the process that uses it takes turns.</remarks>
+    public ValueTask<IAsyncDisposable> LockAssignmentAsync(CancellationToken cancellationToken = default) => AssignmentLock.TakeAsync(_assignment, cancellationToken);
 
     /// <inheritdoc />
     public ValueTask<IReadOnlyDictionary<string, int>> OpenTaskCountsAsync(CancellationToken cancellationToken = default)

@@ -182,30 +182,54 @@ public sealed class PlaybookEngine
         var suppressed = new List<SuppressedRun>();
         var scan = new Scan(_playbooks, _clock.Zone, before, after, states, openKeys, stateChanges, eventsByAccount, progress);
         AssignmentLoad? load = null; // read from the store when the first run is found: a quiet day never asks
+        IAsyncDisposable? assignment = null; // the store's assignment lock, while a least-loaded assigner counts
         var batch = new List<RunRequest>(); // grows to a batch only on a busy day: a quiet one allocates nothing for it
-        while (!scan.Done)
+        try
         {
-            // The accounts are scanned without awaiting (the scan's loop is an ordinary method, its locals not fields of
-            // this method's state machine); the occurrences found become runs and go to the store a batch at a time, in
-            // order.
-            scan.Until(CreateBatchSize);
-            foreach (var (playbook, account, key, date) in scan.Found)
+            while (!scan.Done)
             {
-                // The store's open-task counts (an aggregate over every open task) only for an assigner that reads them.
-                load ??= new AssignmentLoad(_assigner is OwnerAssigner { UsesLoad: false } ? new Dictionary<string, int>() : await _store.OpenTaskCountsAsync(cancellationToken).ConfigureAwait(false));
-                batch.Add(new RunRequest(NewRun(playbook, account, key, date, now, load), playbook.Cooldown, playbook.Cap) { SingleOpen = playbook.Trigger.TracksState });
-                if (batch.Count == CreateBatchSize)
+                // The accounts are scanned without awaiting (the scan's loop is an ordinary method, its locals not fields
+                // of this method's state machine); the occurrences found become runs and go to the store a batch at a
+                // time, in order.
+                scan.Until(CreateBatchSize);
+                foreach (var (playbook, account, key, date) in scan.Found)
                 {
-                    await CreateAsync(batch, load, created, suppressed, cancellationToken).ConfigureAwait(false);
+                    if (load is null)
+                    {
+                        // The store's open-task counts (an aggregate over every open task) only for an assigner that
+                        // reads them, under the store's assignment lock until the runs are created: evaluations at
+                        // once (shards on other instances) wait, and read the counts with these tasks in them.
+                        var counts = (IReadOnlyDictionary<string, int>)new Dictionary<string, int>();
+                        if (_assigner is not OwnerAssigner { UsesLoad: false })
+                        {
+                            assignment = await _store.LockAssignmentAsync(cancellationToken).ConfigureAwait(false);
+                            counts = await _store.OpenTaskCountsAsync(cancellationToken).ConfigureAwait(false);
+                        }
+
+                        load = new AssignmentLoad(counts);
+                    }
+
+                    batch.Add(new RunRequest(NewRun(playbook, account, key, date, now, load), playbook.Cooldown, playbook.Cap) { SingleOpen = playbook.Trigger.TracksState });
+                    if (batch.Count == CreateBatchSize)
+                    {
+                        await CreateAsync(batch, load, created, suppressed, cancellationToken).ConfigureAwait(false);
+                    }
                 }
+
+                scan.Found.Clear();
             }
 
-            scan.Found.Clear();
+            if (load is not null)
+            {
+                await CreateAsync(batch, load, created, suppressed, cancellationToken).ConfigureAwait(false);
+            }
         }
-
-        if (load is not null)
+        finally
         {
-            await CreateAsync(batch, load, created, suppressed, cancellationToken).ConfigureAwait(false);
+            if (assignment is not null)
+            {
+                await assignment.DisposeAsync().ConfigureAwait(false);
+            }
         }
 
         if (stateChanges.Count > 0)
