@@ -1,5 +1,4 @@
 using CustomerLifecycle.HealthScoring;
-using NodaTime;
 using static CustomerLifecycle.Playbooks.Tests.Engine.Fixtures;
 
 namespace CustomerLifecycle.Playbooks.Tests.Engine;
@@ -54,7 +53,7 @@ public sealed class AssignmentLockTests
     }
 
     /// <summary>Holds the first write of runs until the test resumes it.</summary>
-    private sealed class PausingStore(InMemoryPlaybookRunStore inner) : IPlaybookRunStore
+    private sealed class PausingStore(InMemoryPlaybookRunStore inner) : DelegatingRunStore(inner)
     {
         private readonly TaskCompletionSource _writing = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly TaskCompletionSource _resume = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -64,7 +63,7 @@ public sealed class AssignmentLockTests
 
         public void Resume() => _resume.SetResult();
 
-        public async ValueTask<IReadOnlyList<RunAdmission>> TryCreateAsync(IReadOnlyList<RunRequest> requests, CancellationToken cancellationToken = default)
+        public override async ValueTask<IReadOnlyList<RunAdmission>> TryCreateAsync(IReadOnlyList<RunRequest> requests, CancellationToken cancellationToken = default)
         {
             if (Interlocked.Increment(ref _writes) == 1)
             {
@@ -72,25 +71,7 @@ public sealed class AssignmentLockTests
                 await _resume.Task.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
             }
 
-            return await inner.TryCreateAsync(requests, cancellationToken);
+            return await base.TryCreateAsync(requests, cancellationToken);
         }
-
-        public ValueTask<IAsyncDisposable> LockAssignmentAsync(CancellationToken cancellationToken = default) => inner.LockAssignmentAsync(cancellationToken);
-
-        public ValueTask<IReadOnlyDictionary<TriggerStateKey, TriggerState>> TriggerStatesAsync(CancellationToken cancellationToken = default) => inner.TriggerStatesAsync(cancellationToken);
-
-        public ValueTask<IReadOnlyList<PlaybookRun>> OpenRunsAsync(CancellationToken cancellationToken = default) => inner.OpenRunsAsync(cancellationToken);
-
-        public ValueTask<IReadOnlyList<string>> CancelAsync(IReadOnlyList<string> runIds, Instant at, CancellationToken cancellationToken = default) => inner.CancelAsync(runIds, at, cancellationToken);
-
-        public ValueTask<IReadOnlyList<PlaybookTask>> ClaimHandOffsAsync(string claimant, Instant now, Duration lease, int limit, CancellationToken cancellationToken = default) => inner.ClaimHandOffsAsync(claimant, now, lease, limit, cancellationToken);
-
-        public ValueTask<bool> CompleteHandOffAsync(string taskId, string claimant, CancellationToken cancellationToken = default) => inner.CompleteHandOffAsync(taskId, claimant, cancellationToken);
-
-        public ValueTask ReleaseHandOffsAsync(IReadOnlyList<string> taskIds, string claimant, CancellationToken cancellationToken = default) => inner.ReleaseHandOffsAsync(taskIds, claimant, cancellationToken);
-
-        public ValueTask<IReadOnlyDictionary<string, int>> OpenTaskCountsAsync(CancellationToken cancellationToken = default) => inner.OpenTaskCountsAsync(cancellationToken);
-
-        public ValueTask SetTriggerStatesAsync(IReadOnlyList<TriggerStateChange> changes, CancellationToken cancellationToken = default) => inner.SetTriggerStatesAsync(changes, cancellationToken);
     }
 }

@@ -223,14 +223,14 @@ public sealed class ExactlyOncePropertyTests
         Assert.Empty(results.SelectMany(r => r.Suppressed));
     }
 
-    private sealed class ReadTogetherStore(InMemoryPlaybookRunStore inner, int readers) : IPlaybookRunStore
+    private sealed class ReadTogetherStore(InMemoryPlaybookRunStore inner, int readers) : DelegatingRunStore(inner)
     {
         private readonly TaskCompletionSource _all = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private int _waiting = readers;
 
-        public async ValueTask<IReadOnlyDictionary<TriggerStateKey, TriggerState>> TriggerStatesAsync(CancellationToken cancellationToken = default)
+        public override async ValueTask<IReadOnlyDictionary<TriggerStateKey, TriggerState>> TriggerStatesAsync(CancellationToken cancellationToken = default)
         {
-            var states = await inner.TriggerStatesAsync(cancellationToken);
+            var states = await base.TriggerStatesAsync(cancellationToken);
             if (Interlocked.Decrement(ref _waiting) == 0)
             {
                 _all.SetResult();
@@ -239,21 +239,5 @@ public sealed class ExactlyOncePropertyTests
             await _all.Task.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
             return states;
         }
-
-        public ValueTask<IReadOnlyList<RunAdmission>> TryCreateAsync(IReadOnlyList<RunRequest> requests, CancellationToken cancellationToken = default) => inner.TryCreateAsync(requests, cancellationToken);
-
-        public ValueTask<IReadOnlyList<PlaybookRun>> OpenRunsAsync(CancellationToken cancellationToken = default) => inner.OpenRunsAsync(cancellationToken);
-
-        public ValueTask<IReadOnlyList<string>> CancelAsync(IReadOnlyList<string> runIds, Instant at, CancellationToken cancellationToken = default) => inner.CancelAsync(runIds, at, cancellationToken);
-
-        public ValueTask<IReadOnlyList<PlaybookTask>> ClaimHandOffsAsync(string claimant, Instant now, Duration lease, int limit, CancellationToken cancellationToken = default) => inner.ClaimHandOffsAsync(claimant, now, lease, limit, cancellationToken);
-
-        public ValueTask<bool> CompleteHandOffAsync(string taskId, string claimant, CancellationToken cancellationToken = default) => inner.CompleteHandOffAsync(taskId, claimant, cancellationToken);
-
-        public ValueTask ReleaseHandOffsAsync(IReadOnlyList<string> taskIds, string claimant, CancellationToken cancellationToken = default) => inner.ReleaseHandOffsAsync(taskIds, claimant, cancellationToken);
-
-        public ValueTask<IReadOnlyDictionary<string, int>> OpenTaskCountsAsync(CancellationToken cancellationToken = default) => inner.OpenTaskCountsAsync(cancellationToken);
-
-        public ValueTask SetTriggerStatesAsync(IReadOnlyList<TriggerStateChange> changes, CancellationToken cancellationToken = default) => inner.SetTriggerStatesAsync(changes, cancellationToken);
     }
 }
