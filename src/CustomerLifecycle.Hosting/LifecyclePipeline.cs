@@ -58,6 +58,9 @@ public sealed class LifecyclePipeline
     // Whether a usage step ingests events into this instance's one aggregator (set as the steps are made).
     private bool _usageInProcess;
 
+    // The scorecards (id, version) already reported as measuring nothing (event 5015), so each is said once.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string, int), byte> _blindScorecards = new();
+
     /// <summary>Creates the pipeline over the host's services (the DI registration does this).</summary>
     /// <param name="services">The host's services: an <see cref="IAccountSource"/> is required; each domain package registered adds its step.</param>
     /// <param name="options">The options.</param>
@@ -342,6 +345,37 @@ public sealed class LifecyclePipeline
         _ledger.RecentRunsAsync(_options.Name, limit, cancellationToken);
 
     private Instant Now() => Instant.FromDateTimeOffset(_time.GetUtcNow());
+
+    /// <summary>
+    /// Warns once per scorecard and version (event 5015) when it measured none of its factors for any account it scored
+    /// in a run: the accounts carry none of the signals it reads, so its scores are missing or imputed.
+    /// </summary>
+    private void ReportBlindScorecards(HealthScorer scorer, HealthScore[] scores)
+    {
+        if (!_logger.IsEnabled(LogLevel.Warning) || scores.Length == 0)
+        {
+            return;
+        }
+
+        var measured = new Dictionary<(string, int), (int Accounts, bool Any)>();
+        foreach (var score in scores)
+        {
+            if (score.ScorecardId is { } id)
+            {
+                var seen = measured.GetValueOrDefault((id, score.ScorecardVersion));
+                measured[(id, score.ScorecardVersion)] = (seen.Accounts + 1, seen.Any || score.Confidence > 0);
+            }
+        }
+
+        foreach (var ((id, version), (accounts, any)) in measured)
+        {
+            if (!any && _blindScorecards.TryAdd((id, version), 0))
+            {
+                var signals = scorer.Resolver.Scorecards.Append(scorer.Resolver.Default).FirstOrDefault(s => s.Id == id)?.Signals ?? [];
+                PipelineTelemetry.BlindScorecard(_logger, id, version, accounts, string.Join(", ", signals.Select(k => k.Name)));
+            }
+        }
+    }
 
     /// <summary>Logs what the pipeline runs (event 5014): the zone, the schedule as the host gives it, the shards, the stores and the steps.</summary>
     internal void LogStart(string schedule) =>
@@ -692,6 +726,7 @@ public sealed class LifecyclePipeline
                 }
 
                 day.Scores = scores;
+                ReportBlindScorecards(scorer, scores);
                 return Counts(("red", scores.Count(s => s.Color == HealthColor.Red)), ("yellow", scores.Count(s => s.Color == HealthColor.Yellow)), ("green", scores.Count(s => s.Color == HealthColor.Green)), ("unscored", scores.Count(s => s.Color is null)));
             });
         }

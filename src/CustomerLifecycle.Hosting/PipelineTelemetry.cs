@@ -78,6 +78,9 @@ internal static partial class PipelineTelemetry
     [LoggerMessage(EventId = 5014, Level = LogLevel.Information, Message = "Pipeline {Pipeline} started: business dates in {Zone}; {Schedule}; {Shards} shard(s), {Concurrency} at a time; ledger {Ledger}, state store {States}; steps {Steps}")]
     public static partial void Configured(ILogger logger, string pipeline, string zone, string schedule, int shards, int concurrency, string ledger, string states, string steps);
 
+    [LoggerMessage(EventId = 5015, Level = LogLevel.Warning, Message = "Scorecard {Scorecard} v{Version} measured none of its factors for the {Accounts} accounts it scored: they carry none of the signals it reads ({Signals}). Their scores are missing or imputed; give the accounts those signals, or choose a scorecard that reads theirs (HealthScorer.Coverage lists both). Said once per scorecard")]
+    public static partial void BlindScorecard(ILogger logger, string scorecard, int version, int accounts, string signals);
+
     [LoggerMessage(EventId = 5009, Level = LogLevel.Information, Message = "Pipeline {Pipeline}: next run for {Date} at {At}")]
     public static partial void Scheduled(ILogger logger, string pipeline, string date, string at);
 }

@@ -111,6 +111,23 @@ public sealed class StartUpTests : IDisposable
     }
 
     [Fact]
+    public async Task AScorecardThatMeasuresNothing_IsAWarning_SaidOnce()
+    {
+        // Accounts whose signals the default scorecard does not read: every score is missing or imputed. Two dates, one warning.
+        var time = new FakeTimeProvider(Instant.FromUtc(2026, 12, 2, 11, 30).ToDateTimeOffset());
+        var logs = new FakeLogCollector();
+        await using var provider = Host(Path.Combine(_folder, "blind.db"), time,
+            pipeline: p => p.UseAccountSource<UnreadSignals>(),
+            services: s => s.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(new FakeLoggerProvider(logs)));
+        var pipeline = provider.GetRequiredService<LifecyclePipeline>();
+        await pipeline.RunAsync(new LocalDate(2026, 12, 1));
+        await pipeline.RunAsync(new LocalDate(2026, 12, 2));
+        var warning = Assert.Single(logs.GetSnapshot(), r => r.Id.Id == 5015);
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Warning, warning.Level);
+        Assert.StartsWith($"Scorecard {Scorecard.Default.Id} v{Scorecard.Default.Version} measured none of its factors for the 3 accounts it scored: they carry none of the signals it reads (logins_30d, active_seats, ", warning.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task APipelineCheckWithoutAPipeline_StopsTheHostStarting_SayingWhy()
     {
         // The host starts its hosted services in order; one of them refuses.
@@ -127,6 +144,19 @@ public sealed class StartUpTests : IDisposable
             }
         });
         Assert.Equal("AddLifecyclePipelineCheck was called, but no pipeline is registered: the check reads the daily pipeline's ledger. Add it (services.AddCustomerLifecycle(...).AddLifecyclePipeline(...)), or remove the check.", error.Message);
+    }
+
+    /// <summary>Three adoption accounts with signals of their own names only.</summary>
+    public sealed class UnreadSignals : IAccountSource
+    {
+        public async IAsyncEnumerable<Account> ReadAsync(LocalDate date, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            await Task.Yield();
+            foreach (var i in Enumerable.Range(1, 3))
+            {
+                yield return new Account { Id = new AccountId($"u{i}"), Name = $"U{i}", Stage = DefaultLifecycleStages.Adoption, Signals = SignalSet.Create([new(new SignalKey("weekly_logins"), 30), new(new SignalKey("happiness"), 9)]) };
+            }
+        }
     }
 
     /// <summary>A factor of the user's that needs today's date: days until the contract ends.</summary>

@@ -27,6 +27,6 @@ internal static class SkippedPostgresReport
         var tests = typeof(SkippedPostgresReport).Assembly.GetTypes()
             .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly))
             .Count(m => m.IsDefined(typeof(PostgresFactAttribute)) || m.IsDefined(typeof(PostgresTheoryAttribute)));
-        File.WriteAllText(path, $"{tests} PostgreSQL test methods of CustomerLifecycle.Storage.Tests (each theory with all its cases) were skipped: {reason}. To run them: apt-get install postgresql (or set CUSTOMERLIFECYCLE_PG_BIN to a folder with initdb and pg_ctl); {PostgresServer.RequireVariable}=1 makes a missing server a failure, as in CI.");
+        File.WriteAllText(path, $"{tests} PostgreSQL test methods of CustomerLifecycle.Storage.Tests (each theory with all its cases) are skipped on this machine: {reason}. {PostgresServer.RequireVariable}=1 makes a missing server a failure instead, as in CI.");
     }
 }
