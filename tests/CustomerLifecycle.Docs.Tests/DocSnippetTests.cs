@@ -8,7 +8,12 @@ namespace CustomerLifecycle.Docs.Tests;
 /// <summary>Every C# block in README.md, docs/ and the package READMEs is a whole program that compiles as pasted, so the docs cannot drift from the API.</summary>
 public sealed partial class DocSnippetTests
 {
-    public static TheoryData<string, int> Snippets()
+    public static TheoryData<string, int> Snippets() => BlocksOf(CSharpBlock());
+
+    public static TheoryData<string, int> JsonBlocks() => BlocksOf(JsonBlock());
+
+    /// <summary>Every block a regex finds in README.md, docs/ and the package READMEs, by file and line.</summary>
+    private static TheoryData<string, int> BlocksOf(Regex block)
     {
         var root = PublicApi.RepositoryRoot();
         var files = Directory.GetFiles(Path.Combine(root, "docs"), "*.md", SearchOption.AllDirectories).Append(Path.Combine(root, "README.md"))
@@ -16,7 +21,7 @@ public sealed partial class DocSnippetTests
         var data = new TheoryData<string, int>();
         foreach (var file in files.Order(StringComparer.Ordinal))
         {
-            foreach (var (line, _) in Blocks(File.ReadAllText(file)))
+            foreach (var (line, _) in Blocks(File.ReadAllText(file), block))
             {
                 data.Add(Path.GetRelativePath(root, file).Replace('\\', '/'), line);
             }
@@ -26,10 +31,20 @@ public sealed partial class DocSnippetTests
     }
 
     [Theory]
+    [MemberData(nameof(JsonBlocks))]
+    public void TheJsonBlock_IsAWholeDocument(string file, int line)
+    {
+        // A configuration block is pasted into appsettings.json: it must be a document, not a fragment.
+        var json = Blocks(File.ReadAllText(Path.Combine(PublicApi.RepositoryRoot(), file)), JsonBlock()).Single(b => b.Line == line).Code;
+        var error = Record.Exception(() => System.Text.Json.JsonDocument.Parse(json).Dispose());
+        Assert.True(error is null, $"{file}:{line}: the JSON block is not a whole document ({error?.Message}); start it with {{ and the section's key, as appsettings.json has it.\n---\n{json}");
+    }
+
+    [Theory]
     [MemberData(nameof(Snippets))]
     public void TheSnippet_Compiles(string file, int line)
     {
-        var code = Blocks(File.ReadAllText(Path.Combine(PublicApi.RepositoryRoot(), file))).Single(b => b.Line == line).Code;
+        var code = Blocks(File.ReadAllText(Path.Combine(PublicApi.RepositoryRoot(), file)), CSharpBlock()).Single(b => b.Line == line).Code;
         Assert.True(IsWholeProgram(code), $"{file}:{line}: the C# block is a fragment; start it with its using lines and its set-up, so it compiles as pasted into a new project.");
         var errors = Compile(code);
         Assert.True(errors.Count == 0, $"{file}:{line}: the C# block does not compile:\n{string.Join("\n", errors)}\n---\n{code}");
@@ -38,9 +53,9 @@ public sealed partial class DocSnippetTests
     [Fact]
     public void TheDocsHaveSnippets() => Assert.True(Snippets().Count() >= 20);
 
-    private static IEnumerable<(int Line, string Code)> Blocks(string markdown)
+    private static IEnumerable<(int Line, string Code)> Blocks(string markdown, Regex block)
     {
-        foreach (Match m in CSharpBlock().Matches(markdown))
+        foreach (Match m in block.Matches(markdown))
         {
             var line = markdown[..m.Index].Count(c => c == '\n') + 1;
             yield return (line, m.Groups[1].Value);
@@ -70,4 +85,7 @@ public sealed partial class DocSnippetTests
 
     [GeneratedRegex("```csharp\\n(.*?)```", RegexOptions.Singleline)]
     private static partial Regex CSharpBlock();
+
+    [GeneratedRegex("```json\\n(.*?)```", RegexOptions.Singleline)]
+    private static partial Regex JsonBlock();
 }
