@@ -231,9 +231,15 @@ public sealed class ShardTests : IDisposable
         var (running, most) = (0, 0);
         void Probe(IServiceCollection s) => s.AddSingleton(new PipelineStepRegistration("probe", async (_, ct) =>
         {
-            var now = Interlocked.Increment(ref running);
-            InterlockedMax(ref most, now);
-            await Task.Delay(50, ct);
+            // Until three shards have been in this step at once, each waits here (up to 2 s) for the others to come:
+            // walkers drift apart on a loaded machine, and one walker never brings a second.
+            InterlockedMax(ref most, Interlocked.Increment(ref running));
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            while (Volatile.Read(ref most) < 3 && watch.Elapsed < TimeSpan.FromSeconds(2))
+            {
+                await Task.Delay(10, ct);
+            }
+
             Interlocked.Decrement(ref running);
             return null;
         }));
