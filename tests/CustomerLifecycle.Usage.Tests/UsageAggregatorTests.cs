@@ -94,6 +94,7 @@ public sealed class UsageAggregatorTests
 
         Assert.Equal(3, report.Accepted);
         Assert.Equal(1, report.Duplicates);
+        Assert.Equal("3 accepted, 1 duplicate ignored, 9 refused", report.ToString());
         Assert.Equal([0L, 1, 2, 3, 4, 5, 6, 7, 8], report.Refused.Select(r => r.Index));
         Assert.Contains("Id is blank", report.Refused[0].Reason);
         Assert.Contains("Account is default", report.Refused[1].Reason);
@@ -319,5 +320,6 @@ public sealed class UsageAggregatorTests
         // Sending the whole batch again applies only the missing event.
         var report = await usage.IngestAsync(Stream(), CancellationToken.None);
         Assert.Equal((1L, 2L), (report.Accepted, report.Duplicates));
+        Assert.Equal("1 accepted, 2 duplicates ignored, 0 refused", report.ToString());
     }
 }

@@ -31,5 +31,5 @@ public sealed class UsageIngestionReport
     public IReadOnlyList<RefusedUsageEvent> Refused { get; }
 
     /// <inheritdoc />
-    public override string ToString() => $"{Accepted} accepted, {Duplicates} duplicates ignored, {Refused.Count} refused";
+    public override string ToString() => $"{Accepted} accepted, {Duplicates} {(Duplicates == 1 ? "duplicate" : "duplicates")} ignored, {Refused.Count} refused";
 }
