@@ -15,6 +15,7 @@ namespace CustomerLifecycle.Benchmarks;
 /// PostgreSQL (a throwaway local server started from Debian's binaries).
 /// </summary>
 [MemoryDiagnoser]
+[Config(typeof(PostgresWhenInstalled))]
 [InvocationCount(1)]
 public class HandOffBenchmarks
 {

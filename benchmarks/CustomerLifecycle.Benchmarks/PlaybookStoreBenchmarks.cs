@@ -17,6 +17,7 @@ namespace CustomerLifecycle.Benchmarks;
 /// the measurement. Every evaluation passes no earlier snapshot: the store's trigger state decides, as after a restart.
 /// </summary>
 [MemoryDiagnoser]
+[Config(typeof(PostgresWhenInstalled))]
 [InvocationCount(1)]
 public class PlaybookStoreBenchmarks
 {

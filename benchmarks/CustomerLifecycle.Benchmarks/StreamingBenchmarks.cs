@@ -21,7 +21,10 @@ public class StreamingBenchmarks
     private HealthScorer _scorer = null!;
     private SegmentCatalog _catalog = null!;
 
-    [Params(1_000_000, 10_000_000)]
+    /// <summary>1,000,000 accounts (with --large also 10,000,000); 100,000 for CI's dry run.</summary>
+    public static IEnumerable<int> Sizes => BenchmarkSizes.Small ? [100_000] : BenchmarkSizes.Large ? [1_000_000, 10_000_000] : [1_000_000];
+
+    [ParamsSource(nameof(Sizes))]
     public int Accounts { get; set; }
 
     [GlobalSetup]

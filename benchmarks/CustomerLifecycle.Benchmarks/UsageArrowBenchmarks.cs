@@ -1,7 +1,6 @@
 using Apache.Arrow;
 using Apache.Arrow.Types;
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Engines;
 using CustomerLifecycle.Usage;
 
 namespace CustomerLifecycle.Benchmarks;
@@ -14,7 +13,7 @@ namespace CustomerLifecycle.Benchmarks;
 /// each, with its id: the path the pipeline's event source takes today). The batches and objects are built in the setup.
 /// </summary>
 [MemoryDiagnoser]
-[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 3)]
+[MonitoringJob(warmupCount: 1, iterationCount: 3)]
 public class UsageArrowBenchmarks
 {
     private UsageEvents _events = null!;

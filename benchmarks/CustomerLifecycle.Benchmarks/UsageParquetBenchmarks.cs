@@ -1,6 +1,5 @@
 using System.Globalization;
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Engines;
 using CustomerLifecycle.Usage;
 using CustomerLifecycle.Usage.DuckDb;
 using DuckDB.NET.Data;
@@ -20,7 +19,7 @@ namespace CustomerLifecycle.Benchmarks;
 /// </summary>
 [MemoryDiagnoser]
 [Config(typeof(PeakWorkingSetColumn.Config))]
-[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 0, iterationCount: 1)]
+[MonitoringJob(warmupCount: 0, iterationCount: 1)]
 public class UsageParquetBenchmarks
 {
     private const int Days = BenchmarkSizes.Days;
@@ -33,11 +32,11 @@ public class UsageParquetBenchmarks
     private long _stateBytes;
     private string _file = string.Empty;
 
-    /// <summary>100 and 300 million, or those listed in CUSTOMERLIFECYCLE_BENCH_PARQUET_EVENTS; 100,000 for CI's dry run.</summary>
+    /// <summary>10 million (with --large 100 and 300 million), or those listed in CUSTOMERLIFECYCLE_BENCH_PARQUET_EVENTS; 100,000 for CI's dry run.</summary>
     public static IEnumerable<long> EventCounts =>
         Environment.GetEnvironmentVariable("CUSTOMERLIFECYCLE_BENCH_PARQUET_EVENTS") is { Length: > 0 } list
             ? list.Split(',').Select(e => long.Parse(e, CultureInfo.InvariantCulture))
-            : BenchmarkSizes.Small ? [100_000] : [100_000_000, 300_000_000];
+            : BenchmarkSizes.Small ? [100_000] : BenchmarkSizes.Large ? [100_000_000, 300_000_000] : [10_000_000];
 
     [ParamsSource(nameof(EventCounts))]
     public long Events { get; set; }
