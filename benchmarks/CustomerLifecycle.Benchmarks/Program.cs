@@ -25,7 +25,7 @@ Console.WriteLine();
 Console.WriteLine("// * The ratios that matter (library time ÷ reference time; below 1 the library is faster) *");
 foreach (var row in rows)
 {
-    Console.WriteLine($"{row.Class} {row.Parameters}: {row.Library} against {row.Reference}: {RatioSummary.Ratio(row.Ratio)}");
+    Console.WriteLine($"{row.Class} {row.Parameters}: {row.Library} against {row.Against}: {RatioSummary.Ratio(row.Ratio)}");
 }
 
 if (written is { } files)

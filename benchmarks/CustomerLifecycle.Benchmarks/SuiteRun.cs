@@ -79,15 +79,26 @@ internal static class RatioSummary
 
     private static readonly (string Name, string Color, string[] Keys)[] References =
     [
-        ("floor", "#6f42c1", ["floor", "denserollup"]),
+        ("floor", "#6f42c1", ["floor", "denserollup", "readcolumns"]),
         ("numpy", "#f0ad4e", ["numpy"]),
         ("naive", "#d9534f", ["naive", "obvious", "linq"]),
         ("DuckDB", "#337ab7", ["duckdb"]),
     ];
 
-    public sealed record Row(string Class, string Parameters, string Library, string Reference, double LibraryNs, double ReferenceNs)
+    /// <summary>One library case against one reference, in one group.</summary>
+    /// <param name="Class">The benchmark class.</param>
+    /// <param name="Parameters">The group's parameters, as BenchmarkDotNet shows them.</param>
+    /// <param name="Library">The library case's name.</param>
+    /// <param name="Reference">The kind of reference: floor, numpy, naive or DuckDB.</param>
+    /// <param name="LibraryNs">The library case's mean, in nanoseconds.</param>
+    /// <param name="ReferenceNs">The reference's mean, in nanoseconds.</param>
+    /// <param name="ReferenceCase">The reference case's own name (a group may hold two of a kind, such as two DuckDB queries).</param>
+    public sealed record Row(string Class, string Parameters, string Library, string Reference, string ReferenceCase, double LibraryNs, double ReferenceNs)
     {
         public double Ratio => LibraryNs / ReferenceNs;
+
+        /// <summary>"floor", or "DuckDB (DuckDbLocalDates)" when the case's name does not already say which.</summary>
+        public string Against => ReferenceCase.Contains(Reference, StringComparison.OrdinalIgnoreCase) ? ReferenceCase : $"{Reference} ({ReferenceCase})";
     }
 
     /// <summary>The rows: every measured library case against every reference measured in its logical group.</summary>
@@ -108,6 +119,7 @@ internal static class RatioSummary
                             library.Report.BenchmarkCase.Parameters.DisplayInfo,
                             library.Name,
                             reference.Kind!,
+                            reference.Name,
                             library.Report.ResultStatistics!.Mean,
                             reference.Report.ResultStatistics!.Mean));
                     }
@@ -149,11 +161,11 @@ internal static class RatioSummary
             .AppendLine("the memory floor (reading the data and nothing else), numpy, the naive code a team would write, DuckDB.")
             .AppendLine("*× reference* is the library's mean time over the reference's: below 1 the library is faster.")
             .AppendLine()
-            .AppendLine("| class | parameters | library case | reference | library | reference | × reference |")
+            .AppendLine("| class | parameters | library case | against | library | reference | × reference |")
             .AppendLine("| --- | --- | --- | --- | ---: | ---: | ---: |");
         foreach (var row in rows)
         {
-            text.Append(Invariant, $"| {row.Class} | {row.Parameters} | {row.Library.Replace("|", "\\|", StringComparison.Ordinal)} | {row.Reference} | {Time(row.LibraryNs)} | {Time(row.ReferenceNs)} | {Ratio(row.Ratio)} |").AppendLine();
+            text.Append(Invariant, $"| {row.Class} | {row.Parameters} | {row.Library.Replace("|", "\\|", StringComparison.Ordinal)} | {row.Against.Replace("|", "\\|", StringComparison.Ordinal)} | {Time(row.LibraryNs)} | {Time(row.ReferenceNs)} | {Ratio(row.Ratio)} |").AppendLine();
         }
 
         return text.ToString();
@@ -211,7 +223,7 @@ internal static class RatioSummary
             }
 
             svg.Append(Invariant, $"<text x=\"{Left - 6}\" y=\"{y + 12}\" text-anchor=\"end\">{WebUtility.HtmlEncode(label)}</text>")
-                .Append(Invariant, $"<rect x=\"{a:0.#}\" y=\"{y}\" width=\"{Math.Max(1, b - a):0.#}\" height=\"{Bar}\" fill=\"{color}\"><title>{WebUtility.HtmlEncode(Ratio(row.Ratio))} against {row.Reference}</title></rect>")
+                .Append(Invariant, $"<rect x=\"{a:0.#}\" y=\"{y}\" width=\"{Math.Max(1, b - a):0.#}\" height=\"{Bar}\" fill=\"{color}\"><title>{WebUtility.HtmlEncode(Ratio(row.Ratio))} against {WebUtility.HtmlEncode(row.Against)}</title></rect>")
                 .Append(Invariant, $"<text x=\"{b + 4:0.#}\" y=\"{y + 12}\">{row.Ratio.ToString(row.Ratio < 1 ? "0.###" : "0.#", Invariant)}</text>");
         }
 
