@@ -166,18 +166,8 @@ public sealed class WorkerTests : IDisposable
     private async Task<string> RunAsync()
     {
         var worker = WorkerPath();
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = _folder };
-        foreach (var argument in new[] { worker, "--once", "--Worker:Database=" + Path.Combine(_folder, "worker.db"), "--Worker:Accounts=300", "--Logging:LogLevel:Default=Warning" })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
-        Assert.True(process.ExitCode == 0, $"the worker failed ({process.ExitCode}):\n{await output}\n{await error}");
-        return await output;
+        var (exitCode, output, error) = await CustomerLifecycle.Testing.ChildProcess.RunAsync("dotnet", [worker, "--once", "--Worker:Database=" + Path.Combine(_folder, "worker.db"), "--Worker:Accounts=300", "--Logging:LogLevel:Default=Warning"], TimeSpan.FromMinutes(2), _folder);
+        Assert.True(exitCode == 0, $"the worker failed ({exitCode}):\n{output}\n{error}");
+        return output;
     }
 }

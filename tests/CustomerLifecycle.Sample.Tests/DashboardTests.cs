@@ -1,7 +1,7 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using CustomerLifecycle.Testing;
 using Microsoft.Data.Sqlite;
 
 namespace CustomerLifecycle.Sample.Tests;
@@ -171,24 +171,12 @@ internal static class Chromium
     /// <summary>Runs it headless with the arguments; returns what it printed, or throws with its errors.</summary>
     public static async Task<string> RunAsync(params string[] arguments)
     {
-        var start = new ProcessStartInfo(Executable ?? throw new InvalidOperationException($"{RequireVariable} is set, but no Chromium was found (apt-get install chromium)."))
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        // --no-sandbox: CI runs as root, where Chromium's sandbox refuses to start.
-        foreach (var argument in new[] { "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--window-size=1280,1000" }.Concat(arguments))
-        {
-            start.ArgumentList.Add(argument);
-        }
+        var executable = Executable ?? throw new InvalidOperationException($"{RequireVariable} is set, but no Chromium was found (apt-get install chromium).");
 
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
-        Assert.True(process.ExitCode == 0, $"chromium {string.Join(' ', arguments)} exited {process.ExitCode}: {await error}");
-        return await output;
+        // --no-sandbox: CI runs as root, where Chromium's sandbox refuses to start.
+        var (exitCode, output, error) = await ChildProcess.RunAsync(executable, ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--window-size=1280,1000", .. arguments], TimeSpan.FromMinutes(2));
+        Assert.True(exitCode == 0, $"chromium {string.Join(' ', arguments)} exited {exitCode}: {error}");
+        return output;
     }
 }
 

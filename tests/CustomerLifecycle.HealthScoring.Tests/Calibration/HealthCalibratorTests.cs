@@ -12,22 +12,11 @@ public sealed class HealthCalibratorTests
         .AddFactor(new SignalFactor("fx2", X2, PointMapping.Identity), 1)
         .Build();
 
-    /// <summary>The data set of <c>Calibration/reference/calibration.R</c>, built with the same integer arithmetic.</summary>
-    private static List<CalibrationCase> Dataset()
-    {
-        var cases = new List<CalibrationCase>();
-        for (var i = 0; i < 300; i++)
-        {
-            double x1 = i * 37 % 101;
-            double x2 = ((i * 53) + 17) % 97;
-            var u = ((((i * 7919) + 13) % 1000) + 0.5) / 1000;
-            var eta = -4 + (0.05 * x1) + (0.03 * x2);
-            var account = new Account { Id = new AccountId("a" + i), Name = "A" + i, Signals = SignalSet.Create([new Signal(X1, x1), new Signal(X2, x2)]) };
-            cases.Add(new CalibrationCase(account, u < 1 / (1 + Math.Exp(-eta))));
-        }
-
-        return cases;
-    }
+    /// <summary>The data set of <c>Calibration/reference/calibration.R</c> (<see cref="CalibrationReferenceData"/>).</summary>
+    private static List<CalibrationCase> Dataset() =>
+        [.. CalibrationReferenceData.Cases().Select(c => new CalibrationCase(
+            new Account { Id = new AccountId("a" + c.Index), Name = "A" + c.Index, Signals = SignalSet.Create([new Signal(X1, c.X1), new Signal(X2, c.X2)]) },
+            c.Renewed))];
 
     /// <summary>
     /// Expected values from R 4.2.2 (Calibration/reference/calibration.R): <c>glm(renewed ~ x1 + x2, family = binomial)</c>
