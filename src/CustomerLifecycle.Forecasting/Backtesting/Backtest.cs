@@ -34,9 +34,6 @@ public static class Backtest
         }
 
         var brier = 0.0;
-        var count = new int[bands];
-        var predicted = new double[bands];
-        var observed = new int[bands];
         var revenue = new SortedDictionary<string, (decimal Forecast, decimal Actual, CurrencyCode Currency)>(StringComparer.Ordinal);
         foreach (var c in list)
         {
@@ -54,19 +51,12 @@ public static class Backtest
 
             var outcome = c.Renewed ? 1.0 : 0.0;
             brier += (c.Probability - outcome) * (c.Probability - outcome);
-            var band = Math.Min(bands - 1, (int)(c.Probability * bands));
-            count[band]++;
-            predicted[band] += c.Probability;
-            observed[band] += c.Renewed ? 1 : 0;
             var code = c.ActualRevenue.Currency.Code;
             var (f, a, _) = revenue.GetValueOrDefault(code);
             revenue[code] = (f + c.ForecastRevenue.Amount, a + c.ActualRevenue.Amount, c.ActualRevenue.Currency);
         }
 
-        var table = Enumerable.Range(0, bands)
-            .Where(b => count[b] > 0)
-            .Select(b => new CalibrationBand((double)b / bands, (double)(b + 1) / bands, count[b], predicted[b] / count[b], (double)observed[b] / count[b]))
-            .ToArray();
+        var table = CalibrationTable.Of([.. list.Select(c => c.Probability)], [.. list.Select(c => c.Renewed)], bands);
         var errors = revenue.Values
             .Select(r => new RevenueForecastError(new Money(r.Forecast, r.Currency), new Money(r.Actual, r.Currency), r.Actual == 0 ? null : (double)(Math.Abs(r.Forecast - r.Actual) / r.Actual)))
             .ToArray();
