@@ -48,6 +48,7 @@ internal static class Dashboard
         TrendSection(html, trend);
         RetentionSection(html, retention, statistics);
         ForecastSection(html, forecast, range);
+        RenewalModelsSection(html, statistics);
         DriversSection(html, statistics);
         MovementsSection(html, statistics.Movements);
         CohortsSection(html, statistics.Cohorts);
@@ -206,6 +207,33 @@ internal static class Dashboard
         }
 
         html.Append(Invariant, $"</table><p class=\"note\"><span data-report>churned logos: P10 {range.ChurnedLogos.P10:0}, P50 {range.ChurnedLogos.P50:0}, P90 {range.ChurnedLogos.P90:0} (expected {range.ChurnedLogos.Expected:0.0})</span>.</p></section>");
+    }
+
+    // The renewal models back-tested: learnt before the split, scored after it, against the health bands.
+    private static void RenewalModelsSection(StringBuilder html, SampleStatistics statistics)
+    {
+        html.Append("<section id=\"renewal-models\"><h2>Renewal models, back-tested</h2>");
+        if (statistics.RenewalModels is not { } models)
+        {
+            html.Append("<p class=\"note\">Not back-tested: ").Append(Escape(statistics.RenewalModelsProblem ?? string.Empty)).Append("</p></section>");
+            return;
+        }
+
+        html.Append(Invariant, $"<p class=\"note\">Learnt from the {models.Learnt.Decisions:N0} renewal decisions before {Iso(models.Split)} ({models.Learnt.Factors.Count} health factors), then every model scored on the {models.CommonDecisions:N0} decisions since: never on the renewals it learnt from. A lower Brier score is better; an AUC of 0.5 is chance.</p>");
+        html.Append("<table><tr><th>model</th><th>Brier score</th><th>AUC</th></tr>");
+        foreach (var model in models.Models.Where(m => m.Common is not null))
+        {
+            var s = model.Common!;
+            html.Append(Invariant, $"<tr data-report><td>{Escape(model.Model)}</td><td>Brier {s.BrierScore:0.000}</td><td>AUC {(s.Auc is { } auc ? auc.ToString("0.00", Invariant) : "none")}</td></tr>");
+        }
+
+        html.Append("</table>");
+        if (statistics.Verdict() is { } verdict)
+        {
+            html.Append("<p class=\"note\">So <span data-report>").Append(Escape(verdict)).Append("</span>.</p>");
+        }
+
+        html.Append("</section>");
     }
 
     // What drives churn: the Cox hazard ratios per 10 points of each health factor, with their intervals.

@@ -19,7 +19,9 @@ internal sealed record SampleStatistics(
     CoxProportionalHazardsTest? ProportionalHazards,
     LogRankResult<string> TouchModels,
     IReadOnlyList<MonthlyRevenueMovements> Movements,
-    IReadOnlyList<RevenueCohort> Cohorts)
+    IReadOnlyList<RevenueCohort> Cohorts,
+    RenewalModelComparison? RenewalModels,
+    string? RenewalModelsProblem)
 {
     public static SampleStatistics Compute(IReadOnlyList<PortfolioRow> rows, HealthScorer scorer, IReadOnlyList<(string TouchModel, SurvivalObservation Observation)> touch, LocalDate today)
     {
@@ -69,6 +71,37 @@ internal sealed record SampleStatistics(
             }
         }
 
+        // The renewal decisions the file holds: each churn (not renewed, on its churn date), and each contract that
+        // began after the customer's start (renewed, on that date). The file keeps one set of signals per account (a
+        // churned account's last), so every decision reads them as the signals before it; a real history keeps them as
+        // they were (the usage state of that day, the health history). Fitted on the decisions before six months ago,
+        // scored on those since: never on the same renewals.
+        var decisions = new List<RenewalDecision>();
+        foreach (var row in subjects)
+        {
+            var account = SampleInputs.ToAccount(row);
+            if (row.Account.Contract is { } contract && contract.Start > row.Account.CustomerSince!.Value && contract.Start <= today && contract.Start != row.ChurnedOn)
+            {
+                decisions.Add(new RenewalDecision(account, contract.Start, Renewed: true));
+            }
+
+            if (row.ChurnedOn is { } churnedOn)
+            {
+                decisions.Add(new RenewalDecision(account, churnedOn, Renewed: false));
+            }
+        }
+
+        RenewalModelComparison? renewalModels = null;
+        string? renewalProblem = null;
+        try
+        {
+            renewalModels = RenewalModelBacktest.Compare(decisions, today.PlusMonths(-6), scorer, [HealthBandProbabilityModel.Default]);
+        }
+        catch (Exception e) when (e is ModelFitException or ArgumentException)
+        {
+            renewalProblem = e.Message;
+        }
+
         var month = today.ToYearMonth();
         return new SampleStatistics(
             drivers,
@@ -79,7 +112,37 @@ internal sealed record SampleStatistics(
             proportional,
             LogRankTest.Compare(touch),
             RevenueMovements.ByMonth(ledger, month.PlusMonths(-5), month),
-            [.. RevenueMovements.Cohorts(ledger, month).Where(c => c.Start >= month.PlusMonths(-11))]);
+            [.. RevenueMovements.Cohorts(ledger, month).Where(c => c.Start >= month.PlusMonths(-11))],
+            renewalModels,
+            renewalProblem);
+    }
+
+    /// <summary>Each model's line of the back-test: "learnt Brier 0.123 AUC 0.81" (the dashboard's rows repeat it).</summary>
+    internal static string ModelLine(RenewalModelScore model) => model.Common is { } s
+        ? string.Create(CultureInfo.InvariantCulture, $"{model.Model,-14}Brier {s.BrierScore:0.000}  AUC {(s.Auc is { } auc ? auc.ToString("0.00", CultureInfo.InvariantCulture) : "none")}")
+        : $"{model.Model,-14}no opinion on any of them";
+
+    /// <summary>Which model won the back-test, and by how much.</summary>
+    internal string? Verdict()
+    {
+        if (RenewalModels?.Best is not { Common: { } best } winner)
+        {
+            return null;
+        }
+
+        var others = RenewalModels.Models.Where(m => m != winner && m.Common is not null).ToArray();
+        if (others.Length == 0)
+        {
+            return null;
+        }
+
+        var runnerUp = others.MinBy(m => m.Common!.BrierScore)!;
+        var lower = 1 - (best.BrierScore / runnerUp.Common!.BrierScore);
+        var verdict = string.Create(CultureInfo.InvariantCulture, $"the {winner.Model} model wins: its Brier score is {lower:P0} lower than the {runnerUp.Model} model's on the same {RenewalModels.CommonDecisions:N0} renewals");
+        var ranker = RenewalModels.Models.Where(m => m.Common?.Auc is not null).MaxBy(m => m.Common!.Auc!.Value);
+        return ranker is not null && ranker != winner && best.Auc is { } winnerAuc
+            ? verdict + string.Create(CultureInfo.InvariantCulture, $", though the {ranker.Model} model ranks them better (AUC {ranker.Common!.Auc:0.00} against {winnerAuc:0.00})")
+            : verdict;
     }
 
     /// <summary>The log-rank line, under the retention curves.</summary>
@@ -114,6 +177,31 @@ internal sealed record SampleStatistics(
             // The assumption behind a single ratio per factor: is any factor's effect drifting with the account's age?
             var drifting = ph.Covariates.Where(c => c.Test.PValue < 0.05).Select(c => c.Name).ToArray();
             w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"                 proportional hazards (cox.zph): global p = {ph.Global.PValue:0.000}; {(drifting.Length == 0 ? "no factor's effect drifts with time" : $"drifting with time: {string.Join(", ", drifting)}")}"));
+        }
+
+        w.WriteLine();
+        if (RenewalModels is { } models)
+        {
+            w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"   Renewal models, back-tested: learnt on the {models.Learnt.Decisions:N0} decisions before {models.Split:uuuu-MM-dd} ({models.Learnt.Factors.Count} factors), scored on the {models.CommonDecisions:N0} since that every model could score:"));
+            foreach (var model in models.Models)
+            {
+                w.WriteLine($"   {ModelLine(model)}");
+            }
+
+            if (Verdict() is { } verdict)
+            {
+                w.WriteLine($"   So {verdict}.");
+            }
+
+            // A learnt model is calibrated to the renewal rate of the years it learnt from: say when that moved.
+            var learnt = models.Learnt;
+            w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"   The learnt model saw {(double)learnt.Renewed / learnt.Decisions:P0} of its decisions renew; {models.Models[0].Common?.RenewalRate ?? double.NaN:P0} of those since renewed."));
+
+            w.WriteLine("   (The file keeps one set of signals per account, so each past decision reads them; a real history keeps them as they were before each decision.)");
+        }
+        else
+        {
+            w.WriteLine($"   Renewal models not back-tested: {RenewalModelsProblem}");
         }
 
         w.WriteLine();

@@ -48,7 +48,7 @@ public sealed partial class DashboardTests(DashboardFixture dashboard) : IClassF
             Assert.DoesNotContain(external, text, StringComparison.OrdinalIgnoreCase);
         }
 
-        foreach (var section in new[] { "id=\"health\"", "id=\"trend\"", "id=\"retention\"", "id=\"forecast\"", "id=\"drivers\"", "id=\"movements\"", "id=\"cohorts\"", "id=\"tasks\"" })
+        foreach (var section in new[] { "id=\"health\"", "id=\"trend\"", "id=\"retention\"", "id=\"forecast\"", "id=\"renewal-models\"", "id=\"drivers\"", "id=\"movements\"", "id=\"cohorts\"", "id=\"tasks\"" })
         {
             Assert.Contains(section, text, StringComparison.Ordinal);
         }
@@ -111,6 +111,7 @@ public sealed partial class DashboardTests(DashboardFixture dashboard) : IClassF
         Assert.All(figures, figure => Assert.True(report.Contains(figure, StringComparison.Ordinal), $"The dashboard shows \"{figure}\", which the report does not say.\n{dashboard.Report}"));
         Assert.Contains(figures, f => f.StartsWith("Green ", StringComparison.Ordinal));
         Assert.Contains(figures, f => f.StartsWith("EUR ", StringComparison.Ordinal));
+        Assert.Contains(figures, f => f.StartsWith("learnt Brier ", StringComparison.Ordinal));                  // the renewal models' back-test
 
         var screenshot = Path.Combine(AppContext.BaseDirectory, "dashboard.png");
         File.Delete(screenshot);
