@@ -359,6 +359,8 @@ public static class CoxRegression
         {
             var se = Math.Sqrt(variance[(j * p) + j]);
             var wald = beta[j] / se;
+            double? robustSe = robust is null ? null : Math.Sqrt(robust[(j * p) + j]);
+            double? robustZ = beta[j] / robustSe;
             coefficients[j] = new CoxCoefficient(
                 names[j],
                 beta[j],
@@ -368,7 +370,13 @@ public static class CoxRegression
                 Math.Exp(beta[j] + (z * se)),
                 wald,
                 2 * Statistics.NormalCdf(-Math.Abs(wald)),
-                robust is null ? null : Math.Sqrt(robust[(j * p) + j]));
+                robustSe)
+            {
+                RobustZ = robustZ,
+                RobustPValue = robustZ is { } rz ? 2 * Statistics.NormalCdf(-Math.Abs(rz)) : null,
+                RobustLower = robustSe is { } rl ? Math.Exp(beta[j] - (z * rl)) : null,
+                RobustUpper = robustSe is { } ru ? Math.Exp(beta[j] + (z * ru)) : null,
+            };
         }
 
         var waldStatistic = WaldStatistic(beta, information, p);
@@ -990,7 +998,27 @@ public static class CoxRegression
 /// <param name="Z">The Wald statistic β / se.</param>
 /// <param name="PValue">The two-sided p-value of β = 0.</param>
 /// <param name="RobustStandardError">The robust (sandwich) standard error, when asked for.</param>
-public sealed record CoxCoefficient(string Name, double Coefficient, double StandardError, double HazardRatio, double Lower, double Upper, double Z, double PValue, double? RobustStandardError);
+/// <remarks>
+/// <see cref="Z"/>, <see cref="PValue"/>, <see cref="Lower"/> and <see cref="Upper"/> always use the model-based
+/// standard error. With <see cref="CoxOptions.Robust"/> the robust ones are <see cref="RobustZ"/>,
+/// <see cref="RobustPValue"/>, <see cref="RobustLower"/> and <see cref="RobustUpper"/>: those are what R's
+/// <c>summary(coxph(..., robust = TRUE))</c> prints as <c>z</c>, <c>Pr(&gt;|z|)</c> and the confidence limits, because
+/// R switches to the robust variance when it has one.
+/// </remarks>
+public sealed record CoxCoefficient(string Name, double Coefficient, double StandardError, double HazardRatio, double Lower, double Upper, double Z, double PValue, double? RobustStandardError)
+{
+    /// <summary>β / robust standard error, when robust errors were asked for: R's <c>z</c> column with <c>robust = TRUE</c>.</summary>
+    public double? RobustZ { get; init; }
+
+    /// <summary>The two-sided p-value of β = 0 from <see cref="RobustZ"/>: R's <c>Pr(&gt;|z|)</c> with <c>robust = TRUE</c>.</summary>
+    public double? RobustPValue { get; init; }
+
+    /// <summary>The hazard ratio's lower confidence limit from the robust standard error, <c>exp(β − z·robust se)</c>.</summary>
+    public double? RobustLower { get; init; }
+
+    /// <summary>The hazard ratio's upper confidence limit from the robust standard error.</summary>
+    public double? RobustUpper { get; init; }
+}
 
 /// <summary>Harrell's concordance of a model's risk scores with the observed times.</summary>
 /// <param name="Concordant">Comparable pairs where the subject that churned first had the higher risk.</param>

@@ -91,7 +91,33 @@ public sealed class CoxRegressionTests
 
         Close(23.1721726029482, model.RobustWald!.Value.Statistic, "robust Wald test");
         Assert.Equal(3.71797637330424e-05, model.RobustWald.Value.PValue, 3.71797637330424e-11);
-        Assert.Null(CoxRegression.Fit(ReferenceData.Lung.Observations, LungCovariates()).Coefficients[0].RobustStandardError);
+        var modelBased = CoxRegression.Fit(ReferenceData.Lung.Observations, LungCovariates()).Coefficients[0];
+        Assert.Null(modelBased.RobustStandardError);
+        Assert.Null(modelBased.RobustZ);
+        Assert.Null(modelBased.RobustPValue);
+        Assert.Null(modelBased.RobustLower);
+    }
+
+    [Fact]
+    public void Lung_Robust_ZPAndIntervals_AreRsWithRobustTrue()
+    {
+        // R 4.2.2, survival 3.5.3: summary(coxph(Surv(time, status) ~ age + sex + ph.ecog, data = lung2, robust = TRUE)).
+        // With a robust variance R's z, Pr(>|z|), lower .95 and upper .95 use it; ours are RobustZ, RobustPValue,
+        // RobustLower and RobustUpper, while Z, PValue, Lower and Upper stay model-based.
+        var model = CoxRegression.Fit(ReferenceData.Lung.Observations, LungCovariates(), new CoxOptions { Robust = true });
+        double[] z = [1.13942689496567, -3.35782265437708, 3.71826227687166];
+        double[] p = [0.254525143613003102, 0.000785589982247620, 0.000200597942008318];
+        double[] lower = [0.991943990792935, 0.414170534613921, 1.248426378290912];
+        double[] upper = [1.031024494356229, 0.793176620773194, 2.047355444528224];
+        for (var j = 0; j < 3; j++)
+        {
+            var c = model.Coefficients[j];
+            Close(z[j], c.RobustZ!.Value, $"robust z {c.Name}");
+            Assert.Equal(p[j], c.RobustPValue!.Value, p[j] * 1e-6);
+            Close(lower[j], c.RobustLower!.Value, $"robust lower .95 {c.Name}");
+            Close(upper[j], c.RobustUpper!.Value, $"robust upper .95 {c.Name}");
+            Assert.Equal(c.Coefficient / c.StandardError, c.Z, 12);
+        }
     }
 
     [Fact]
