@@ -869,7 +869,8 @@ public static class CoxRegression
             }
 
             var tree = new long[ranks + 2];
-            long inserted = 0, concordant = 0, discordant = 0, tiedRisk = 0, tiedTime = 0;
+            long inserted = 0, concordant = 0, discordant = 0, tiedRisk = 0, tiedTime = 0, tiedBoth = 0;
+            var deathsByRank = new Dictionary<int, long>();
             for (var i = 0; i < n;)
             {
                 var t = time[order[i]];
@@ -904,7 +905,19 @@ public static class CoxRegression
                     }
                 }
 
-                tiedTime += deaths * (deaths - 1) / 2;
+                // Pairs of events at the same time: tied in risk too (R's tied.xy), or not (R's tied.y).
+                deathsByRank.Clear();
+                for (var m = i; m < j; m++)
+                {
+                    if (status[order[m]])
+                    {
+                        deathsByRank[rank[order[m]]] = deathsByRank.GetValueOrDefault(rank[order[m]]) + 1;
+                    }
+                }
+
+                var both = deathsByRank.Values.Sum(c => c * (c - 1) / 2);
+                tiedBoth += both;
+                tiedTime += (deaths * (deaths - 1) / 2) - both;
                 for (var m = i; m < j; m++)
                 {
                     if (status[order[m]])
@@ -918,7 +931,7 @@ public static class CoxRegression
             }
 
             var comparable = concordant + discordant + tiedRisk;
-            return new CoxConcordance(concordant, discordant, tiedRisk, tiedTime, comparable == 0 ? double.NaN : (concordant + (tiedRisk / 2.0)) / comparable);
+            return new CoxConcordance(concordant, discordant, tiedRisk, tiedTime, comparable == 0 ? double.NaN : (concordant + (tiedRisk / 2.0)) / comparable) { TiedTimeAndRisk = tiedBoth };
         }
 
         private static void Add(long[] tree, int rank)
@@ -1023,10 +1036,14 @@ public sealed record CoxCoefficient(string Name, double Coefficient, double Stan
 /// <summary>Harrell's concordance of a model's risk scores with the observed times.</summary>
 /// <param name="Concordant">Comparable pairs where the subject that churned first had the higher risk.</param>
 /// <param name="Discordant">Comparable pairs where it had the lower risk.</param>
-/// <param name="TiedRisk">Comparable pairs with equal risk (each counts one half).</param>
-/// <param name="TiedTime">Pairs that churned at the same time (not comparable).</param>
+/// <param name="TiedRisk">Comparable pairs with equal risk (each counts one half): R's <c>tied.x</c>.</param>
+/// <param name="TiedTime">Pairs that churned at the same time with different risks (not comparable): R's <c>tied.y</c>. Pairs tied in both are <see cref="TiedTimeAndRisk"/>.</param>
 /// <param name="Value">C: (concordant + tied / 2) / comparable; 0.5 is chance, 1 a perfect ranking.</param>
-public readonly record struct CoxConcordance(long Concordant, long Discordant, long TiedRisk, long TiedTime, double Value);
+public readonly record struct CoxConcordance(long Concordant, long Discordant, long TiedRisk, long TiedTime, double Value)
+{
+    /// <summary>Pairs that churned at the same time with equal risks (not comparable): R's <c>tied.xy</c>.</summary>
+    public long TiedTimeAndRisk { get; init; }
+}
 
 /// <summary>A fitted Cox proportional-hazards model (<see cref="CoxRegression.Fit"/>).</summary>
 public sealed class CoxModel

@@ -98,6 +98,19 @@ public sealed class CoxRegressionTests
         Assert.Null(modelBased.RobustLower);
     }
 
+    [Theory]
+    [InlineData("trt", 2442, 1995, 4367, 18, 21, 0.525386188096320)]
+    [InlineData("prior", 1775, 1873, 5156, 15, 24, 0.494434348023626)]
+    public void Veteran_OneBinaryCovariate_CountsTiesAsRsConcordance(string covariate, long concordant, long discordant, long tiedX, long tiedY, long tiedXY, double c)
+    {
+        // R 4.2.2, survival 3.5.3: coxph(Surv(time, status) ~ trt, data = veteran)$concordance (and ~ prior): with one
+        // binary covariate most pairs tie in risk, and some events tie in both time and risk (tied.xy), which R counts
+        // apart from those tied in time alone (tied.y).
+        var model = CoxRegression.Fit(ReferenceData.Veteran.Observations, [ReferenceData.Veteran.Covariate(covariate)]);
+        Assert.Equal((concordant, discordant, tiedX, tiedY, tiedXY), (model.Concordance.Concordant, model.Concordance.Discordant, model.Concordance.TiedRisk, model.Concordance.TiedTime, model.Concordance.TiedTimeAndRisk));
+        Assert.Equal(c, model.Concordance.Value, 12);
+    }
+
     [Fact]
     public void Lung_Robust_ZPAndIntervals_AreRsWithRobustTrue()
     {

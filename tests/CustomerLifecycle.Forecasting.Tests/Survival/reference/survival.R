@@ -36,6 +36,9 @@ show("veteran_efron", coxph(Surv(time, status) ~ trt + karno + diagtime + age + 
 show("ovarian_efron", coxph(Surv(futime, fustat) ~ age + ecog.ps, data = ovarian))
 show("ovarian_breslow", coxph(Surv(futime, fustat) ~ age + ecog.ps, data = ovarian, ties = "breslow"))
 show("lung_robust", coxph(Surv(time, status) ~ age + sex + ph.ecog, data = lung2, robust = TRUE))
+# One binary covariate: ties in risk, and in both time and risk (CoxConcordance.TiedTimeAndRisk is tied.xy).
+print(coxph(Surv(time, status) ~ trt, data = veteran)$concordance)
+print(coxph(Surv(time, status) ~ prior, data = veteran)$concordance)
 # With a robust variance, summary() switches z, Pr(>|z|) and the confidence limits to it (CoxCoefficient.RobustZ, ...).
 print(summary(coxph(Surv(time, status) ~ age + sex + ph.ecog, data = lung2, robust = TRUE))$coefficients)
 print(summary(coxph(Surv(time, status) ~ age + sex + ph.ecog, data = lung2, robust = TRUE))$conf.int)
