@@ -408,7 +408,8 @@ public static class CoxRegression
             new ChiSquareTest(score, p, Statistics.ChiSquareSurvival(score, p)),
             fit.Concordance(beta),
             iterations,
-            proportional);
+            proportional,
+            fit.BaselineHazard(beta));
     }
 
     // g(t) for each subject, centred on its mean over the events (R's cox.zph).
@@ -934,6 +935,70 @@ public static class CoxRegression
             return new CoxConcordance(concordant, discordant, tiedRisk, tiedTime, comparable == 0 ? double.NaN : (concordant + (tiedRisk / 2.0)) / comparable) { TiedTimeAndRisk = tiedBoth };
         }
 
+        /// <summary>
+        /// The baseline cumulative hazard at the covariates' means, at each event time: Breslow's estimator, or with
+        /// Efron's ties its correction (R's <c>survfit.coxph</c> with <c>ctype</c> following the fit's ties).
+        /// </summary>
+        public (double[] Times, double[] Cumulative) BaselineHazard(double[] beta)
+        {
+            Risk(beta);
+
+            // The order runs from the latest time down, so the risk set grows as it goes.
+            var times = new List<double>();
+            var increments = new List<double>();
+            var atRisk = 0.0;
+            for (var i = 0; i < n;)
+            {
+                var t = time[order[i]];
+                var j = i;
+                var deaths = 0;
+                var deathRisk = 0.0;
+                for (; j < n && time[order[j]] == t; j++)
+                {
+                    var s = order[j];
+                    atRisk += _risk[s];
+                    if (status[s])
+                    {
+                        deaths++;
+                        deathRisk += _risk[s];
+                    }
+                }
+
+                if (deaths > 0)
+                {
+                    var increment = 0.0;
+                    if (ties == CoxTies.Breslow)
+                    {
+                        increment = deaths / atRisk;
+                    }
+                    else
+                    {
+                        for (var k = 0; k < deaths; k++)
+                        {
+                            increment += 1 / (atRisk - (k * deathRisk / deaths));
+                        }
+                    }
+
+                    times.Add(t);
+                    increments.Add(increment);
+                }
+
+                i = j;
+            }
+
+            times.Reverse();
+            increments.Reverse();
+            var cumulative = new double[increments.Count];
+            var sum = 0.0;
+            for (var k = 0; k < cumulative.Length; k++)
+            {
+                sum += increments[k];
+                cumulative[k] = sum;
+            }
+
+            return ([.. times], cumulative);
+        }
+
         private static void Add(long[] tree, int rank)
         {
             for (var i = rank + 1; i < tree.Length; i += i & -i)
@@ -1033,6 +1098,12 @@ public sealed record CoxCoefficient(string Name, double Coefficient, double Stan
     public double? RobustUpper { get; init; }
 }
 
+/// <summary>A point of a predicted survival curve.</summary>
+/// <param name="Time">An event time of the fitted data.</param>
+/// <param name="CumulativeHazard">The subject's cumulative hazard up to and including it.</param>
+/// <param name="Survival">exp(−cumulative hazard): the probability of lasting past it.</param>
+public readonly record struct CoxSurvivalPoint(double Time, double CumulativeHazard, double Survival);
+
 /// <summary>Harrell's concordance of a model's risk scores with the observed times.</summary>
 /// <param name="Concordant">Comparable pairs where the subject that churned first had the higher risk.</param>
 /// <param name="Discordant">Comparable pairs where it had the lower risk.</param>
@@ -1051,6 +1122,8 @@ public sealed class CoxModel
     private readonly double[] _variance;
     private readonly double[]? _robust;
     private readonly double[] _means;
+    private readonly double[] _baselineTimes;
+    private readonly double[] _baselineHazard;
 
     internal CoxModel(
         IReadOnlyList<CoxCoefficient> coefficients,
@@ -1069,8 +1142,11 @@ public sealed class CoxModel
         ChiSquareTest score,
         CoxConcordance concordance,
         int iterations,
-        CoxProportionalHazardsTest? proportionalHazards)
+        CoxProportionalHazardsTest? proportionalHazards,
+        (double[] Times, double[] Cumulative) baseline)
     {
+        _baselineTimes = baseline.Times;
+        _baselineHazard = baseline.Cumulative;
         Coefficients = coefficients;
         _variance = variance;
         _robust = robust;
@@ -1167,6 +1243,36 @@ public sealed class CoxModel
         }
 
         return Math.Exp(eta);
+    }
+
+    /// <summary>
+    /// The predicted survival curve of a subject with the given covariates: at each event time, the cumulative hazard
+    /// H(t | x) = H₀(t) · exp((x − x̄)ᵀβ) and the survival exp(−H), R's <c>survfit(fit, newdata)</c> (its default
+    /// <c>stype = 2</c>, the baseline hazard Breslow's or, with Efron's ties, Efron's). Confidence limits are not
+    /// computed yet.
+    /// </summary>
+    /// <param name="covariates">The subject's covariates, in the model's order.</param>
+    /// <returns>One point per distinct event time, in time order.</returns>
+    /// <exception cref="ArgumentException">The number of values differs from the covariates', or one is not finite.</exception>
+    public IReadOnlyList<CoxSurvivalPoint> PredictSurvival(ReadOnlySpan<double> covariates)
+    {
+        foreach (var value in covariates)
+        {
+            if (!double.IsFinite(value))
+            {
+                throw new ArgumentException($"A covariate value is {value}; covariates must be finite.", nameof(covariates));
+            }
+        }
+
+        var relative = RelativeHazard(covariates);
+        var curve = new CoxSurvivalPoint[_baselineTimes.Length];
+        for (var k = 0; k < curve.Length; k++)
+        {
+            var h = _baselineHazard[k] * relative;
+            curve[k] = new CoxSurvivalPoint(_baselineTimes[k], h, Math.Exp(-h));
+        }
+
+        return curve;
     }
 
     private int Index(int row, int column)

@@ -99,6 +99,32 @@ public sealed class CoxRegressionTests
     }
 
     [Theory]
+    [InlineData(CoxTies.Efron, new[] { 0.995062570741748, 0.849682349624432, 0.336292256408203, 0.0880423730627663 }, new[] { 0.00494965863314805, 0.162892705667583, 1.08977468634638, 2.42993706831678 }, 0.02485991979208)]
+    [InlineData(CoxTies.Breslow, new[] { 0.99506219793999, 0.849955184725506, 0.336989442417764, 0.0883932713572219 }, new[] { 0.00495003328479172, 0.162571654740071, 1.08770367725771, 2.42595942810403 }, 0.0249669396174193)]
+    public void Lung_PredictedSurvival_MatchesSurvfit(CoxTies ties, double[] survival, double[] cumulativeHazard, double last)
+    {
+        // R 4.2.2, survival 3.5.3: survfit(coxph(Surv(time, status) ~ age + sex + ph.ecog, data = lung2, ties = ...),
+        // newdata = data.frame(age = 60, sex = 1, ph.ecog = 1)); summary(sf, times = c(5, 100, 365, 700)) gives the
+        // curve at the last event time at or before each; 137 event times, the last 883 days.
+        var model = CoxRegression.Fit(ReferenceData.Lung.Observations, LungCovariates(), new CoxOptions { Ties = ties });
+        var curve = model.PredictSurvival([60, 1, 1]);
+        Assert.Equal(137, curve.Count);
+        Assert.Equal(883, curve[^1].Time);
+        Close(last, curve[^1].Survival, "survival at the last event time");
+        double[] times = [5, 100, 365, 700];
+        for (var k = 0; k < times.Length; k++)
+        {
+            var point = curve.Last(c => c.Time <= times[k]);
+            Close(survival[k], point.Survival, $"survival at {times[k]}");
+            Close(cumulativeHazard[k], point.CumulativeHazard, $"cumulative hazard at {times[k]}");
+        }
+
+        Assert.True(curve.Zip(curve.Skip(1), (a, b) => a.Time < b.Time && a.Survival >= b.Survival).All(ok => ok));
+        Assert.Throws<ArgumentException>(() => model.PredictSurvival([60, 1]));
+        Assert.Throws<ArgumentException>(() => model.PredictSurvival([double.NaN, 1, 1]));
+    }
+
+    [Theory]
     [InlineData("trt", 2442, 1995, 4367, 18, 21, 0.525386188096320)]
     [InlineData("prior", 1775, 1873, 5156, 15, 24, 0.494434348023626)]
     public void Veteran_OneBinaryCovariate_CountsTiesAsRsConcordance(string covariate, long concordant, long discordant, long tiedX, long tiedY, long tiedXY, double c)

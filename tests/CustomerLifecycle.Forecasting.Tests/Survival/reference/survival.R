@@ -36,6 +36,12 @@ show("veteran_efron", coxph(Surv(time, status) ~ trt + karno + diagtime + age + 
 show("ovarian_efron", coxph(Surv(futime, fustat) ~ age + ecog.ps, data = ovarian))
 show("ovarian_breslow", coxph(Surv(futime, fustat) ~ age + ecog.ps, data = ovarian, ties = "breslow"))
 show("lung_robust", coxph(Surv(time, status) ~ age + sex + ph.ecog, data = lung2, robust = TRUE))
+# Predicted survival for age 60, male, ECOG 1 (CoxModel.PredictSurvival), Efron and Breslow baselines.
+for (ties in c("efron", "breslow")) {
+  sf <- survfit(coxph(Surv(time, status) ~ age + sex + ph.ecog, data = lung2, ties = ties), newdata = data.frame(age = 60, sex = 1, ph.ecog = 1))
+  s <- summary(sf, times = c(5, 100, 365, 700))
+  cat(ties, "surv", s$surv, "cumhaz", s$cumhaz, "last", tail(sf$surv[sf$n.event > 0], 1), "\n")
+}
 # One binary covariate: ties in risk, and in both time and risk (CoxConcordance.TiedTimeAndRisk is tied.xy).
 print(coxph(Surv(time, status) ~ trt, data = veteran)$concordance)
 print(coxph(Surv(time, status) ~ prior, data = veteran)$concordance)
