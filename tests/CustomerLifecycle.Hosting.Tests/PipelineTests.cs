@@ -1,6 +1,7 @@
 using CustomerLifecycle.Stages;
 using CustomerLifecycle.HealthScoring;
 using CustomerLifecycle.Playbooks;
+using CustomerLifecycle.Playbooks.Tests.Engine;
 using CustomerLifecycle.Storage.Sqlite;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
@@ -668,29 +669,13 @@ public sealed class PipelineTests : IDisposable
     }
 
     /// <summary>Stores the runs, then fails: a process that dies in the middle of the playbook step.</summary>
-    private sealed class FailingAfterCreate(IPlaybookRunStore inner) : IPlaybookRunStore
+    private sealed class FailingAfterCreate(IPlaybookRunStore inner) : DelegatingRunStore(inner)
     {
-        public async ValueTask<IReadOnlyList<RunAdmission>> TryCreateAsync(IReadOnlyList<RunRequest> requests, CancellationToken cancellationToken = default)
+        public override async ValueTask<IReadOnlyList<RunAdmission>> TryCreateAsync(IReadOnlyList<RunRequest> requests, CancellationToken cancellationToken = default)
         {
-            await inner.TryCreateAsync(requests, cancellationToken);
+            await base.TryCreateAsync(requests, cancellationToken);
             throw new IOException("the process died after storing the runs");
         }
-
-        public ValueTask<IReadOnlyList<PlaybookRun>> OpenRunsAsync(CancellationToken cancellationToken = default) => inner.OpenRunsAsync(cancellationToken);
-
-        public ValueTask<IReadOnlyList<string>> CancelAsync(IReadOnlyList<string> runIds, Instant at, CancellationToken cancellationToken = default) => inner.CancelAsync(runIds, at, cancellationToken);
-
-        public ValueTask<IReadOnlyList<PlaybookTask>> ClaimHandOffsAsync(string claimant, Instant now, Duration lease, int limit, CancellationToken cancellationToken = default) => inner.ClaimHandOffsAsync(claimant, now, lease, limit, cancellationToken);
-
-        public ValueTask<bool> CompleteHandOffAsync(string taskId, string claimant, CancellationToken cancellationToken = default) => inner.CompleteHandOffAsync(taskId, claimant, cancellationToken);
-
-        public ValueTask ReleaseHandOffsAsync(IReadOnlyList<string> taskIds, string claimant, CancellationToken cancellationToken = default) => inner.ReleaseHandOffsAsync(taskIds, claimant, cancellationToken);
-
-        public ValueTask<IReadOnlyDictionary<string, int>> OpenTaskCountsAsync(CancellationToken cancellationToken = default) => inner.OpenTaskCountsAsync(cancellationToken);
-
-        public ValueTask<IReadOnlyDictionary<TriggerStateKey, TriggerState>> TriggerStatesAsync(CancellationToken cancellationToken = default) => inner.TriggerStatesAsync(cancellationToken);
-
-        public ValueTask SetTriggerStatesAsync(IReadOnlyList<TriggerStateChange> changes, CancellationToken cancellationToken = default) => inner.SetTriggerStatesAsync(changes, cancellationToken);
     }
 
     /// <summary>The host's services with one replaced.</summary>

@@ -156,36 +156,18 @@ public sealed class CancellationAndHandOffTests
         public ValueTask HandleAsync(PlaybookTask task, CancellationToken cancellationToken) => throw new TaskCanceledException("The request was canceled due to the configured HttpClient.Timeout of 100 seconds elapsing.");
     }
 
-    private sealed class CountingStore : IPlaybookRunStore
+    private sealed class CountingStore() : DelegatingRunStore(new InMemoryPlaybookRunStore())
     {
-        private readonly InMemoryPlaybookRunStore _inner = new();
-
         public int Claims { get; private set; }
 
         public List<int> Sizes { get; } = [];
 
-        public ValueTask<IReadOnlyList<RunAdmission>> TryCreateAsync(IReadOnlyList<RunRequest> requests, CancellationToken cancellationToken = default) => _inner.TryCreateAsync(requests, cancellationToken);
-
-        public ValueTask<IReadOnlyList<PlaybookRun>> OpenRunsAsync(CancellationToken cancellationToken = default) => _inner.OpenRunsAsync(cancellationToken);
-
-        public ValueTask<IReadOnlyList<string>> CancelAsync(IReadOnlyList<string> runIds, Instant at, CancellationToken cancellationToken = default) => _inner.CancelAsync(runIds, at, cancellationToken);
-
-        public async ValueTask<IReadOnlyList<PlaybookTask>> ClaimHandOffsAsync(string claimant, Instant now, Duration lease, int limit, CancellationToken cancellationToken = default)
+        public override async ValueTask<IReadOnlyList<PlaybookTask>> ClaimHandOffsAsync(string claimant, Instant now, Duration lease, int limit, CancellationToken cancellationToken = default)
         {
-            var claimed = await _inner.ClaimHandOffsAsync(claimant, now, lease, limit, cancellationToken);
+            var claimed = await base.ClaimHandOffsAsync(claimant, now, lease, limit, cancellationToken);
             Claims++;
             Sizes.Add(claimed.Count);
             return claimed;
         }
-
-        public ValueTask<bool> CompleteHandOffAsync(string taskId, string claimant, CancellationToken cancellationToken = default) => _inner.CompleteHandOffAsync(taskId, claimant, cancellationToken);
-
-        public ValueTask ReleaseHandOffsAsync(IReadOnlyList<string> taskIds, string claimant, CancellationToken cancellationToken = default) => _inner.ReleaseHandOffsAsync(taskIds, claimant, cancellationToken);
-
-        public ValueTask<IReadOnlyDictionary<string, int>> OpenTaskCountsAsync(CancellationToken cancellationToken = default) => _inner.OpenTaskCountsAsync(cancellationToken);
-
-        public ValueTask<IReadOnlyDictionary<TriggerStateKey, TriggerState>> TriggerStatesAsync(CancellationToken cancellationToken = default) => _inner.TriggerStatesAsync(cancellationToken);
-
-        public ValueTask SetTriggerStatesAsync(IReadOnlyList<TriggerStateChange> changes, CancellationToken cancellationToken = default) => _inner.SetTriggerStatesAsync(changes, cancellationToken);
     }
 }

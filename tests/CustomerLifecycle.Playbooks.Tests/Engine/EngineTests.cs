@@ -149,33 +149,15 @@ public sealed class EngineTests
     }
 
     /// <summary>The in-memory store, recording each batch it is asked to create.</summary>
-    private sealed class BatchRecordingStore : IPlaybookRunStore
+    private sealed class BatchRecordingStore() : DelegatingRunStore(new InMemoryPlaybookRunStore())
     {
-        private readonly InMemoryPlaybookRunStore _store = new();
-
         public List<RunRequest[]> Batches { get; } = [];
 
-        public ValueTask<IReadOnlyList<RunAdmission>> TryCreateAsync(IReadOnlyList<RunRequest> requests, CancellationToken cancellationToken = default)
+        public override ValueTask<IReadOnlyList<RunAdmission>> TryCreateAsync(IReadOnlyList<RunRequest> requests, CancellationToken cancellationToken = default)
         {
             Batches.Add([.. requests]);
-            return _store.TryCreateAsync(requests, cancellationToken);
+            return base.TryCreateAsync(requests, cancellationToken);
         }
-
-        public ValueTask<IReadOnlyList<PlaybookRun>> OpenRunsAsync(CancellationToken cancellationToken = default) => _store.OpenRunsAsync(cancellationToken);
-
-        public ValueTask<IReadOnlyList<string>> CancelAsync(IReadOnlyList<string> runIds, Instant at, CancellationToken cancellationToken = default) => _store.CancelAsync(runIds, at, cancellationToken);
-
-        public ValueTask<IReadOnlyList<PlaybookTask>> ClaimHandOffsAsync(string claimant, Instant now, Duration lease, int limit, CancellationToken cancellationToken = default) => _store.ClaimHandOffsAsync(claimant, now, lease, limit, cancellationToken);
-
-        public ValueTask<bool> CompleteHandOffAsync(string taskId, string claimant, CancellationToken cancellationToken = default) => _store.CompleteHandOffAsync(taskId, claimant, cancellationToken);
-
-        public ValueTask ReleaseHandOffsAsync(IReadOnlyList<string> taskIds, string claimant, CancellationToken cancellationToken = default) => _store.ReleaseHandOffsAsync(taskIds, claimant, cancellationToken);
-
-        public ValueTask<IReadOnlyDictionary<string, int>> OpenTaskCountsAsync(CancellationToken cancellationToken = default) => _store.OpenTaskCountsAsync(cancellationToken);
-
-        public ValueTask<IReadOnlyDictionary<TriggerStateKey, TriggerState>> TriggerStatesAsync(CancellationToken cancellationToken = default) => _store.TriggerStatesAsync(cancellationToken);
-
-        public ValueTask SetTriggerStatesAsync(IReadOnlyList<TriggerStateChange> changes, CancellationToken cancellationToken = default) => _store.SetTriggerStatesAsync(changes, cancellationToken);
     }
 
     [Fact]
