@@ -8,7 +8,9 @@ namespace CustomerLifecycle.Benchmarks;
 /// What drives churn, and do groups retain differently, at the sizes: a Cox fit of 100,000 subjects × 10
 /// covariates (Efron ties, times in whole days, so many ties), against one pass over the data that computes the
 /// sums a single likelihood evaluation needs (the floor of any fit: Newton–Raphson makes one such pass per iteration);
-/// and the log-rank test of three groups over 1,000,000 subjects, against copying and sorting their times (its floor).
+/// the same subjects as 200,000 start–stop rows (each split at half its time, as a health score that changed once),
+/// against the same floor; and the log-rank test of three groups over 1,000,000 subjects, against copying and sorting
+/// their times (its floor).
 /// <c>CUSTOMERLIFECYCLE_BENCH_SMALL=1</c> divides the sizes by 100.
 /// </summary>
 [MemoryDiagnoser]
@@ -19,6 +21,7 @@ public class SurvivalModelBenchmarks
     private const int Covariates = 10;
     private SurvivalObservation[] _cox = null!;
     private CoxCovariate[] _covariates = null!;
+    private CoxData _startStop = null!;
     private (int Group, SurvivalObservation Observation)[] _groups = null!;
 
     [GlobalSetup]
@@ -51,6 +54,31 @@ public class SurvivalModelBenchmarks
         }
 
         _covariates = [.. columns.Select((c, j) => new CoxCovariate($"x{j}", c))];
+
+        // Each subject as two rows, (0, t/2] without the event and (t/2, t] with its status; the first covariate moves
+        // by 10 points between them.
+        var rows = new SurvivalObservation[2 * n];
+        var entries = new double[2 * n];
+        var split = new double[Covariates][];
+        for (var j = 0; j < Covariates; j++)
+        {
+            split[j] = new double[2 * n];
+        }
+
+        for (var i = 0; i < n; i++)
+        {
+            var half = _cox[i].Time / 2;
+            rows[2 * i] = new SurvivalObservation(half, false);
+            rows[(2 * i) + 1] = _cox[i];
+            entries[(2 * i) + 1] = half;
+            for (var j = 0; j < Covariates; j++)
+            {
+                split[j][2 * i] = columns[j][i] + (j == 0 ? 10 : 0);
+                split[j][(2 * i) + 1] = columns[j][i];
+            }
+        }
+
+        _startStop = new CoxData(rows, [.. split.Select((c, j) => new CoxCovariate($"x{j}", c))]) { Entries = entries };
         _groups = new (int, SurvivalObservation)[1_000_000 / scale];
         for (var i = 0; i < _groups.Length; i++)
         {
@@ -98,6 +126,10 @@ public class SurvivalModelBenchmarks
     [Benchmark(Description = "CoxRegression.Fit (Efron)")]
     [BenchmarkCategory("Cox")]
     public CoxModel Cox() => CoxRegression.Fit(_cox, _covariates);
+
+    [Benchmark(Description = "CoxRegression.Fit, 2 start–stop rows a subject (Efron)")]
+    [BenchmarkCategory("Cox")]
+    public CoxModel CoxStartStop() => CoxRegression.Fit(_startStop);
 
     [Benchmark(Baseline = true, Description = "floor: copy and sort the times")]
     [BenchmarkCategory("LogRank")]

@@ -92,7 +92,7 @@ public sealed record CoxCovariate(string Name, IReadOnlyList<double> Values)
     }
 }
 
-/// <summary>Options of <see cref="CoxRegression.Fit"/>.</summary>
+/// <summary>Options of <see cref="CoxRegression.Fit(CoxData, CoxOptions?)"/>.</summary>
 public sealed record CoxOptions
 {
     /// <summary>The default options.</summary>
@@ -121,20 +121,73 @@ public sealed record CoxOptions
 }
 
 /// <summary>
+/// The data of a Cox model beyond one row per subject: entry times (start–stop or counting-process rows, so that a
+/// covariate such as a health score can change over an account's life), case weights, strata and clusters.
+/// </summary>
+/// <remarks>
+/// Row i is at risk over <c>(Entries[i], Observations[i].Time]</c>; an account whose score changed twice is three rows,
+/// each with the score it had then, only the last of which can end with the event. Each stratum has its own baseline
+/// hazard (R's <c>strata()</c>); the coefficients are shared. Rows with one cluster id are one unit for the robust
+/// variance (R's <c>cluster()</c>): give an account's rows its id.
+/// </remarks>
+public sealed record CoxData
+{
+    /// <summary>Creates the data.</summary>
+    /// <param name="observations">Each row's exit time and whether it ended with the event.</param>
+    /// <param name="covariates">One or more covariates, each with a value per row in the order of the observations.</param>
+    public CoxData(IReadOnlyList<SurvivalObservation> observations, IReadOnlyList<CoxCovariate> covariates)
+    {
+        ArgumentNullException.ThrowIfNull(observations);
+        ArgumentNullException.ThrowIfNull(covariates);
+        Observations = observations;
+        Covariates = covariates;
+    }
+
+    /// <summary>Each row's exit time and whether it ended with the event.</summary>
+    public IReadOnlyList<SurvivalObservation> Observations { get; }
+
+    /// <summary>The covariates, each with a value per row.</summary>
+    public IReadOnlyList<CoxCovariate> Covariates { get; }
+
+    /// <summary>
+    /// Each row's entry time, finite and below its exit time: the row is at risk after it (R's
+    /// <c>Surv(start, stop, event)</c>). When null, every row is at risk from time zero.
+    /// </summary>
+    public IReadOnlyList<double>? Entries { get; init; }
+
+    /// <summary>
+    /// Each row's case weight, finite and above zero (R's <c>weights</c>): a row of weight 2 counts as two identical rows
+    /// in the likelihood. Null for weight one. R turns on the robust variance by itself for weights; this library
+    /// does so only when <see cref="CoxOptions.Robust"/> is set or <see cref="Clusters"/> are given.
+    /// </summary>
+    public IReadOnlyList<double>? Weights { get; init; }
+
+    /// <summary>Each row's stratum (R's <c>strata()</c>), or null for one stratum. Strata are ordered ordinally.</summary>
+    public IReadOnlyList<string>? Strata { get; init; }
+
+    /// <summary>
+    /// Each row's cluster (R's <c>cluster()</c>), or null for every row its own. Clusters only enter the robust
+    /// variance, so giving them turns it on, as in R.
+    /// </summary>
+    public IReadOnlyList<string>? Clusters { get; init; }
+}
+
+/// <summary>
 /// What drives churn, and by how much: the Cox proportional-hazards model of time to churn against covariates (health
 /// factor points, seats, tier or touch model as indicators), fitted by Newton–Raphson on the partial likelihood,
-/// matching R's <c>survival::coxph</c>.
+/// matching R's <c>survival::coxph</c>, with start–stop rows, case weights, strata and clusters (<see cref="CoxData"/>).
 /// </summary>
 /// <remarks>
 /// The hazard of subject i is <c>h₀(t)·exp(xᵢᵀβ)</c>: each covariate multiplies the hazard by <c>exp(β)</c> per unit,
-/// whatever the baseline <c>h₀</c>, which is left unspecified. The estimates maximize the partial likelihood (Efron's or
-/// Breslow's for ties); standard errors come from the inverse information, intervals and p-values from the Wald
-/// statistic. Assumes proportional hazards (each ratio constant over time) and independent censoring. Covariates are
-/// centred on their means while fitting, as R does. O(n log n + n·p²) per iteration, O(n·p) memory.
+/// whatever the baseline <c>h₀</c>, which is left unspecified (one per stratum). The estimates maximize the partial
+/// likelihood (Efron's or Breslow's for ties); standard errors come from the inverse information, intervals and
+/// p-values from the Wald statistic. Assumes proportional hazards (each ratio constant over time) and independent
+/// censoring. Covariates are centred on their (weighted) means while fitting, as R does. O(n log n + n·p²) per
+/// iteration, O(n·p) memory.
 /// </remarks>
 public static class CoxRegression
 {
-    /// <summary>Fits a model.</summary>
+    /// <summary>Fits a model to one row per subject.</summary>
     /// <param name="observations">Each subject's observation.</param>
     /// <param name="covariates">One or more covariates, each with a value per subject in the order of the observations.</param>
     /// <param name="options">The options; <see cref="CoxOptions.Default"/> when null.</param>
@@ -142,36 +195,79 @@ public static class CoxRegression
     /// <exception cref="ArgumentException">No covariate, two with one name, a column of the wrong length, or a value that is not finite (named with its subject).</exception>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
     /// <exception cref="CoxFitException">The data have no finite, unique estimates (see <see cref="CoxFitProblem"/>); no numbers are given for them.</exception>
-    public static CoxModel Fit(IReadOnlyList<SurvivalObservation> observations, IReadOnlyList<CoxCovariate> covariates, CoxOptions? options = null)
+    public static CoxModel Fit(IReadOnlyList<SurvivalObservation> observations, IReadOnlyList<CoxCovariate> covariates, CoxOptions? options = null) =>
+        Fit(new CoxData(observations, covariates), options);
+
+    /// <summary>Fits a model to start–stop rows, weighted, stratified or clustered.</summary>
+    /// <param name="data">The rows and their covariates.</param>
+    /// <param name="options">The options; <see cref="CoxOptions.Default"/> when null.</param>
+    /// <returns>The fitted model.</returns>
+    /// <exception cref="ArgumentException">No covariate, two with one name, a column of the wrong length, a value that is not finite, an entry not before its exit, a weight not above zero, or a missing stratum or cluster (each named with its row).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
+    /// <exception cref="CoxFitException">The data have no finite, unique estimates (see <see cref="CoxFitProblem"/>); no numbers are given for them.</exception>
+    public static CoxModel Fit(CoxData data, CoxOptions? options = null)
     {
-        ArgumentNullException.ThrowIfNull(observations);
-        ArgumentNullException.ThrowIfNull(covariates);
+        ArgumentNullException.ThrowIfNull(data);
         options ??= CoxOptions.Default;
         Check(options);
+        var observations = data.Observations;
+        var covariates = data.Covariates;
         var n = observations.Count;
         var p = covariates.Count;
         if (p == 0)
         {
-            throw new ArgumentException("A Cox model needs at least one covariate.", nameof(covariates));
+            throw new ArgumentException("A Cox model needs at least one covariate.", nameof(data));
         }
 
         var names = new string[p];
         var seen = new HashSet<string>(StringComparer.Ordinal);
         for (var j = 0; j < p; j++)
         {
-            var c = covariates[j] ?? throw new ArgumentException($"Covariate {j} is null.", nameof(covariates));
+            var c = covariates[j] ?? throw new ArgumentException($"Covariate {j} is null.", nameof(data));
             if (string.IsNullOrWhiteSpace(c.Name) || !seen.Add(c.Name))
             {
-                throw new ArgumentException(string.IsNullOrWhiteSpace(c.Name) ? $"Covariate {j} has no name." : $"Two covariates are named '{c.Name}'.", nameof(covariates));
+                throw new ArgumentException(string.IsNullOrWhiteSpace(c.Name) ? $"Covariate {j} has no name." : $"Two covariates are named '{c.Name}'.", nameof(data));
             }
 
             if (c.Values is null || c.Values.Count != n)
             {
-                throw new ArgumentException($"Covariate '{c.Name}' has {c.Values?.Count ?? 0} values for {n} observations.", nameof(covariates));
+                throw new ArgumentException($"Covariate '{c.Name}' has {c.Values?.Count ?? 0} values for {n} observations.", nameof(data));
             }
 
             names[j] = c.Name;
         }
+
+        var time = new double[n];
+        var status = new bool[n];
+        var events = 0;
+        for (var i = 0; i < n; i++)
+        {
+            time[i] = observations[i].Time;
+            status[i] = observations[i].Churned;
+            events += status[i] ? 1 : 0;
+        }
+
+        var entry = Column(data.Entries, n, "Entries");
+        for (var i = 0; entry is not null && i < n; i++)
+        {
+            if (!(double.IsFinite(entry[i]) && entry[i] < time[i]))
+            {
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"Row {i} enters at {entry[i]} and leaves at {time[i]}; an entry time must be finite and before the exit time."), nameof(data));
+            }
+        }
+
+        var weight = Column(data.Weights, n, "Weights");
+        var totalWeight = weight?.Sum() ?? n;
+        for (var i = 0; weight is not null && i < n; i++)
+        {
+            if (!(double.IsFinite(weight[i]) && weight[i] > 0))
+            {
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"Row {i} has weight {weight[i]}; a case weight must be finite and above zero (leave the row out instead of weighting it zero)."), nameof(data));
+            }
+        }
+
+        var (stratum, strata) = Levels(data.Strata, n, "Strata", "stratum");
+        var (cluster, clusters) = Levels(data.Clusters, n, "Clusters", "cluster");
 
         // Centred covariates, row-major.
         var means = new double[p];
@@ -186,10 +282,10 @@ public static class CoxRegression
                 var v = values[i];
                 if (!double.IsFinite(v))
                 {
-                    throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"Covariate '{names[j]}' of subject {i} is {v}; a covariate must be finite (a missing value has no place in the model: leave the subject out, or impute it)."), nameof(covariates));
+                    throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"Covariate '{names[j]}' of subject {i} is {v}; a covariate must be finite (a missing value has no place in the model: leave the subject out, or impute it)."), nameof(data));
                 }
 
-                sum += v;
+                sum += (weight?[i] ?? 1) * v;
                 constant &= v == first;
             }
 
@@ -198,26 +294,16 @@ public static class CoxRegression
                 throw new CoxFitException(CoxFitProblem.ConstantCovariate, [names[j]], string.Create(CultureInfo.InvariantCulture, $"Covariate '{names[j]}' is {first} for every subject: its effect cannot be told from the baseline hazard. Leave it out."));
             }
 
-            means[j] = n == 0 ? 0 : sum / n;
+            means[j] = n == 0 ? 0 : sum / totalWeight;
             for (var i = 0; i < n; i++)
             {
                 x[(i * p) + j] = values[i] - means[j];
             }
         }
 
-        var time = new double[n];
-        var status = new bool[n];
-        var events = 0;
-        for (var i = 0; i < n; i++)
-        {
-            time[i] = observations[i].Time;
-            status[i] = observations[i].Churned;
-            events += status[i] ? 1 : 0;
-        }
-
         if (options is { TestProportionalHazards: true, TimeTransform: CoxTimeTransform.Log } && Array.FindIndex(time, t => t <= 0) is var zero and >= 0)
         {
-            throw new ArgumentException($"The proportional-hazards test's log transform needs times above zero; subject {zero} has time {time[zero]}. Use another CoxOptions.TimeTransform.", nameof(observations));
+            throw new ArgumentException($"The proportional-hazards test's log transform needs times above zero; subject {zero} has time {time[zero]}. Use another CoxOptions.TimeTransform.", nameof(data));
         }
 
         if (events == 0)
@@ -225,10 +311,7 @@ public static class CoxRegression
             throw new CoxFitException(CoxFitProblem.NoEvents, [], $"None of the {n} observations ended with the event: a Cox model has nothing to fit.");
         }
 
-        // Latest time first, so each risk set is everyone seen so far.
-        var order = Enumerable.Range(0, n).ToArray();
-        Array.Sort(order, (a, b) => time[b].CompareTo(time[a]));
-        var fit = new Fitter(x, time, status, order, n, p, options.Ties);
+        var fit = new CoxFitter(x, entry, time, status, weight, stratum ?? new int[n], strata?.Length ?? 1, n, p, options.Ties);
 
         var beta = new double[p];
         var u = new double[p];
@@ -345,13 +428,28 @@ public static class CoxRegression
             throw Infinite(names, infinite);
         }
 
+        var table = fit.EventTable(beta);
         double[]? robust = null;
-        if (options.Robust)
+        ChiSquareTest? robustScore = null;
+        if (options.Robust || cluster is not null)
         {
-            robust = fit.RobustVariance(beta, variance);
+            // V (Σ over clusters of the weighted score residuals' outer products) V: R's coxph(robust = TRUE), or
+            // cluster(); and R's robust score test, the same middle at β = 0 against the score there.
+            var residuals = new double[n * p];
+            fit.Residuals(beta, table, null, residuals);
+            var meat = fit.Meat(residuals, cluster, clusters?.Length ?? 0, out _);
+            robust = Multiply(Multiply(variance, meat, p), variance, p);
+            var origin = new double[p];
+            fit.Residuals(origin, fit.EventTable(origin), null, residuals);
+            var originMeat = fit.Meat(residuals, cluster, clusters?.Length ?? 0, out var originScore);
+            if (SymmetricMatrix.Cholesky(originMeat, p, 1e-12) < 0)
+            {
+                var statistic = SymmetricMatrix.QuadraticFormOfInverse(originMeat, p, originScore);
+                robustScore = new ChiSquareTest(statistic, p, Statistics.ChiSquareSurvival(statistic, p));
+            }
         }
 
-        var proportional = options.TestProportionalHazards ? fit.ProportionalHazards(beta, TimeFunction([.. observations], time, status, options.TimeTransform), names, options.TimeTransform) : null;
+        var proportional = options.TestProportionalHazards ? fit.ProportionalHazards(beta, TimeFunction(fit, options.TimeTransform), names, options.TimeTransform) : null;
 
         var z = Statistics.NormalQuantile(1 - ((1 - options.ConfidenceLevel) / 2));
         var coefficients = new CoxCoefficient[p];
@@ -391,31 +489,71 @@ public static class CoxRegression
             }
         }
 
-        return new CoxModel(
-            coefficients,
-            variance,
-            robust,
-            means,
-            n,
-            events,
-            options.Ties,
-            options.ConfidenceLevel,
-            nullLogLik,
-            logLik,
-            new ChiSquareTest(2 * (logLik - nullLogLik), p, Statistics.ChiSquareSurvival(2 * (logLik - nullLogLik), p)),
-            new ChiSquareTest(waldStatistic, p, Statistics.ChiSquareSurvival(waldStatistic, p)),
-            robustWald,
-            new ChiSquareTest(score, p, Statistics.ChiSquareSurvival(score, p)),
-            fit.Concordance(beta),
-            iterations,
-            proportional,
-            fit.BaselineHazard(beta));
+        return new CoxModel(coefficients, variance, robust, means, n, events, options.Ties, options.ConfidenceLevel, strata ?? [], fit, table, beta)
+        {
+            NullLogLikelihood = nullLogLik,
+            LogLikelihood = logLik,
+            LikelihoodRatio = new ChiSquareTest(2 * (logLik - nullLogLik), p, Statistics.ChiSquareSurvival(2 * (logLik - nullLogLik), p)),
+            Wald = new ChiSquareTest(waldStatistic, p, Statistics.ChiSquareSurvival(waldStatistic, p)),
+            RobustWald = robustWald,
+            RobustScore = robustScore,
+            Score = new ChiSquareTest(score, p, Statistics.ChiSquareSurvival(score, p)),
+            Concordance = fit.Concordance(beta),
+            Iterations = iterations,
+            ProportionalHazards = proportional,
+            Clusters = clusters?.Length,
+        };
     }
 
-    // g(t) for each subject, centred on its mean over the events (R's cox.zph).
-    private static double[] TimeFunction(SurvivalObservation[] observations, double[] time, bool[] status, CoxTimeTransform transform)
+    private static double[]? Column(IReadOnlyList<double>? values, int n, string name)
     {
-        var n = time.Length;
+        if (values is null)
+        {
+            return null;
+        }
+
+        return values.Count == n ? [.. values] : throw new ArgumentException($"CoxData.{name} has {values.Count} values for {n} observations.", "data");
+    }
+
+    // Each row's level as an index into the ordinally sorted distinct levels.
+    private static (int[]? Index, string[]? Levels) Levels(IReadOnlyList<string>? values, int n, string name, string singular)
+    {
+        if (values is null)
+        {
+            return (null, null);
+        }
+
+        if (values.Count != n)
+        {
+            throw new ArgumentException($"CoxData.{name} has {values.Count} values for {n} observations.", "data");
+        }
+
+        var missing = values.ToList().FindIndex(v => v is null);
+        if (missing >= 0)
+        {
+            throw new ArgumentException($"Row {missing} has no {singular} in CoxData.{name}.", "data");
+        }
+
+        var levels = values.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < levels.Length; i++)
+        {
+            index[levels[i]] = i;
+        }
+
+        return ([.. values.Select(v => index[v])], levels);
+    }
+
+    // g(t) for each row's exit time, centred on its mean over the events (R's cox.zph).
+    private static double[] TimeFunction(CoxFitter fit, CoxTimeTransform transform)
+    {
+        var n = fit.Observations;
+        var time = new double[n];
+        for (var i = 0; i < n; i++)
+        {
+            time[i] = fit.Time(i);
+        }
+
         var g = new double[n];
         switch (transform)
         {
@@ -442,11 +580,41 @@ public static class CoxRegression
 
                 break;
             default:
-                // 1 − S(t−), with S the pooled Kaplan–Meier curve: its value just before t.
-                var curve = KaplanMeier.Fit(observations);
+                // 1 − S(t−), with S the pooled, unweighted Kaplan–Meier curve of the rows (at risk over (entry, exit]).
+                var exits = (double[])time.Clone();
+                Array.Sort(exits);
+                var entries = new double[n];
                 for (var i = 0; i < n; i++)
                 {
-                    g[i] = 1 - curve.SurvivalAt(Math.BitDecrement(time[i]));
+                    entries[i] = fit.Entry(i);
+                }
+
+                Array.Sort(entries);
+                var deathTimes = Enumerable.Range(0, n).Where(fit.Status).Select(fit.Time).Order().ToArray();
+                var curveTimes = new List<double>();
+                var curve = new List<double>();
+                var survival = 1.0;
+                for (var k = 0; k < deathTimes.Length;)
+                {
+                    var t = deathTimes[k];
+                    var d = 0;
+                    for (; k < deathTimes.Length && deathTimes[k] == t; k++)
+                    {
+                        d++;
+                    }
+
+                    // At risk at t: exit at or after t, less entry at or after t.
+                    var atRisk = (n - LowerBound(exits, t)) - (n - LowerBound(entries, t));
+                    survival *= 1 - ((double)d / atRisk);
+                    curveTimes.Add(t);
+                    curve.Add(survival);
+                }
+
+                var times = curveTimes.ToArray();
+                for (var i = 0; i < n; i++)
+                {
+                    var before = LowerBound(times, time[i]) - 1;
+                    g[i] = 1 - (before < 0 ? 1 : curve[before]);
                 }
 
                 break;
@@ -456,7 +624,7 @@ public static class CoxRegression
         var events = 0;
         for (var i = 0; i < n; i++)
         {
-            if (status[i])
+            if (fit.Status(i))
             {
                 sum += g[i];
                 events++;
@@ -506,6 +674,26 @@ public static class CoxRegression
         return sum;
     }
 
+    internal static double[] Multiply(double[] a, double[] b, int p)
+    {
+        var result = new double[p * p];
+        for (var i = 0; i < p; i++)
+        {
+            for (var j = 0; j < p; j++)
+            {
+                var sum = 0.0;
+                for (var k = 0; k < p; k++)
+                {
+                    sum += a[(i * p) + k] * b[(k * p) + j];
+                }
+
+                result[(i * p) + j] = sum;
+            }
+        }
+
+        return result;
+    }
+
     private static CoxFitException Infinite(string[] names, IReadOnlyList<string> infinite) =>
         new(CoxFitProblem.InfiniteCoefficient, infinite, $"The coefficient of {string.Join(", ", infinite.Select(c => $"'{c}'"))} is infinite: the partial likelihood keeps rising as it grows (a covariate that separates who churned from who did not, or a level with no churn). Leave it out, merge sparse levels, or use more data.");
 
@@ -534,534 +722,6 @@ public static class CoxRegression
         if (options.TimeTransform is not (CoxTimeTransform.KaplanMeier or CoxTimeTransform.Identity or CoxTimeTransform.Rank or CoxTimeTransform.Log))
         {
             throw new ArgumentOutOfRangeException(nameof(options), options.TimeTransform, "CoxOptions.TimeTransform is KaplanMeier, Identity, Rank or Log.");
-        }
-    }
-
-    /// <summary>The partial likelihood, its gradient and information, and what is computed from them, over fixed data.</summary>
-    private sealed class Fitter(double[] x, double[] time, bool[] status, int[] order, int n, int p, CoxTies ties)
-    {
-        private readonly double[] _risk = new double[n];
-        private readonly double[] _eta = new double[n];
-        private readonly double[] _s1 = new double[p];
-        private readonly double[] _s2 = new double[p * p];
-        private readonly double[] _d1 = new double[p];
-        private readonly double[] _d2 = new double[p * p];
-        private readonly double[] _mean = new double[p];
-
-        /// <summary>
-        /// The log partial likelihood at <paramref name="beta"/>; its gradient into <paramref name="u"/>, its information
-        /// into <paramref name="information"/>. With <paramref name="g"/> (a function of each subject's time), also what
-        /// the proportional-hazards test needs of the terms β·g(t): their score into <paramref name="gScore"/>, and the
-        /// information's blocks Σ g·T into <paramref name="gCross"/> and Σ g²·T into <paramref name="gSquare"/>, where T is
-        /// each event's term of the information.
-        /// </summary>
-        public double Evaluate(double[] beta, double[] u, double[] information, double[]? g = null, double[]? gScore = null, double[]? gCross = null, double[]? gSquare = null)
-        {
-            Risk(beta);
-            Array.Clear(u);
-            Array.Clear(information);
-            Array.Clear(_s1);
-            Array.Clear(_s2);
-            if (g is not null)
-            {
-                Array.Clear(gScore!);
-                Array.Clear(gCross!);
-                Array.Clear(gSquare!);
-            }
-
-            double s0 = 0, logLik = 0;
-            for (var i = 0; i < n;)
-            {
-                var t = time[order[i]];
-                var gt = g is null ? 0 : g[order[i]];
-                double d0 = 0;
-                var deaths = 0;
-                Array.Clear(_d1);
-                Array.Clear(_d2);
-                var j = i;
-                for (; j < n && time[order[j]] == t; j++)
-                {
-                    var s = order[j];
-                    var r = _risk[s];
-                    var row = x.AsSpan(s * p, p);
-                    s0 += r;
-                    Accumulate(row, r, _s1, _s2);
-                    if (status[s])
-                    {
-                        deaths++;
-                        d0 += r;
-                        Accumulate(row, r, _d1, _d2);
-                        logLik += _eta[s];
-                        for (var a = 0; a < p; a++)
-                        {
-                            u[a] += row[a];
-                        }
-
-                        if (g is not null)
-                        {
-                            for (var a = 0; a < p; a++)
-                            {
-                                gScore![a] += gt * row[a];
-                            }
-                        }
-                    }
-                }
-
-                for (var k = 0; k < deaths; k++)
-                {
-                    // Efron: the k-th of d tied events sees the risk set less k/d of the tied events' weight.
-                    var f = ties == CoxTies.Efron ? (double)k / deaths : 0;
-                    var denominator = s0 - (f * d0);
-                    logLik -= Math.Log(denominator);
-                    for (var a = 0; a < p; a++)
-                    {
-                        _mean[a] = (_s1[a] - (f * _d1[a])) / denominator;
-                        u[a] -= _mean[a];
-                        if (g is not null)
-                        {
-                            gScore![a] -= gt * _mean[a];
-                        }
-                    }
-
-                    for (var a = 0; a < p; a++)
-                    {
-                        for (var b = 0; b <= a; b++)
-                        {
-                            var term = ((_s2[(a * p) + b] - (f * _d2[(a * p) + b])) / denominator) - (_mean[a] * _mean[b]);
-                            information[(a * p) + b] += term;
-                            if (g is not null)
-                            {
-                                gCross![(a * p) + b] += gt * term;
-                                gSquare![(a * p) + b] += gt * gt * term;
-                            }
-                        }
-                    }
-                }
-
-                i = j;
-            }
-
-            Mirror(information);
-            if (g is not null)
-            {
-                Mirror(gCross!);
-                Mirror(gSquare!);
-            }
-
-            return logLik;
-        }
-
-        // Copies a symmetric p × p matrix's lower triangle into its upper one.
-        private void Mirror(double[] matrix)
-        {
-            for (var a = 0; a < p; a++)
-            {
-                for (var b = a + 1; b < p; b++)
-                {
-                    matrix[(a * p) + b] = matrix[(b * p) + a];
-                }
-            }
-        }
-
-        /// <summary>
-        /// The robust variance <c>V (Σ Lᵢ Lᵢᵀ) V</c> from each subject's score residual Lᵢ (its share of the gradient,
-        /// R's <c>residuals(fit, "score")</c>), with V the model-based variance: R's <c>coxph(robust = TRUE)</c> without clusters.
-        /// </summary>
-        public double[] RobustVariance(double[] beta, double[] variance)
-        {
-            Risk(beta);
-
-            // Per event time, latest first: Σₖ hₖ and Σₖ hₖ x̄ₖ (everyone at risk at full weight), the events' mean
-            // x̄ (1/d Σₖ x̄ₖ), and the part the tied events do not take (Σₖ (k/d) hₖ and Σₖ (k/d) hₖ x̄ₖ).
-            var times = new List<(double Time, double H, double[] G, double[] Mean, double CorrectionH, double[] CorrectionG)>();
-            double s0 = 0;
-            Array.Clear(_s1);
-            for (var i = 0; i < n;)
-            {
-                var t = time[order[i]];
-                double d0 = 0;
-                var deaths = 0;
-                Array.Clear(_d1);
-                var j = i;
-                for (; j < n && time[order[j]] == t; j++)
-                {
-                    var s = order[j];
-                    var r = _risk[s];
-                    s0 += r;
-                    for (var a = 0; a < p; a++)
-                    {
-                        _s1[a] += r * x[(s * p) + a];
-                    }
-
-                    if (status[s])
-                    {
-                        deaths++;
-                        d0 += r;
-                        for (var a = 0; a < p; a++)
-                        {
-                            _d1[a] += r * x[(s * p) + a];
-                        }
-                    }
-                }
-
-                if (deaths > 0)
-                {
-                    double h = 0, ch = 0;
-                    double[] g = new double[p], mean = new double[p], cg = new double[p];
-                    for (var k = 0; k < deaths; k++)
-                    {
-                        var f = ties == CoxTies.Efron ? (double)k / deaths : 0;
-                        var denominator = s0 - (f * d0);
-                        h += 1 / denominator;
-                        ch += f / denominator;
-                        for (var a = 0; a < p; a++)
-                        {
-                            var xbar = (_s1[a] - (f * _d1[a])) / denominator;
-                            g[a] += xbar / denominator;
-                            cg[a] += f * xbar / denominator;
-                            mean[a] += xbar / deaths;
-                        }
-                    }
-
-                    times.Add((t, h, g, mean, ch, cg));
-                }
-
-                i = j;
-            }
-
-            // Cumulated from the earliest time: each subject's at-risk part over every event time up to its own.
-            times.Reverse();
-            var cumulativeH = new double[times.Count];
-            var cumulativeG = new double[times.Count * p];
-            for (var m = 0; m < times.Count; m++)
-            {
-                cumulativeH[m] = (m > 0 ? cumulativeH[m - 1] : 0) + times[m].H;
-                for (var a = 0; a < p; a++)
-                {
-                    cumulativeG[(m * p) + a] = (m > 0 ? cumulativeG[((m - 1) * p) + a] : 0) + times[m].G[a];
-                }
-            }
-
-            var meat = new double[p * p];
-            var residual = new double[p];
-            var eventTimes = times.Select(e => e.Time).ToArray();
-            for (var s = 0; s < n; s++)
-            {
-                // The last event time at or before this subject's time.
-                var m = Array.BinarySearch(eventTimes, time[s]);
-                m = m >= 0 ? m : ~m - 1;
-                for (var a = 0; a < p; a++)
-                {
-                    var xa = x[(s * p) + a];
-                    residual[a] = m < 0 ? 0 : -_risk[s] * ((xa * cumulativeH[m]) - cumulativeG[(m * p) + a]);
-                }
-
-                if (status[s])
-                {
-                    // Its own event: the event's share, and back the weight a tied event does not carry.
-                    var e = times[m];
-                    for (var a = 0; a < p; a++)
-                    {
-                        var xa = x[(s * p) + a];
-                        residual[a] += xa - e.Mean[a] + (_risk[s] * ((xa * e.CorrectionH) - e.CorrectionG[a]));
-                    }
-                }
-
-                for (var a = 0; a < p; a++)
-                {
-                    for (var b = 0; b < p; b++)
-                    {
-                        meat[(a * p) + b] += residual[a] * residual[b];
-                    }
-                }
-            }
-
-            // V · meat · V.
-            var left = new double[p * p];
-            var result = new double[p * p];
-            Multiply(variance, meat, left, p);
-            Multiply(left, variance, result, p);
-            return result;
-        }
-
-        /// <summary>
-        /// The score test, at the estimates, of adding each covariate times <paramref name="g"/>(t) (a time-varying
-        /// effect): R's <c>cox.zph</c>. The score of the added terms, and the information of the model with them, at their
-        /// coefficients 0; each covariate's test conditions on every β, the global test on all.
-        /// </summary>
-        public CoxProportionalHazardsTest ProportionalHazards(double[] beta, double[] g, string[] names, CoxTimeTransform transform)
-        {
-            var score = new double[p];
-            double[] ii = new double[p * p], cross = new double[p * p], square = new double[p * p];
-            Evaluate(beta, new double[p], ii, g, score, cross, square);
-
-            // The information of the model with the added terms: [[I, Σ g·T], [Σ g·T, Σ g²·T]].
-            var q = 2 * p;
-            var information = new double[q * q];
-            for (var a = 0; a < p; a++)
-            {
-                for (var b = 0; b < p; b++)
-                {
-                    information[(a * q) + b] = ii[(a * p) + b];
-                    information[(a * q) + p + b] = cross[(a * p) + b];
-                    information[((p + a) * q) + b] = cross[(a * p) + b];
-                    information[((p + a) * q) + p + b] = square[(a * p) + b];
-                }
-            }
-
-            // Each covariate: the model's p coefficients and its own added term; the score is zero but for that term.
-            var covariates = new CoxProportionalHazardsTerm[p];
-            for (var c = 0; c < p; c++)
-            {
-                int[] keep = [.. Enumerable.Range(0, p), p + c];
-                var u = new double[p + 1];
-                u[p] = score[c];
-                covariates[c] = new CoxProportionalHazardsTerm(names[c], ScoreTest(information, q, keep, u, 1));
-            }
-
-            var all = new double[q];
-            Array.Copy(score, 0, all, p, p);
-            return new CoxProportionalHazardsTest(covariates, ScoreTest(information, q, [.. Enumerable.Range(0, q)], all, p), transform);
-        }
-
-        private static ChiSquareTest ScoreTest(double[] information, int q, int[] keep, double[] u, int df)
-        {
-            var m = keep.Length;
-            var sub = new double[m * m];
-            for (var a = 0; a < m; a++)
-            {
-                for (var b = 0; b < m; b++)
-                {
-                    sub[(a * m) + b] = information[(keep[a] * q) + keep[b]];
-                }
-            }
-
-            if (SymmetricMatrix.Cholesky(sub, m, 1e-12) >= 0)
-            {
-                return new ChiSquareTest(double.NaN, df, double.NaN);
-            }
-
-            var statistic = SymmetricMatrix.QuadraticFormOfInverse(sub, m, u);
-            return new ChiSquareTest(statistic, df, Statistics.ChiSquareSurvival(statistic, df));
-        }
-
-        /// <summary>
-        /// Harrell's C for the risk scores xᵀβ, counted as R's <c>concordance</c>: a pair is comparable when the earlier
-        /// time is an event (a subject censored at an event's time counts as outliving it); concordant when the earlier
-        /// event has the higher risk; tied in risk counts one half.
-        /// </summary>
-        public CoxConcordance Concordance(double[] beta)
-        {
-            Risk(beta);
-
-            // Ranks of the risk scores, equal scores one rank.
-            var byRisk = Enumerable.Range(0, n).ToArray();
-            Array.Sort(byRisk, (a, b) => _eta[a].CompareTo(_eta[b]));
-            var rank = new int[n];
-            var ranks = 0;
-            for (var i = 0; i < n; i++)
-            {
-                if (i > 0 && _eta[byRisk[i]] != _eta[byRisk[i - 1]])
-                {
-                    ranks++;
-                }
-
-                rank[byRisk[i]] = ranks;
-            }
-
-            var tree = new long[ranks + 2];
-            long inserted = 0, concordant = 0, discordant = 0, tiedRisk = 0, tiedTime = 0, tiedBoth = 0;
-            var deathsByRank = new Dictionary<int, long>();
-            for (var i = 0; i < n;)
-            {
-                var t = time[order[i]];
-                var j = i;
-                while (j < n && time[order[j]] == t)
-                {
-                    j++;
-                }
-
-                // Censored at t: they outlive the events at t.
-                for (var m = i; m < j; m++)
-                {
-                    if (!status[order[m]])
-                    {
-                        Add(tree, rank[order[m]]);
-                        inserted++;
-                    }
-                }
-
-                long deaths = 0;
-                for (var m = i; m < j; m++)
-                {
-                    var s = order[m];
-                    if (status[s])
-                    {
-                        deaths++;
-                        var below = Count(tree, rank[s] - 1);
-                        var atOrBelow = Count(tree, rank[s]);
-                        concordant += below;
-                        tiedRisk += atOrBelow - below;
-                        discordant += inserted - atOrBelow;
-                    }
-                }
-
-                // Pairs of events at the same time: tied in risk too (R's tied.xy), or not (R's tied.y).
-                deathsByRank.Clear();
-                for (var m = i; m < j; m++)
-                {
-                    if (status[order[m]])
-                    {
-                        deathsByRank[rank[order[m]]] = deathsByRank.GetValueOrDefault(rank[order[m]]) + 1;
-                    }
-                }
-
-                var both = deathsByRank.Values.Sum(c => c * (c - 1) / 2);
-                tiedBoth += both;
-                tiedTime += (deaths * (deaths - 1) / 2) - both;
-                for (var m = i; m < j; m++)
-                {
-                    if (status[order[m]])
-                    {
-                        Add(tree, rank[order[m]]);
-                        inserted++;
-                    }
-                }
-
-                i = j;
-            }
-
-            var comparable = concordant + discordant + tiedRisk;
-            return new CoxConcordance(concordant, discordant, tiedRisk, tiedTime, comparable == 0 ? double.NaN : (concordant + (tiedRisk / 2.0)) / comparable) { TiedTimeAndRisk = tiedBoth };
-        }
-
-        /// <summary>
-        /// The baseline cumulative hazard at the covariates' means, at each event time: Breslow's estimator, or with
-        /// Efron's ties its correction (R's <c>survfit.coxph</c> with <c>ctype</c> following the fit's ties).
-        /// </summary>
-        public (double[] Times, double[] Cumulative) BaselineHazard(double[] beta)
-        {
-            Risk(beta);
-
-            // The order runs from the latest time down, so the risk set grows as it goes.
-            var times = new List<double>();
-            var increments = new List<double>();
-            var atRisk = 0.0;
-            for (var i = 0; i < n;)
-            {
-                var t = time[order[i]];
-                var j = i;
-                var deaths = 0;
-                var deathRisk = 0.0;
-                for (; j < n && time[order[j]] == t; j++)
-                {
-                    var s = order[j];
-                    atRisk += _risk[s];
-                    if (status[s])
-                    {
-                        deaths++;
-                        deathRisk += _risk[s];
-                    }
-                }
-
-                if (deaths > 0)
-                {
-                    var increment = 0.0;
-                    if (ties == CoxTies.Breslow)
-                    {
-                        increment = deaths / atRisk;
-                    }
-                    else
-                    {
-                        for (var k = 0; k < deaths; k++)
-                        {
-                            increment += 1 / (atRisk - (k * deathRisk / deaths));
-                        }
-                    }
-
-                    times.Add(t);
-                    increments.Add(increment);
-                }
-
-                i = j;
-            }
-
-            times.Reverse();
-            increments.Reverse();
-            var cumulative = new double[increments.Count];
-            var sum = 0.0;
-            for (var k = 0; k < cumulative.Length; k++)
-            {
-                sum += increments[k];
-                cumulative[k] = sum;
-            }
-
-            return ([.. times], cumulative);
-        }
-
-        private static void Add(long[] tree, int rank)
-        {
-            for (var i = rank + 1; i < tree.Length; i += i & -i)
-            {
-                tree[i]++;
-            }
-        }
-
-        // How many inserted have a rank at most <paramref name="rank"/>.
-        private static long Count(long[] tree, int rank)
-        {
-            long sum = 0;
-            for (var i = rank + 1; i > 0; i -= i & -i)
-            {
-                sum += tree[i];
-            }
-
-            return sum;
-        }
-
-        private static void Multiply(double[] a, double[] b, double[] result, int p)
-        {
-            for (var i = 0; i < p; i++)
-            {
-                for (var j = 0; j < p; j++)
-                {
-                    var sum = 0.0;
-                    for (var k = 0; k < p; k++)
-                    {
-                        sum += a[(i * p) + k] * b[(k * p) + j];
-                    }
-
-                    result[(i * p) + j] = sum;
-                }
-            }
-        }
-
-        private void Risk(double[] beta)
-        {
-            for (var i = 0; i < n; i++)
-            {
-                var eta = 0.0;
-                for (var a = 0; a < p; a++)
-                {
-                    eta += x[(i * p) + a] * beta[a];
-                }
-
-                _eta[i] = eta;
-                _risk[i] = Math.Exp(eta);
-            }
-        }
-
-        private void Accumulate(ReadOnlySpan<double> row, double r, double[] s1, double[] s2)
-        {
-            for (var a = 0; a < p; a++)
-            {
-                var ra = r * row[a];
-                s1[a] += ra;
-                for (var b = 0; b <= a; b++)
-                {
-                    s2[(a * p) + b] += ra * row[b];
-                }
-            }
         }
     }
 }
@@ -1099,116 +759,147 @@ public sealed record CoxCoefficient(string Name, double Coefficient, double Stan
 }
 
 /// <summary>A point of a predicted survival curve.</summary>
-/// <param name="Time">An event time of the fitted data.</param>
+/// <param name="Time">An event time of the fitted data (of the subject's stratum).</param>
 /// <param name="CumulativeHazard">The subject's cumulative hazard up to and including it.</param>
 /// <param name="Survival">exp(−cumulative hazard): the probability of lasting past it.</param>
-public readonly record struct CoxSurvivalPoint(double Time, double CumulativeHazard, double Survival);
+public readonly record struct CoxSurvivalPoint(double Time, double CumulativeHazard, double Survival)
+{
+    /// <summary>The cumulative hazard's standard error, R's <c>survfit.coxph</c> <c>std.err</c> (with the robust variance when the model has one, as R).</summary>
+    public double StandardError { get; init; }
 
-/// <summary>Harrell's concordance of a model's risk scores with the observed times.</summary>
+    /// <summary>The survival's lower confidence limit at the model's level, <c>S·exp(−z·se)</c> (R's default <c>conf.type = "log"</c>).</summary>
+    public double Lower { get; init; }
+
+    /// <summary>The survival's upper confidence limit, <c>S·exp(z·se)</c>, capped at 1 as R caps it (a probability cannot exceed 1).</summary>
+    public double Upper { get; init; }
+}
+
+/// <summary>Harrell's concordance of a model's risk scores with the observed times; with case weights, a pair counts the product of its weights.</summary>
 /// <param name="Concordant">Comparable pairs where the subject that churned first had the higher risk.</param>
 /// <param name="Discordant">Comparable pairs where it had the lower risk.</param>
 /// <param name="TiedRisk">Comparable pairs with equal risk (each counts one half): R's <c>tied.x</c>.</param>
 /// <param name="TiedTime">Pairs that churned at the same time with different risks (not comparable): R's <c>tied.y</c>. Pairs tied in both are <see cref="TiedTimeAndRisk"/>.</param>
 /// <param name="Value">C: (concordant + tied / 2) / comparable; 0.5 is chance, 1 a perfect ranking.</param>
-public readonly record struct CoxConcordance(long Concordant, long Discordant, long TiedRisk, long TiedTime, double Value)
+public readonly record struct CoxConcordance(double Concordant, double Discordant, double TiedRisk, double TiedTime, double Value)
 {
     /// <summary>Pairs that churned at the same time with equal risks (not comparable): R's <c>tied.xy</c>.</summary>
-    public long TiedTimeAndRisk { get; init; }
+    public double TiedTimeAndRisk { get; init; }
 }
 
-/// <summary>A fitted Cox proportional-hazards model (<see cref="CoxRegression.Fit"/>).</summary>
+/// <summary>The residuals of a Cox model (<see cref="CoxModel.Residuals"/>), as R's <c>residuals.coxph</c>.</summary>
+public enum CoxResidualKind
+{
+    /// <summary>Per row: events less the events the model expects over the row's time at risk. One value.</summary>
+    Martingale = 0,
+
+    /// <summary>Per row: the martingale residual made symmetric, <c>sign(m)·√(−2(m + δ·log(δ − m)))</c>. One value.</summary>
+    Deviance = 1,
+
+    /// <summary>Per row: its share of the score (gradient) at the estimates, one value per covariate; the robust variance is built from them.</summary>
+    Score = 2,
+
+    /// <summary>Per event: the covariates less the risk-weighted mean of those at risk then (Efron's: the mean over the tied events' steps), one value per covariate.</summary>
+    Schoenfeld = 3,
+
+    /// <summary>Per event: β + events · V · Schoenfeld residual (V the model-based variance): smoothed against time, each estimates the coefficient then.</summary>
+    ScaledSchoenfeld = 4,
+}
+
+/// <summary>One residual of a Cox model.</summary>
+/// <param name="Row">The row of the fitted data it belongs to.</param>
+/// <param name="Time">The row's exit time (for Schoenfeld residuals, the event's time).</param>
+/// <param name="Values">One value (martingale, deviance) or one per covariate in the model's order.</param>
+public sealed record CoxResidual(int Row, double Time, IReadOnlyList<double> Values);
+
+/// <summary>A fitted Cox proportional-hazards model (<see cref="CoxRegression.Fit(CoxData, CoxOptions?)"/>).</summary>
+/// <remarks>
+/// With a robust variance (<see cref="CoxOptions.Robust"/> or clusters) R's <c>summary</c> switches every z, p-value,
+/// interval and the Wald test to it; here the model-based figures stay in <see cref="CoxCoefficient.Z"/>,
+/// <see cref="CoxCoefficient.PValue"/>, <see cref="CoxCoefficient.Lower"/>, <see cref="CoxCoefficient.Upper"/> and
+/// <see cref="Wald"/>, and the robust ones are beside them: <see cref="CoxCoefficient.RobustZ"/>,
+/// <see cref="CoxCoefficient.RobustPValue"/>, <see cref="CoxCoefficient.RobustLower"/>,
+/// <see cref="CoxCoefficient.RobustUpper"/>, <see cref="RobustWald"/> and <see cref="RobustScore"/>. The likelihood-ratio
+/// and score tests are model-based in both. Predicted curves use the robust variance when there is one, as R's
+/// <c>survfit</c> does.
+/// </remarks>
 public sealed class CoxModel
 {
     private readonly double[] _variance;
     private readonly double[]? _robust;
     private readonly double[] _means;
-    private readonly double[] _baselineTimes;
-    private readonly double[] _baselineHazard;
+    private readonly string[] _strata;
+    private readonly CoxFitter _fit;
+    private readonly CoxEventTable _table;
+    private readonly double[] _beta;
 
-    internal CoxModel(
-        IReadOnlyList<CoxCoefficient> coefficients,
-        double[] variance,
-        double[]? robust,
-        double[] means,
-        int subjects,
-        int events,
-        CoxTies ties,
-        double confidenceLevel,
-        double nullLogLikelihood,
-        double logLikelihood,
-        ChiSquareTest likelihoodRatio,
-        ChiSquareTest wald,
-        ChiSquareTest? robustWald,
-        ChiSquareTest score,
-        CoxConcordance concordance,
-        int iterations,
-        CoxProportionalHazardsTest? proportionalHazards,
-        (double[] Times, double[] Cumulative) baseline)
+    internal CoxModel(IReadOnlyList<CoxCoefficient> coefficients, double[] variance, double[]? robust, double[] means, int subjects, int events, CoxTies ties, double confidenceLevel, string[] strata, CoxFitter fit, CoxEventTable table, double[] beta)
     {
-        _baselineTimes = baseline.Times;
-        _baselineHazard = baseline.Cumulative;
         Coefficients = coefficients;
         _variance = variance;
         _robust = robust;
         _means = means;
+        _strata = strata;
+        _fit = fit;
+        _table = table;
+        _beta = beta;
         Subjects = subjects;
         Events = events;
         Ties = ties;
         ConfidenceLevel = confidenceLevel;
-        NullLogLikelihood = nullLogLikelihood;
-        LogLikelihood = logLikelihood;
-        LikelihoodRatio = likelihoodRatio;
-        Wald = wald;
-        RobustWald = robustWald;
-        Score = score;
-        Concordance = concordance;
-        Iterations = iterations;
-        ProportionalHazards = proportionalHazards;
     }
 
     /// <summary>The estimates, in the order of the covariates.</summary>
     public IReadOnlyList<CoxCoefficient> Coefficients { get; }
 
-    /// <summary>The subjects fitted.</summary>
+    /// <summary>The rows fitted (R's <c>n</c>): one per subject, or with start–stop data one per interval.</summary>
     public int Subjects { get; }
 
-    /// <summary>Their events.</summary>
+    /// <summary>The rows that ended with the event (unweighted, R's <c>nevent</c>).</summary>
     public int Events { get; }
 
     /// <summary>How ties were handled.</summary>
     public CoxTies Ties { get; }
 
-    /// <summary>The level of the hazard ratios' intervals.</summary>
+    /// <summary>The level of the hazard ratios' and predicted curves' intervals.</summary>
     public double ConfidenceLevel { get; }
 
+    /// <summary>The strata, in ordinal order; empty when the data had none.</summary>
+    public IReadOnlyList<string> Strata => _strata;
+
+    /// <summary>How many clusters the robust variance summed over, when clusters were given.</summary>
+    public int? Clusters { get; init; }
+
     /// <summary>The log partial likelihood with every β = 0.</summary>
-    public double NullLogLikelihood { get; }
+    public double NullLogLikelihood { get; init; }
 
     /// <summary>The log partial likelihood at the estimates.</summary>
-    public double LogLikelihood { get; }
+    public double LogLikelihood { get; init; }
 
     /// <summary>The likelihood-ratio test of every β = 0: 2 (log L − log L₀), chi-square with one degree per covariate.</summary>
-    public ChiSquareTest LikelihoodRatio { get; }
+    public ChiSquareTest LikelihoodRatio { get; init; }
 
     /// <summary>The Wald test of every β = 0: βᵀ I β, with the model-based information.</summary>
-    public ChiSquareTest Wald { get; }
+    public ChiSquareTest Wald { get; init; }
 
-    /// <summary>The Wald test with the robust variance, when it was asked for.</summary>
-    public ChiSquareTest? RobustWald { get; }
+    /// <summary>The Wald test with the robust variance, when there is one: what R prints as the Wald test then.</summary>
+    public ChiSquareTest? RobustWald { get; init; }
+
+    /// <summary>The robust score test of every β = 0, when there is a robust variance: R's <c>robscore</c>.</summary>
+    public ChiSquareTest? RobustScore { get; init; }
 
     /// <summary>The score (log-rank) test of every β = 0.</summary>
-    public ChiSquareTest Score { get; }
+    public ChiSquareTest Score { get; init; }
 
     /// <summary>Harrell's C of the risk scores.</summary>
-    public CoxConcordance Concordance { get; }
+    public CoxConcordance Concordance { get; init; }
 
     /// <summary>The Newton–Raphson iterations taken.</summary>
-    public int Iterations { get; }
+    public int Iterations { get; init; }
 
     /// <summary>The proportional-hazards test, when it was asked for (<see cref="CoxOptions.TestProportionalHazards"/>).</summary>
-    public CoxProportionalHazardsTest? ProportionalHazards { get; }
+    public CoxProportionalHazardsTest? ProportionalHazards { get; init; }
 
-    /// <summary>The covariates' means (the risk scores are centred on them, as R's).</summary>
+    /// <summary>The covariates' (weighted) means (the risk scores are centred on them, as R's).</summary>
     public IReadOnlyList<double> Means => _means;
 
     /// <summary>An entry of the model-based covariance matrix of the estimates.</summary>
@@ -1217,7 +908,7 @@ public sealed class CoxModel
     /// <returns>The covariance.</returns>
     public double Covariance(int row, int column) => _variance[Index(row, column)];
 
-    /// <summary>An entry of the robust covariance matrix, when it was asked for (<see cref="CoxOptions.Robust"/>).</summary>
+    /// <summary>An entry of the robust covariance matrix, when there is one (<see cref="CoxOptions.Robust"/> or clusters).</summary>
     /// <param name="row">A covariate's index.</param>
     /// <param name="column">A covariate's index.</param>
     /// <returns>The covariance.</returns>
@@ -1245,16 +936,99 @@ public sealed class CoxModel
         return Math.Exp(eta);
     }
 
-    /// <summary>
-    /// The predicted survival curve of a subject with the given covariates: at each event time, the cumulative hazard
-    /// H(t | x) = H₀(t) · exp((x − x̄)ᵀβ) and the survival exp(−H), R's <c>survfit(fit, newdata)</c> (its default
-    /// <c>stype = 2</c>, the baseline hazard Breslow's or, with Efron's ties, Efron's). Confidence limits are not
-    /// computed yet.
-    /// </summary>
+    /// <summary>The predicted survival curve of a subject with the given covariates, in a model without strata.</summary>
     /// <param name="covariates">The subject's covariates, in the model's order.</param>
     /// <returns>One point per distinct event time, in time order.</returns>
-    /// <exception cref="ArgumentException">The number of values differs from the covariates', or one is not finite.</exception>
-    public IReadOnlyList<CoxSurvivalPoint> PredictSurvival(ReadOnlySpan<double> covariates)
+    /// <exception cref="ArgumentException">The number of values differs from the covariates', or one is not finite, or the model has strata.</exception>
+    public IReadOnlyList<CoxSurvivalPoint> PredictSurvival(ReadOnlySpan<double> covariates) =>
+        _strata.Length == 0
+            ? PredictSurvival(covariates, 0)
+            : throw new ArgumentException($"The model has strata ({string.Join(", ", _strata)}), each with its own baseline hazard; name the subject's stratum.", nameof(covariates));
+
+    /// <summary>
+    /// The predicted survival curve of a subject with the given covariates in a stratum: at each event time of the
+    /// stratum, the cumulative hazard H(t | x) = H₀(t) · exp((x − x̄)ᵀβ), the survival exp(−H), and their confidence
+    /// limits; R's <c>survfit(fit, newdata)</c> (its default <c>stype = 2</c>: the baseline hazard Breslow's or, with
+    /// Efron's ties, Efron's; the variance of H the baseline's plus the coefficients', <c>conf.type = "log"</c>).
+    /// </summary>
+    /// <param name="covariates">The subject's covariates, in the model's order.</param>
+    /// <param name="stratum">The subject's stratum, one of <see cref="Strata"/>.</param>
+    /// <returns>One point per distinct event time of the stratum, in time order.</returns>
+    /// <exception cref="ArgumentException">The number of values differs from the covariates', or one is not finite, or the stratum is not the model's.</exception>
+    public IReadOnlyList<CoxSurvivalPoint> PredictSurvival(ReadOnlySpan<double> covariates, string stratum)
+    {
+        ArgumentNullException.ThrowIfNull(stratum);
+        var index = Array.IndexOf(_strata, stratum);
+        return index >= 0
+            ? PredictSurvival(covariates, index)
+            : throw new ArgumentException(_strata.Length == 0 ? $"The model has no strata; '{stratum}' is not one." : $"'{stratum}' is not a stratum of the model ({string.Join(", ", _strata)}).", nameof(stratum));
+    }
+
+    /// <summary>The model's residuals of one kind, as R's <c>residuals.coxph</c> (unweighted).</summary>
+    /// <param name="kind">Which residuals.</param>
+    /// <returns>
+    /// Martingale, deviance and score residuals: one per row, in the rows' order. Schoenfeld residuals: one per event, by
+    /// stratum, then time, then row, as R orders them.
+    /// </returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="kind"/> is not a <see cref="CoxResidualKind"/>.</exception>
+    public IReadOnlyList<CoxResidual> Residuals(CoxResidualKind kind)
+    {
+        var n = _fit.Observations;
+        var p = _fit.Covariates;
+        switch (kind)
+        {
+            case CoxResidualKind.Martingale or CoxResidualKind.Deviance:
+                var martingale = new double[n];
+                _fit.Residuals(_beta, _table, martingale, null);
+                return [.. Enumerable.Range(0, n).Select(i => new CoxResidual(i, _fit.Time(i), [kind == CoxResidualKind.Martingale ? martingale[i] : Deviance(martingale[i], _fit.Status(i))]))];
+            case CoxResidualKind.Score:
+                var score = new double[n * p];
+                _fit.Residuals(_beta, _table, null, score);
+                return [.. Enumerable.Range(0, n).Select(i => new CoxResidual(i, _fit.Time(i), score.AsSpan(i * p, p).ToArray()))];
+            case CoxResidualKind.Schoenfeld or CoxResidualKind.ScaledSchoenfeld:
+                var events = Enumerable.Range(0, n).Where(_fit.Status).OrderBy(_fit.Stratum).ThenBy(_fit.Time).ThenBy(i => i).ToArray();
+                var residuals = new CoxResidual[events.Length];
+                for (var e = 0; e < events.Length; e++)
+                {
+                    var row = events[e];
+                    var own = _table[_table.Last(_fit.Stratum(row), _fit.Time(row))];
+                    var values = new double[p];
+                    for (var a = 0; a < p; a++)
+                    {
+                        values[a] = _fit.Centred(row, a) - own.EventMean[a];
+                    }
+
+                    if (kind == CoxResidualKind.ScaledSchoenfeld)
+                    {
+                        // R: β + events · V · r, with the model-based V.
+                        var scaled = new double[p];
+                        for (var a = 0; a < p; a++)
+                        {
+                            var sum = 0.0;
+                            for (var b = 0; b < p; b++)
+                            {
+                                sum += values[b] * _variance[(b * p) + a];
+                            }
+
+                            scaled[a] = _beta[a] + (Events * sum);
+                        }
+
+                        values = scaled;
+                    }
+
+                    residuals[e] = new CoxResidual(row, _fit.Time(row), values);
+                }
+
+                return residuals;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(kind), kind, "The residuals are Martingale, Deviance, Score, Schoenfeld or ScaledSchoenfeld.");
+        }
+
+        static double Deviance(double m, bool dead) =>
+            Math.Sign(m) * Math.Sqrt(-2 * (m + (dead ? Math.Log(1 - m) : 0)));
+    }
+
+    private IReadOnlyList<CoxSurvivalPoint> PredictSurvival(ReadOnlySpan<double> covariates, int stratum)
     {
         foreach (var value in covariates)
         {
@@ -1265,11 +1039,46 @@ public sealed class CoxModel
         }
 
         var relative = RelativeHazard(covariates);
-        var curve = new CoxSurvivalPoint[_baselineTimes.Length];
+        var p = Coefficients.Count;
+        var v = _robust ?? _variance;
+        var z = Statistics.NormalQuantile(1 - ((1 - ConfidenceLevel) / 2));
+        var centred = new double[p];
+        for (var a = 0; a < p; a++)
+        {
+            centred[a] = covariates[a] - _means[a];
+        }
+
+        var d = new double[p];
+        var curve = new CoxSurvivalPoint[_table.End(stratum) - _table.First(stratum)];
         for (var k = 0; k < curve.Length; k++)
         {
-            var h = _baselineHazard[k] * relative;
-            curve[k] = new CoxSurvivalPoint(_baselineTimes[k], h, Math.Exp(-h));
+            var m = _table.First(stratum) + k;
+            var baseline = _table.CumulativeHazard(stratum, m);
+            var h = baseline * relative;
+            var survival = Math.Exp(-h);
+
+            // Var H(t | x) = (Σ w̄/D² + dᵀ V d) · exp(2η), d = H₀(t)·x − Σ w̄ x̄/D: the baseline's error and the coefficients'.
+            for (var a = 0; a < p; a++)
+            {
+                d[a] = (baseline * centred[a]) - _table.CumulativeMean(stratum, m, a);
+            }
+
+            var quadratic = 0.0;
+            for (var a = 0; a < p; a++)
+            {
+                for (var b = 0; b < p; b++)
+                {
+                    quadratic += d[a] * v[(a * p) + b] * d[b];
+                }
+            }
+
+            var se = Math.Sqrt(_table.CumulativeVariance(stratum, m) + quadratic) * relative;
+            curve[k] = new CoxSurvivalPoint(_table.Time(m), h, survival)
+            {
+                StandardError = se,
+                Lower = survival * Math.Exp(-z * se),
+                Upper = Math.Min(1, survival * Math.Exp(z * se)),
+            };
         }
 
         return curve;

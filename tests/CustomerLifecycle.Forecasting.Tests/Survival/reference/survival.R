@@ -92,3 +92,75 @@ zph("zph_lung_log", coxph(Surv(time, status) ~ age + sex + ph.ecog, data = lung2
 zph("zph_lung_breslow_km", coxph(Surv(time, status) ~ age + sex + ph.ecog, data = lung2, ties = "breslow"))
 zph("zph_veteran_km", coxph(Surv(time, status) ~ trt + karno + diagtime + age + prior + celltype, data = veteran))
 zph("zph_generated_km", coxph(Surv(time, event) ~ x1 + x2 + x3, data = gen))
+
+# CoxDataTests: start–stop rows (heart), strata, case weights, clusters (heart, rats), residuals, predicted curves'
+# intervals. heart.csv and rats.csv are written from the package's data sets (?heart: Crowley and Hu 1977; ?rats:
+# Mantel et al. 1977); heart's transplant is the 0/1 of its factor.
+write.csv(data.frame(id = heart$id, start = heart$start, stop = heart$stop, event = heart$event, age = heart$age,
+                     year = heart$year, surgery = heart$surgery, transplant = as.integer(heart$transplant == "1")),
+          "heart.csv", row.names = FALSE)
+write.csv(data.frame(litter = rats$litter, rx = rats$rx, time = rats$time, status = rats$status, sex = rats$sex),
+          "rats.csv", row.names = FALSE)
+show2 <- function(name, fit) {
+  s <- summary(fit)
+  cat(name, "\n")
+  cat("  coef", coef(fit), "\n")
+  cat("  se", sqrt(diag(vcov(fit))), "\n")
+  if (!is.null(fit$naive.var)) cat("  naive_se", sqrt(diag(fit$naive.var)), "\n")
+  cat("  loglik", fit$loglik, "\n")
+  cat("  lrt", s$logtest, "\n")
+  cat("  wald", fit$wald.test, "\n")
+  cat("  score", s$sctest, "\n")
+  if (!is.null(s$robscore)) cat("  robscore", s$robscore, "\n")
+  cat("  concordance", fit$concordance, "\n")
+  cat("  n", fit$n, fit$nevent, "iter", fit$iter, "\n")
+}
+heart_fit <- coxph(Surv(start, stop, event) ~ age + year + surgery + transplant, data = heart)
+show2("heart_efron", heart_fit)
+show2("heart_breslow", coxph(Surv(start, stop, event) ~ age + year + surgery + transplant, data = heart, ties = "breslow"))
+show2("heart_cluster", coxph(Surv(start, stop, event) ~ age + year + surgery + transplant + cluster(id), data = heart))
+strata_fit <- coxph(Surv(time, status) ~ age + ph.ecog + strata(sex), data = lung2)
+show2("lung_strata", strata_fit)
+w <- 0.5 + (seq_len(nrow(lung2)) %% 4) / 2
+weighted_fit <- coxph(Surv(time, status) ~ age + sex + ph.ecog, data = lung2, weights = w)
+show2("lung_weights", weighted_fit)
+show2("rats_cluster", coxph(Surv(time, status) ~ rx + cluster(litter), data = rats))
+show2("heart_strata_cluster", coxph(Surv(start, stop, event) ~ age + year + transplant + strata(surgery) + cluster(id), data = heart))
+zph("zph_heart_km", heart_fit)
+zph("zph_heart_identity", heart_fit, "identity")
+zph("zph_heart_rank", heart_fit, "rank")
+zph("zph_lung_strata_km", strata_fit)
+zph("zph_lung_weights_km", weighted_fit)
+zph("zph_lung_weights_identity", weighted_fit, "identity")
+
+lung_fit <- coxph(Surv(time, status) ~ age + sex + ph.ecog, data = lung2)
+rows <- c(1, 2, 50, 226)
+cat("lung martingale", residuals(lung_fit, "martingale")[rows], "\n")
+cat("lung deviance", residuals(lung_fit, "deviance")[rows], "\n")
+cat("lung score", t(residuals(lung_fit, "score")[rows, ]), "\n")
+sch <- residuals(lung_fit, "schoenfeld"); ssch <- residuals(lung_fit, "scaledsch")
+ev <- which(lung2$status == 2); ord <- ev[order(lung2$time[ev])]
+cat("lung schoenfeld rows", ord[c(1, 2, 100, 163)], "times", rownames(sch)[c(1, 2, 100, 163)], "\n")
+cat("lung schoenfeld", t(sch[c(1, 2, 100, 163), ]), "\n")
+cat("lung scaledsch", t(ssch[c(1, 2, 100, 163), ]), "\n")
+rows <- c(1, 2, 3, 100, 172)
+cat("heart martingale", residuals(heart_fit, "martingale")[rows], "\n")
+cat("heart score", t(residuals(heart_fit, "score")[rows, ]), "\n")
+cat("strata martingale", residuals(strata_fit, "martingale")[c(1, 2, 226)], "\n")
+sch <- residuals(strata_fit, "schoenfeld")
+ord <- ev[order(lung2$sex[ev], lung2$time[ev])]
+cat("strata schoenfeld first", sch[1, ], "last", sch[nrow(sch), ], "rows", ord[1], ord[length(ord)], "\n")
+
+new60 <- data.frame(age = 60, sex = 1, ph.ecog = 1)
+for (ties in c("efron", "breslow")) {
+  s <- summary(survfit(coxph(Surv(time, status) ~ age + sex + ph.ecog, data = lung2, ties = ties), newdata = new60), times = c(5, 100, 365, 700))
+  cat("ci", ties, "se", s$std.err, "lower", s$lower, "upper", s$upper, "\n")
+}
+s <- summary(survfit(coxph(Surv(time, status) ~ age + sex + ph.ecog, data = lung2, robust = TRUE), newdata = new60), times = c(5, 100, 365, 700))
+cat("ci robust se", s$std.err, "\n")
+s <- summary(survfit(weighted_fit, newdata = new60), times = c(100, 365))
+cat("ci weighted surv", s$surv, "se", s$std.err, "\n")
+s <- summary(survfit(strata_fit, newdata = data.frame(age = 60, ph.ecog = 1)), times = c(100, 365))
+cat("ci strata surv", s$surv, "se", s$std.err, "lower", s$lower, "upper", s$upper, "\n")
+s <- summary(survfit(heart_fit, newdata = data.frame(age = -5, year = 3, surgery = 0, transplant = factor(1, levels = 0:1))), times = c(10, 100, 1000))
+cat("ci heart surv", s$surv, "cumhaz", s$cumhaz, "se", s$std.err, "\n")
