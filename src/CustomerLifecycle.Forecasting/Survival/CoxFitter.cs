@@ -452,9 +452,10 @@ internal sealed class CoxFitter
     /// <summary>
     /// Harrell's C for the risk scores xᵀβ, counted as R's <c>concordance</c>: at each event time, the event against
     /// everyone else at risk in its stratum (a subject censored at an event's time counts as outliving it); concordant
-    /// when the event has the higher risk; tied in risk counts one half. A pair counts the product of its weights.
+    /// when the event has the higher risk; tied in risk counts one half. A pair counts the product of its weights. Its
+    /// standard error is R's infinitesimal jackknife: each row's (or cluster's) weighted influence on Somers' d.
     /// </summary>
-    public CoxConcordance Concordance(double[] beta)
+    public CoxConcordance Concordance(double[] beta, int[]? cluster, int clusters)
     {
         Risk(beta);
 
@@ -473,14 +474,18 @@ internal sealed class CoxFitter
             rank[byRisk[i]] = ranks;
         }
 
+        // The rows at risk by rank, and the events so far by rank: a row's pairs as the one that outlived an event are
+        // the events counted between its joining the risk set and its leaving it.
         var tree = new double[ranks + 2];
+        var deathTree = new double[ranks + 2];
         var inTree = new bool[_n];
+        var influence = new double[_n * 3];
         double concordant = 0, discordant = 0, tiedRisk = 0, tiedTime = 0, tiedBoth = 0;
         var deathsByRank = new Dictionary<int, (double Sum, double Squares)>();
         for (var stratum = 0; stratum < Strata; stratum++)
         {
             int i = _bounds[stratum], end = _bounds[stratum + 1], leaving = i;
-            double inserted = 0;
+            double inserted = 0, deathTotal = 0;
             while (i < end)
             {
                 var t = _time[_order[i]];
@@ -498,6 +503,7 @@ internal sealed class CoxFitter
                         Add(tree, rank[s], -Weight(s));
                         inTree[s] = false;
                         inserted -= Weight(s);
+                        Leave(s);
                     }
                 }
 
@@ -507,9 +513,7 @@ internal sealed class CoxFitter
                     var s = _order[m];
                     if (!_status[s])
                     {
-                        Add(tree, rank[s], Weight(s));
-                        inTree[s] = true;
-                        inserted += Weight(s);
+                        Join(s);
                     }
                 }
 
@@ -526,6 +530,9 @@ internal sealed class CoxFitter
                         concordant += w * below;
                         tiedRisk += w * (atOrBelow - below);
                         discordant += w * (inserted - atOrBelow);
+                        influence[3 * s] += below;
+                        influence[(3 * s) + 1] += inserted - atOrBelow;
+                        influence[(3 * s) + 2] += atOrBelow - below;
                         deathWeight += w;
                         deathSquares += w * w;
                         var (sum, squares) = deathsByRank.GetValueOrDefault(rank[s]);
@@ -542,27 +549,83 @@ internal sealed class CoxFitter
                     var s = _order[m];
                     if (_status[s])
                     {
-                        Add(tree, rank[s], Weight(s));
-                        inTree[s] = true;
-                        inserted += Weight(s);
+                        Add(deathTree, rank[s], Weight(s));
+                        deathTotal += Weight(s);
+                    }
+                }
+
+                for (var m = i; m < j; m++)
+                {
+                    var s = _order[m];
+                    if (_status[s])
+                    {
+                        Join(s);
                     }
                 }
 
                 i = j;
             }
 
-            // Empty the tree for the next stratum.
+            // Those still at risk leave; empty both trees for the next stratum.
             for (var m = _bounds[stratum]; m < end; m++)
             {
-                if (inTree[_order[m]])
+                var s = _order[m];
+                if (inTree[s])
                 {
-                    Add(tree, rank[_order[m]], -Weight(_order[m]));
+                    Add(tree, rank[s], -Weight(s));
+                    inTree[s] = false;
+                    Leave(s);
                 }
+            }
+
+            for (var m = _bounds[stratum]; m < end; m++)
+            {
+                if (_status[_order[m]])
+                {
+                    Add(deathTree, rank[_order[m]], -Weight(_order[m]));
+                }
+            }
+
+            // On joining, a row's influence is debited with the events counted so far; on leaving, credited with them
+            // all: the difference is the events it was compared with, by whether they had the higher risk, the lower or
+            // the same.
+            void Join(int s)
+            {
+                Add(tree, rank[s], Weight(s));
+                inTree[s] = true;
+                inserted += Weight(s);
+                Snapshot(s, -1);
+            }
+
+            void Leave(int s) => Snapshot(s, 1);
+
+            void Snapshot(int s, int sign)
+            {
+                var below = Count(deathTree, rank[s] - 1);
+                var atOrBelow = Count(deathTree, rank[s]);
+                influence[3 * s] += sign * (deathTotal - atOrBelow);
+                influence[(3 * s) + 1] += sign * below;
+                influence[(3 * s) + 2] += sign * (atOrBelow - below);
             }
         }
 
         var comparable = concordant + discordant + tiedRisk;
-        return new CoxConcordance(concordant, discordant, tiedRisk, tiedTime, comparable == 0 ? double.NaN : (concordant + (tiedRisk / 2)) / comparable) { TiedTimeAndRisk = tiedBoth };
+        var somers = (concordant - discordant) / comparable;
+        var dfbeta = new double[cluster is null ? _n : clusters];
+        for (var s = 0; s < _n; s++)
+        {
+            var c = influence[3 * s];
+            var d = influence[(3 * s) + 1];
+            var tied = influence[(3 * s) + 2];
+            dfbeta[cluster?[s] ?? s] += Weight(s) * (((c - d) / comparable) - (somers / comparable * (c + d + tied)));
+        }
+
+        var variance = dfbeta.Sum(x => x * x) / 4;
+        return new CoxConcordance(concordant, discordant, tiedRisk, tiedTime, comparable == 0 ? double.NaN : (concordant + (tiedRisk / 2)) / comparable)
+        {
+            TiedTimeAndRisk = tiedBoth,
+            StandardError = comparable == 0 ? double.NaN : Math.Sqrt(variance),
+        };
     }
 
     private static ChiSquareTest ScoreTest(double[] information, int q, int[] keep, double[] u, int df)

@@ -498,7 +498,7 @@ public static class CoxRegression
             RobustWald = robustWald,
             RobustScore = robustScore,
             Score = new ChiSquareTest(score, p, Statistics.ChiSquareSurvival(score, p)),
-            Concordance = fit.Concordance(beta),
+            Concordance = fit.Concordance(beta, cluster, clusters?.Length ?? 0),
             Iterations = iterations,
             ProportionalHazards = proportional,
             Clusters = clusters?.Length,
@@ -784,6 +784,12 @@ public readonly record struct CoxConcordance(double Concordant, double Discordan
 {
     /// <summary>Pairs that churned at the same time with equal risks (not comparable): R's <c>tied.xy</c>.</summary>
     public double TiedTimeAndRisk { get; init; }
+
+    /// <summary>
+    /// C's standard error, R's (the infinitesimal jackknife of <c>concordancefit</c>: each row's weighted influence on
+    /// the count, summed within clusters when the model has them); NaN when no pair is comparable.
+    /// </summary>
+    public double StandardError { get; init; }
 }
 
 /// <summary>The residuals of a Cox model (<see cref="CoxModel.Residuals"/>), as R's <c>residuals.coxph</c>.</summary>

@@ -29,7 +29,7 @@ public sealed class CoxDataTests
         Close(wald, model.Wald.Statistic, "Wald test");
         Close(score, model.Score.Statistic, "score test");
         var c = model.Concordance;
-        Close(concordance, [c.Concordant, c.Discordant, c.TiedRisk, c.TiedTime, c.TiedTimeAndRisk, c.Value], "concordance (concordant, discordant, tied.x, tied.y, tied.xy, C)");
+        Close(concordance, [c.Concordant, c.Discordant, c.TiedRisk, c.TiedTime, c.TiedTimeAndRisk, c.Value, c.StandardError], "concordance (concordant, discordant, tied.x, tied.y, tied.xy, C, its standard error)");
     }
 
     // The heart data's rows: a patient who had a transplant is two rows, (0, wait] untransplanted and (wait, end] transplanted.
@@ -62,7 +62,7 @@ public sealed class CoxDataTests
                 15.1114789089897,
                 14.4930452067849,
                 15.0341979130413,
-                [2873, 1646, 0, 16, 0, 0.635760123921221]);
+                [2873, 1646, 0, 16, 0, 0.635760123921221, 0.0330796245569992]);
         }
         else
         {
@@ -74,7 +74,7 @@ public sealed class CoxDataTests
                 15.062144177578,
                 14.4465910639493,
                 14.9838964681169,
-                [2872, 1647, 0, 16, 0, 0.635538836025669]);
+                [2872, 1647, 0, 16, 0, 0.635538836025669, 0.0331208599582491]);
         }
 
         Assert.Equal((172, 75, 4), (model.Subjects, model.Events, model.Iterations));
@@ -93,6 +93,7 @@ public sealed class CoxDataTests
         Close(18.2363014168005, model.RobustScore!.Value.Statistic, "robust score test");
         Assert.Equal(0.00110952886737791, model.RobustScore.Value.PValue, 1e-12);
         Assert.Equal(103, model.Clusters);
+        Close(0.0331537392949609, model.Concordance.StandardError, "concordance standard error, clustered");
 
         // Without clusters each row is its own unit, and a model-only fit has no robust figures.
         Assert.NotEqual(model.Coefficients[0].RobustStandardError, CoxRegression.Fit(Heart("age", "year", "surgery", "transplant"), new CoxOptions { Robust = true }).Coefficients[0].RobustStandardError);
@@ -113,7 +114,7 @@ public sealed class CoxDataTests
             19.6717509349603,
             19.8312857048554,
             20.1649592040936,
-            [6225, 3994, 126, 17, 0, 0.607829869502175]);
+            [6225, 3994, 126, 17, 0, 0.607829869502175, 0.0266198268942158]);
         Assert.Equal(["1", "2"], model.Strata);
         Assert.Equal(3, model.Iterations);
     }
@@ -133,7 +134,7 @@ public sealed class CoxDataTests
             49.5722221679127,
             model.Wald.Statistic,
             50.6945876998494,
-            [20129, 10783.25, 218.75, 45.75, 0, 0.65010359448781]);
+            [20129, 10783.25, 218.75, 45.75, 0, 0.65010359448781, 0.0262057690905271]);
         Close([0.0102716407624394, 0.172299984409197, 0.13183151708171], model.Coefficients.Select(c => c.RobustStandardError!.Value), "robust standard error");
         Close(33.0859589878343, model.RobustWald!.Value.Statistic, "robust Wald test");
         Close(27.9319666192854, model.RobustScore!.Value.Statistic, "robust score test");
@@ -153,7 +154,7 @@ public sealed class CoxDataTests
         // coxph(Surv(time, status) ~ rx + cluster(litter), data = rats): three rats per litter, one treated.
         var rats = ReferenceData.Rats;
         var model = CoxRegression.Fit(new CoxData(rats.ObservationsOf("time", "status"), [rats.Covariate("rx")]) { Clusters = rats.Text("litter") });
-        AssertFit(model, [0.713736804292536], [0.308777847176269], [-225.28221349933, -222.665390106051], 5.23364678655741, model.Wald.Statistic, 5.57297362954667, [2875, 1662, 4757, 3, 7, 0.565257155153863]);
+        AssertFit(model, [0.713736804292536], [0.308777847176269], [-225.28221349933, -222.665390106051], 5.23364678655741, model.Wald.Statistic, 5.57297362954667, [2875, 1662, 4757, 3, 7, 0.565257155153863, 0.0343843548029079]);
         Close(0.271033228681653, model.Coefficients[0].RobustStandardError!.Value, "robust standard error");
         Close(6.93475474993464, model.RobustWald!.Value.Statistic, "robust Wald test");
         Close(5.88026004960204, model.RobustScore!.Value.Statistic, "robust score test");
@@ -174,7 +175,7 @@ public sealed class CoxDataTests
             10.165528859959,
             model.Wald.Statistic,
             9.89958663642466,
-            [2056, 1339, 0, 13, 0, 0.60559646539028]);
+            [2056, 1339, 0, 13, 0, 0.60559646539028, 0.0372499756028195]);
         Close([0.0135429168714066, 0.072272210154295, 0.314521046386643], model.Coefficients.Select(c => c.RobustStandardError!.Value), "robust standard error");
         Close(10.5367349650495, model.RobustWald!.Value.Statistic, "robust Wald test");
         Close(11.3804059681369, model.RobustScore!.Value.Statistic, "robust score test");

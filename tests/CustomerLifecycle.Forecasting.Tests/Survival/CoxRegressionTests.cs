@@ -49,6 +49,7 @@ public sealed class CoxRegressionTests
         Assert.Equal(1.4301597847767e-06, model.Wald.PValue, 1.4301597847767e-12);
         Assert.Equal(1.08975969191182e-06, model.Score.PValue, 1.08975969191182e-12);
         Assert.Equal((226, 163, 3), (model.Subjects, model.Events, model.Iterations)); // fit$n, fit$nevent, fit$iter
+        Close(0.0251958304983423, model.Concordance.StandardError, "concordance standard error"); // sqrt(fit$concordance["var"])
 
         // summary(fit)$coefficients[, "Pr(>|z|)"] and summary(fit)$conf.int.
         double[] p = [2.25244168618454e-01, 9.27455610148014e-04, 4.03484794834366e-05];
@@ -135,6 +136,10 @@ public sealed class CoxRegressionTests
         var model = CoxRegression.Fit(ReferenceData.Veteran.Observations, [ReferenceData.Veteran.Covariate(covariate)]);
         Assert.Equal((concordant, discordant, tiedX, tiedY, tiedXY), (model.Concordance.Concordant, model.Concordance.Discordant, model.Concordance.TiedRisk, model.Concordance.TiedTime, model.Concordance.TiedTimeAndRisk));
         Assert.Equal(c, model.Concordance.Value, 12);
+        if (covariate == "trt")
+        {
+            Close(0.0260112495433415, model.Concordance.StandardError, "concordance standard error");
+        }
     }
 
     [Fact]
