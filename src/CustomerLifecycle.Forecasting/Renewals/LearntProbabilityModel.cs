@@ -13,6 +13,12 @@ namespace CustomerLifecycle.Forecasting;
 /// <param name="Renewed">Whether the account renewed.</param>
 public sealed record RenewalDecision(Account Before, LocalDate Decided, bool Renewed);
 
+/// <summary>A past renewal decision without the account's signals, for a model whose factors come from the health history.</summary>
+/// <param name="Account">The account.</param>
+/// <param name="Decided">The date of the decision (the renewal date).</param>
+/// <param name="Renewed">Whether the account renewed.</param>
+public sealed record RenewalOutcome(AccountId Account, LocalDate Decided, bool Renewed);
+
 /// <summary>
 /// Renewal probabilities learnt from the portfolio's own history: a logistic regression of renewed-or-not on every
 /// health factor's points (per 10 points) before each past decision. It plugs in where the other
@@ -93,22 +99,92 @@ public sealed class LearntProbabilityModel : IRenewalProbabilityModel
         ArgumentNullException.ThrowIfNull(scorer);
         ArgumentOutOfRangeException.ThrowIfLessThan(minimumEventsPerCovariate, 1);
         var decisions = history.ToArray();
-        if (decisions.Length == 0)
-        {
-            throw new ArgumentException("A renewal model needs past decisions; the history is empty.", nameof(history));
-        }
-
-        var seen = new HashSet<(AccountId, LocalDate)>();
         var points = new Dictionary<string, double>[decisions.Length];
         for (var i = 0; i < decisions.Length; i++)
         {
             var d = decisions[i] ?? throw new ArgumentException($"history[{i}] is null.", nameof(history));
-            if (!seen.Add((d.Before.Id, d.Decided)))
-            {
-                throw new ArgumentException($"history[{i}]: account '{d.Before.Id}' has two decisions on {d.Decided.ToString("uuuu-MM-dd", CultureInfo.InvariantCulture)}.", nameof(history));
-            }
-
             points[i] = PointsOf(scorer, d.Before);
+        }
+
+        return FitPoints([.. decisions.Select(d => new RenewalOutcome(d.Before.Id, d.Decided, d.Renewed))], points, scorer, minimumEventsPerCovariate, nameof(history));
+    }
+
+    /// <summary>
+    /// Fits the model on past renewal outcomes with each account's health factors read from the health history a fixed
+    /// lead time before the decision: the factor points of its latest record on or before <c>decided − leadTime</c>,
+    /// as the pipeline wrote them (records written without factor readings, or none at all, leave the decision out,
+    /// counted in <see cref="DecisionsLeftOut"/>). Use the lead time at which forecasts are read (90 days, say), so the
+    /// model learns from what a forecast would have seen.
+    /// </summary>
+    /// <param name="outcomes">The past decisions: account, date, renewed or not.</param>
+    /// <param name="history">The health history the pipeline keeps.</param>
+    /// <param name="leadTime">How long before each decision the factors are read; zero or more.</param>
+    /// <param name="scorer">The scorer whose factors are read for each renewal to estimate (its factors' names are the history's).</param>
+    /// <param name="minimumEventsPerCovariate">The least number of the rarer outcome per factor, 1 or more; 10 by default.</param>
+    /// <param name="cancellationToken">Cancels the reads.</param>
+    /// <returns>The model.</returns>
+    /// <exception cref="ArgumentException">No outcome, an account twice for one date, or a negative lead time.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="minimumEventsPerCovariate"/> is below 1.</exception>
+    /// <exception cref="ModelFitException">As for <see cref="FitHistory"/>.</exception>
+    public static async ValueTask<LearntProbabilityModel> FitHistoryAsync(IEnumerable<RenewalOutcome> outcomes, IHealthHistoryStore history, Period leadTime, HealthScorer scorer, int minimumEventsPerCovariate = 10, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(outcomes);
+        ArgumentNullException.ThrowIfNull(history);
+        ArgumentNullException.ThrowIfNull(leadTime);
+        ArgumentNullException.ThrowIfNull(scorer);
+        ArgumentOutOfRangeException.ThrowIfLessThan(minimumEventsPerCovariate, 1);
+        var decisions = outcomes.ToArray();
+        var probe = new LocalDate(2000, 1, 1);
+        if (probe.Minus(leadTime) > probe)
+        {
+            throw new ArgumentException($"The lead time {leadTime} is negative; the factors must be read before the decision.", nameof(leadTime));
+        }
+
+        for (var i = 0; i < decisions.Length; i++)
+        {
+            _ = decisions[i] ?? throw new ArgumentException($"outcomes[{i}] is null.", nameof(outcomes));
+        }
+
+        var points = new Dictionary<string, double>[decisions.Length];
+        foreach (var group in Enumerable.Range(0, decisions.Length).GroupBy(i => decisions[i].Decided.Minus(leadTime)))
+        {
+            var accounts = group.Select(i => decisions[i].Account).Distinct().ToArray();
+            var records = await history.LatestAsync(group.Key, accounts, cancellationToken).ConfigureAwait(false);
+            foreach (var i in group)
+            {
+                var read = new Dictionary<string, double>(StringComparer.Ordinal);
+                if (records.TryGetValue(decisions[i].Account, out var record))
+                {
+                    foreach (var f in record.Factors)
+                    {
+                        if (f.Points is { } p && double.IsFinite(p))
+                        {
+                            read[f.Factor] = p;
+                        }
+                    }
+                }
+
+                points[i] = read;
+            }
+        }
+
+        return FitPoints(decisions, points, scorer, minimumEventsPerCovariate, nameof(outcomes));
+    }
+
+    private static LearntProbabilityModel FitPoints(RenewalOutcome[] decisions, Dictionary<string, double>[] points, HealthScorer scorer, int minimumEventsPerCovariate, string parameter)
+    {
+        if (decisions.Length == 0)
+        {
+            throw new ArgumentException("A renewal model needs past decisions; the history is empty.", parameter);
+        }
+
+        var seen = new HashSet<(AccountId, LocalDate)>();
+        for (var i = 0; i < decisions.Length; i++)
+        {
+            if (!seen.Add((decisions[i].Account, decisions[i].Decided)))
+            {
+                throw new ArgumentException($"{parameter}[{i}]: account '{decisions[i].Account}' has two decisions on {decisions[i].Decided.ToString("uuuu-MM-dd", CultureInfo.InvariantCulture)}.", parameter);
+            }
         }
 
         // Factors measured before at least two thirds of the decisions, in first-seen order.

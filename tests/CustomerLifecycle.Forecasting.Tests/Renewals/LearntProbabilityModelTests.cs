@@ -73,6 +73,36 @@ public sealed class LearntProbabilityModelTests
     }
 
     [Fact]
+    public async Task FitHistoryAsync_ReadsTheFactorsFromTheHealthHistoryAtTheLeadTime()
+    {
+        // The same 300 decisions, their factors written to the health history 90 days before each (by the scorer's own
+        // explanation, as the pipeline writes them), and a misleading record written after that date: the model is R's
+        // glm fit again, so it read the records at the lead time and nothing later.
+        var scorer = Scorer();
+        var lead = Period.FromDays(90);
+        var history = new InMemoryHealthHistoryStore();
+        var decisions = Decisions();
+        foreach (var d in decisions)
+        {
+            var read = d.Decided.Minus(lead);
+            await history.WriteAsync([HealthRecord.From(read.PlusDays(-3), scorer.Explain(d.Before)), HealthRecord.From(read.PlusDays(1), scorer.Explain(d.Before with { Signals = SignalSet.Create([new Signal(X1, d.Renewed ? 0 : 100), new Signal(X2, 50)]) }))]);
+        }
+
+        // One decision has no record before its lead time: it is left out, and counted.
+        var extra = new RenewalOutcome(new AccountId("never-scored"), FirstDecision.PlusDays(400), false);
+        var model = await LearntProbabilityModel.FitHistoryAsync([.. decisions.Select(d => new RenewalOutcome(d.Before.Id, d.Decided, d.Renewed)), extra], history, lead, scorer);
+
+        Assert.Equal(["fx1", "fx2"], model.Factors);
+        Assert.Equal((300, 146, 1), (model.Decisions, model.Renewed, model.DecisionsLeftOut));
+        Assert.Equal(-3.67073808986094, model.Fit.Intercept, 6);
+        Assert.Equal(0.49457279172282, model.Fit.Coefficients[0], 6);
+        Assert.Equal(0.236825730055555, model.Fit.Coefficients[1], 6);
+
+        Assert.Contains("lead time", Assert.Throws<ArgumentException>(() => LearntProbabilityModel.FitHistoryAsync([extra], history, Period.FromDays(-1), scorer).AsTask().GetAwaiter().GetResult()).Message);
+        Assert.Contains("two decisions", (await Assert.ThrowsAsync<ArgumentException>(() => LearntProbabilityModel.FitHistoryAsync([extra, extra], history, lead, scorer).AsTask())).Message);
+    }
+
+    [Fact]
     public void TryEstimate_HasNoOpinion_WithoutOneOfTheModelsFactors()
     {
         var model = LearntProbabilityModel.FitHistory(Decisions(), Scorer());
