@@ -50,6 +50,7 @@ public abstract class PlaybookRunStoreConformance : StoreConformance<IPlaybookRu
         ("keeps_any_text_exactly_or_refuses_it", (c, n, t) => c.KeepsTextExactlyAsync(n, t)),
         ("reads_the_open_runs_and_trigger_states_of_the_accounts_asked_for_only", (c, n, t) => c.ReadsAccountsAskedForAsync(n, t)),
         ("lends_the_assignment_lock_to_one_holder_at_a_time", (c, n, t) => c.LendsTheAssignmentLockAsync(n, t)),
+        ("keeps_an_experiments_arms_and_lists_a_playbooks_runs", (c, n, t) => c.KeepsArmsAndListsRunsAsync(n, t)),
     ];
 
     /// <summary>The names of the cases, for a test framework's data-driven test.</summary>
@@ -86,7 +87,7 @@ public abstract class PlaybookRunStoreConformance : StoreConformance<IPlaybookRu
     private static void ExpectSameRun(PlaybookRun expected, PlaybookRun actual, string caseName)
     {
         Expect(expected.Id == actual.Id && expected.PlaybookId == actual.PlaybookId && expected.Account == actual.Account && expected.OccurrenceKey == actual.OccurrenceKey
-            && expected.TriggeredOn == actual.TriggeredOn && expected.CreatedAt == actual.CreatedAt,
+            && expected.TriggeredOn == actual.TriggeredOn && expected.CreatedAt == actual.CreatedAt && expected.Arm == actual.Arm && expected.Stratum == actual.Stratum,
             caseName, $"the run read back differs from the run stored: expected {expected}, got {actual}.");
         ExpectEqual(expected.Tasks, actual.Tasks, caseName, $"the tasks of run {expected.Id}, in order");
     }
@@ -172,6 +173,35 @@ public abstract class PlaybookRunStoreConformance : StoreConformance<IPlaybookRu
         await ExpectThrowsAsync<ArgumentException>(async () => await store.TryCreateAsync([Request(Run("p", "a", Day0)), new RunRequest(null!, null, null)], ct).ConfigureAwait(false), name, "a batch with a null run").ConfigureAwait(false);
         Expect((await store.OpenRunsAsync(ct).ConfigureAwait(false)).Count == 0, name, "a refused batch creates none of its runs.");
         await ExpectThrowsAsync<ArgumentException>(async () => await store.ClaimHandOffsAsync("c", T0, Duration.FromMinutes(1), 0, ct).ConfigureAwait(false), name, "a claim of zero tasks").ConfigureAwait(false);
+    }
+
+    private async Task KeepsArmsAndListsRunsAsync(string name, CancellationToken ct)
+    {
+        // An experiment's runs: one treated, one held out (recorded with no tasks), an alternative arm with text any host
+        // may use; a run without an experiment; another playbook's run; one after the span read.
+        var store = await NewAsync(ct).ConfigureAwait(false);
+        var treated = Run("p", "a", Day0) with { Arm = "treated", Stratum = "SMB" };
+        var heldOut = Run("p", "b", Day0, tasks: 0) with { Arm = "held out", Stratum = "Mid" };
+        var variant = Run("p", "c", Day0.PlusDays(5)) with { Arm = "digital «ü» 😀", Stratum = "(no tier)" };
+        var plain = Run("p", "d", Day0.PlusDays(30));
+        var other = Run("q", "a", Day0) with { Arm = "treated" };
+        var later = Run("p", "e", Day0.PlusDays(31)) with { Arm = "held out" };
+        ExpectEqual(Enumerable.Repeat(RunAdmission.Created, 6), await store.TryCreateAsync([Request(treated), Request(heldOut), Request(variant), Request(plain), Request(other), Request(later)], ct).ConfigureAwait(false), name, "six new runs");
+        ExpectEqual([treated.Id], await store.CancelAsync([treated.Id], T0, ct).ConfigureAwait(false), name, "cancelling the treated run");
+
+        var reader = await AnotherAsync(store, ct).ConfigureAwait(false);
+        var runs = await reader.RunsAsync("p", Day0, Day0.PlusDays(30), ct).ConfigureAwait(false);
+        ExpectEqual(new[] { treated, heldOut, variant, plain }.Select(r => r.Id).Order(StringComparer.Ordinal), runs.Select(r => r.Id), name, "playbook p's runs from day 0 through day 30, open or cancelled, by id");
+        foreach (var run in runs)
+        {
+            ExpectSameRun(new[] { treated, heldOut, variant, plain }.Single(r => r.Id == run.Id), run, name);
+        }
+
+        ExpectEqual([RunStatus.Cancelled, RunStatus.Open], runs.Where(r => r.Id == treated.Id || r.Id == heldOut.Id).OrderBy(r => r.Id == heldOut.Id).Select(r => r.Status), name, "the statuses of the treated (cancelled) and held-out runs");
+        var open = await reader.OpenRunsAsync(ct).ConfigureAwait(false);
+        Expect(open.Any(r => r.Id == heldOut.Id && r.Arm == "held out" && r.Stratum == "Mid" && r.Tasks.Count == 0), name, "the held-out run is open, with its arm and stratum and no tasks.");
+        var claimed = await store.ClaimHandOffsAsync("c", T0, Duration.FromMinutes(5), 100, ct).ConfigureAwait(false);
+        Expect(claimed.All(t => t.RunId != heldOut.Id), name, "a held-out run has no task to hand off.");
     }
 
     private async Task CancelsOnlyOpenRunsAsync(string name, CancellationToken ct)

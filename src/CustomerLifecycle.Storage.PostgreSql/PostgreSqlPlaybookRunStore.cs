@@ -161,8 +161,8 @@ public sealed class PostgreSqlPlaybookRunStore : IPlaybookRunStore, IAsyncDispos
             // same order instead of deadlocking.
             var inserted = new HashSet<string>(StringComparer.Ordinal);
             await using (var command = new NpgsqlCommand($"""
-                INSERT INTO {_run} (id, playbook, account, occurrence, triggered_on, created_at, status, single_open)
-                SELECT id, playbook, account, occurrence, triggered_on, created_at, 0, single_open FROM unnest(@id, @p, @a, @o, @t, @c, @s) WITH ORDINALITY AS x(id, playbook, account, occurrence, triggered_on, created_at, single_open, n)
+                INSERT INTO {_run} (id, playbook, account, occurrence, triggered_on, created_at, status, single_open, arm, stratum)
+                SELECT id, playbook, account, occurrence, triggered_on, created_at, 0, single_open, arm, stratum FROM unnest(@id, @p, @a, @o, @t, @c, @s, @arm, @stratum) WITH ORDINALITY AS x(id, playbook, account, occurrence, triggered_on, created_at, single_open, arm, stratum, n)
                 ORDER BY n
                 ON CONFLICT DO NOTHING RETURNING id
                 """, connection, transaction))
@@ -176,6 +176,8 @@ public sealed class PostgreSqlPlaybookRunStore : IPlaybookRunStore, IAsyncDispos
                 command.Parameters.Add(new NpgsqlParameter<DateOnly[]>("t", [.. runs.Select(r => r.TriggeredOn.ToDateOnly())]));
                 command.Parameters.Add(new NpgsqlParameter<long[]>("c", [.. runs.Select(r => r.CreatedAt.ToUnixTimeTicks())]));
                 command.Parameters.Add(new NpgsqlParameter<bool[]>("s", [.. ordered.Select(i => requests[i].SingleOpen)]));
+                command.Parameters.Add(new NpgsqlParameter<string?[]>("arm", [.. runs.Select(r => r.Arm)]));
+                command.Parameters.Add(new NpgsqlParameter<string?[]>("stratum", [.. runs.Select(r => r.Stratum)]));
                 await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
                 while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                 {
@@ -253,6 +255,14 @@ public sealed class PostgreSqlPlaybookRunStore : IPlaybookRunStore, IAsyncDispos
 
     /// <inheritdoc />
     public ValueTask<IReadOnlyList<PlaybookRun>> OpenRunsAsync(CancellationToken cancellationToken = default) => ReadRunsAsync("r.status = 0", cancellationToken);
+
+    /// <inheritdoc />
+    /// <remarks>Looked up by the (playbook, triggered_on) index.</remarks>
+    public async ValueTask<IReadOnlyList<PlaybookRun>> RunsAsync(string playbookId, LocalDate from, LocalDate through, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(playbookId);
+        return await ReadRunsAsync("r.playbook = @p AND r.triggered_on >= @f AND r.triggered_on <= @t", cancellationToken, new NpgsqlParameter<string>("p", playbookId), new NpgsqlParameter<DateOnly>("f", from.ToDateOnly()), new NpgsqlParameter<DateOnly>("t", through.ToDateOnly())).ConfigureAwait(false);
+    }
 
     /// <inheritdoc />
     /// <remarks>Looked up by the (playbook, account) index: every playbook with runs, times the accounts asked for (passed as one array).</remarks>
@@ -555,7 +565,7 @@ public sealed class PostgreSqlPlaybookRunStore : IPlaybookRunStore, IAsyncDispos
         }
 
         var runs = new List<PlaybookRun>();
-        await using (var command = new NpgsqlCommand($"SELECT id, playbook, account, occurrence, triggered_on, created_at, status FROM {_run} r WHERE {where} ORDER BY id", connection, transaction))
+        await using (var command = new NpgsqlCommand($"SELECT id, playbook, account, occurrence, triggered_on, created_at, status, arm, stratum FROM {_run} r WHERE {where} ORDER BY id", connection, transaction))
         {
             command.Parameters.AddRange(parameters.Select(p => p.Clone()).ToArray());
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -565,6 +575,8 @@ public sealed class PostgreSqlPlaybookRunStore : IPlaybookRunStore, IAsyncDispos
                 runs.Add(new PlaybookRun(id, reader.GetString(1), new AccountId(reader.GetString(2)), reader.GetString(3), LocalDate.FromDateOnly(reader.GetFieldValue<DateOnly>(4)), Instant.FromUnixTimeTicks(reader.GetInt64(5)), [.. tasks[id]])
                 {
                     Status = (RunStatus)reader.GetInt16(6),
+                    Arm = reader.IsDBNull(7) ? null : reader.GetString(7),
+                    Stratum = reader.IsDBNull(8) ? null : reader.GetString(8),
                 });
             }
         }

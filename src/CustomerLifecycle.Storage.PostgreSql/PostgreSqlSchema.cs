@@ -57,6 +57,13 @@ internal sealed class PostgreSqlSchema : IDisposable, IAsyncDisposable
         ALTER TABLE {name}.playbook_run ADD COLUMN single_open boolean NOT NULL DEFAULT false;
         CREATE UNIQUE INDEX playbook_run_single_open ON {name}.playbook_run (playbook, account) WHERE status = 0 AND single_open;
         """,
+
+        // 3: a run's experiment arm and stratum (PlaybookExperiment), null for playbooks without one; a playbook's runs
+        // by trigger date, for an experiment's analysis.
+        $"""
+        ALTER TABLE {name}.playbook_run ADD COLUMN arm text, ADD COLUMN stratum text;
+        CREATE INDEX playbook_run_by_date ON {name}.playbook_run (playbook, triggered_on);
+        """,
     ];
 
     internal static string[] PipelineMigrations(string name) =>

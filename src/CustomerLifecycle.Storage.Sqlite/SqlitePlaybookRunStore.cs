@@ -46,6 +46,13 @@ public sealed class SqlitePlaybookRunStore : IPlaybookRunStore, IAsyncDisposable
         UseAsync<IReadOnlyList<PlaybookRun>>(c => ReadRuns(c, "r.status = 0"), cancellationToken);
 
     /// <inheritdoc />
+    public ValueTask<IReadOnlyList<PlaybookRun>> RunsAsync(string playbookId, LocalDate from, LocalDate through, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(playbookId);
+        return UseAsync<IReadOnlyList<PlaybookRun>>(c => ReadRuns(c, "r.playbook = $p AND r.triggered_on >= $f AND r.triggered_on <= $t", ("$p", playbookId), ("$f", Iso(from)), ("$t", Iso(through))), cancellationToken);
+    }
+
+    /// <inheritdoc />
     /// <remarks>Looked up by the (playbook, account) index: every playbook with runs, times the accounts asked for (passed as one JSON array).</remarks>
     public ValueTask<IReadOnlyList<PlaybookRun>> OpenRunsAsync(IReadOnlyCollection<AccountId> accounts, CancellationToken cancellationToken = default)
     {
@@ -336,7 +343,7 @@ public sealed class SqlitePlaybookRunStore : IPlaybookRunStore, IAsyncDisposable
         using var exists = Command(connection, transaction, "SELECT 1 FROM playbook_run WHERE id = $id", "$id");
         using var history = Command(connection, transaction, "SELECT triggered_on FROM playbook_run WHERE playbook = $p AND account = $a", "$p", "$a");
         using var open = Command(connection, transaction, "SELECT 1 FROM playbook_run WHERE playbook = $p AND account = $a AND status = 0 LIMIT 1", "$p", "$a");
-        using var insertRun = Command(connection, transaction, "INSERT INTO playbook_run (id, playbook, account, occurrence, triggered_on, created_at, status) VALUES ($id, $p, $a, $o, $t, $c, 0)", "$id", "$p", "$a", "$o", "$t", "$c");
+        using var insertRun = Command(connection, transaction, "INSERT INTO playbook_run (id, playbook, account, occurrence, triggered_on, created_at, status, arm, stratum) VALUES ($id, $p, $a, $o, $t, $c, 0, $arm, $stratum)", "$id", "$p", "$a", "$o", "$t", "$c", "$arm", "$stratum");
         using var insertTask = Command(connection, transaction, "INSERT INTO playbook_task (id, run_id, position, title, role, owner, channel, priority, due, state) VALUES ($id, $r, $n, $title, $role, $owner, $ch, $pr, $due, 0)", "$id", "$r", "$n", "$title", "$role", "$owner", "$ch", "$pr", "$due");
         var admissions = new RunAdmission[requests.Count];
         var earlier = new List<LocalDate>();
@@ -383,7 +390,7 @@ public sealed class SqlitePlaybookRunStore : IPlaybookRunStore, IAsyncDisposable
                 }
             }
 
-            Run(insertRun, run.Id, run.PlaybookId, run.Account.Value, run.OccurrenceKey, Iso(run.TriggeredOn), run.CreatedAt.ToUnixTimeTicks());
+            Run(insertRun, run.Id, run.PlaybookId, run.Account.Value, run.OccurrenceKey, Iso(run.TriggeredOn), run.CreatedAt.ToUnixTimeTicks(), (object?)run.Arm ?? DBNull.Value, (object?)run.Stratum ?? DBNull.Value);
             for (var n = 0; n < run.Tasks.Count; n++)
             {
                 var t = run.Tasks[n];
@@ -424,7 +431,7 @@ public sealed class SqlitePlaybookRunStore : IPlaybookRunStore, IAsyncDisposable
     {
         var tasks = ReadTasks(connection, null, $"{where} ORDER BY t.run_id, t.position", parameters).ToLookup(t => t.RunId);
         using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT id, playbook, account, occurrence, triggered_on, created_at, status FROM playbook_run r WHERE {where} ORDER BY id";
+        command.CommandText = $"SELECT id, playbook, account, occurrence, triggered_on, created_at, status, arm, stratum FROM playbook_run r WHERE {where} ORDER BY id";
         foreach (var (name, value) in parameters)
         {
             command.Parameters.AddWithValue(name, value);
@@ -437,6 +444,8 @@ public sealed class SqlitePlaybookRunStore : IPlaybookRunStore, IAsyncDisposable
             runs.Add(new PlaybookRun(reader.GetString(0), reader.GetString(1), new AccountId(reader.GetString(2)), reader.GetString(3), ParseDate(reader.GetString(4)), Instant.FromUnixTimeTicks(reader.GetInt64(5)), [.. tasks[reader.GetString(0)]])
             {
                 Status = (RunStatus)reader.GetInt32(6),
+                Arm = reader.IsDBNull(7) ? null : reader.GetString(7),
+                Stratum = reader.IsDBNull(8) ? null : reader.GetString(8),
             });
         }
 

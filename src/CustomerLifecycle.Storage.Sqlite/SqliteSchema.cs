@@ -26,6 +26,14 @@ internal sealed class SqliteSchema
         CREATE TABLE IF NOT EXISTS trigger_state (playbook TEXT NOT NULL, account TEXT NOT NULL, holds INTEGER NOT NULL, since TEXT NOT NULL, PRIMARY KEY (playbook, account));
         UPDATE playbook_task SET state = 3 WHERE state IN (0, 1) AND run_id IN (SELECT id FROM playbook_run WHERE status = 1);
         """,
+
+        // 2: a run's experiment arm and stratum (PlaybookExperiment), null for playbooks without one; a playbook's runs
+        // by trigger date, for an experiment's analysis.
+        """
+        ALTER TABLE playbook_run ADD COLUMN arm TEXT;
+        ALTER TABLE playbook_run ADD COLUMN stratum TEXT;
+        CREATE INDEX IF NOT EXISTS playbook_run_by_date ON playbook_run (playbook, triggered_on);
+        """,
     ];
 
     internal static readonly string[] PipelineMigrations =

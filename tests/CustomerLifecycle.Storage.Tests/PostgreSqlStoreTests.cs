@@ -77,11 +77,11 @@ public sealed class PostgreSqlStoreTests(PostgresServer server)
             await store.TryCreateAsync([new RunRequest(Run("a", Day0), null, null)]);
         }
 
-        await ScalarAsync($"UPDATE {schema}.customerlifecycle_schema SET version = 4");
+        await ScalarAsync($"UPDATE {schema}.customerlifecycle_schema SET version = 5");
         await using var older = new PostgreSqlPlaybookRunStore(Options(schema));
         var e = await Assert.ThrowsAsync<StoreSchemaException>(async () => await older.TryCreateAsync([new RunRequest(Run("b", Day0), null, null)]));
-        Assert.Equal((4, 2), (e.Found, e.Expected));
-        Assert.Contains($"The PostgreSQL schema '{schema}' has CustomerLifecycle schema 'playbooks' version 4, newer than this package's 2; it was not written to", e.Message, StringComparison.Ordinal);
+        Assert.Equal((5, 3), (e.Found, e.Expected));
+        Assert.Contains($"The PostgreSQL schema '{schema}' has CustomerLifecycle schema 'playbooks' version 5, newer than this package's 3; it was not written to", e.Message, StringComparison.Ordinal);
         Assert.Equal(1L, await ScalarAsync($"SELECT count(*) FROM {schema}.playbook_run"));
     }
 
@@ -91,14 +91,14 @@ public sealed class PostgreSqlStoreTests(PostgresServer server)
         var schema = PostgresServer.NewSchema();
         await using var store = new PostgreSqlPlaybookRunStore(Options(schema, migrate: false));
         var e = await Assert.ThrowsAsync<StoreSchemaException>(async () => await store.OpenRunsAsync());
-        Assert.Contains("version 0, older than this package's 2, and migrations are turned off", e.Message, StringComparison.Ordinal);
+        Assert.Contains("version 0, older than this package's 3, and migrations are turned off", e.Message, StringComparison.Ordinal);
         Assert.Equal(0L, await ScalarAsync($"SELECT count(*) FROM pg_namespace WHERE nspname = '{schema}'"));
-        Assert.Equal(2, await store.MigrateAsync());
+        Assert.Equal(3, await store.MigrateAsync());
         Assert.Empty(await store.OpenRunsAsync());
     }
 
     [PostgresFact]
-    public async Task AVersionOneSchema_MigratesToTheSingleOpenIndex_KeepingItsRuns()
+    public async Task AVersionOneSchema_MigratesToTheSingleOpenIndexAndTheArms_KeepingItsRuns()
     {
         // Version 1 as the previous release left it: runs without the single_open column or its index.
         var schema = PostgresServer.NewSchema();
@@ -107,12 +107,17 @@ public sealed class PostgreSqlStoreTests(PostgresServer server)
             await store.TryCreateAsync([new RunRequest(Run("a", Day0), null, null), new RunRequest(Run("b", Day0), null, null)]);
         }
 
-        await ScalarAsync($"DROP INDEX {schema}.playbook_run_single_open; ALTER TABLE {schema}.playbook_run DROP COLUMN single_open; UPDATE {schema}.customerlifecycle_schema SET version = 1 WHERE component = 'playbooks'");
+        await ScalarAsync($"DROP INDEX {schema}.playbook_run_single_open; DROP INDEX {schema}.playbook_run_by_date; ALTER TABLE {schema}.playbook_run DROP COLUMN single_open, DROP COLUMN arm, DROP COLUMN stratum; UPDATE {schema}.customerlifecycle_schema SET version = 1 WHERE component = 'playbooks'");
         await using var upgraded = new PostgreSqlPlaybookRunStore(Options(schema));
         var single = await upgraded.TryCreateAsync([new RunRequest(Run("a", Day0.PlusDays(1)), null, null) { SingleOpen = true }, new RunRequest(Run("c", Day0), null, null) { SingleOpen = true }]);
         Assert.Equal([RunAdmission.AlreadyOpen, RunAdmission.Created], single);
         Assert.Equal(3, (await upgraded.OpenRunsAsync()).Count);
-        Assert.Equal(2, await ScalarAsync($"SELECT version FROM {schema}.customerlifecycle_schema WHERE component = 'playbooks'"));
+        Assert.All(await upgraded.OpenRunsAsync(), r => Assert.Null(r.Arm));
+        Assert.Equal(3, await ScalarAsync($"SELECT version FROM {schema}.customerlifecycle_schema WHERE component = 'playbooks'"));
+
+        // Version 3's columns: an experiment's run keeps its arm and stratum.
+        Assert.Equal([RunAdmission.Created], await upgraded.TryCreateAsync([new RunRequest(Run("d", Day0) with { Arm = "held out", Stratum = "SMB" }, null, null)]));
+        Assert.Equal(("held out", "SMB"), (await upgraded.OpenRunsAsync()).Where(r => r.Account.Value == "d").Select(r => (r.Arm, r.Stratum)).Single());
     }
 
     [PostgresFact]

@@ -43,9 +43,26 @@ public sealed class SqliteStoreTests : IDisposable
             await store.DisposeAsync();
         }
 
-        Assert.Equal(1L, Scalar("new.db", "SELECT version FROM customerlifecycle_schema WHERE component = 'playbooks'"));
-        Assert.Equal(1, SqlitePlaybookRunStore.SchemaVersion);
+        Assert.Equal(2L, Scalar("new.db", "SELECT version FROM customerlifecycle_schema WHERE component = 'playbooks'"));
+        Assert.Equal(2, SqlitePlaybookRunStore.SchemaVersion);
         Assert.Equal(4L, Scalar("new.db", "SELECT count(*) FROM playbook_run"));
+    }
+
+    [Fact]
+    public async Task AVersionOneFile_MigratesToTheArms_KeepingItsRuns()
+    {
+        // Version 1 as the previous release left it: runs without the arm and stratum columns or the date index.
+        await using (var store = new SqlitePlaybookRunStore(Options("v1.db")))
+        {
+            await store.TryCreateAsync([new RunRequest(Run("a", Day0), null, null), new RunRequest(Run("b", Day0), null, null)]);
+        }
+
+        Scalar("v1.db", "DROP INDEX playbook_run_by_date; ALTER TABLE playbook_run DROP COLUMN arm; ALTER TABLE playbook_run DROP COLUMN stratum; UPDATE customerlifecycle_schema SET version = 1 WHERE component = 'playbooks'");
+        await using var upgraded = new SqlitePlaybookRunStore(Options("v1.db"));
+        Assert.Equal([RunAdmission.Created], await upgraded.TryCreateAsync([new RunRequest(Run("c", Day0) with { Arm = "held out", Stratum = "SMB" }, null, null)]));
+        var runs = await upgraded.RunsAsync(Run("a", Day0).PlaybookId, Day0, Day0);
+        Assert.Equal([(null, null), (null, null), ("held out", "SMB")], runs.Select(r => (r.Arm, r.Stratum)));
+        Assert.Equal(2L, Scalar("v1.db", "SELECT version FROM customerlifecycle_schema WHERE component = 'playbooks'"));
     }
 
     [Fact]
@@ -59,8 +76,8 @@ public sealed class SqliteStoreTests : IDisposable
         Scalar("newer.db", "UPDATE customerlifecycle_schema SET version = 7");
         await using var newer = new SqlitePlaybookRunStore(Options("newer.db"));
         var e = await Assert.ThrowsAsync<StoreSchemaException>(async () => await newer.TryCreateAsync([new RunRequest(Run("b", Day0), null, null)]));
-        Assert.Equal((7, 1, "playbooks"), (e.Found, e.Expected, e.Component));
-        Assert.Contains("version 7, newer than this package's 1; it was not written to", e.Message, StringComparison.Ordinal);
+        Assert.Equal((7, 2, "playbooks"), (e.Found, e.Expected, e.Component));
+        Assert.Contains("version 7, newer than this package's 2; it was not written to", e.Message, StringComparison.Ordinal);
         Assert.Equal(1L, Scalar("newer.db", "SELECT count(*) FROM playbook_run"));
         Assert.Equal(7L, Scalar("newer.db", "SELECT version FROM customerlifecycle_schema"));
     }
@@ -70,9 +87,9 @@ public sealed class SqliteStoreTests : IDisposable
     {
         await using var store = new SqlitePlaybookRunStore(Options("off.db", migrate: false));
         var e = await Assert.ThrowsAsync<StoreSchemaException>(async () => await store.OpenRunsAsync());
-        Assert.Contains("version 0, older than this package's 1, and migrations are turned off (SqliteStorageOptions.ApplyMigrations)", e.Message, StringComparison.Ordinal);
+        Assert.Contains("version 0, older than this package's 2, and migrations are turned off (SqliteStorageOptions.ApplyMigrations)", e.Message, StringComparison.Ordinal);
         Assert.Equal(0L, Scalar("off.db", "SELECT count(*) FROM sqlite_master"));
-        Assert.Equal(1, await store.MigrateAsync());
+        Assert.Equal(2, await store.MigrateAsync());
         Assert.Empty(await store.OpenRunsAsync());
     }
 

@@ -41,6 +41,19 @@ public interface IPlaybookRunStore
         return [.. (await OpenRunsAsync(cancellationToken).ConfigureAwait(false)).Where(r => wanted.Contains(r.Account))];
     }
 
+    /// <summary>
+    /// Every run of a playbook triggered within a span of dates, open or cancelled, with its tasks, arm and stratum: what
+    /// an experiment's analysis reads. The in-memory, SQLite and PostgreSQL stores implement it; the default refuses.
+    /// </summary>
+    /// <param name="playbookId">The playbook.</param>
+    /// <param name="from">The first trigger date, inclusive.</param>
+    /// <param name="through">The last trigger date, inclusive.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The runs, by id.</returns>
+    /// <exception cref="NotSupportedException">The store does not keep its runs' history.</exception>
+    ValueTask<IReadOnlyList<PlaybookRun>> RunsAsync(string playbookId, LocalDate from, LocalDate through, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException($"{GetType().Name} does not list a playbook's past runs; an experiment's analysis needs a store that does (the in-memory, SQLite and PostgreSQL stores do).");
+
     /// <summary>Cancels open runs in one atomic step; their tasks not yet handed off are never handed off.</summary>
     /// <param name="runIds">The runs.</param>
     /// <param name="at">When.</param>

@@ -114,6 +114,17 @@ public sealed class InMemoryPlaybookRunStore : IPlaybookRunStore
     }
 
     /// <inheritdoc />
+    public ValueTask<IReadOnlyList<PlaybookRun>> RunsAsync(string playbookId, LocalDate from, LocalDate through, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(playbookId);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_lock)
+        {
+            return new([.. _runs.Values.Where(r => r.PlaybookId == playbookId && r.TriggeredOn >= from && r.TriggeredOn <= through).OrderBy(r => r.Id, StringComparer.Ordinal)]);
+        }
+    }
+
+    /// <inheritdoc />
     public ValueTask<IReadOnlyList<string>> CancelAsync(IReadOnlyList<string> runIds, Instant at, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(runIds);

@@ -401,6 +401,12 @@ public sealed class PlaybookEngine
     {
         var id = PlaybookRun.IdFor(playbook.Id, account.Account.Id, key);
         var steps = playbook.StepsFor(account);
+        var arm = playbook.Experiment?.ArmFor(playbook.Id, account.Account.Id);
+        if (arm is not null)
+        {
+            steps = playbook.Experiment!.StepsFor(arm, steps);
+        }
+
         var tasks = new PlaybookTask[steps.Count];
         for (var i = 0; i < steps.Count; i++)
         {
@@ -419,7 +425,7 @@ public sealed class PlaybookEngine
                 _calendar?.OnOrAfter(due) ?? due);
         }
 
-        return new PlaybookRun(id, playbook.Id, account.Account.Id, key, date, now, tasks);
+        return new PlaybookRun(id, playbook.Id, account.Account.Id, key, date, now, tasks) { Arm = arm, Stratum = playbook.Experiment?.StratumOf(account) };
     }
 
     /// <summary>

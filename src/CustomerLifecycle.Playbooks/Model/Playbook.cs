@@ -178,6 +178,12 @@ public sealed record Playbook
     /// <summary>At most N runs per account every period; null for no cap.</summary>
     public EnrolmentCap? Cap { get; init; }
 
+    /// <summary>
+    /// A randomized experiment: a share of the accounts held out (their run recorded with no tasks) and, optionally,
+    /// alternative steps compared with these; null for none. Every run then records its arm and stratum.
+    /// </summary>
+    public PlaybookExperiment? Experiment { get; init; }
+
     /// <summary>The steps for an account: the first variant whose touch-model segment it is in, else <see cref="Steps"/>.</summary>
     /// <param name="account">The account.</param>
     /// <returns>The steps.</returns>

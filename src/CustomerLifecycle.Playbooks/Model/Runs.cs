@@ -39,6 +39,15 @@ public sealed record PlaybookRun(string Id, string PlaybookId, AccountId Account
     public RunStatus Status { get; init; }
 
     /// <summary>
+    /// Its arm when its playbook runs an experiment (<see cref="PlaybookExperiment"/>): <see cref="PlaybookExperiment.HeldOut"/>
+    /// (a run with no tasks), <see cref="PlaybookExperiment.Treated"/>, or an alternative's name; null otherwise.
+    /// </summary>
+    public string? Arm { get; init; }
+
+    /// <summary>Its stratum when its playbook's experiment records one (<see cref="PlaybookExperiment.Strata"/>); null otherwise.</summary>
+    public string? Stratum { get; init; }
+
+    /// <summary>
     /// The id of the run for a playbook, account and occurrence: <c>playbook|account|occurrence</c>, with any <c>%</c>
     /// or <c>|</c> inside a part percent-encoded (<c>%25</c>, <c>%7C</c>), so that distinct triples never share an id
     /// whatever text the host's account and event ids hold.

@@ -16,6 +16,8 @@ public abstract class DelegatingRunStore(IPlaybookRunStore inner) : IPlaybookRun
 
     public ValueTask<IReadOnlyList<PlaybookRun>> OpenRunsAsync(CancellationToken cancellationToken = default) => inner.OpenRunsAsync(cancellationToken);
 
+    public ValueTask<IReadOnlyList<PlaybookRun>> RunsAsync(string playbookId, LocalDate from, LocalDate through, CancellationToken cancellationToken = default) => inner.RunsAsync(playbookId, from, through, cancellationToken);
+
     public ValueTask<IReadOnlyList<string>> CancelAsync(IReadOnlyList<string> runIds, Instant at, CancellationToken cancellationToken = default) => inner.CancelAsync(runIds, at, cancellationToken);
 
     public virtual ValueTask<IReadOnlyList<PlaybookTask>> ClaimHandOffsAsync(string claimant, Instant now, Duration lease, int limit, CancellationToken cancellationToken = default) => inner.ClaimHandOffsAsync(claimant, now, lease, limit, cancellationToken);
