@@ -50,6 +50,37 @@ public sealed class AddPlaybooksTests
     }
 
     [Fact]
+    public async Task AnExperiment_BindsFromConfiguration_AndABadOneStopsStartUpNamingItsKeys()
+    {
+        using var provider = Provider(new()
+        {
+            [$"{Section}:Playbooks:churn-save:Experiment:Salt"] = "2026-q4",
+            [$"{Section}:Playbooks:churn-save:Experiment:HoldoutShare"] = "0.2",
+            [$"{Section}:Playbooks:churn-save:Experiment:Strata"] = "Tier",
+            [$"{Section}:Playbooks:churn-save:Experiment:Arms:digital:0:Title"] = "Email",
+            [$"{Section}:Playbooks:churn-save:Experiment:Arms:digital:0:Channel"] = "Email",
+        });
+        var save = provider.GetRequiredService<PlaybookEngine>().Playbooks.Single(p => p.Id == "churn-save");
+        Assert.Equal(("2026-q4", 0.2, ExperimentStrata.Tier), (save.Experiment!.Salt, save.Experiment.HoldoutShare, save.Experiment.Strata));
+        Assert.Equal(["Email"], save.Experiment.Arms["digital"].Select(s => s.Title));
+        var result = await provider.GetRequiredService<PlaybookEngine>().EvaluateAsync(null, Portfolio(Day0, [.. Enumerable.Range(0, 20).Select(i => Snap($"acct-{i}", HealthColor.Red))]));
+        Assert.All(result.Created.Where(r => r.PlaybookId == "churn-save"), r => Assert.Equal(save.Experiment.ArmFor("churn-save", r.Account), r.Arm));
+
+        using var bad = Provider(new()
+        {
+            [$"{Section}:Playbooks:churn-save:Experiment:HoldoutShare"] = "1.5",
+            [$"{Section}:Playbooks:churn-save:Experiment:Arms:held out:0:Title"] = "x",
+        });
+        var e = Assert.Throws<OptionsValidationException>(() => bad.GetRequiredService<IOptions<PlaybooksOptions>>().Value);
+        Assert.Equal(
+        [
+            $"{Section}:Playbooks:churn-save:Experiment:Salt: an experiment needs a salt of 1 to 64 characters (was '').",
+            $"{Section}:Playbooks:churn-save:Experiment:HoldoutShare: must be strictly between 0 and 1 (was 1.5).",
+            $"{Section}:Playbooks:churn-save:Experiment:Arms:held out: an arm needs a name other than 'treated' and 'held out'.",
+        ], e.Failures);
+    }
+
+    [Fact]
     public void InvalidConfiguration_StopsStartUp_WithEveryKey()
     {
         using var provider = Provider(new()

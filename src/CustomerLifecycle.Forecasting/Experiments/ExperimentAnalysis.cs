@@ -108,6 +108,12 @@ public sealed record EffectEstimate(string Measure, double Treatment, double Con
 /// <param name="Notes">What was left out and why: accounts of other arms or started after the enrolment, outcomes missing.</param>
 public sealed record ExperimentResult(ExperimentDesign Design, int TreatmentSubjects, int ControlSubjects, EffectEstimate? RenewalRate, EffectEstimate? TimeToChurn, EffectEstimate? HealthChange, EffectEstimate? NetRevenueRetention, IReadOnlyList<string> Notes);
 
+/// <summary>How many accounts an experiment needs (<see cref="ExperimentAnalysis.Plan"/>), for the design's level and power.</summary>
+/// <param name="RenewalsForLift">Renewals decided within the follow-up, both arms together, to detect the design's renewal-rate lift.</param>
+/// <param name="ChurnEventsForHazardRatio">Churns within the follow-up, both arms together, to detect the design's hazard ratio (Schoenfeld 1983).</param>
+/// <param name="AccountsForHazardRatio">The accounts that many churns take at the baseline churn share (the treated arm's share lowered by the hazard ratio).</param>
+public sealed record ExperimentPlan(int RenewalsForLift, int ChurnEventsForHazardRatio, int AccountsForHazardRatio);
+
 /// <summary>
 /// Did the playbook work? Compares the accounts that got it with those held out (or one variant with another) on
 /// renewal rate, time to churn, health change and net revenue retention, each with an interval, a p-value, the
@@ -204,6 +210,65 @@ public static class ExperimentAnalysis
             Health(design, treatment, control, z, zPower, notes),
             Revenue(design, treatment, control, z, zPower, notes),
             notes);
+    }
+
+    /// <summary>
+    /// How many accounts the design needs before it starts, so that its effects of interest are detected with the
+    /// design's power: the enrolment must run until that many have entered, and the experiment is read a horizon later.
+    /// </summary>
+    /// <param name="design">The design (its level, power, renewal-rate lift and hazard ratio).</param>
+    /// <param name="holdoutShare">The share held out, strictly between 0 and 1.</param>
+    /// <param name="baselineRenewalRate">The renewal rate without the playbook, strictly between 0 and 1.</param>
+    /// <param name="baselineChurnShare">The share of accounts that churn within the horizon without it, strictly between 0 and 1.</param>
+    /// <returns>The plan.</returns>
+    /// <exception cref="ArgumentException">The design or a rate is invalid, or the lift takes the rate out of (0, 1).</exception>
+    public static ExperimentPlan Plan(ExperimentDesign design, double holdoutShare, double baselineRenewalRate, double baselineChurnShare)
+    {
+        ArgumentNullException.ThrowIfNull(design);
+        Check(design);
+        foreach (var (name, value) in new[] { ("holdoutShare", holdoutShare), ("baselineRenewalRate", baselineRenewalRate), ("baselineChurnShare", baselineChurnShare) })
+        {
+            if (!(value is > 0 and < 1))
+            {
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"{name} is strictly between 0 and 1; it is {value}."), name);
+            }
+        }
+
+        var treated = baselineRenewalRate + design.RenewalRateLift;
+        if (!(treated is > 0 and < 1))
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"A renewal rate of {baselineRenewalRate} lifted by {design.RenewalRateLift} is {treated}, not a rate."), nameof(baselineRenewalRate));
+        }
+
+        var z = Statistics.NormalQuantile(1 - ((1 - design.ConfidenceLevel) / 2));
+        var zPower = Statistics.NormalQuantile(design.TargetPower);
+        var q = 1 - holdoutShare;
+
+        // The smallest total N whose arms (qN treated, (1 − q)N held out) reach the power: the power formula of the
+        // analysis, as R's power.prop.test for equal arms.
+        double PowerAt(double n)
+        {
+            double n1 = q * n, n2 = (1 - q) * n;
+            var mean = (q * treated) + ((1 - q) * baselineRenewalRate);
+            return Statistics.NormalCdf((Math.Abs(design.RenewalRateLift) - (z * Math.Sqrt(mean * (1 - mean) * ((1 / n1) + (1 / n2))))) / Math.Sqrt((treated * (1 - treated) / n1) + (baselineRenewalRate * (1 - baselineRenewalRate) / n2)));
+        }
+
+        double low = 2, high = 4;
+        while (PowerAt(high) < design.TargetPower)
+        {
+            high *= 2;
+        }
+
+        while (high - low > 1e-6)
+        {
+            var mid = (low + high) / 2;
+            (low, high) = PowerAt(mid) < design.TargetPower ? (mid, high) : (low, mid);
+        }
+
+        var events = Math.Pow(z + zPower, 2) / (q * (1 - q) * Math.Pow(Math.Log(design.HazardRatio), 2));
+        var treatedChurn = 1 - Math.Pow(1 - baselineChurnShare, design.HazardRatio);
+        var churnShare = (q * treatedChurn) + ((1 - q) * baselineChurnShare);
+        return new ExperimentPlan((int)Math.Ceiling(high), (int)Math.Ceiling(events), (int)Math.Ceiling(Math.Ceiling(events) / churnShare));
     }
 
     // R's prop.test(c(x1, x2), c(n1, n2)): the chi-square with Yates's correction, and the interval of p1 − p2 widened

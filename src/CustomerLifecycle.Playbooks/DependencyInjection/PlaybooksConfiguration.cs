@@ -72,6 +72,12 @@ internal static class PlaybooksConfiguration
                 errors.Add($"{key}:CapRuns/CapDays: give both, each 1 or more (was {configured.CapRuns} runs every {configured.CapDays} days).");
             }
 
+            var experiment = existing?.Experiment;
+            if (configured.Experiment is { } e)
+            {
+                experiment = Experiment(e, $"{key}:Experiment", errors);
+            }
+
             if (trigger is null || steps is null || !IsValidId(id))
             {
                 if (!IsValidId(id))
@@ -90,6 +96,7 @@ internal static class PlaybooksConfiguration
                 Tiers = configured.Tiers.Count > 0 ? configured.Tiers : existing?.Tiers ?? [],
                 Cooldown = configured.CooldownDays is { } days ? (days == 0 ? null : Period.FromDays(days)) : existing?.Cooldown,
                 Cap = configured.CapRuns is { } runs && configured.CapDays is { } capDays ? new EnrolmentCap(runs, Period.FromDays(capDays)) : existing?.Cap,
+                Experiment = experiment,
             };
         }
 
@@ -156,6 +163,44 @@ internal static class PlaybooksConfiguration
     }
 
     private static bool IsValidId(string id) => id.Length is >= 1 and <= 64 && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.');
+
+    private static PlaybookExperiment? Experiment(ExperimentOptions options, string key, List<string> errors)
+    {
+        var count = errors.Count;
+        if (string.IsNullOrWhiteSpace(options.Salt) || options.Salt.Length > 64)
+        {
+            errors.Add($"{key}:Salt: an experiment needs a salt of 1 to 64 characters (was '{options.Salt}').");
+        }
+
+        if (!(options.HoldoutShare is > 0 and < 1))
+        {
+            errors.Add(string.Create(CultureInfo.InvariantCulture, $"{key}:HoldoutShare: must be strictly between 0 and 1 (was {options.HoldoutShare})."));
+        }
+
+        if (!Enum.IsDefined(options.Strata))
+        {
+            errors.Add($"{key}:Strata: must be one of {string.Join(", ", Enum.GetNames<ExperimentStrata>())} (was {options.Strata}).");
+        }
+
+        var arms = new Dictionary<string, IReadOnlyList<PlaybookStep>>(StringComparer.Ordinal);
+        foreach (var (name, steps) in options.Arms)
+        {
+            if (name is PlaybookExperiment.Treated or PlaybookExperiment.HeldOut)
+            {
+                errors.Add($"{key}:Arms:{name}: an arm needs a name other than '{PlaybookExperiment.Treated}' and '{PlaybookExperiment.HeldOut}'.");
+            }
+            else if (steps.Count == 0)
+            {
+                errors.Add($"{key}:Arms:{name}: an arm needs at least one step.");
+            }
+            else if (Steps(steps, $"{key}:Arms:{name}", errors) is { } built)
+            {
+                arms[name] = built;
+            }
+        }
+
+        return errors.Count > count ? null : new PlaybookExperiment(options.Salt!, options.HoldoutShare) { Strata = options.Strata, Arms = arms };
+    }
 
     private static List<PlaybookStep>? Steps(List<StepOptions> options, string key, List<string> errors)
     {

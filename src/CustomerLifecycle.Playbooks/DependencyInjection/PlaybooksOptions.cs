@@ -66,6 +66,25 @@ public sealed class PlaybookOptions
 
     /// <summary>...every this many days.</summary>
     public int? CapDays { get; set; }
+
+    /// <summary>A randomized experiment on the playbook (<see cref="PlaybookExperiment"/>); null for none.</summary>
+    public ExperimentOptions? Experiment { get; set; }
+}
+
+/// <summary>The configuration of a <see cref="PlaybookExperiment"/>.</summary>
+public sealed class ExperimentOptions
+{
+    /// <summary>Names the experiment in the assignment's hash; a new salt reassigns every account.</summary>
+    public string? Salt { get; set; }
+
+    /// <summary>The share of accounts held out, strictly between 0 and 1.</summary>
+    public double HoldoutShare { get; set; }
+
+    /// <summary>What each run records as its stratum: None, Tier or HealthColor.</summary>
+    public ExperimentStrata Strata { get; set; }
+
+    /// <summary>Alternative steps compared with the playbook's own, by arm name.</summary>
+    public Dictionary<string, List<StepOptions>> Arms { get; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>A trigger in configuration.</summary>

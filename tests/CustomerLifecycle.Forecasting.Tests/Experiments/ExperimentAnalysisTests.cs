@@ -97,6 +97,22 @@ public sealed class ExperimentAnalysisTests
     }
 
     [Fact]
+    public void Plan_GivesRsSampleSize_AndSchoenfeldsEvents()
+    {
+        // power.prop.test(p1 = 0.7, p2 = 0.75, power = 0.8)$n = 1250.72 renewals an arm: 2,502 for both when half are
+        // held out. Schoenfeld (1983, Biometrika 70(2)): a hazard ratio of 0.8 at 5 % and 80 % power with equal arms
+        // takes (1.96 + 0.8416)² / (0.25 · ln²0.8) = 631 events; at 20 % churn (16.3 % treated) that is 3,472 accounts.
+        var plan = ExperimentAnalysis.Plan(Design, holdoutShare: 0.5, baselineRenewalRate: 0.7, baselineChurnShare: 0.2);
+        Assert.Equal(2502, plan.RenewalsForLift);
+        Assert.Equal(631, plan.ChurnEventsForHazardRatio);
+        Assert.Equal((int)Math.Ceiling(631 / ((0.5 * (1 - Math.Pow(0.8, 0.8))) + (0.5 * 0.2))), plan.AccountsForHazardRatio);
+
+        // A smaller holdout needs more accounts for the same power.
+        Assert.True(ExperimentAnalysis.Plan(Design, 0.1, 0.7, 0.2).RenewalsForLift > plan.RenewalsForLift);
+        Assert.Contains("not a rate", Assert.Throws<ArgumentException>(() => ExperimentAnalysis.Plan(Design with { RenewalRateLift = 0.4 }, 0.5, 0.7, 0.2)).Message);
+    }
+
+    [Fact]
     public void AnExperiment_IsReadOnlyAfterEveryFollowUpEnds()
     {
         var early = Assert.Throws<InvalidOperationException>(() => ExperimentAnalysis.Analyze(Design, Generated(), Design.ReadableOn.PlusDays(-1)));

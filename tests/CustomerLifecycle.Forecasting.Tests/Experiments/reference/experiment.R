@@ -25,3 +25,5 @@ tt <- t.test((after - start)[treated == 1], (after - start)[treated == 0])
 cat("t.test", tt$statistic, tt$parameter, tt$p.value, tt$conf.int, tt$estimate, "\n")
 # Power of a five-point lift on a 70 % renewal rate with 100 accounts an arm (ExperimentAnalysisTests.Power...).
 cat("power.prop.test", power.prop.test(n = 100, p1 = 0.7, p2 = 0.75)$power, "\n")
+# Renewals needed per arm for a five-point lift on 70 % at 80 % power, equal arms (ExperimentAnalysisTests.Plan...).
+cat("power.prop.test n", power.prop.test(p1 = 0.7, p2 = 0.75, power = 0.8)$n, "\n")
