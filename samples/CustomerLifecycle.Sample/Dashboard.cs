@@ -30,7 +30,8 @@ internal static class Dashboard
         RenewalForecast forecast,
         RenewalSimulationResult range,
         TasksDue tasks,
-        SampleStatistics statistics)
+        SampleStatistics statistics,
+        SampleExperiment? experiment)
     {
         var html = new StringBuilder();
         html.Append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>CustomerLifecycle dashboard ")
@@ -53,7 +54,59 @@ internal static class Dashboard
         MovementsSection(html, statistics.Movements);
         CohortsSection(html, statistics.Cohorts);
         TasksSection(html, tasks);
+        ExperimentSection(html, experiment);
         return html.Append("</body></html>").ToString();
+    }
+
+    // Did it work? Each outcome's effect and its interval on one axis of percent against no effect (0): the
+    // differences of renewal rate and net revenue retention in points, the hazard ratio of churn as its change in %.
+    private static void ExperimentSection(StringBuilder html, SampleExperiment? experiment)
+    {
+        if (experiment is null)
+        {
+            return;
+        }
+
+        html.Append("<section id=\"experiment\"><h2>Did it work? ").Append(Escape(experiment.Playbook)).Append(" against its holdout</h2><p class=\"note\">")
+            .Append(Invariant, $"Today's runs: {experiment.HeldOutToday:N0} held out (no tasks), {experiment.TreatedToday:N0} treated. ")
+            .Append("The sample's history had no playbook, so the result below is an A/A check: the arms the experiment's hash gives the accounts, where every interval should include no effect.</p>");
+        var estimates = experiment.Estimates().ToArray();
+        if (estimates.Length == 0)
+        {
+            html.Append("<p class=\"note\">").Append(Escape(experiment.Problem ?? "No outcome to compare.")).Append("</p></section>");
+            return;
+        }
+
+        static (double Effect, double Lower, double Upper) Percent(EffectEstimate e) => e.Measure == "hazard ratio of churn"
+            ? ((e.Effect - 1) * 100, (e.Lower - 1) * 100, (e.Upper - 1) * 100)
+            : (e.Effect * 100, e.Lower * 100, e.Upper * 100);
+
+        var reach = Math.Max(5, estimates.Select(Percent).Max(p => Math.Max(Math.Abs(p.Lower), Math.Abs(p.Upper))));
+        var step = Step(reach, 3);
+        var bound = Math.Ceiling(reach / step) * step;
+        var plot = new Plot(Width, 60 + (44 * estimates.Length), -bound, bound, -0.5, estimates.Length - 0.5);
+        var labels = estimates.Select(e => e.Measure switch { "hazard ratio of churn" => "churn", "net revenue retention" => "NRR", _ => "renewals" }).ToArray();
+        Figure(
+            html,
+            "experiment",
+            plot,
+            svg =>
+            {
+                var xTicks = Enumerable.Range(-(int)Math.Round(bound / step), (2 * (int)Math.Round(bound / step)) + 1).Select(k => (k * step, (k * step).ToString("+0;-0;0", Invariant)));
+                Axes(svg, plot, "effect, treated against held out (%: points, or change of the hazard)", xTicks, "outcome", estimates.Select((_, i) => ((double)(estimates.Length - 1 - i), labels[i])), grid: false);
+                svg.Append(Invariant, $"<line x1=\"{plot.X(0):0.#}\" x2=\"{plot.X(0):0.#}\" y1=\"{plot.Y(plot.YMax):0.#}\" y2=\"{plot.Y(plot.YMin):0.#}\" stroke=\"#999\" stroke-dasharray=\"4 3\"/>");
+                for (var i = 0; i < estimates.Length; i++)
+                {
+                    var (effect, lower, upper) = Percent(estimates[i]);
+                    var y = plot.Y(estimates.Length - 1 - i);
+                    var color = estimates[i].Significant ? Palette[3] : Palette[0];
+                    svg.Append(Invariant, $"<line x1=\"{plot.X(lower):0.#}\" x2=\"{plot.X(upper):0.#}\" y1=\"{y:0.#}\" y2=\"{y:0.#}\" stroke=\"{color}\" stroke-width=\"3\"/>");
+                    svg.Append(Invariant, $"<circle cx=\"{plot.X(effect):0.#}\" cy=\"{y:0.#}\" r=\"5\" fill=\"{color}\"/>");
+                }
+            },
+            estimates.Select(e => (e.Significant ? Palette[3] : Palette[0], SampleExperiment.Line(e), true)),
+            string.Create(Invariant, $"Each line is the effect's 95 % interval, the dot its estimate; the dashed line is no effect. Blue: the interval includes no effect; red: it excludes it. {experiment.History!.TreatmentSubjects:N0} treated and {experiment.History.ControlSubjects:N0} held out, followed {SampleExperiment.HorizonDays} days; \"detectable\" is the smallest effect these sizes find with 80 % power."));
+        html.Append("</section>");
     }
 
     // Health distribution: accounts per band of 10 points, stacked by the color each account got. The legend's counts

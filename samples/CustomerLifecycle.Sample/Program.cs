@@ -312,7 +312,7 @@ internal static class SampleProgram
 
         if (htmlFile is not null)
         {
-            await File.WriteAllTextAsync(htmlFile, Dashboard.Render(result.Today, result.Scores, result.ScoreTrend, result.Retention, result.Forecast, result.Range, result.TasksDueSoon, result.Statistics)).ConfigureAwait(false);
+            await File.WriteAllTextAsync(htmlFile, Dashboard.Render(result.Today, result.Scores, result.ScoreTrend, result.Retention, result.Forecast, result.Range, result.TasksDueSoon, result.Statistics, result.Experiment)).ConfigureAwait(false);
             output.WriteLine();
             output.WriteLine($"Dashboard written to {htmlFile}.");
         }

@@ -207,6 +207,12 @@ internal sealed class SampleRun(IServiceProvider services, SampleInputs inputs, 
             w.WriteLine($"   {owner,-26}{count,5:N0} {(count == 1 ? "task " : "tasks")}   first: {top.Due:MM-dd} {top.Title} ({top.Account})");
         }
 
+        // The playbook run as an experiment (appsettings.json: churn-save holds out a fifth, by tier): today's arms, and
+        // "did it work?" read on the history as an A/A check.
+        var experimentPlaybook = services.GetRequiredService<PlaybookEngine>().Playbooks.FirstOrDefault(p => p.Experiment is not null);
+        var experiment = experimentPlaybook is null ? null : SampleExperiment.Compute(rows, experimentPlaybook, await services.GetRequiredService<IPlaybookRunStore>().RunsAsync(experimentPlaybook.Id, today, today).ConfigureAwait(false), today);
+        experiment?.Write(w);
+
         // 6. What drives churn, and where revenue came from and went.
         w.WriteLine();
         statistics.Write(w);
@@ -215,7 +221,7 @@ internal sealed class SampleRun(IServiceProvider services, SampleInputs inputs, 
         using var process = Process.GetCurrentProcess();
         w.WriteLine();
         w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Timings         preparing {prepared.TotalSeconds:0.0} s, {string.Join(", ", result.Run.Steps.Select(s => $"{s.Step} {s.Took.TotalSeconds:0.0} s"))}, report {reporting.Elapsed.TotalSeconds:0.0} s; {watch.Elapsed.TotalSeconds:0.0} s in all; peak working set {process.PeakWorkingSet64 / 1e6:N0} MB"));
-        return new SampleResult(today, scores, forecast, range, curves, due, await ScoreTrendAsync(pipeline, health).ConfigureAwait(false), statistics);
+        return new SampleResult(today, scores, forecast, range, curves, due, await ScoreTrendAsync(pipeline, health).ConfigureAwait(false), statistics, experiment);
     }
 
     /// <summary>
@@ -304,4 +310,4 @@ internal sealed class SampleRun(IServiceProvider services, SampleInputs inputs, 
     }
 }
 
-internal sealed record SampleResult(LocalDate Today, IReadOnlyList<HealthScore> Scores, RenewalForecast Forecast, RenewalSimulationResult Range, IReadOnlyDictionary<string, KaplanMeierCurve> Retention, TasksDue TasksDueSoon, IReadOnlyList<(LocalDate Date, double MeanScore)> ScoreTrend, SampleStatistics Statistics);
+internal sealed record SampleResult(LocalDate Today, IReadOnlyList<HealthScore> Scores, RenewalForecast Forecast, RenewalSimulationResult Range, IReadOnlyDictionary<string, KaplanMeierCurve> Retention, TasksDue TasksDueSoon, IReadOnlyList<(LocalDate Date, double MeanScore)> ScoreTrend, SampleStatistics Statistics, SampleExperiment? Experiment);

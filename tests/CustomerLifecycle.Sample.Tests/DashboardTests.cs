@@ -48,13 +48,13 @@ public sealed partial class DashboardTests(DashboardFixture dashboard) : IClassF
             Assert.DoesNotContain(external, text, StringComparison.OrdinalIgnoreCase);
         }
 
-        foreach (var section in new[] { "id=\"health\"", "id=\"trend\"", "id=\"retention\"", "id=\"forecast\"", "id=\"renewal-models\"", "id=\"drivers\"", "id=\"movements\"", "id=\"cohorts\"", "id=\"tasks\"" })
+        foreach (var section in new[] { "id=\"health\"", "id=\"trend\"", "id=\"retention\"", "id=\"forecast\"", "id=\"renewal-models\"", "id=\"drivers\"", "id=\"movements\"", "id=\"cohorts\"", "id=\"tasks\"", "id=\"experiment\"" })
         {
             Assert.Contains(section, text, StringComparison.Ordinal);
         }
 
         var svgs = Regex.Matches(text, "<svg.*?</svg>", RegexOptions.Singleline);
-        Assert.Equal(6, svgs.Count); // health, trend, retention, forecast, and the movements in EUR and in USD
+        Assert.Equal(7, svgs.Count); // health, trend, retention, forecast, the movements in EUR and in USD, the experiment
         foreach (Match svg in svgs)
         {
             System.Xml.Linq.XDocument.Parse(svg.Value); // each chart is well-formed SVG
@@ -64,6 +64,7 @@ public sealed partial class DashboardTests(DashboardFixture dashboard) : IClassF
         Assert.Equal(3, Regex.Matches(svgs[2].Value, "<path d=\"M").Count);                     // three touch models
         Assert.Contains("P10 ", svgs[3].Value, StringComparison.Ordinal);
         Assert.Contains("quick ratio", svgs[4].Value, StringComparison.Ordinal);                // the movements
+        Assert.Equal(3, Regex.Matches(svgs[6].Value, "<circle ").Count);                        // did it work: three effects
         Assert.Contains("seat_utilization", text, StringComparison.Ordinal);                    // a driver of churn
         Assert.Contains("Log-rank test", text, StringComparison.Ordinal);
         Assert.Contains("<td>2026-", text, StringComparison.Ordinal);                           // the task table
@@ -88,7 +89,7 @@ public sealed partial class DashboardTests(DashboardFixture dashboard) : IClassF
         var root = json.RootElement;
 
         var charts = root.GetProperty("charts").EnumerateArray().ToArray();
-        Assert.Equal(["health", "trend", "retention", "forecast", "movements-EUR", "movements-USD"], charts.Select(c => c.GetProperty("id").GetString()));
+        Assert.Equal(["health", "trend", "retention", "forecast", "movements-EUR", "movements-USD", "experiment"], charts.Select(c => c.GetProperty("id").GetString()));
         foreach (var chart in charts)
         {
             var id = chart.GetProperty("id").GetString();
@@ -112,6 +113,7 @@ public sealed partial class DashboardTests(DashboardFixture dashboard) : IClassF
         Assert.Contains(figures, f => f.StartsWith("Green ", StringComparison.Ordinal));
         Assert.Contains(figures, f => f.StartsWith("EUR ", StringComparison.Ordinal));
         Assert.Contains(figures, f => f.StartsWith("learnt Brier ", StringComparison.Ordinal));                  // the renewal models' back-test
+        Assert.Contains(figures, f => f.StartsWith("hazard ratio of churn ", StringComparison.Ordinal));         // did the playbook work?
 
         var screenshot = Path.Combine(AppContext.BaseDirectory, "dashboard.png");
         File.Delete(screenshot);
