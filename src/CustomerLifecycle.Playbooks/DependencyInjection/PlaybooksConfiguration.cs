@@ -76,6 +76,10 @@ internal static class PlaybooksConfiguration
             if (configured.Experiment is { } e)
             {
                 experiment = Experiment(e, $"{key}:Experiment", errors);
+                for (var i = 0; i < e.StrataSegments.Count; i++)
+                {
+                    CheckSegment(e.StrataSegments[i], $"{key}:Experiment:StrataSegments:{i}", segments, errors);
+                }
             }
 
             if (trigger is null || steps is null || !IsValidId(id))
@@ -199,7 +203,12 @@ internal static class PlaybooksConfiguration
             }
         }
 
-        return errors.Count > count ? null : new PlaybookExperiment(options.Salt!, options.HoldoutShare) { Strata = options.Strata, Arms = arms };
+        if ((options.Strata == ExperimentStrata.Segment) != (options.StrataSegments.Count > 0))
+        {
+            errors.Add($"{key}:StrataSegments: give the segments exactly when Strata is Segment (Strata {options.Strata}, {options.StrataSegments.Count} segment(s)).");
+        }
+
+        return errors.Count > count ? null : new PlaybookExperiment(options.Salt!, options.HoldoutShare) { Strata = options.Strata, StrataSegments = [.. options.StrataSegments], Arms = arms };
     }
 
     private static List<PlaybookStep>? Steps(List<StepOptions> options, string key, List<string> errors)

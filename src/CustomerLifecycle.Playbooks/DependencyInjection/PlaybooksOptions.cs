@@ -80,8 +80,11 @@ public sealed class ExperimentOptions
     /// <summary>The share of accounts held out, strictly between 0 and 1.</summary>
     public double HoldoutShare { get; set; }
 
-    /// <summary>What each run records as its stratum: None, Tier or HealthColor.</summary>
+    /// <summary>What each run records as its stratum: None, Tier, HealthColor or Segment.</summary>
     public ExperimentStrata Strata { get; set; }
+
+    /// <summary>With <c>Strata: Segment</c>, the segments that are the strata, in order of precedence.</summary>
+    public List<string> StrataSegments { get; } = [];
 
     /// <summary>Alternative steps compared with the playbook's own, by arm name.</summary>
     public Dictionary<string, List<StepOptions>> Arms { get; } = new(StringComparer.Ordinal);

@@ -119,6 +119,7 @@ internal static class DatePeriods
 public sealed record Playbook
 {
     private readonly Period? _cooldown;
+    private readonly PlaybookExperiment? _experiment;
 
     /// <summary>Creates a playbook.</summary>
     /// <param name="id">A stable id (runs are keyed by it): 1 to 64 characters of letters, digits, '-', '_' and '.'.</param>
@@ -182,7 +183,14 @@ public sealed record Playbook
     /// A randomized experiment: a share of the accounts held out (their run recorded with no tasks) and, optionally,
     /// alternative steps compared with these; null for none. Every run then records its arm and stratum.
     /// </summary>
-    public PlaybookExperiment? Experiment { get; init; }
+    /// <exception cref="ArgumentException">Set to an experiment stratified by segment without its <see cref="PlaybookExperiment.StrataSegments"/>.</exception>
+    public PlaybookExperiment? Experiment
+    {
+        get => _experiment;
+        init => _experiment = value is { Strata: ExperimentStrata.Segment, StrataSegments.Count: 0 }
+            ? throw new ArgumentException($"Playbook '{Id}': an experiment stratified by segment needs its StrataSegments.", nameof(Experiment))
+            : value;
+    }
 
     /// <summary>The steps for an account: the first variant whose touch-model segment it is in, else <see cref="Steps"/>.</summary>
     /// <param name="account">The account.</param>

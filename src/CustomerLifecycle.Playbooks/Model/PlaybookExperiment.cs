@@ -16,6 +16,9 @@ public enum ExperimentStrata
 
     /// <summary>The account's health color at the start.</summary>
     HealthColor = 2,
+
+    /// <summary>The first of <see cref="PlaybookExperiment.StrataSegments"/> the account is in, or <c>(none)</c>.</summary>
+    Segment = 3,
 }
 
 /// <summary>
@@ -68,6 +71,9 @@ public sealed record PlaybookExperiment
 
     /// <summary>What each run records as its stratum; <see cref="ExperimentStrata.None"/> by default.</summary>
     public ExperimentStrata Strata { get; init; }
+
+    /// <summary>The segments that are the strata with <see cref="ExperimentStrata.Segment"/>, in order of precedence (an account in two is in the first).</summary>
+    public IReadOnlyList<string> StrataSegments { get; init; } = [];
 
     /// <summary>
     /// Alternative steps compared with the playbook's own, by arm name: the accounts not held out are split evenly
@@ -133,6 +139,7 @@ public sealed record PlaybookExperiment
     {
         ExperimentStrata.Tier => account.Account.Tier ?? "(no tier)",
         ExperimentStrata.HealthColor => account.Health?.Color?.ToString() ?? "(no color)",
+        ExperimentStrata.Segment => StrataSegments.FirstOrDefault(account.Segments.Contains) ?? "(none)",
         _ => null,
     };
 

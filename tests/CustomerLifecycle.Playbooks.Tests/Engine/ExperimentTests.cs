@@ -72,6 +72,15 @@ public sealed class ExperimentTests
     }
 
     [Fact]
+    public async Task AStratumBySegment_IsTheFirstListedSegmentTheAccountIsIn()
+    {
+        var playbook = Save with { Experiment = Holdout with { Strata = ExperimentStrata.Segment, StrataSegments = ["Enterprise", "Growth"] } };
+        var result = await new PlaybookEngine([playbook], new InMemoryPlaybookRunStore(), Clock()).EvaluateAsync(null, Portfolio(Day0, Snap("a", HealthColor.Red, segments: ["Growth", "Enterprise"]), Snap("b", HealthColor.Red, segments: ["Growth"]), Snap("c", HealthColor.Red)));
+        Assert.Equal(["Enterprise", "Growth", "(none)"], result.Created.OrderBy(r => r.Account.Value).Select(r => r.Stratum));
+        Assert.Contains("StrataSegments", Assert.Throws<ArgumentException>(() => Save with { Experiment = Holdout with { Strata = ExperimentStrata.Segment } }).Message);
+    }
+
+    [Fact]
     public void ABadExperiment_IsRefused_NamingTheRule()
     {
         Assert.Contains("strictly between 0 and 1", Assert.Throws<ArgumentException>(() => new PlaybookExperiment("s", 1)).Message);
