@@ -126,14 +126,8 @@ internal static class Statistics
         double b = x + 1 - a, c = 1 / Tiny, d = 1 / b, h = d;
         for (var i = 1; i < 10_000; i++)
         {
-            var an = -i * (i - a);
             b += 2;
-            d = (an * d) + b;
-            d = Math.Abs(d) < Tiny ? Tiny : d;
-            c = b + (an / c);
-            c = Math.Abs(c) < Tiny ? Tiny : c;
-            d = 1 / d;
-            var delta = d * c;
+            var delta = Lentz(-i * (i - a), b, ref c, ref d);
             h *= delta;
             if (Math.Abs(delta - 1) < 1e-16)
             {
@@ -226,20 +220,8 @@ internal static class Statistics
         for (var m = 1; m < 10_000; m++)
         {
             var m2 = 2 * m;
-            var aa = m * (b - m) * x / ((qam + m2) * (a + m2));
-            d = 1 + (aa * d);
-            d = Math.Abs(d) < Tiny ? Tiny : d;
-            c = 1 + (aa / c);
-            c = Math.Abs(c) < Tiny ? Tiny : c;
-            d = 1 / d;
-            h *= d * c;
-            aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
-            d = 1 + (aa * d);
-            d = Math.Abs(d) < Tiny ? Tiny : d;
-            c = 1 + (aa / c);
-            c = Math.Abs(c) < Tiny ? Tiny : c;
-            d = 1 / d;
-            var delta = d * c;
+            h *= Lentz(m * (b - m) * x / ((qam + m2) * (a + m2)), 1, ref c, ref d);
+            var delta = Lentz(-(a + m) * (qab + m) * x / ((a + m2) * (qap + m2)), 1, ref c, ref d);
             h *= delta;
             if (Math.Abs(delta - 1) < 1e-16)
             {
@@ -248,6 +230,18 @@ internal static class Statistics
         }
 
         return h;
+    }
+
+    // One step of Lentz's method for a continued fraction b₀ + a₁/(b₁ + a₂/(b₂ + …)): the factor the step multiplies
+    // the value by, with C and D kept away from zero.
+    private static double Lentz(double an, double bn, ref double c, ref double d)
+    {
+        const double Tiny = 1e-300;
+        d = (an * d) + bn;
+        d = 1 / (Math.Abs(d) < Tiny ? Tiny : d);
+        c = bn + (an / c);
+        c = Math.Abs(c) < Tiny ? Tiny : c;
+        return c * d;
     }
 
     /// <summary>log Γ(x) for x &gt; 0: the Lanczos approximation (g = 7, n = 9), about 1e-15 relative.</summary>

@@ -8,6 +8,7 @@ namespace CustomerLifecycle.Forecasting;
 internal sealed class CoxFitter
 {
     private readonly double[] _x;
+    private readonly IReadOnlyList<double>[] _raw;
     private readonly double[]? _entry;
     private readonly double[] _time;
     private readonly bool[] _status;
@@ -37,9 +38,11 @@ internal sealed class CoxFitter
     /// <param name="n">Observations.</param>
     /// <param name="p">Covariates.</param>
     /// <param name="ties">The tie handling.</param>
-    public CoxFitter(double[] x, double[]? entry, double[] time, bool[] status, double[]? weight, int[] stratum, int strata, int n, int p, CoxTies ties)
+    /// <param name="raw">The covariates as given, uncentred: the concordance ranks by them (see <see cref="Concordance"/>).</param>
+    public CoxFitter(double[] x, IReadOnlyList<double>[] raw, double[]? entry, double[] time, bool[] status, double[]? weight, int[] stratum, int strata, int n, int p, CoxTies ties)
     {
         _x = x;
+        _raw = raw;
         _entry = entry;
         _time = time;
         _status = status;
@@ -457,16 +460,28 @@ internal sealed class CoxFitter
     /// </summary>
     public CoxConcordance Concordance(double[] beta, int[]? cluster, int clusters)
     {
-        Risk(beta);
+        // Ranks of the risk scores, equal scores one rank. The scores are the uncentred xᵀβ, each row's own sum: the
+        // centring's means are summed in the rows' order, so centred scores equal in exact arithmetic could tie or not
+        // by the rows' order, and the counts with them.
+        var score = new double[_n];
+        for (var i = 0; i < _n; i++)
+        {
+            var sum = 0.0;
+            for (var a = 0; a < _p; a++)
+            {
+                sum += _raw[a][i] * beta[a];
+            }
 
-        // Ranks of the risk scores, equal scores one rank.
+            score[i] = sum;
+        }
+
         var byRisk = Enumerable.Range(0, _n).ToArray();
-        Array.Sort(byRisk, (a, b) => _eta[a].CompareTo(_eta[b]));
+        Array.Sort(byRisk, (a, b) => score[a].CompareTo(score[b]));
         var rank = new int[_n];
         var ranks = 0;
         for (var i = 0; i < _n; i++)
         {
-            if (i > 0 && _eta[byRisk[i]] != _eta[byRisk[i - 1]])
+            if (i > 0 && score[byRisk[i]] != score[byRisk[i - 1]])
             {
                 ranks++;
             }

@@ -311,7 +311,7 @@ public static class CoxRegression
             throw new CoxFitException(CoxFitProblem.NoEvents, [], $"None of the {n} observations ended with the event: a Cox model has nothing to fit.");
         }
 
-        var fit = new CoxFitter(x, entry, time, status, weight, stratum ?? new int[n], strata?.Length ?? 1, n, p, options.Ties);
+        var fit = new CoxFitter(x, [.. covariates.Select(c => c.Values)], entry, time, status, weight, stratum ?? new int[n], strata?.Length ?? 1, n, p, options.Ties);
 
         var beta = new double[p];
         var u = new double[p];
