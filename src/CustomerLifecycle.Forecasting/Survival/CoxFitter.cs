@@ -9,6 +9,7 @@ internal sealed class CoxFitter
 {
     private readonly double[] _x;
     private readonly IReadOnlyList<double>[] _raw;
+    private readonly double[]? _offset;
     private readonly double[]? _entry;
     private readonly double[] _time;
     private readonly bool[] _status;
@@ -39,10 +40,12 @@ internal sealed class CoxFitter
     /// <param name="p">Covariates.</param>
     /// <param name="ties">The tie handling.</param>
     /// <param name="raw">The covariates as given, uncentred: the concordance ranks by them (see <see cref="Concordance"/>).</param>
-    public CoxFitter(double[] x, IReadOnlyList<double>[] raw, double[]? entry, double[] time, bool[] status, double[]? weight, int[] stratum, int strata, int n, int p, CoxTies ties)
+    /// <param name="offset">Each row's offset, or null for none.</param>
+    public CoxFitter(double[] x, IReadOnlyList<double>[] raw, double[]? entry, double[] time, bool[] status, double[]? weight, double[]? offset, int[] stratum, int strata, int n, int p, CoxTies ties)
     {
         _x = x;
         _raw = raw;
+        _offset = offset;
         _entry = entry;
         _time = time;
         _status = status;
@@ -100,6 +103,8 @@ internal sealed class CoxFitter
     public int Stratum(int row) => _stratum[row];
 
     public double Weight(int row) => _weight?[row] ?? 1;
+
+    public bool HasOffsets => _offset is not null;
 
     public double Centred(int row, int covariate) => _x[(row * _p) + covariate];
 
@@ -340,7 +345,7 @@ internal sealed class CoxFitter
         var p = _p;
         for (var s = 0; s < _n; s++)
         {
-            var eta = 0.0;
+            var eta = _offset?[s] ?? 0;
             for (var a = 0; a < p; a++)
             {
                 eta += _x[(s * p) + a] * beta[a];
@@ -472,7 +477,7 @@ internal sealed class CoxFitter
                 sum += _raw[a][i] * beta[a];
             }
 
-            score[i] = sum;
+            score[i] = sum + (_offset?[i] ?? 0);
         }
 
         var byRisk = Enumerable.Range(0, _n).ToArray();
@@ -700,7 +705,7 @@ internal sealed class CoxFitter
     {
         for (var i = 0; i < _n; i++)
         {
-            var eta = 0.0;
+            var eta = _offset?[i] ?? 0;
             for (var a = 0; a < _p; a++)
             {
                 eta += _x[(i * _p) + a] * beta[a];

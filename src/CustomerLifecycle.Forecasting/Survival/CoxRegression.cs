@@ -166,6 +166,12 @@ public sealed record CoxData
     public IReadOnlyList<string>? Strata { get; init; }
 
     /// <summary>
+    /// Each row's offset (R's <c>offset()</c>): a known term added to its log hazard with coefficient 1, finite; null
+    /// for none. A model fitted with offsets predicts a subject's curve only with the subject's offset.
+    /// </summary>
+    public IReadOnlyList<double>? Offsets { get; init; }
+
+    /// <summary>
     /// Each row's cluster (R's <c>cluster()</c>), or null for every row its own. Clusters only enter the robust
     /// variance, so giving them turns it on, as in R.
     /// </summary>
@@ -266,6 +272,15 @@ public static class CoxRegression
             }
         }
 
+        var offset = Column(data.Offsets, n, "Offsets");
+        for (var i = 0; offset is not null && i < n; i++)
+        {
+            if (!double.IsFinite(offset[i]))
+            {
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"Row {i} has offset {offset[i]}; an offset must be finite."), nameof(data));
+            }
+        }
+
         var (stratum, strata) = Levels(data.Strata, n, "Strata", "stratum");
         var (cluster, clusters) = Levels(data.Clusters, n, "Clusters", "cluster");
 
@@ -311,7 +326,7 @@ public static class CoxRegression
             throw new CoxFitException(CoxFitProblem.NoEvents, [], $"None of the {n} observations ended with the event: a Cox model has nothing to fit.");
         }
 
-        var fit = new CoxFitter(x, [.. covariates.Select(c => c.Values)], entry, time, status, weight, stratum ?? new int[n], strata?.Length ?? 1, n, p, options.Ties);
+        var fit = new CoxFitter(x, [.. covariates.Select(c => c.Values)], entry, time, status, weight, offset, stratum ?? new int[n], strata?.Length ?? 1, n, p, options.Ties);
 
         var beta = new double[p];
         var u = new double[p];
@@ -922,7 +937,7 @@ public sealed class CoxModel
     public double RobustCovariance(int row, int column) =>
         (_robust ?? throw new InvalidOperationException("The model was fitted without robust standard errors; fit it with CoxOptions.Robust = true."))[Index(row, column)];
 
-    /// <summary>A subject's hazard relative to a subject at the covariates' means: exp((x − x̄)ᵀβ), R's <c>predict(type = "risk")</c>.</summary>
+    /// <summary>A subject's hazard relative to a subject at the covariates' means: exp((x − x̄)ᵀβ), R's <c>predict(type = "risk")</c> (without any offset).</summary>
     /// <param name="covariates">The subject's covariates, in the model's order.</param>
     /// <returns>The relative hazard.</returns>
     /// <exception cref="ArgumentException">The number of values differs from the covariates'.</exception>
@@ -948,8 +963,29 @@ public sealed class CoxModel
     /// <exception cref="ArgumentException">The number of values differs from the covariates', or one is not finite, or the model has strata.</exception>
     public IReadOnlyList<CoxSurvivalPoint> PredictSurvival(ReadOnlySpan<double> covariates) =>
         _strata.Length == 0
-            ? PredictSurvival(covariates, 0)
+            ? PredictSurvival(covariates, 0, null)
             : throw new ArgumentException($"The model has strata ({string.Join(", ", _strata)}), each with its own baseline hazard; name the subject's stratum.", nameof(covariates));
+
+    /// <summary>
+    /// The predicted survival curve of a subject of a model fitted with offsets (<see cref="CoxData.Offsets"/>): as
+    /// <see cref="PredictSurvival(ReadOnlySpan{double}, string)"/>, with the subject's offset added to its log hazard.
+    /// </summary>
+    /// <param name="covariates">The subject's covariates, in the model's order.</param>
+    /// <param name="stratum">The subject's stratum, or null for a model without strata.</param>
+    /// <param name="offset">The subject's offset, finite.</param>
+    /// <returns>One point per distinct event time of the stratum, in time order.</returns>
+    /// <exception cref="ArgumentException">As for the other overloads, or the offset is not finite.</exception>
+    public IReadOnlyList<CoxSurvivalPoint> PredictSurvival(ReadOnlySpan<double> covariates, string? stratum, double offset)
+    {
+        if (!double.IsFinite(offset))
+        {
+            throw new ArgumentException($"The offset is {offset}; it must be finite.", nameof(offset));
+        }
+
+        return stratum is null
+            ? _strata.Length == 0 ? PredictSurvival(covariates, 0, offset) : throw new ArgumentException($"The model has strata ({string.Join(", ", _strata)}), each with its own baseline hazard; name the subject's stratum.", nameof(stratum))
+            : PredictSurvival(covariates, StratumIndex(stratum), offset);
+    }
 
     /// <summary>
     /// The predicted survival curve of a subject with the given covariates in a stratum: at each event time of the
@@ -964,10 +1000,7 @@ public sealed class CoxModel
     public IReadOnlyList<CoxSurvivalPoint> PredictSurvival(ReadOnlySpan<double> covariates, string stratum)
     {
         ArgumentNullException.ThrowIfNull(stratum);
-        var index = Array.IndexOf(_strata, stratum);
-        return index >= 0
-            ? PredictSurvival(covariates, index)
-            : throw new ArgumentException(_strata.Length == 0 ? $"The model has no strata; '{stratum}' is not one." : $"'{stratum}' is not a stratum of the model ({string.Join(", ", _strata)}).", nameof(stratum));
+        return PredictSurvival(covariates, StratumIndex(stratum), null);
     }
 
     /// <summary>The model's residuals of one kind, as R's <c>residuals.coxph</c> (unweighted).</summary>
@@ -1034,8 +1067,21 @@ public sealed class CoxModel
             Math.Sign(m) * Math.Sqrt(-2 * (m + (dead ? Math.Log(1 - m) : 0)));
     }
 
-    private IReadOnlyList<CoxSurvivalPoint> PredictSurvival(ReadOnlySpan<double> covariates, int stratum)
+    private int StratumIndex(string stratum)
     {
+        var index = Array.IndexOf(_strata, stratum);
+        return index >= 0
+            ? index
+            : throw new ArgumentException(_strata.Length == 0 ? $"The model has no strata; '{stratum}' is not one." : $"'{stratum}' is not a stratum of the model ({string.Join(", ", _strata)}).", nameof(stratum));
+    }
+
+    private IReadOnlyList<CoxSurvivalPoint> PredictSurvival(ReadOnlySpan<double> covariates, int stratum, double? offset)
+    {
+        if (offset is null && _fit.HasOffsets)
+        {
+            throw new ArgumentException("The model was fitted with offsets; give the subject's offset (PredictSurvival(covariates, stratum, offset)).", nameof(covariates));
+        }
+
         foreach (var value in covariates)
         {
             if (!double.IsFinite(value))
@@ -1044,7 +1090,7 @@ public sealed class CoxModel
             }
         }
 
-        var relative = RelativeHazard(covariates);
+        var relative = RelativeHazard(covariates) * Math.Exp(offset ?? 0);
         var p = Coefficients.Count;
         var v = _robust ?? _variance;
         var z = Statistics.NormalQuantile(1 - ((1 - ConfidenceLevel) / 2));

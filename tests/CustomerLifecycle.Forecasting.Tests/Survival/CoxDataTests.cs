@@ -149,6 +149,35 @@ public sealed class CoxDataTests
     }
 
     [Fact]
+    public void Lung_WithAnOffset_MatchesCoxph()
+    {
+        // coxph(Surv(time, status) ~ age + sex + offset(off), data = lung2), off = 0.3 × ph.ecog: a known term with
+        // coefficient 1 in every row's log hazard. Its martingale residuals, cox.zph, and the curve of a subject aged 60,
+        // male, offset 0.3 (survfit with newdata), at 100 and 365 days.
+        var lung = ReferenceData.Lung;
+        var offsets = lung.Column("ph_ecog").Select(e => 0.3 * e).ToArray();
+        var model = CoxRegression.Fit(new CoxData(lung.Observations, Lung("age", "sex")) { Offsets = offsets }, new CoxOptions { TestProportionalHazards = true });
+        AssertFit(
+            model,
+            [0.0134824739936994, -0.540417799725524],
+            [0.00916956370763937, 0.167767841551285],
+            [-731.86256810458, -725.215434241736],
+            13.2942677256895,
+            12.6676326096933,
+            12.9301772011476,
+            [12497, 6977, 126, 28, 0, 0.640816326530612, 0.0250297511627616]);
+        var martingale = model.Residuals(CoxResidualKind.Martingale);
+        Close([0.00436364080231544, -0.132336801814088, -0.203460684623265], new[] { 0, 1, 225 }.Select(r => martingale[r].Values[0]), "martingale with an offset");
+        Close([0.254072989713506, 2.45149798628999, 2.68785903804246], [.. model.ProportionalHazards!.Covariates.Select(c => c.Test.Statistic), model.ProportionalHazards.Global.Statistic], "cox.zph with an offset");
+        var curve = model.PredictSurvival([60, 1], null, 0.3);
+        var points = new[] { 100.0, 365 }.Select(t => curve.Last(c => c.Time <= t)).ToArray();
+        Close([0.84819614284372, 0.340588724502097], points.Select(c => c.Survival), "survival with an offset");
+        Close([0.0268141388187551, 0.0435440132707308], points.Select(c => c.Survival * c.StandardError), "std.err with an offset");
+        Assert.Contains("offsets", Assert.Throws<ArgumentException>(() => model.PredictSurvival([60, 1])).Message);
+        Assert.Contains("Row 3 has offset NaN", Assert.Throws<ArgumentException>(() => CoxRegression.Fit(new CoxData(lung.Observations, Lung("age")) { Offsets = [.. offsets.Select((o, i) => i == 3 ? double.NaN : o)] })).Message);
+    }
+
+    [Fact]
     public void Rats_ClusteredByLitter_MatchesCoxph()
     {
         // coxph(Surv(time, status) ~ rx + cluster(litter), data = rats): three rats per litter, one treated.

@@ -164,3 +164,12 @@ s <- summary(survfit(strata_fit, newdata = data.frame(age = 60, ph.ecog = 1)), t
 cat("ci strata surv", s$surv, "se", s$std.err, "lower", s$lower, "upper", s$upper, "\n")
 s <- summary(survfit(heart_fit, newdata = data.frame(age = -5, year = 3, surgery = 0, transplant = factor(1, levels = 0:1))), times = c(10, 100, 1000))
 cat("ci heart surv", s$surv, "cumhaz", s$cumhaz, "se", s$std.err, "\n")
+
+# An offset (CoxDataTests.Lung_WithAnOffset_MatchesCoxph): off = 0.3 × ph.ecog, coefficient 1.
+lung2$off <- 0.3 * lung2$ph.ecog
+offset_fit <- coxph(Surv(time, status) ~ age + sex + offset(off), data = lung2)
+show2("lung_offset", offset_fit)
+cat("offset martingale", residuals(offset_fit, "martingale")[c(1, 2, 226)], "\n")
+zph("zph_lung_offset", offset_fit)
+s <- summary(survfit(offset_fit, newdata = data.frame(age = 60, sex = 1, off = 0.3)), times = c(100, 365))
+cat("offset surv", s$surv, "se", s$std.err, "\n")
