@@ -246,12 +246,7 @@ public static class ExperimentAnalysis
 
         // The smallest total N whose arms (qN treated, (1 − q)N held out) reach the power: the power formula of the
         // analysis, as R's power.prop.test for equal arms.
-        double PowerAt(double n)
-        {
-            double n1 = q * n, n2 = (1 - q) * n;
-            var mean = (q * treated) + ((1 - q) * baselineRenewalRate);
-            return Statistics.NormalCdf((Math.Abs(design.RenewalRateLift) - (z * Math.Sqrt(mean * (1 - mean) * ((1 / n1) + (1 / n2))))) / Math.Sqrt((treated * (1 - treated) / n1) + (baselineRenewalRate * (1 - baselineRenewalRate) / n2)));
-        }
+        double PowerAt(double n) => RenewalPower(design.RenewalRateLift, baselineRenewalRate, q * n, (1 - q) * n, z);
 
         double low = 2, high = 4;
         while (PowerAt(high) < design.TargetPower)
@@ -299,18 +294,9 @@ public static class ExperimentAnalysis
 
         var test = new ChiSquareTest(statistic, 1, Statistics.ChiSquareSurvival(statistic, 1));
 
-        // Power against the lift on the control arm's rate, as R's power.prop.test (which it equals for equal arms):
-        // Φ((|Δ| − z √(p̄q̄ (1/n₁ + 1/n₂))) / √(p₁q₁/n₁ + p₂q₂/n₂)), p̄ the arms' rates weighted by their sizes.
-        // The minimum detectable lift is where that power reaches the target (bisection; NaN when no lift up to a 100 %
-        // rate reaches it).
-        double PowerOf(double lift)
-        {
-            var alternative = p2 + lift;
-            var mean = ((n1 * alternative) + (n2 * p2)) / (n1 + n2);
-            return alternative is > 0 and < 1
-                ? Statistics.NormalCdf((Math.Abs(lift) - (z * Math.Sqrt(mean * (1 - mean) * inverse))) / Math.Sqrt((alternative * (1 - alternative) / n1) + (p2 * (1 - p2) / n2)))
-                : double.NaN;
-        }
+        // The minimum detectable lift is where the power against a lift on the control arm's rate reaches the target
+        // (bisection; NaN when no lift up to a 100 % rate reaches it).
+        double PowerOf(double lift) => RenewalPower(lift, p2, n1, n2, z);
 
         var minimum = double.NaN;
         if (PowerOf((1 - p2) * (1 - 1e-9)) >= design.TargetPower)
@@ -423,6 +409,18 @@ public static class ExperimentAnalysis
         var delta = r1 - r2;
         var p = se > 0 ? 2 * Statistics.NormalCdf(-Math.Abs(delta / se)) : (delta == 0 ? 1 : 0);
         return new EffectEstimate("net revenue retention", r1, r2, n1, n2, delta, delta - (z * se), delta + (z * se), p, (z + zPower) * se, design.NetRevenueRetentionLift, Power(Math.Abs(design.NetRevenueRetentionLift) / se, z));
+    }
+
+    // The power against a lift on a renewal rate, with n₁ accounts at baseline + lift and n₂ at the baseline, as R's
+    // power.prop.test (which it equals for equal arms): Φ((|Δ| − z √(p̄q̄ (1/n₁ + 1/n₂))) / √(p₁q₁/n₁ + p₂q₂/n₂)), p̄ the
+    // arms' rates weighted by their sizes; NaN when the lifted rate is not a rate.
+    private static double RenewalPower(double lift, double baseline, double n1, double n2, double z)
+    {
+        var alternative = baseline + lift;
+        var mean = ((n1 * alternative) + (n2 * baseline)) / (n1 + n2);
+        return alternative is > 0 and < 1
+            ? Statistics.NormalCdf((Math.Abs(lift) - (z * Math.Sqrt(mean * (1 - mean) * ((1 / n1) + (1 / n2))))) / Math.Sqrt((alternative * (1 - alternative) / n1) + (baseline * (1 - baseline) / n2)))
+            : double.NaN;
     }
 
     // The chance a two-sided test at level α rejects when the effect is `standardized` standard errors from zero
