@@ -77,7 +77,7 @@ internal static class Dashboard
             return;
         }
 
-        static (double Effect, double Lower, double Upper) Percent(EffectEstimate e) => e.Measure == "hazard ratio of churn"
+        static (double Effect, double Lower, double Upper) Percent(EffectEstimate e) => e.Measure == ExperimentAnalysis.ChurnMeasure
             ? ((e.Effect - 1) * 100, (e.Lower - 1) * 100, (e.Upper - 1) * 100)
             : (e.Effect * 100, e.Lower * 100, e.Upper * 100);
 
@@ -85,7 +85,7 @@ internal static class Dashboard
         var step = Step(reach, 3);
         var bound = Math.Ceiling(reach / step) * step;
         var plot = new Plot(Width, 60 + (44 * estimates.Length), -bound, bound, -0.5, estimates.Length - 0.5);
-        var labels = estimates.Select(e => e.Measure switch { "hazard ratio of churn" => "churn", "net revenue retention" => "NRR", _ => "renewals" }).ToArray();
+        var labels = estimates.Select(e => e.Measure switch { ExperimentAnalysis.ChurnMeasure => "churn", ExperimentAnalysis.NetRevenueRetentionMeasure => "NRR", _ => "renewals" }).ToArray();
         Figure(
             html,
             "experiment",

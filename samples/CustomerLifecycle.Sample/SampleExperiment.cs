@@ -61,13 +61,14 @@ internal sealed record SampleExperiment(string Playbook, PlaybookExperiment Expe
         }
 
         var design = new ExperimentDesign { Name = $"{playbook.Id} (A/A on the history)", EnrolmentEnds = start, HorizonDays = HorizonDays, TreatmentArm = PlaybookExperiment.Treated, ControlArm = PlaybookExperiment.HeldOut };
+        var (heldOut, treated) = (runs.Count(r => r.Arm == PlaybookExperiment.HeldOut), runs.Count(r => r.Arm == PlaybookExperiment.Treated));
         try
         {
-            return new SampleExperiment(playbook.Id, experiment, runs.Count(r => r.Arm == PlaybookExperiment.HeldOut), runs.Count(r => r.Arm == PlaybookExperiment.Treated), ExperimentAnalysis.Analyze(design, subjects, today), null);
+            return new SampleExperiment(playbook.Id, experiment, heldOut, treated, ExperimentAnalysis.Analyze(design, subjects, today), null);
         }
         catch (ArgumentException e)
         {
-            return new SampleExperiment(playbook.Id, experiment, runs.Count(r => r.Arm == PlaybookExperiment.HeldOut), runs.Count(r => r.Arm == PlaybookExperiment.Treated), null, e.Message);
+            return new SampleExperiment(playbook.Id, experiment, heldOut, treated, null, e.Message);
         }
     }
 
@@ -76,7 +77,7 @@ internal sealed record SampleExperiment(string Playbook, PlaybookExperiment Expe
         History is null ? [] : new[] { History.RenewalRate, History.TimeToChurn, History.NetRevenueRetention }.OfType<EffectEstimate>();
 
     /// <summary>One estimate's line: "renewal rate  0.812 vs 0.800: +0.012 (−0.050 to +0.074), p 0.71; detectable 0.085".</summary>
-    public static string Line(EffectEstimate e) => e.Measure == "hazard ratio of churn"
+    public static string Line(EffectEstimate e) => e.Measure == ExperimentAnalysis.ChurnMeasure
         ? string.Create(CultureInfo.InvariantCulture, $"{e.Measure,-24}churned {e.Treatment:P1} vs {e.Control:P1}: hazard ratio {e.Effect:0.00} ({e.Lower:0.00} to {e.Upper:0.00}), p {e.PValue:0.00}; detectable {e.MinimumDetectableEffect:0.00}")
         : string.Create(CultureInfo.InvariantCulture, $"{e.Measure,-24}{e.Treatment:0.000} vs {e.Control:0.000}: {e.Effect:+0.000;-0.000} ({e.Lower:+0.000;-0.000} to {e.Upper:+0.000;-0.000}), p {e.PValue:0.00}; detectable {e.MinimumDetectableEffect:0.000}");
 

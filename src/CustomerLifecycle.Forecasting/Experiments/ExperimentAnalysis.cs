@@ -129,7 +129,17 @@ public sealed record ExperimentPlan(int RenewalsForLift, int ChurnEventsForHazar
 /// </remarks>
 public static class ExperimentAnalysis
 {
-    internal const string ChurnMeasure = "hazard ratio of churn";
+    /// <summary><see cref="EffectEstimate.Measure"/> of <see cref="ExperimentResult.RenewalRate"/>.</summary>
+    public const string RenewalRateMeasure = "renewal rate";
+
+    /// <summary><see cref="EffectEstimate.Measure"/> of <see cref="ExperimentResult.TimeToChurn"/>: its effect is a hazard ratio, no effect 1.</summary>
+    public const string ChurnMeasure = "hazard ratio of churn";
+
+    /// <summary><see cref="EffectEstimate.Measure"/> of <see cref="ExperimentResult.HealthChange"/>.</summary>
+    public const string HealthChangeMeasure = "health change";
+
+    /// <summary><see cref="EffectEstimate.Measure"/> of <see cref="ExperimentResult.NetRevenueRetention"/>.</summary>
+    public const string NetRevenueRetentionMeasure = "net revenue retention";
 
     /// <summary>Analyzes an experiment.</summary>
     /// <param name="design">The design.</param>
@@ -311,7 +321,7 @@ public static class ExperimentAnalysis
             minimum = high;
         }
 
-        return new EffectEstimate("renewal rate", p1, p2, n1, n2, delta, Math.Max(delta - width, -1), Math.Min(delta + width, 1), test.PValue, minimum, design.RenewalRateLift, PowerOf(design.RenewalRateLift))
+        return new EffectEstimate(RenewalRateMeasure, p1, p2, n1, n2, delta, Math.Max(delta - width, -1), Math.Min(delta + width, 1), test.PValue, minimum, design.RenewalRateLift, PowerOf(design.RenewalRateLift))
         {
             Test = test,
         };
@@ -376,7 +386,7 @@ public static class ExperimentAnalysis
         var df = (se * se * se * se) / ((s1 * s1 / (a.Length - 1)) + (s2 * s2 / (b.Length - 1)));
         var t = (m1 - m2) / se;
         var q = Statistics.StudentQuantile(1 - ((1 - design.ConfidenceLevel) / 2), df);
-        return new EffectEstimate("health change", m1, m2, a.Length, b.Length, m1 - m2, m1 - m2 - (q * se), m1 - m2 + (q * se), Statistics.StudentTwoSided(t, df), (z + zPower) * se, design.HealthChange, Power(Math.Abs(design.HealthChange) / se, z));
+        return new EffectEstimate(HealthChangeMeasure, m1, m2, a.Length, b.Length, m1 - m2, m1 - m2 - (q * se), m1 - m2 + (q * se), Statistics.StudentTwoSided(t, df), (z + zPower) * se, design.HealthChange, Power(Math.Abs(design.HealthChange) / se, z));
     }
 
     // Each arm's net revenue retention Σ revenue at the horizon ÷ Σ revenue at the start (accounts paying at the start),
@@ -408,7 +418,7 @@ public static class ExperimentAnalysis
         var se = Math.Sqrt(var1 + var2);
         var delta = r1 - r2;
         var p = se > 0 ? 2 * Statistics.NormalCdf(-Math.Abs(delta / se)) : (delta == 0 ? 1 : 0);
-        return new EffectEstimate("net revenue retention", r1, r2, n1, n2, delta, delta - (z * se), delta + (z * se), p, (z + zPower) * se, design.NetRevenueRetentionLift, Power(Math.Abs(design.NetRevenueRetentionLift) / se, z));
+        return new EffectEstimate(NetRevenueRetentionMeasure, r1, r2, n1, n2, delta, delta - (z * se), delta + (z * se), p, (z + zPower) * se, design.NetRevenueRetentionLift, Power(Math.Abs(design.NetRevenueRetentionLift) / se, z));
     }
 
     // The power against a lift on a renewal rate, with n₁ accounts at baseline + lift and n₂ at the baseline, as R's
