@@ -43,6 +43,9 @@ public sealed record PlaybookExperiment
 
     private readonly IReadOnlyDictionary<string, IReadOnlyList<PlaybookStep>> _arms = new Dictionary<string, IReadOnlyList<PlaybookStep>>();
 
+    // The arms an account not held out is drawn from: Treated, then the alternatives in ordinal order.
+    private readonly string[] _drawn = [Treated];
+
     /// <summary>Creates an experiment.</summary>
     /// <param name="salt">Names the experiment in the hash: 1 to 64 characters. A new salt reassigns every account.</param>
     /// <param name="holdoutShare">The share of accounts held out, strictly between 0 and 1 (0.1 holds out one in ten).</param>
@@ -100,6 +103,7 @@ public sealed record PlaybookExperiment
             }
 
             _arms = value.ToDictionary(a => a.Key, a => a.Value, StringComparer.Ordinal);
+            _drawn = [Treated, .. _arms.Keys.Order(StringComparer.Ordinal)];
         }
     }
 
@@ -120,9 +124,8 @@ public sealed record PlaybookExperiment
             return HeldOut;
         }
 
-        var arms = _arms.Keys.Order(StringComparer.Ordinal).Prepend(Treated).ToArray();
-        var k = (int)((u - HoldoutShare) / (1 - HoldoutShare) * arms.Length);
-        return arms[Math.Min(k, arms.Length - 1)];
+        var k = (int)((u - HoldoutShare) / (1 - HoldoutShare) * _drawn.Length);
+        return _drawn[Math.Min(k, _drawn.Length - 1)];
     }
 
     /// <summary>The steps an account in an arm gets: none when held out, the arm's when it has its own.</summary>
